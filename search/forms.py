@@ -1,0 +1,89 @@
+"""Validation of a search request, shared by the search page and the JSON API."""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from timetable.models import CLASS_CODES, Train
+
+from .places import PlaceError, resolve_place
+from .train_search import DEPARTURE_BANDS, SORT_ORDERS, ResultOptions
+
+
+def booking_window(today=None):
+    """The first and last dates a journey can be searched or booked for."""
+    today = today or timezone.localdate()
+    return today, today + datetime.timedelta(days=settings.BOOKING_HORIZON_DAYS)
+
+
+class SearchForm(forms.Form):
+    date = forms.DateField(
+        input_formats=["%Y-%m-%d"],
+        error_messages={"required": "Choose a journey date.", "invalid": "Give the date as YYYY-MM-DD."},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    travel_class = forms.ChoiceField(
+        required=False, choices=[("", "Any class"), *[(code, code) for code in CLASS_CODES]]
+    )
+    band = forms.ChoiceField(
+        required=False, choices=[("", "Any time"), *[(key, label) for key, (label, _, _) in DEPARTURE_BANDS.items()]]
+    )
+    train_type = forms.ChoiceField(required=False, choices=[("", "Any train"), *Train.Type.choices])
+    sort = forms.ChoiceField(required=False, choices=list(SORT_ORDERS.items()))
+
+    # "from" is a Python keyword, so the two place fields are added by name.
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in (("from", "From"), ("to", "To")):
+            self.fields[name] = forms.CharField(
+                label=label,
+                max_length=settings.SEARCH_MAX_QUERY_LENGTH,
+                error_messages={"required": f"{label}: enter a station code, station name or city."},
+            )
+        self.order_fields(["from", "to", "date"])
+
+    def _clean_place(self, name):
+        try:
+            return resolve_place(self.cleaned_data[name], self.fields[name].label)
+        except PlaceError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_from(self):
+        return self._clean_place("from")
+
+    def clean_to(self):
+        return self._clean_place("to")
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        first, last = booking_window()
+        if date < first:
+            raise forms.ValidationError("That date has passed: choose today or a later date.")
+        if date > last:
+            raise forms.ValidationError(
+                f"Tickets open {settings.BOOKING_HORIZON_DAYS} days ahead: choose a date up to {last:%d %b %Y}."
+            )
+        return date
+
+    def clean(self):
+        data = super().clean()
+        origin, destination = data.get("from"), data.get("to")
+        if origin and destination and set(origin.ids) & set(destination.ids):
+            self.add_error("to", "From and To are the same place: choose a different destination.")
+        return data
+
+    def result_options(self):
+        data = self.cleaned_data
+        return ResultOptions(
+            travel_class=data.get("travel_class") or "",
+            band=data.get("band") or "",
+            train_type=data.get("train_type") or "",
+            sort=data.get("sort") or "departure",
+        )
+
+    def first_error(self):
+        """(field, message) of the first problem, for the JSON API."""
+        field, messages = next(iter(self.errors.items()))
+        return field, messages[0]

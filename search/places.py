@@ -1,0 +1,91 @@
+"""Turns what a passenger typed into the stations they mean.
+
+Accepted, in order: a station code ("MMCT"), the autocomplete's label ("Mumbai Central (MMCT)"),
+a city ("Mumbai": every station of the city), or a station's full name ("Mumbai Central").
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+
+from railconnect.cache_keys import cache_key
+from timetable.models import Station
+from timetable.version import timetable_version
+
+LABEL_WITH_CODE = re.compile(r"\(([A-Za-z0-9-]{1,10})\)\s*$")
+PRINTABLE = re.compile(r"^[\w .,'()&/-]+$")
+
+
+class PlaceError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PlaceStation:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Place:
+    label: str
+    stations: tuple[PlaceStation, ...]
+
+    @property
+    def ids(self):
+        return [station.id for station in self.stations]
+
+    @property
+    def is_city(self):
+        return len(self.stations) > 1
+
+
+def _lookup(text):
+    """One query for every reading of `text`; the most specific reading wins."""
+    code_match = LABEL_WITH_CODE.search(text)
+    code = (code_match.group(1) if code_match else text).upper()
+    rows = list(
+        Station.objects.filter(Q(code=code) | Q(city__iexact=text) | Q(name__iexact=text))
+        .order_by("-train_count", "code")
+        .values_list("id", "code", "name", "city")
+    )
+    by_code = [PlaceStation(*row[:3]) for row in rows if row[1] == code]
+    if by_code:
+        return Place(f"{by_code[0].name} ({by_code[0].code})", tuple(by_code))
+    lowered = text.lower()
+    by_city = tuple(PlaceStation(*row[:3]) for row in rows if row[3].lower() == lowered)
+    if by_city:
+        return Place(text.title() if text.islower() else text, by_city)
+    by_name = [PlaceStation(*row[:3]) for row in rows if row[2].lower() == lowered]
+    if by_name:
+        return Place(f"{by_name[0].name} ({by_name[0].code})", (by_name[0],))
+    return None
+
+
+def clean_place_text(text, field_label):
+    """`text` with its spaces collapsed, or PlaceError if it cannot name a place."""
+    text = " ".join((text or "").split())
+    if not text:
+        raise PlaceError(f"{field_label}: enter a station code, station name or city.")
+    if len(text) > settings.SEARCH_MAX_QUERY_LENGTH:
+        raise PlaceError(f"{field_label}: at most {settings.SEARCH_MAX_QUERY_LENGTH} characters.")
+    if not PRINTABLE.match(text):
+        raise PlaceError(f"{field_label}: use letters, digits, spaces and simple punctuation only.")
+    return text
+
+
+def resolve_place(text, field_label="Station"):
+    """The Place for `text`, or PlaceError with a message fit to show the passenger."""
+    text = clean_place_text(text, field_label)
+    key = cache_key("place", timetable_version(), text.lower())
+    place = cache.get(key)
+    if place is None:
+        place = _lookup(text) or False
+        cache.set(key, place, settings.STATION_CACHE_TTL)
+    if not place:
+        raise PlaceError(f"{field_label}: no station or city called \u201c{text}\u201d.")
+    return place

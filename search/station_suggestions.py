@@ -1,0 +1,35 @@
+"""Station suggestions for the autocomplete: prefix matches on code, name and city.
+
+Ranked by exact code first, then by how many trains call at the station, because a passenger
+typing "pun" almost always means Pune Junction, not a village halt.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from railconnect.cache_keys import cache_key
+from timetable.models import Station
+from timetable.version import timetable_version
+
+
+def _query(prefix, limit):
+    code = prefix.upper()
+    matches = (
+        Station.objects.filter(Q(code__startswith=code) | Q(name__istartswith=prefix) | Q(city__istartswith=prefix))
+        .annotate(exact=Case(When(code=code, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("exact", "-train_count", "name")
+        .values("code", "name", "city", "state")[:limit]
+    )
+    return list(matches)
+
+
+def suggest_stations(prefix, limit=None):
+    """Up to `limit` stations matching `prefix` (already validated), as plain dicts."""
+    limit = limit or settings.STATION_SUGGESTION_LIMIT
+    key = cache_key("suggest", timetable_version(), limit, prefix.lower())
+    suggestions = cache.get(key)
+    if suggestions is None:
+        suggestions = _query(prefix, limit)
+        cache.set(key, suggestions, settings.STATION_CACHE_TTL)
+    return suggestions

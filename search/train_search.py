@@ -1,0 +1,177 @@
+"""Which trains run between two places on a date: the rules of search, free of HTTP.
+
+A train qualifies when it stops at the origin and later at the destination and actually leaves
+the origin on the requested date. Running days belong to the train's first station, so a train
+reaching the origin on day 2 of its run must have started the day before: the date at the
+origin, minus the stop's day offset, must be one of the running days.
+
+The trains serving a pair of places do not depend on the date, so they are cached per pair
+(under the timetable version) and the date is applied in Python on each request.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from railconnect.cache_keys import cache_key
+from timetable.models import MINUTES_PER_DAY, Stop, Train
+from timetable.running_days import first_station_date, runs_on
+from timetable.version import timetable_version
+
+# Departure time bands a passenger can filter by: (label, first hour, hour after last).
+DEPARTURE_BANDS = {
+    "night": ("00:00 - 06:00", 0, 6),
+    "morning": ("06:00 - 12:00", 6, 12),
+    "afternoon": ("12:00 - 18:00", 12, 18),
+    "evening": ("18:00 - 24:00", 18, 24),
+}
+SORT_ORDERS = {
+    "departure": "Departure",
+    "arrival": "Arrival",
+    "duration": "Duration",
+}
+
+_PAIRS_SQL = """
+    SELECT t.id, t.number, t.name, t.train_type, t.classes, t.running_days,
+           a.station_id, a.departure_minute, b.station_id, b.arrival_minute
+    FROM {stop} a
+    JOIN {stop} b ON b.train_id = a.train_id AND b.sequence > a.sequence
+    JOIN {train} t ON t.id = a.train_id
+    WHERE a.station_id IN ({origins}) AND b.station_id IN ({destinations})
+      AND a.departure_minute IS NOT NULL
+"""
+
+
+@dataclass(frozen=True)
+class Service:
+    """A train between two stations, before a date is chosen."""
+
+    train_id: int
+    number: str
+    name: str
+    train_type: str
+    classes: tuple[str, ...]
+    running_days: int
+    board_station_id: int
+    departure_minute: int
+    alight_station_id: int
+    arrival_minute: int
+
+    @property
+    def duration_minutes(self):
+        return self.arrival_minute - self.departure_minute
+
+
+@dataclass(frozen=True)
+class Journey:
+    service: Service
+    board: object  # PlaceStation
+    alight: object
+    departs: datetime.datetime
+    arrives: datetime.datetime
+
+    @property
+    def duration_minutes(self):
+        return self.service.duration_minutes
+
+    @property
+    def arrival_day_offset(self):
+        return (self.arrives.date() - self.departs.date()).days
+
+    @property
+    def train_type_label(self):
+        return Train.Type(self.service.train_type).label
+
+
+def search_sql(origin_count, destination_count):
+    return _PAIRS_SQL.format(
+        stop=Stop._meta.db_table,
+        train=Train._meta.db_table,
+        origins=", ".join(["%s"] * origin_count),
+        destinations=", ".join(["%s"] * destination_count),
+    )
+
+
+def _query_services(origin_ids, destination_ids):
+    with connection.cursor() as cursor:
+        cursor.execute(search_sql(len(origin_ids), len(destination_ids)), [*origin_ids, *destination_ids])
+        rows = cursor.fetchall()
+    best = {}
+    for row in rows:
+        service = Service(*row[:4], tuple(row[4].split(",")) if row[4] else (), *row[5:])
+        current = best.get(service.train_id)
+        # A train calling at two stations of one city is listed once, for its shortest ride.
+        if current is None or (service.duration_minutes, service.departure_minute) < (
+            current.duration_minutes,
+            current.departure_minute,
+        ):
+            best[service.train_id] = service
+    return list(best.values())
+
+
+def services_between(origin_ids, destination_ids):
+    origin_ids, destination_ids = sorted(origin_ids), sorted(destination_ids)
+    key = cache_key("services", timetable_version(), origin_ids, destination_ids)
+    services = cache.get(key)
+    if services is None:
+        services = _query_services(origin_ids, destination_ids)
+        cache.set(key, services, settings.TIMETABLE_CACHE_TTL)
+    return services
+
+
+def journey_on(service, date, stations):
+    """The Journey of `service` leaving its boarding station on `date`, or None if it does not run."""
+    day_offset = service.departure_minute // MINUTES_PER_DAY
+    first_day = first_station_date(date, day_offset)
+    if not runs_on(service.running_days, first_day):
+        return None
+    start = datetime.datetime.combine(first_day, datetime.time())
+    return Journey(
+        service=service,
+        board=stations[service.board_station_id],
+        alight=stations[service.alight_station_id],
+        departs=start + datetime.timedelta(minutes=service.departure_minute),
+        arrives=start + datetime.timedelta(minutes=service.arrival_minute),
+    )
+
+
+@dataclass(frozen=True)
+class ResultOptions:
+    travel_class: str = ""
+    band: str = ""
+    train_type: str = ""
+    sort: str = "departure"
+
+
+def _matches(journey, options):
+    if options.travel_class and options.travel_class not in journey.service.classes:
+        return False
+    if options.train_type and journey.service.train_type != options.train_type:
+        return False
+    if options.band:
+        _, first_hour, end_hour = DEPARTURE_BANDS[options.band]
+        if not first_hour <= journey.departs.hour < end_hour:
+            return False
+    return True
+
+
+_SORT_KEYS = {
+    "departure": lambda journey: (journey.departs, journey.duration_minutes),
+    "arrival": lambda journey: (journey.arrives, journey.departs),
+    "duration": lambda journey: (journey.duration_minutes, journey.departs),
+}
+
+
+def find_journeys(origin, destination, date, options=ResultOptions()):
+    """Journeys from Place `origin` to Place `destination` leaving on `date`, filtered and sorted."""
+    stations = {station.id: station for station in (*origin.stations, *destination.stations)}
+    journeys = []
+    for service in services_between(origin.ids, destination.ids):
+        journey = journey_on(service, date, stations)
+        if journey is not None and _matches(journey, options):
+            journeys.append(journey)
+    journeys.sort(key=_SORT_KEYS[options.sort])
+    return journeys

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search", views.search_page, name="search"),
+    path("api/trains/search", views.search_api, name="search-api"),
+    path("api/stations", views.stations_api, name="stations-api"),
+]

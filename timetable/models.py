@@ -1,0 +1,136 @@
+"""The timetable: stations, trains and the stops that join them.
+
+Times of a stop are kept as minutes after midnight of the day the train leaves its first
+station, so `departure_minute // 1440` is the stop's day offset and a duration is a subtraction.
+"""
+
+import datetime
+
+from django.db import models
+
+from .running_days import format_running_days
+
+MINUTES_PER_DAY = 24 * 60
+
+# Classes of travel, in the order they are shown (most to least expensive).
+TRAVEL_CLASSES = (
+    ("1A", "AC First Class"),
+    ("2A", "AC 2 Tier"),
+    ("3A", "AC 3 Tier"),
+    ("CC", "AC Chair Car"),
+    ("SL", "Sleeper"),
+    ("2S", "Second Sitting"),
+)
+CLASS_CODES = tuple(code for code, _ in TRAVEL_CLASSES)
+CLASS_NAMES = dict(TRAVEL_CLASSES)
+
+
+class Station(models.Model):
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=100)
+    # A passenger searches "Mumbai" and means every Mumbai station.
+    city = models.CharField(max_length=100, blank=True, db_index=True)
+    state = models.CharField(max_length=60, blank=True)
+    zone = models.CharField(max_length=10, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # Number of trains calling here: ranks autocomplete suggestions. Kept by the importers.
+    train_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["code"]
+        # Case-insensitive lookups by name and city (autocomplete prefixes, "Mumbai" in a search)
+        # use UPPER(...) pattern indexes that exist on PostgreSQL only: see migration 0002.
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Train(models.Model):
+    class Type(models.TextChoices):
+        RAJDHANI = "RAJ", "Rajdhani"
+        SHATABDI = "SHT", "Shatabdi"
+        DURONTO = "DRN", "Duronto"
+        VANDE_BHARAT = "VB", "Vande Bharat"
+        GARIB_RATH = "GR", "Garib Rath"
+        HUMSAFAR = "HMS", "Humsafar"
+        JAN_SHATABDI = "JSH", "Jan Shatabdi"
+        SUPERFAST = "SF", "Superfast"
+        MAIL_EXPRESS = "EXP", "Mail/Express"
+        PASSENGER = "PAS", "Passenger"
+
+    number = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=100)
+    train_type = models.CharField(max_length=3, choices=Type.choices, default=Type.MAIL_EXPRESS)
+    # Bitmask of the days it leaves its first station (see running_days).
+    running_days = models.PositiveSmallIntegerField()
+    # Class codes carried, comma-separated in CLASS_CODES order, e.g. "1A,2A,3A".
+    classes = models.CharField(max_length=40)
+    origin = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+")
+    destination = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number} {self.name}"
+
+    @property
+    def class_list(self):
+        return self.classes.split(",") if self.classes else []
+
+    @property
+    def running_days_display(self):
+        return format_running_days(self.running_days)
+
+    @property
+    def is_superfast(self):
+        return self.train_type not in (self.Type.MAIL_EXPRESS, self.Type.PASSENGER)
+
+
+class Stop(models.Model):
+    train = models.ForeignKey(Train, on_delete=models.CASCADE, related_name="stops")
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="stops")
+    sequence = models.PositiveSmallIntegerField()
+    # Minutes after midnight of the day the train leaves its first station; None at the ends.
+    arrival_minute = models.PositiveIntegerField(null=True, blank=True)
+    departure_minute = models.PositiveIntegerField(null=True, blank=True)
+    distance_km = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["train", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["train", "sequence"], name="stop_train_sequence_uniq"),
+        ]
+        indexes = [
+            # Search finds the stops at the origin and at the destination by station and joins
+            # them on train. With the times in the key too, the index alone answers both sides
+            # (an index-only scan), on SQLite as well as PostgreSQL.
+            models.Index(
+                fields=["station", "train", "sequence", "departure_minute", "arrival_minute"],
+                name="stop_station_search_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.train_id} #{self.sequence} {self.station_id}"
+
+    @property
+    def day_number(self):
+        """1 on the day the train leaves its first station, 2 the day after, and so on."""
+        minute = self.arrival_minute if self.arrival_minute is not None else self.departure_minute
+        return minute // MINUTES_PER_DAY + 1
+
+    @staticmethod
+    def clock(minute):
+        if minute is None:
+            return None
+        return datetime.time((minute // 60) % 24, minute % 60)
+
+    @property
+    def arrival_time(self):
+        return self.clock(self.arrival_minute)
+
+    @property
+    def departure_time(self):
+        return self.clock(self.departure_minute)

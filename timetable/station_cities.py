@@ -1,0 +1,33 @@
+"""Which city a station serves, so that "Mumbai" finds CSMT, MMCT, LTT and the rest.
+
+Neither the open-data station file nor the timetable names the city. Stations the project knows
+(the demo network's major stations) carry their city; for the rest the city is the station name
+without the suffixes railways add to it ("Kanpur Central" -> "Kanpur").
+"""
+
+import re
+from functools import cache
+
+SUFFIXES = re.compile(
+    r"\s+(junction|jn\.?|central|cantt\.?|cantonment|city|terminus|terminal|main|town|halt)$",
+    re.IGNORECASE,
+)
+
+
+@cache
+def _known_cities():
+    from .demo_stations import MAJOR_STATIONS
+
+    return {station.code: station.city for station in MAJOR_STATIONS}
+
+
+def city_for(code, name):
+    known = _known_cities().get(code)
+    if known:
+        return known
+    city = name.strip()
+    while True:
+        shorter = SUFFIXES.sub("", city)
+        if shorter == city or not shorter:
+            return city.title() if city.isupper() else city
+        city = shorter
