@@ -20,6 +20,8 @@ static: $(VENV)/.installed
 setup: $(VENV)/.installed static
 	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
+	@# With Redis the shared cache is warmed here; local-memory workers warm themselves (gunicorn.conf.py).
+	@if [ -n "$$REDIS_URL" ]; then $(PY) manage.py warm_cache; fi
 
 run: setup
 	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) railconnect.wsgi

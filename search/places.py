@@ -8,10 +8,9 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 
-from railconnect.cache_keys import cache_key
+from caching.tiered import tiered_cache
 from timetable.models import Station
 from timetable.version import timetable_version
 
@@ -81,11 +80,7 @@ def clean_place_text(text, field_label):
 def resolve_place(text, field_label="Station"):
     """The Place for `text`, or PlaceError with a message fit to show the passenger."""
     text = clean_place_text(text, field_label)
-    key = cache_key("place", timetable_version(), text.lower())
-    place = cache.get(key)
-    if place is None:
-        place = _lookup(text) or False
-        cache.set(key, place, settings.STATION_CACHE_TTL)
+    place = tiered_cache.get_or_set("place", (timetable_version(), text.lower()), lambda: _lookup(text) or False)
     if not place:
         raise PlaceError(f"{field_label}: no station or city called \u201c{text}\u201d.")
     return place

@@ -5,10 +5,9 @@ typing "pun" almost always means Pune Junction, not a village halt.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from railconnect.cache_keys import cache_key
+from caching.tiered import tiered_cache
 from timetable.models import Station
 from timetable.version import timetable_version
 
@@ -27,9 +26,5 @@ def _query(prefix, limit):
 def suggest_stations(prefix, limit=None):
     """Up to `limit` stations matching `prefix` (already validated), as plain dicts."""
     limit = limit or settings.STATION_SUGGESTION_LIMIT
-    key = cache_key("suggest", timetable_version(), limit, prefix.lower())
-    suggestions = cache.get(key)
-    if suggestions is None:
-        suggestions = _query(prefix, limit)
-        cache.set(key, suggestions, settings.STATION_CACHE_TTL)
-    return suggestions
+    parts = (timetable_version(), limit, prefix.lower())
+    return tiered_cache.get_or_set("suggest", parts, lambda: _query(prefix, limit))

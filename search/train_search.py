@@ -12,11 +12,9 @@ The trains serving a pair of places do not depend on the date, so they are cache
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 
-from railconnect.cache_keys import cache_key
+from caching.tiered import tiered_cache
 from timetable.models import MINUTES_PER_DAY, Stop, Train
 from timetable.running_days import first_station_date, runs_on
 from timetable.version import timetable_version
@@ -114,12 +112,8 @@ def _query_services(origin_ids, destination_ids):
 
 def services_between(origin_ids, destination_ids):
     origin_ids, destination_ids = sorted(origin_ids), sorted(destination_ids)
-    key = cache_key("services", timetable_version(), origin_ids, destination_ids)
-    services = cache.get(key)
-    if services is None:
-        services = _query_services(origin_ids, destination_ids)
-        cache.set(key, services, settings.TIMETABLE_CACHE_TTL)
-    return services
+    parts = (timetable_version(), origin_ids, destination_ids)
+    return tiered_cache.get_or_set("services", parts, lambda: _query_services(origin_ids, destination_ids))
 
 
 def journey_on(service, date, stations):

@@ -1,13 +1,17 @@
 import datetime
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from caching.page_cache import anonymous_page_cache
 from railconnect.http_caching import public_page
 
-from .forms import SearchForm
+from promotions.models import Picture
+
+from .forms import SearchForm, booking_window
 from .places import PlaceError, clean_place_text
 from .station_suggestions import suggest_stations
 from .train_search import DEPARTURE_BANDS, SORT_ORDERS, find_journeys
@@ -15,14 +19,43 @@ from .train_search import DEPARTURE_BANDS, SORT_ORDERS, find_journeys
 
 @require_GET
 @public_page
+@anonymous_page_cache
 def home(request):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    form = SearchForm(initial={"date": tomorrow.isoformat()})
-    return render(request, "search/home.html", {"form": form})
+    initial = {"date": tomorrow.isoformat()}
+    # Links (destination pictures) may prefill the places: /?from=Mumbai&to=Madgaon
+    for name in ("from", "to"):
+        if value := request.GET.get(name, "").strip()[: settings.SEARCH_MAX_QUERY_LENGTH]:
+            initial[name] = value
+    form = SearchForm(initial=initial)
+    pictures = list(Picture.objects.live())
+    context = {
+        "form": form,
+        "banner": next((picture for picture in pictures if picture.kind == Picture.Kind.BANNER), None),
+        "destinations": [picture for picture in pictures if picture.kind == Picture.Kind.DESTINATION][:4],
+    }
+    return render(request, "search/home.html", context)
+
+
+def nearby_dates(date, span=3):
+    """Up to 2 * span + 1 dates around `date`, inside the booking window."""
+    first, last = booking_window()
+    start = max(first, date - datetime.timedelta(days=span))
+    end = min(last, start + datetime.timedelta(days=2 * span))
+    start = max(first, end - datetime.timedelta(days=2 * span))
+    return [start + datetime.timedelta(days=offset) for offset in range((end - start).days + 1)]
+
+
+def _date_strip(date, counts=None):
+    return [
+        {"date": day, "iso": day.isoformat(), "current": day == date, "count": None if counts is None else counts[day]}
+        for day in (counts or nearby_dates(date))
+    ]
 
 
 @require_GET
 @public_page
+@anonymous_page_cache
 def search_page(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
@@ -38,8 +71,25 @@ def search_page(request):
         "journeys": journeys,
         "bands": DEPARTURE_BANDS,
         "sorts": SORT_ORDERS,
+        # Train counts on nearby dates arrive later, as a lazy fragment (search_dates).
+        "dates": _date_strip(form.cleaned_data["date"]),
     }
     return render(request, "search/results.html", context)
+
+
+@require_GET
+@public_page
+def search_dates(request):
+    """The date strip with a train count per date: the lazy fragment of the results page."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid search.", content_type="text/plain")
+    date, options = form.cleaned_data["date"], form.result_options()
+    counts = {
+        day: len(find_journeys(form.cleaned_data["from"], form.cleaned_data["to"], day, options))
+        for day in nearby_dates(date)
+    }
+    return render(request, "search/results.html#date_strip", {"dates": _date_strip(date, counts)})
 
 
 def _journey_json(journey):
@@ -62,6 +112,7 @@ def _json_error(field, message, status=400):
 
 @require_GET
 @public_page
+@anonymous_page_cache
 def search_api(request):
     form = SearchForm(request.GET)
     if not form.is_valid():

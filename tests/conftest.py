@@ -11,7 +11,7 @@ SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings):
+def _fast_and_isolated(settings, tmp_path_factory):
     # PBKDF2 is slow by design; tests only need a hasher that works.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Templates must render without a built manifest when pytest runs on its own.
@@ -19,9 +19,23 @@ def _fast_and_isolated(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    cache.clear()
+    # ...and without compressor's offline build: {% compress %} blocks pass their content through.
+    # (tests/test_static_build.py, the budgets and tests/browser/ use a real build.)
+    settings.COMPRESS_ENABLED = False
+    settings.COMPRESS_OFFLINE = False
+    # Uploaded pictures and their renditions go to a per-test folder.
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    reset_caches()
     yield
+    reset_caches()
+
+
+def reset_caches():
+    from caching.tiered import tiered_cache
+
     cache.clear()
+    tiered_cache.l1.clear()
+    tiered_cache.stats.reset()
 
 
 def on_postgres():
@@ -42,3 +56,50 @@ def shared_data():
     if not SHARED_DATA.is_dir():
         pytest.skip(f"reference data folder {SHARED_DATA} is absent")
     return SHARED_DATA
+
+
+# --- The production static build (tests/test_static_build.py, budgets, tests/browser/) -------
+
+
+@pytest.fixture(scope="session")
+def built_static(tmp_path_factory):
+    """`manage.py build_static` into a temporary STATIC_ROOT, once per run: the current sources,
+    built exactly as `make static` builds them (hashed names, compressor output, .br/.gz)."""
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("staticfiles")
+    env = {**os.environ, "STATIC_ROOT": str(root), "DJANGO_SETTINGS_MODULE": "railconnect.settings"}
+    manage = Path(__file__).resolve().parent.parent / "manage.py"
+    result = subprocess.run(
+        [sys.executable, str(manage), "build_static", "--verbosity", "0"], env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        pytest.fail(f"build_static failed:\n{result.stdout}\n{result.stderr}")
+    return root
+
+
+def _reset_compressor():
+    from compressor import cache as compressor_cache
+    from compressor import storage as compressor_storage
+    from django.utils.functional import empty
+
+    compressor_storage.default_storage._wrapped = empty
+    compressor_storage.default_offline_manifest_storage._wrapped = empty
+    compressor_cache.flush_offline_manifest()
+
+
+@pytest.fixture
+def production_static(_fast_and_isolated, settings, built_static):
+    """Settings as in production for static files: the manifest storage, compressor offline."""
+    settings.STATIC_ROOT = str(built_static)
+    settings.COMPRESS_ROOT = str(built_static)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "railconnect.static_storage.ModuleAwareManifestStorage"},
+    }
+    settings.COMPRESS_ENABLED = True
+    settings.COMPRESS_OFFLINE = True
+    _reset_compressor()
+    yield built_static
+    _reset_compressor()

@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from .models import Station, Stop, Train
+from .station_cities import city_for, known_station
 from .version import bump_timetable_version
 
 BATCH_SIZE = 2000
@@ -50,13 +51,22 @@ def _station_ids_for(trains, summary):
             names.setdefault(stop.station_code, stop.station_name or stop.station_code)
     # One pass over the station table beats a huge IN list; it is small (thousands of rows).
     ids = dict(Station.objects.values_list("code", "id"))
-    missing = [Station(code=code, name=names[code].title()) for code in names if code not in ids]
+    missing = [_new_station(code, names[code]) for code in names if code not in ids]
     for batch in _batches(missing):
         Station.objects.bulk_create(batch, ignore_conflicts=True)
     if missing:
         summary.stations_created_from_timetable += len(missing)
         ids.update(Station.objects.filter(code__in=[s.code for s in missing]).values_list("code", "id"))
     return ids
+
+
+def _new_station(code, timetable_name):
+    """A station the station file lacks: from the project's own records if it is a major one."""
+    known = known_station(code)
+    if known:
+        return Station(**known.__dict__)
+    name = timetable_name.title() if timetable_name.isupper() else timetable_name
+    return Station(code=code, name=name, city=city_for(code, name))
 
 
 def refresh_train_counts():

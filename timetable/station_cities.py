@@ -15,16 +15,21 @@ SUFFIXES = re.compile(
 
 
 @cache
-def _known_cities():
+def _known_stations():
     from .demo_stations import MAJOR_STATIONS
 
-    return {station.code: station.city for station in MAJOR_STATIONS}
+    return {station.code: station for station in MAJOR_STATIONS}
+
+
+def known_station(code):
+    """The project's own record of a major station (name, city, coordinates), or None."""
+    return _known_stations().get(code)
 
 
 def city_for(code, name):
-    known = _known_cities().get(code)
+    known = known_station(code)
     if known:
-        return known
+        return known.city
     city = name.strip()
     while True:
         shorter = SUFFIXES.sub("", city)

@@ -1,14 +1,19 @@
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from caching.page_cache import anonymous_page_cache
 from railconnect.http_caching import public_page
 
-from .models import Train
+from . import schedules
 
 
 @require_GET
 @public_page
+@anonymous_page_cache
 def train_schedule(request, number):
-    train = get_object_or_404(Train.objects.select_related("origin", "destination"), number=number[:10])
-    stops = train.stops.select_related("station").order_by("sequence")
+    schedule = schedules.train_schedule(number)
+    if schedule is None:
+        raise Http404("No train with that number.")
+    train, stops = schedule
     return render(request, "timetable/schedule.html", {"train": train, "stops": stops})

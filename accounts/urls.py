@@ -1,0 +1,43 @@
+"""Sign-up, the account page, and Django's own auth views. Template names and success URLs are
+given explicitly: the admin's registration/ templates come earlier in the template search path,
+and the views' default success URLs are not namespaced."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from . import views
+
+app_name = "accounts"
+T = "registration/"
+
+urlpatterns = [
+    path("accounts/", views.dashboard, name="dashboard"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name=T + "login.html"), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/change/",
+         auth_views.PasswordChangeView.as_view(template_name=T + "rc_password_change_form.html",
+                                               success_url=reverse_lazy("accounts:password_change_done")),
+         name="password_change"),
+    path("accounts/password/change/done/",
+         auth_views.PasswordChangeDoneView.as_view(template_name=T + "rc_password_change_done.html"),
+         name="password_change_done"),
+    path("accounts/password/reset/",
+         auth_views.PasswordResetView.as_view(
+             template_name=T + "rc_password_reset_form.html",
+             email_template_name=T + "rc_password_reset_email.txt",
+             subject_template_name=T + "rc_password_reset_subject.txt",
+             success_url=reverse_lazy("accounts:password_reset_done"),
+         ),
+         name="password_reset"),
+    path("accounts/password/reset/sent/",
+         auth_views.PasswordResetDoneView.as_view(template_name=T + "rc_password_reset_done.html"),
+         name="password_reset_done"),
+    path("accounts/reset/<uidb64>/<token>/",
+         auth_views.PasswordResetConfirmView.as_view(template_name=T + "rc_password_reset_confirm.html",
+                                                     success_url=reverse_lazy("accounts:password_reset_complete")),
+         name="password_reset_confirm"),
+    path("accounts/reset/done/",
+         auth_views.PasswordResetCompleteView.as_view(template_name=T + "rc_password_reset_complete.html"),
+         name="password_reset_complete"),
+]

@@ -1,0 +1,275 @@
+"""What the booking benchmarks share: a fresh PostgreSQL database, signed-in users, gunicorn on a
+free port, and an HTTP load generator (standard library http.client, one keep-alive connection
+per client thread) that records every request's latency and status.
+
+Only loopback is ever targeted, every run is bounded in requests and time, and everything started
+here (gunicorn, the database) is stopped or dropped at the end.
+"""
+
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import POSTGRES_ADMIN_URL, PYTHON, fresh_database, percentile, save  # noqa: E402
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare_database(name):
+    """A migrated, empty PostgreSQL database; Django set up on it in this process."""
+    url = fresh_database("postgres", name)
+    os.environ["DATABASE_URL"] = url
+    os.environ["REDIS_URL"] = ""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "railconnect.settings")
+    import django
+
+    django.setup()
+    return url
+
+
+def drop_database(name):
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(f"{POSTGRES_ADMIN_URL}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def signed_in_users(count, prefix="bench"):
+    """`count` users, each with a saved session: [(sessionid, csrf token)]. No password hashing."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    User = get_user_model()
+    users = User.objects.bulk_create([User(username=f"{prefix}{i}", email=f"{prefix}{i}@example.com",
+                                           password="!unusable") for i in range(count)])
+    users = list(User.objects.filter(username__startswith=prefix).order_by("id"))
+    credentials = []
+    for user in users:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        credentials.append((session.session_key, secrets.token_hex(16)))  # a 32-character CSRF secret
+    return credentials
+
+
+class Server:
+    """gunicorn with the project's gunicorn.conf.py on a free loopback port."""
+
+    def __init__(self, database_url, extra_env=None):
+        self.port = free_port()
+        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
+               "GUNICORN_ACCESS_LOG": "", **(extra_env or {})}
+        self.log = open(ROOT / "bench-results" / f"gunicorn-{self.port}.log", "w")
+        self.process = subprocess.Popen(
+            [str(Path(PYTHON).parent / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
+             "--bind", f"127.0.0.1:{self.port}", "railconnect.wsgi"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"gunicorn exited: see {self.log.name}")
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start in 30 s")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+@dataclass
+class Result:
+    latencies: list = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+    errors: Counter = field(default_factory=Counter)
+    passenger_statuses: Counter = field(default_factory=Counter)
+    started: float = 0.0
+    finished: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, seconds, status, body=None, error=None):
+        with self.lock:
+            self.latencies.append(seconds)
+            self.statuses[status] += 1
+            if error:
+                self.errors[error] += 1
+            if body:
+                for passenger in body.get("passengers", []):
+                    self.passenger_statuses[passenger["status"].split(" ")[0]] += 1
+
+    def summary(self):
+        ms = [value * 1000 for value in self.latencies]
+        elapsed = self.finished - self.started
+        ok = self.statuses.get(201, 0)
+        return {
+            "requests": len(ms),
+            "created_201": ok,
+            "errors": len(ms) - ok,
+            "statuses": dict(self.statuses),
+            "error_kinds": dict(self.errors),
+            "elapsed_s": round(elapsed, 3),
+            "throughput_per_s": round(ok / elapsed, 1) if elapsed else 0,
+            "p50_ms": round(percentile(ms, 0.50), 1) if ms else None,
+            "p95_ms": round(percentile(ms, 0.95), 1) if ms else None,
+            "p99_ms": round(percentile(ms, 0.99), 1) if ms else None,
+            "max_ms": round(max(ms), 1) if ms else None,
+            "passenger_statuses": dict(self.passenger_statuses),
+        }
+
+
+class Client:
+    """One keep-alive HTTP connection acting for one signed-in user."""
+
+    def __init__(self, port, credentials):
+        self.port = port
+        self.sessionid, self.csrf = credentials
+        self.connection = None
+
+    def post_json(self, path, body, headers=None):
+        payload = json.dumps(body)
+        all_headers = {
+            "Content-Type": "application/json",
+            "Cookie": f"sessionid={self.sessionid}; csrftoken={self.csrf}",
+            "X-CSRFToken": self.csrf,
+            "Referer": f"http://127.0.0.1:{self.port}/",
+            **(headers or {}),
+        }
+        for attempt in range(2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                self.connection.request("POST", path, payload, all_headers)
+                response = self.connection.getresponse()
+                data = response.read()
+                if response.getheader("Connection", "").lower() == "close":
+                    self.connection.close()
+                    self.connection = None
+                return response.status, data
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed an idle keep-alive connection: reconnect once (not a failed booking).
+                self.connection.close()
+                self.connection = None
+                if attempt:
+                    raise
+        raise RuntimeError("unreachable")
+
+
+def book(client, result, body, key):
+    start = time.perf_counter()
+    try:
+        status, data = client.post_json("/api/bookings", body, {"Idempotency-Key": key})
+    except Exception as error:  # noqa: BLE001 - counted as an error
+        result.record(time.perf_counter() - start, "exception", error=type(error).__name__)
+        return
+    elapsed = time.perf_counter() - start
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        parsed = None
+    error = None if status == 201 else (parsed or {}).get("error", data[:80].decode(errors="replace"))
+    result.record(elapsed, status, parsed if status == 201 else None, error)
+
+
+def run_open_loop(port, credentials, bodies, duration, threads):
+    """Send len(bodies) bookings evenly over `duration` seconds (open loop: the schedule does not
+    wait for slow answers), from `threads` client threads."""
+    result = Result()
+    interval = duration / len(bodies)
+    next_index = iter(range(len(bodies)))
+    index_lock = threading.Lock()
+    result.started = time.perf_counter() + 0.5
+
+    def worker(number):
+        client = Client(port, credentials[number % len(credentials)])
+        while True:
+            with index_lock:
+                i = next(next_index, None)
+            if i is None:
+                return
+            delay = result.started + i * interval - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            book(client, result, bodies[i], f"bench-{i}")
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    result.finished = time.perf_counter()
+    return result
+
+
+def run_closed_loop(port, credentials, make_body, duration, threads, max_requests, key_prefix="tp"):
+    """Each of `threads` clients books back to back for `duration` seconds (at most max_requests)."""
+    result = Result()
+    counter = iter(range(max_requests))
+    lock = threading.Lock()
+    result.started = time.perf_counter()
+    stop_at = result.started + duration
+
+    def worker(number):
+        client = Client(port, credentials[number % len(credentials)])
+        while time.perf_counter() < stop_at:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            book(client, result, make_body(i), f"{key_prefix}-{i}")
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    result.finished = time.perf_counter()
+    return result
+
+
+def print_summary(title, summary, extra=None):
+    print(f"\n== {title}")
+    for key in ("requests", "created_201", "errors", "elapsed_s", "throughput_per_s", "p50_ms", "p95_ms", "p99_ms",
+                "max_ms"):
+        print(f"  {key:<18} {summary[key]}")
+    print(f"  {'statuses':<18} {summary['statuses']}")
+    if summary["error_kinds"]:
+        print(f"  {'error kinds':<18} {summary['error_kinds']}")
+    print(f"  {'passengers':<18} {summary['passenger_statuses']}")
+    for key, value in (extra or {}).items():
+        print(f"  {key:<18} {value}")
+
+
+__all__ = ["prepare_database", "drop_database", "signed_in_users", "Server", "run_open_loop", "run_closed_loop",
+           "print_summary", "save", "ROOT"]

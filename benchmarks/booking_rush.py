@@ -1,0 +1,100 @@
+"""A Tatkal-style rush: 1,000 booking attempts in 10 seconds at one train, date and class with 100
+seats, through gunicorn on PostgreSQL.
+
+The class is one 2S coach: 108 seats, 8 earmarked for Tatkal, so exactly 100 General-quota seats.
+Parties of 1 to 4 passengers (seeded), sent open loop (evenly over the 10 s, whether or not the
+server keeps up) from many client threads with keep-alive connections, each as one of 200
+signed-in users with a unique Idempotency-Key. Afterwards the database is checked: confirmed
+passengers exactly the capacity, no seat sold twice, waitlist numbers 1..n.
+
+    .venv/bin/python benchmarks/booking_rush.py [--attempts 1000] [--seconds 10] [--threads 64]
+"""
+
+import argparse
+import datetime
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.booking_load import (  # noqa: E402
+    Server, drop_database, prepare_database, print_summary, run_open_loop, save, signed_in_users,
+)
+
+DB_NAME = "bench_booking_rush"
+
+
+def load_rush_train():
+    from booking.models import CoachComposition
+    from timetable.loading import load_network
+    from timetable.models import Train
+    from timetable.records import StationRecord, StopRecord, TrainRecord
+    from timetable.running_days import DAILY
+
+    stations = [StationRecord("RSHA", "Rush Alpha", city="Rush Alpha"), StationRecord("RSHM", "Rush Mid", city="Rush Mid"),
+                StationRecord("RSHB", "Rush Beta", city="Rush Beta")]
+    stops = [StopRecord("RSHA", None, 6 * 60, 0), StopRecord("RSHM", 9 * 60, 9 * 60 + 5, 180),
+             StopRecord("RSHB", 13 * 60, None, 420)]
+    load_network(stations, [TrainRecord("12051", "Rush Jan Shatabdi", "JSH", DAILY, "CC,2S", stops)])
+    CoachComposition.objects.create(train=Train.objects.get(number="12051"), travel_class="2S", coaches=1)
+
+
+def verify(journey_date):
+    from booking import coach_layouts
+    from booking.models import BookingPassenger, Inventory
+
+    inventory = Inventory.objects.get(journey_date=journey_date, travel_class="2S")
+    rows = list(BookingPassenger.objects.filter(inventory=inventory).values("status", "number", "unit"))
+    confirmed = [row for row in rows if row["status"] == "CNF"]
+    waitlist = sorted(row["number"] for row in rows if row["status"] == "WL")
+    return {
+        "capacity_general": coach_layouts.capacity("2S", inventory.coach_count)["GN"],
+        "confirmed": len(confirmed),
+        "seat_sold_twice": len(confirmed) - len({row["unit"] for row in confirmed}),
+        "waitlisted": len(waitlist),
+        "waitlist_contiguous": waitlist == list(range(1, len(waitlist) + 1)),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attempts", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--threads", type=int, default=64)
+    parser.add_argument("--users", type=int, default=200)
+    args = parser.parse_args()
+
+    url = prepare_database(DB_NAME)
+    server = None
+    try:
+        load_rush_train()
+        credentials = signed_in_users(args.users)
+        date = datetime.date.today() + datetime.timedelta(days=5)
+        rng = random.Random(12051)
+        bodies = [
+            {"train": "12051", "date": date.isoformat(), "from": "RSHA", "to": "RSHB", "class": "2S",
+             "passengers": [{"name": "Rush Passenger", "age": rng.randint(18, 70), "gender": rng.choice("MF")}
+                            for _ in range(rng.randint(1, 4))]}
+            for _ in range(args.attempts)
+        ]
+        server = Server(url)
+        result = run_open_loop(server.port, credentials, bodies, args.seconds, args.threads)
+        summary = result.summary()
+        checks = verify(date)
+        print_summary(f"Booking rush: {args.attempts} attempts in {args.seconds:g} s, one train/date/class, "
+                      f"{checks['capacity_general']} General seats", summary, checks)
+        save("booking_rush", {"args": vars(args), **summary, **checks})
+        ok = (checks["confirmed"] == checks["capacity_general"] and not checks["seat_sold_twice"]
+              and checks["waitlist_contiguous"])
+        print(f"  {'verdict':<18} {'OK' if ok else 'WRONG'}: confirmed == capacity, no seat sold twice, "
+              f"waitlist 1..n; errors {summary['errors']} (target 0), p95 {summary['p95_ms']} ms (target < 300)")
+        return 0 if ok else 1
+    finally:
+        if server is not None:
+            server.stop()
+        drop_database(DB_NAME)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

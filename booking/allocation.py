@@ -1,0 +1,212 @@
+"""Seat allocation, free of the database: who gets which berth, RAC slot or waitlist place.
+
+A train's run is cut into legs, one between each pair of consecutive stops. A passenger riding
+from stop sequence b to stop sequence a occupies legs b-1 .. a-2, written as a bitmask
+(`leg_mask`). The inventory keeps one mask per unit (see coach_layouts.units): the legs on which
+that berth or RAC slot is taken. A unit is free for a passenger when its mask and the
+passenger's do not overlap, so a berth sold from A to B is free again from B onward, and the
+availability between two stations is the number of units free on every leg between them.
+
+The rules, as on Indian Railways:
+- A party is kept in one coach when one coach has room for all of it (the first such coach,
+  so coaches fill front to back), near each other within the coach; otherwise it is spread
+  over the coaches with most room first.
+- Passengers entitled to a lower berth (seniors, women 45+) choose first and get LB/SL where
+  free; a berth preference is honoured where such a berth is free; otherwise the nearest berth.
+- With no berth free in the quota's pool, a General passenger gets an RAC slot (two passengers
+  share a side-lower berth), then a waitlist place; a Tatkal passenger goes to the Tatkal
+  waitlist (this model keeps RAC for the General quota only).
+- A freed unit goes first to RAC passengers (who become confirmed), in RAC order, then to the
+  waitlist in order (confirmed if a berth is free, RAC if a slot is free). Numbers close up.
+"""
+
+from dataclasses import dataclass, field
+
+from .coach_layouts import GENERAL, LOWER_BERTHS, RAC, TATKAL
+
+CNF, WL = "CNF", "WL"
+
+
+def leg_mask(board_sequence, alight_sequence):
+    """The legs ridden from stop `board_sequence` to stop `alight_sequence` (1-based, board < alight)."""
+    if not 1 <= board_sequence < alight_sequence:
+        raise ValueError(f"bad journey {board_sequence} -> {alight_sequence}")
+    return ((1 << (alight_sequence - board_sequence)) - 1) << (board_sequence - 1)
+
+
+class SeatMap:
+    """Occupancy of every unit of one train, date and class: `occupied[i]` is unit i's leg mask."""
+
+    def __init__(self, units, occupied=None):
+        self.units = units
+        self.occupied = list(occupied) if occupied is not None else [0] * len(units)
+        if len(self.occupied) != len(units):
+            raise ValueError("occupancy does not match the coach layout")
+
+    def free(self, mask, pools):
+        occupied, units = self.occupied, self.units
+        return [i for i, taken in enumerate(occupied) if not taken & mask and units[i].pool in pools]
+
+    def count_free(self, mask, pools):
+        occupied, units = self.occupied, self.units
+        return sum(1 for i, taken in enumerate(occupied) if not taken & mask and units[i].pool in pools)
+
+    def take(self, index, mask):
+        if self.occupied[index] & mask:
+            raise ValueError(f"unit {index} is already taken on these legs")
+        self.occupied[index] |= mask
+
+    def release(self, index, mask):
+        self.occupied[index] &= ~mask
+
+    def occupied_units(self):
+        return sum(1 for taken in self.occupied if taken)
+
+
+@dataclass
+class Need:
+    """A passenger who needs a berth: `key` identifies them to the caller."""
+
+    key: object
+    preference: str = ""
+    wants_lower: bool = False
+
+
+@dataclass
+class Placement:
+    status: str  # CNF, RAC or WL
+    unit: int | None = None
+
+
+def _priority(need):
+    # Lower-berth passengers choose first, then those with a preference, then the rest.
+    return 0 if need.wants_lower and not need.preference else 1 if need.preference else 2
+
+
+def _anchor(berths, size):
+    """Middle of the tightest run of `size` free berths (by number): where the party sits."""
+    size = max(1, min(size, len(berths)))
+    best = min(range(len(berths) - size + 1), key=lambda i: berths[i + size - 1] - berths[i])
+    return (berths[best] + berths[best + size - 1]) / 2
+
+
+def choose_berths(seatmap, needs, mask, pools):
+    """{need.key: unit index} for as many of `needs` as there are free units; takes nothing."""
+    free = seatmap.free(mask, pools)
+    if not free or not needs:
+        return {}
+    units = seatmap.units
+    by_coach = {}
+    for index in free:
+        by_coach.setdefault(units[index].coach_index, []).append(index)
+    whole = [coach for coach, members in by_coach.items() if len(members) >= len(needs)]
+    coaches = whole[:1] or sorted(by_coach, key=lambda coach: -len(by_coach[coach]))
+    waiting = sorted(needs, key=_priority)
+    chosen = {}
+    for coach in coaches:
+        candidates = sorted(by_coach[coach], key=lambda index: units[index].berth)
+        anchor = _anchor([units[index].berth for index in candidates], len(waiting))
+        still_waiting = []
+        for need in waiting:
+            if not candidates:
+                still_waiting.append(need)
+                continue
+            wanted = {need.preference} if need.preference else LOWER_BERTHS if need.wants_lower else None
+            pool = [i for i in candidates if units[i].berth_type in wanted] if wanted else []
+            pick = min(pool or candidates, key=lambda index: (abs(units[index].berth - anchor), units[index].berth))
+            candidates.remove(pick)
+            chosen[need.key] = pick
+        waiting = still_waiting
+        if not waiting:
+            break
+    return chosen
+
+
+def allocate_party(seatmap, needs, mask, quota):
+    """Place a new booking's passengers: {need.key: Placement}. Takes the units it gives."""
+    placements = {}
+    for key, index in choose_berths(seatmap, needs, mask, (quota,)).items():
+        seatmap.take(index, mask)
+        placements[key] = Placement(CNF, index)
+    for need in needs:
+        if need.key in placements:
+            continue
+        slot = None
+        if quota == GENERAL:
+            slots = seatmap.free(mask, (RAC,))
+            slot = slots[0] if slots else None
+        if slot is not None:
+            seatmap.take(slot, mask)
+            placements[need.key] = Placement(RAC, slot)
+        else:
+            placements[need.key] = Placement(WL)
+    return placements
+
+
+@dataclass
+class Waiting:
+    """A passenger in the RAC or waitlist queue, as promotion sees them."""
+
+    key: object
+    quota: str
+    status: str  # RAC or WL
+    number: int
+    mask: int
+    unit: int | None = None  # the RAC slot held, for RAC
+    preference: str = ""
+    wants_lower: bool = False
+    changed: bool = field(default=False, compare=False)
+
+
+def promote(seatmap, waiting, charting=False):
+    """Give free units to queued passengers in order; renumber the queues (1, 2, 3, ...).
+
+    Mutates the `waiting` items (status, unit, number, changed) and the seat map. At charting,
+    Tatkal berths left unsold go to the General queues. Returns (rac_count, {quota: wl_count}).
+    """
+
+    def cnf_pools(quota):
+        if charting and quota == GENERAL:
+            return (GENERAL, TATKAL)
+        return (quota,)
+
+    rac_queue = sorted((w for w in waiting if w.status == RAC), key=lambda w: w.number)
+    for passenger in rac_queue:
+        got = choose_berths(seatmap, [Need(passenger.key, passenger.preference, passenger.wants_lower)],
+                            passenger.mask, cnf_pools(passenger.quota))
+        if got:
+            seatmap.release(passenger.unit, passenger.mask)
+            passenger.unit = got[passenger.key]
+            seatmap.take(passenger.unit, passenger.mask)
+            passenger.status, passenger.number, passenger.changed = CNF, None, True
+    new_rac = []
+    wl_counts = {}
+    for quota in (TATKAL, GENERAL):
+        queue = sorted((w for w in waiting if w.status == WL and w.quota == quota), key=lambda w: w.number)
+        remaining = []
+        for passenger in queue:
+            got = choose_berths(seatmap, [Need(passenger.key, passenger.preference, passenger.wants_lower)],
+                                passenger.mask, cnf_pools(quota))
+            if got:
+                passenger.unit = got[passenger.key]
+                seatmap.take(passenger.unit, passenger.mask)
+                passenger.status, passenger.number, passenger.changed = CNF, None, True
+                continue
+            if quota == GENERAL:
+                slots = seatmap.free(passenger.mask, (RAC,))
+                if slots:
+                    passenger.unit = slots[0]
+                    seatmap.take(passenger.unit, passenger.mask)
+                    passenger.status, passenger.changed = RAC, True
+                    new_rac.append(passenger)
+                    continue
+            remaining.append(passenger)
+        for number, passenger in enumerate(remaining, start=1):
+            if passenger.number != number:
+                passenger.number, passenger.changed = number, True
+        wl_counts[quota] = len(remaining)
+    rac_order = [w for w in rac_queue if w.status == RAC] + new_rac
+    for number, passenger in enumerate(rac_order, start=1):
+        if passenger.number != number:
+            passenger.number, passenger.changed = number, True
+    return len(rac_order), wl_counts

@@ -1,0 +1,154 @@
+"""Validation of a booking request, shared by the JSON API and the booking pages.
+
+`parse_booking_request(data)` takes the API's JSON shape (the pages build the same dict) and
+returns a BookingRequest, or raises RuleError naming the first bad field ("train", "date",
+"passengers[2].age", ...). Nothing is written: every check that can be made before taking the
+inventory lock is made here.
+"""
+
+import datetime
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from timetable.models import CLASS_CODES
+
+from . import booking_rules
+from .booking_rules import GENERAL, TATKAL, RuleError
+from .coach_layouts import berth_preferences
+from .fares import INFANT, fare_for, passenger_category
+from .train_routes import RouteJourney, journey_for, route_for
+
+NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?$")
+NAME_MAX = 40
+MAX_AGE = 125
+GENDERS = ("M", "F", "T")
+SENIOR_AGE = 60
+WOMAN_LOWER_BERTH_AGE = 45
+
+
+@dataclass(frozen=True)
+class PassengerRequest:
+    name: str
+    age: int
+    gender: str
+    berth_preference: str = ""
+    no_berth: bool = False
+
+    @property
+    def category(self):
+        return passenger_category(self.age, self.no_berth)
+
+    @property
+    def needs_berth(self):
+        return not self.no_berth
+
+    @property
+    def wants_lower(self):
+        return self.age >= SENIOR_AGE or (self.gender == "F" and self.age >= WOMAN_LOWER_BERTH_AGE)
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    journey: RouteJourney
+    travel_class: str
+    quota: str
+    passengers: tuple[PassengerRequest, ...]
+
+    def fare(self):
+        return fare_for(
+            self.travel_class,
+            self.journey.distance_km,
+            self.journey.route.is_superfast,
+            self.quota,
+            [(p.name, p.age, p.no_berth) for p in self.passengers],
+        )
+
+
+def request_fingerprint(data):
+    """A digest of the request body, to tell a replay from a different request with the same key."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _text(data, name, label=None):
+    value = data.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise RuleError(name, f"{label or name} is required.")
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise RuleError(name, f"{label or name} must be text.")
+    return str(value).strip()
+
+
+def _passenger(raw, index, travel_class, quota):
+    field = f"passengers[{index}]"
+    if not isinstance(raw, dict):
+        raise RuleError(field, f"Passenger {index + 1}: give name, age and gender.")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise RuleError(f"{field}.name", f"Passenger {index + 1}: enter a name.")
+    name = " ".join(name.split())
+    if len(name) > NAME_MAX or len(name) < 2 or not NAME_PATTERN.match(name):
+        raise RuleError(
+            f"{field}.name", f"Passenger {index + 1}: a name is 2 to {NAME_MAX} letters, with spaces, dots or hyphens."
+        )
+    age = raw.get("age")
+    if isinstance(age, str) and age.strip().isdigit():
+        age = int(age.strip())
+    if not isinstance(age, int) or isinstance(age, bool) or not 0 <= age <= MAX_AGE:
+        raise RuleError(f"{field}.age", f"Passenger {index + 1}: age must be a whole number from 0 to {MAX_AGE}.")
+    gender = raw.get("gender")
+    if gender not in GENDERS:
+        raise RuleError(f"{field}.gender", f"Passenger {index + 1}: gender must be M, F or T.")
+    preference = raw.get("berth_preference") or ""
+    if not isinstance(preference, str) or (preference and preference.upper() not in berth_preferences(travel_class)):
+        choices = ", ".join(berth_preferences(travel_class))
+        raise RuleError(f"{field}.berth_preference", f"Passenger {index + 1}: in {travel_class} choose one of {choices}.")
+    no_berth = raw.get("no_berth", False)
+    if not isinstance(no_berth, bool):
+        raise RuleError(f"{field}.no_berth", f"Passenger {index + 1}: no_berth is true or false.")
+    if age < 5:
+        no_berth = True  # children under 5 travel free, without a berth
+    elif no_berth:
+        if age > 11:
+            raise RuleError(f"{field}.no_berth", f"Passenger {index + 1}: only children 5 to 11 may travel without a berth.")
+        if quota == TATKAL:
+            raise RuleError(f"{field}.no_berth", f"Passenger {index + 1}: Tatkal has no child fare: book a berth.")
+    return PassengerRequest(name, age, gender, preference.upper() if not no_berth else "", no_berth)
+
+
+def parse_booking_request(data, now=None):
+    now = now or timezone.now()
+    if not isinstance(data, dict):
+        raise RuleError("body", "Send a JSON object.")
+    route = route_for(_text(data, "train"))
+    if route is None:
+        raise RuleError("train", f"No train numbered {str(data.get('train'))[:10]!r}.")
+    raw_date = _text(data, "date")
+    try:
+        boarding_date = datetime.date.fromisoformat(raw_date) if len(raw_date) == 10 else None
+    except ValueError:
+        boarding_date = None
+    if boarding_date is None:
+        raise RuleError("date", "Give the date as YYYY-MM-DD.")
+    booking_rules.check_date(boarding_date, timezone.localdate(now))
+    journey = journey_for(route, _text(data, "from"), _text(data, "to"), boarding_date)
+    travel_class = _text(data, "class").upper()
+    if travel_class not in CLASS_CODES:
+        raise RuleError("class", f"Unknown class {travel_class[:4]!r}: use one of {', '.join(CLASS_CODES)}.")
+    if travel_class not in route.classes:
+        raise RuleError("class", f"Train {route.number} does not carry {travel_class}: it has {', '.join(route.classes)}.")
+    quota = str(data.get("quota") or GENERAL).strip().upper()
+    raw_passengers = data.get("passengers")
+    if not isinstance(raw_passengers, list) or not raw_passengers:
+        raise RuleError("passengers", "Add at least one passenger.")
+    booking_rules.check_quota(quota, travel_class, journey.journey_date, len(raw_passengers), now)
+    booking_rules.check_open(journey.departs, False, now)
+    passengers = tuple(_passenger(raw, i, travel_class, quota) for i, raw in enumerate(raw_passengers))
+    if not any(p.age >= booking_rules.MIN_AGE_ALONE for p in passengers):
+        raise RuleError("passengers", f"At least one passenger must be {booking_rules.MIN_AGE_ALONE} or older.")
+    if all(p.category == INFANT for p in passengers):
+        raise RuleError("passengers", "At least one passenger needs a berth.")
+    return BookingRequest(journey, travel_class, quota, passengers)

@@ -1,0 +1,94 @@
+"""When a ticket may be booked, and with how many passengers: the horizon and quota rules, in one place.
+
+- Horizon: the journey date (departure date at the boarding station, as in search) must lie in
+  `search.forms.booking_window()`: today up to settings.BOOKING_HORIZON_DAYS ahead, not counting
+  the journey date.
+- Booking closes when the train has left the boarding station or the chart is prepared.
+- General quota (GN): up to settings.GENERAL_MAX_PASSENGERS passengers.
+- Tatkal quota (TQ): not in 1A; opens the day before the journey (the date the train leaves its
+  first station) at settings.TATKAL_AC_OPENING_HOUR for AC classes and
+  settings.TATKAL_NON_AC_OPENING_HOUR for the others, clock time at the origin (IST); up to
+  settings.TATKAL_MAX_PASSENGERS passengers; premium fare (fares.py); no refund once confirmed
+  (refund rules); no child concession.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from search.forms import booking_window
+
+GENERAL, TATKAL = "GN", "TQ"
+QUOTAS = {GENERAL: "General", TATKAL: "Tatkal"}
+AC_CLASSES = frozenset({"1A", "2A", "3A", "CC"})
+NO_TATKAL_CLASSES = frozenset({"1A"})
+MIN_AGE_ALONE = 12  # a booking needs at least one passenger this old
+
+
+class RuleError(ValueError):
+    """A request the rules refuse: `field` names what to change, `message` says why."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def max_passengers(quota):
+    return settings.TATKAL_MAX_PASSENGERS if quota == TATKAL else settings.GENERAL_MAX_PASSENGERS
+
+
+def tatkal_opens_at(journey_date, travel_class):
+    """When Tatkal opens for a train leaving its first station on `journey_date`."""
+    hour = settings.TATKAL_AC_OPENING_HOUR if travel_class in AC_CLASSES else settings.TATKAL_NON_AC_OPENING_HOUR
+    day_before = journey_date - datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day_before, datetime.time(hour)))
+
+
+def tatkal_offered(travel_class):
+    return travel_class not in NO_TATKAL_CLASSES
+
+
+def check_date(boarding_date, today=None):
+    first, last = booking_window(today)
+    if boarding_date < first:
+        raise RuleError("date", "That date has passed: choose today or a later date.")
+    if boarding_date > last:
+        raise RuleError(
+            "date",
+            f"Booking opens {settings.BOOKING_HORIZON_DAYS} days ahead: choose a date up to {last:%d %b %Y}.",
+        )
+
+
+def check_open(departs_at, chart_prepared, now):
+    if chart_prepared:
+        raise RuleError("date", "The chart for this train has been prepared: booking is closed.")
+    if departs_at <= now:
+        raise RuleError("date", "This train has already left the boarding station.")
+
+
+def check_quota(quota, travel_class, journey_date, passenger_count, now):
+    if quota not in QUOTAS:
+        raise RuleError("quota", f"Unknown quota {quota!r}: use GN (General) or TQ (Tatkal).")
+    if quota == TATKAL:
+        if not tatkal_offered(travel_class):
+            raise RuleError("quota", f"Tatkal is not offered in {travel_class}.")
+        opens = tatkal_opens_at(journey_date, travel_class)
+        if now < opens:
+            raise RuleError(
+                "quota", f"Tatkal for this journey opens {timezone.localtime(opens):%d %b %Y %H:%M}."
+            )
+    limit = max_passengers(quota)
+    if passenger_count > limit:
+        raise RuleError("passengers", f"At most {limit} passengers per {QUOTAS[quota]} ticket.")
+    if passenger_count < 1:
+        raise RuleError("passengers", "Add at least one passenger.")
+
+
+def tatkal_status(journey_date, travel_class, now):
+    """(open?, opening time or None) for display."""
+    if not tatkal_offered(travel_class):
+        return False, None
+    opens = tatkal_opens_at(journey_date, travel_class)
+    return now >= opens, opens

@@ -1,0 +1,255 @@
+"""Seat inventory, bookings, passengers, coach compositions and refund rules.
+
+One Inventory row per (train, journey date, class) holds the compact occupancy of every unit
+(berth or RAC slot: see coach_layouts.units) as a list of leg bitmasks, plus the queue lengths.
+Every change to the bookings of that train, date and class locks that row first
+(`select_for_update`), so a booking is one locked read and a few writes. Passengers also record
+their coach, berth and stop sequences, so double selling can be checked from rows alone.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from timetable.models import TRAVEL_CLASSES, Station, Train
+
+from . import coach_layouts
+from .booking_rules import QUOTAS
+
+QUOTA_CHOICES = list(QUOTAS.items())
+
+
+class CoachComposition(models.Model):
+    """Overrides how many coaches of a class a train carries (default: coach_layouts.COMPOSITIONS).
+
+    Read when a train's inventory for a date is first created; existing inventories keep theirs.
+    """
+
+    train = models.ForeignKey(Train, on_delete=models.CASCADE, related_name="+")
+    travel_class = models.CharField(max_length=2, choices=TRAVEL_CLASSES)
+    coaches = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["train", "travel_class"], name="composition_train_class_uniq"),
+        ]
+
+    def __str__(self):
+        return f"{self.train_id} {self.travel_class} x{self.coaches}"
+
+
+class Inventory(models.Model):
+    train = models.ForeignKey(Train, on_delete=models.PROTECT, related_name="+")
+    journey_date = models.DateField(help_text="The date the train leaves its first station.")
+    travel_class = models.CharField(max_length=2, choices=TRAVEL_CLASSES)
+    coach_count = models.PositiveSmallIntegerField()
+    legs = models.PositiveSmallIntegerField()
+    departs_at = models.DateTimeField(help_text="Departure from the first station.")
+    chart_due_at = models.DateTimeField(db_index=True)
+    chart_prepared_at = models.DateTimeField(null=True, blank=True)
+    # Leg bitmask per unit, in coach_layouts.units(travel_class, coach_count) order.
+    occupancy = models.JSONField(default=list)
+    rac_count = models.PositiveIntegerField(default=0)
+    gnwl_count = models.PositiveIntegerField(default=0)
+    tqwl_count = models.PositiveIntegerField(default=0)
+    # The earliest expiry among unpaid holds: the next booking releases expired holds first.
+    earliest_hold_expiry = models.DateTimeField(null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "inventories"
+        constraints = [
+            models.UniqueConstraint(fields=["train", "journey_date", "travel_class"], name="inventory_uniq"),
+        ]
+
+    def __str__(self):
+        return f"{self.train_id} {self.journey_date} {self.travel_class}"
+
+    @property
+    def units(self):
+        return coach_layouts.units(self.travel_class, self.coach_count)
+
+    def wl_count(self, quota):
+        return self.tqwl_count if quota == "TQ" else self.gnwl_count
+
+    def set_wl_count(self, quota, value):
+        if quota == "TQ":
+            self.tqwl_count = value
+        else:
+            self.gnwl_count = value
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        HELD = "HELD", "Awaiting payment"
+        BOOKED = "BOOKED", "Booked"
+        CANCELLED = "CANCELLED", "Cancelled"
+        EXPIRED = "EXPIRED", "Expired (not paid)"
+
+    pnr = models.CharField("PNR", max_length=10, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    inventory = models.ForeignKey(Inventory, on_delete=models.PROTECT, related_name="bookings")
+    train = models.ForeignKey(Train, on_delete=models.PROTECT, related_name="+")
+    journey_date = models.DateField(help_text="The date the train leaves its first station.")
+    travel_class = models.CharField(max_length=2, choices=TRAVEL_CLASSES)
+    quota = models.CharField(max_length=2, choices=QUOTA_CHOICES, default="GN")
+    board_station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+")
+    alight_station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+")
+    board_sequence = models.PositiveSmallIntegerField()
+    alight_sequence = models.PositiveSmallIntegerField()
+    departs_at = models.DateTimeField(help_text="Departure from the boarding station.")
+    arrives_at = models.DateTimeField()
+    distance_km = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    fare_total = models.DecimalField(max_digits=10, decimal_places=2)
+    fare_breakdown = models.JSONField(default=dict)
+    refunded_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    request_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="booking_user_idempotency_uniq",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="booking_user_recent_idx"),
+            models.Index(fields=["inventory", "status", "hold_expires_at"], name="booking_hold_idx"),
+            models.Index(fields=["journey_date"], name="booking_journey_date_idx"),
+            models.Index(fields=["status", "-id"], name="booking_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.pnr
+
+    def get_absolute_url(self):
+        return reverse("booking:eticket", args=[self.pnr])
+
+    # The interface payments.services uses to settle a payment for this booking.
+    def payment_due(self, now):
+        """Can a payment for this booking succeed now?"""
+        return self.status == self.Status.HELD and self.hold_expires_at is not None and now < self.hold_expires_at
+
+    def mark_paid(self, now):
+        self.status = self.Status.BOOKED
+        self.paid_at = now
+        self.hold_expires_at = None
+        self.save(update_fields=["status", "paid_at", "hold_expires_at"])
+
+    @property
+    def is_held(self):
+        return self.status == self.Status.HELD
+
+    @property
+    def quota_name(self):
+        return QUOTAS.get(self.quota, self.quota)
+
+
+class BookingPassenger(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "CNF", "Confirmed"
+        RAC = "RAC", "RAC"
+        WAITLIST = "WL", "Waitlisted"
+        NO_BERTH = "NOSB", "No berth (child)"
+        CANCELLED = "CAN", "Cancelled"
+
+    class Gender(models.TextChoices):
+        MALE = "M", "Male"
+        FEMALE = "F", "Female"
+        TRANSGENDER = "T", "Transgender"
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="passengers")
+    # Copied from the booking so queues and double-selling checks need no join.
+    inventory = models.ForeignKey(Inventory, on_delete=models.PROTECT, related_name="+")
+    quota = models.CharField(max_length=2, choices=QUOTA_CHOICES, default="GN")
+    board_sequence = models.PositiveSmallIntegerField()
+    alight_sequence = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=40)
+    age = models.PositiveSmallIntegerField()
+    gender = models.CharField(max_length=1, choices=Gender.choices)
+    berth_preference = models.CharField(max_length=2, blank=True)
+    no_berth = models.BooleanField(default=False)
+    fare = models.DecimalField(max_digits=10, decimal_places=2)
+    status = models.CharField(max_length=4, choices=Status.choices)
+    # RAC or waitlist number, kept contiguous from 1 per queue.
+    number = models.PositiveIntegerField(null=True, blank=True)
+    # The unit held (confirmed berth or RAC slot), its coach and berth.
+    unit = models.PositiveIntegerField(null=True, blank=True)
+    coach = models.CharField(max_length=4, blank=True)
+    berth_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    berth_type = models.CharField(max_length=2, blank=True)
+    booking_status = models.CharField(max_length=20, help_text="Status when booked, e.g. GNWL 12.")
+    cancelled_status = models.CharField(max_length=4, blank=True)
+    cancellation_charge = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    refund_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["booking", "position"]
+        indexes = [
+            models.Index(fields=["inventory", "status", "quota", "number"], name="passenger_queue_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.booking_id} #{self.position} {self.current_status}"
+
+    @property
+    def current_status(self):
+        """As a PNR enquiry shows it: CNF B3/45/LB, RAC 4, GNWL 12, NOSB, CAN."""
+        return status_text(self.status, self.quota, self.number, self.coach, self.berth_number, self.berth_type)
+
+    @property
+    def needs_berth(self):
+        return not self.no_berth
+
+
+def status_text(status, quota, number=None, coach="", berth=None, berth_type=""):
+    if status == "CNF":
+        return f"CNF {coach}/{berth}/{berth_type}"
+    if status == "RAC":
+        return f"RAC {number}"
+    if status == "WL":
+        return f"{quota}WL {number}"
+    return status
+
+
+class RefundRule(models.Model):
+    """One line of a cancellation rule set (data: the rules change often; edit them in the admin).
+
+    For a passenger being cancelled, the rules of the active set (settings.REFUND_RULESET) that
+    match the passenger's status, quota and class and the time left are candidates; the most
+    specific one (quota, then class given) wins. The charge is the larger of `flat_charge` and
+    `percent_charge` of the passenger's fare, at most the fare; the rest is refunded.
+    """
+
+    class AppliesTo(models.TextChoices):
+        CONFIRMED = "CNF", "Confirmed"
+        RAC_WAITLIST = "RACWL", "RAC or waitlisted"
+
+    ruleset = models.CharField(max_length=20, default="2015", db_index=True)
+    applies_to = models.CharField(max_length=5, choices=AppliesTo.choices)
+    quota = models.CharField(max_length=2, blank=True, choices=QUOTA_CHOICES, help_text="Blank: any quota.")
+    travel_class = models.CharField(max_length=2, blank=True, choices=TRAVEL_CLASSES, help_text="Blank: any class.")
+    after_chart = models.BooleanField(default=False, help_text="Applies once the chart is prepared (hours ignored).")
+    min_hours_before = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0"),
+                                           help_text="Applies when more than this many hours are left before departure...")
+    max_hours_before = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True,
+                                           help_text="...and at most this many. Blank: no limit.")
+    flat_charge = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    percent_charge = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["ruleset", "applies_to", "after_chart", "-min_hours_before", "quota", "travel_class"]
+
+    def __str__(self):
+        return f"{self.ruleset} {self.applies_to} {self.quota or '*'} {self.travel_class or '*'}: {self.note}"

@@ -1,0 +1,71 @@
+"""What a cancelled passenger gets back, by the refund rules kept as data (booking.RefundRule).
+
+The active rule set is settings.REFUND_RULESET ("2015" by default, seeded by a data migration):
+- confirmed, more than 48 h before departure: a flat charge per passenger
+  (1A 240, 2A 200, 3A/CC 180, SL 120, 2S 60 rupees);
+- confirmed, 48 h to 12 h: 25% of the fare (at least the flat charge);
+- confirmed, 12 h until the chart is prepared: 50% (at least the flat charge);
+- confirmed, after the chart: nothing;
+- confirmed Tatkal: nothing, at any time;
+- RAC or waitlisted: the fare less a clerkage of 60 rupees (30 in 2S).
+Hours are counted to the departure from the passenger's boarding station.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+
+from .models import RefundRule
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class RefundQuote:
+    fare: Decimal
+    charge: Decimal
+    refund: Decimal
+    rule: str
+
+
+def active_rules():
+    return list(RefundRule.objects.filter(ruleset=settings.REFUND_RULESET))
+
+
+def _matches(rule, applies_to, quota, travel_class, hours_left, charted):
+    if rule.applies_to != applies_to:
+        return False
+    if rule.quota and rule.quota != quota:
+        return False
+    if rule.travel_class and rule.travel_class != travel_class:
+        return False
+    if rule.after_chart != charted:
+        return False
+    if charted:
+        return True
+    if hours_left <= rule.min_hours_before:
+        return False
+    return rule.max_hours_before is None or hours_left <= rule.max_hours_before
+
+
+def quote_refund(rules, fare, status, quota, travel_class, hours_left, charted):
+    """The RefundQuote for one passenger. `status` is CNF, RAC, WL or NOSB (priced as CNF)."""
+    fare = Decimal(fare)
+    if fare <= ZERO:
+        return RefundQuote(fare, ZERO, ZERO, "nothing paid")
+    applies_to = RefundRule.AppliesTo.RAC_WAITLIST if status in ("RAC", "WL") else RefundRule.AppliesTo.CONFIRMED
+    hours = Decimal(str(round(hours_left, 4)))
+    candidates = [r for r in rules if _matches(r, applies_to, quota, travel_class, hours, charted)]
+    if not candidates:
+        # No rule: refund nothing rather than guess. The admin should complete the rule set.
+        return RefundQuote(fare, fare, ZERO, "no matching refund rule")
+    rule = max(candidates, key=lambda r: (bool(r.quota), bool(r.travel_class)))
+    percent = (fare * rule.percent_charge / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    charge = min(fare, max(rule.flat_charge, percent))
+    return RefundQuote(fare, charge, fare - charge, rule.note or str(rule))
+
+
+def full_refund(fare):
+    fare = Decimal(fare)
+    return RefundQuote(fare, ZERO, fare, "full refund")

@@ -1,0 +1,453 @@
+"""Holding, cancelling, expiring and charting bookings: the transactional side of allocation.
+
+Every path that changes the bookings of a train, date and class starts by locking that
+Inventory row (`select_for_update`; on SQLite the IMMEDIATE transaction serialises writers), so
+allocation decisions are made on a consistent seat map. Lock order, everywhere: inventory,
+then bookings, then payments (payments.services.settle takes booking then payment), so no two
+paths can wait on each other in a cycle.
+
+Unpaid holds expire lazily: whoever locks an inventory row next releases the holds whose time
+has run out before doing anything else (and `manage.py expire_holds` sweeps the rest).
+"""
+
+import datetime
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from payments import services as payments
+
+from . import coach_layouts, refunds
+from .allocation import CNF, RAC, WL, Need, SeatMap, Waiting, allocate_party, leg_mask, promote
+from .booking_rules import MIN_AGE_ALONE, RuleError
+from .booking_requests import SENIOR_AGE, WOMAN_LOWER_BERTH_AGE
+from .models import Booking, BookingPassenger, CoachComposition, Inventory, status_text
+
+P = BookingPassenger.Status
+QUEUE_FIELDS = ["status", "number", "unit", "coach", "berth_number", "berth_type"]
+PNR_ATTEMPTS = 8
+
+
+class IdempotentReplay(Exception):
+    def __init__(self, booking):
+        super().__init__(booking.pnr)
+        self.booking = booking
+
+
+# --- Inventory -------------------------------------------------------------------------------
+
+
+def coach_count_for(route, travel_class):
+    override = CoachComposition.objects.filter(train_id=route.train_id, travel_class=travel_class).first()
+    if override is not None:
+        return override.coaches
+    return coach_layouts.default_coach_count(route.train_type, travel_class)
+
+
+def new_inventory(route, journey_date, travel_class, coach_count=None):
+    coach_count = coach_count if coach_count is not None else coach_count_for(route, travel_class)
+    departs_at = route.departure_from_origin(journey_date)
+    return Inventory(
+        train_id=route.train_id,
+        journey_date=journey_date,
+        travel_class=travel_class,
+        coach_count=coach_count,
+        legs=route.legs,
+        departs_at=departs_at,
+        chart_due_at=departs_at - datetime.timedelta(hours=settings.CHART_HOURS_BEFORE_DEPARTURE),
+        occupancy=[0] * len(coach_layouts.units(travel_class, coach_count)),
+    )
+
+
+def lock_inventory(route, journey_date, travel_class):
+    """The locked Inventory row for a train, date and class, created on first use.
+
+    Creation is race-safe: INSERT ... ON CONFLICT DO NOTHING against the unique constraint, then
+    the row (ours or a concurrent winner's) is read and locked.
+    """
+    rows = Inventory.objects.select_for_update().filter(
+        train_id=route.train_id, journey_date=journey_date, travel_class=travel_class
+    )
+    inventory = rows.first()
+    if inventory is None:
+        Inventory.objects.bulk_create([new_inventory(route, journey_date, travel_class)], ignore_conflicts=True)
+        inventory = rows.get()
+    return inventory
+
+
+def is_charted(inventory, now):
+    return inventory.chart_prepared_at is not None or now >= inventory.chart_due_at
+
+
+def seat_map(inventory):
+    return SeatMap(inventory.units, inventory.occupancy)
+
+
+def _save_inventory(inventory, seatmap):
+    inventory.occupancy = seatmap.occupied
+    inventory.save(update_fields=["occupancy", "rac_count", "gnwl_count", "tqwl_count", "earliest_hold_expiry",
+                                  "chart_prepared_at", "updated_at"])
+
+
+# --- Queues ------------------------------------------------------------------------------------
+
+
+def _wants_lower(passenger):
+    return passenger.age >= SENIOR_AGE or (passenger.gender == "F" and passenger.age >= WOMAN_LOWER_BERTH_AGE)
+
+
+def _place(row, units, unit_index):
+    row.unit = unit_index
+    if unit_index is None:
+        row.coach, row.berth_number, row.berth_type = "", None, ""
+    else:
+        unit = units[unit_index]
+        row.coach, row.berth_number, row.berth_type = unit.coach, unit.berth, unit.berth_type
+
+
+def reorganise_queues(inventory, seatmap, charting=False):
+    """Promote RAC and waitlisted passengers into free units, in order, and renumber the queues."""
+    rows = list(BookingPassenger.objects.filter(inventory=inventory, status__in=[P.RAC, P.WAITLIST]))
+    waiting = [
+        Waiting(row, row.quota, row.status, row.number or 0, leg_mask(row.board_sequence, row.alight_sequence),
+                row.unit, row.berth_preference, _wants_lower(row))
+        for row in rows
+    ]
+    rac_count, wl_counts = promote(seatmap, waiting, charting=charting)
+    changed = []
+    for item in waiting:
+        if item.changed:
+            row = item.key
+            row.status, row.number = item.status, item.number
+            _place(row, inventory.units, item.unit)
+            changed.append(row)
+    if changed:
+        BookingPassenger.objects.bulk_update(changed, QUEUE_FIELDS, batch_size=500)
+    inventory.rac_count = rac_count
+    inventory.gnwl_count = wl_counts.get("GN", 0)
+    inventory.tqwl_count = wl_counts.get("TQ", 0)
+    return changed
+
+
+def _vacate(inventory, seatmap, rows, now, charges=None):
+    """Cancel passenger rows: free their units. `charges` maps row id -> RefundQuote."""
+    for row in rows:
+        if row.status in (P.CONFIRMED, P.RAC) and row.unit is not None:
+            seatmap.release(row.unit, leg_mask(row.board_sequence, row.alight_sequence))
+        row.cancelled_status = row.status
+        row.status = P.CANCELLED
+        row.number = None
+        row.cancelled_at = now
+        quote = (charges or {}).get(row.id)
+        if quote is not None:
+            row.cancellation_charge, row.refund_amount = quote.charge, quote.refund
+    BookingPassenger.objects.bulk_update(
+        rows, ["status", "cancelled_status", "number", "cancelled_at", "cancellation_charge", "refund_amount"]
+    )
+
+
+def release_expired_holds(inventory, seatmap, now, everything=False):
+    """Release unpaid holds whose time ran out (all unpaid holds if `everything`, as at charting)."""
+    held = Booking.objects.select_for_update().filter(inventory=inventory, status=Booking.Status.HELD)
+    expired = list(held if everything else held.filter(hold_expires_at__lte=now))
+    if expired:
+        ids = [booking.id for booking in expired]
+        rows = list(BookingPassenger.objects.filter(booking_id__in=ids).exclude(status=P.CANCELLED))
+        _vacate(inventory, seatmap, rows, now)
+        Booking.objects.filter(id__in=ids).update(status=Booking.Status.EXPIRED, hold_expires_at=None)
+        payments.expire_open_payments(ids)
+        if not inventory.chart_prepared_at:
+            reorganise_queues(inventory, seatmap)
+    inventory.earliest_hold_expiry = (
+        Booking.objects.filter(inventory=inventory, status=Booking.Status.HELD).aggregate(m=Min("hold_expires_at"))["m"]
+    )
+    return expired
+
+
+def _release_due(inventory, seatmap, now):
+    if inventory.earliest_hold_expiry is not None and inventory.earliest_hold_expiry <= now:
+        release_expired_holds(inventory, seatmap, now)
+
+
+# --- Booking -----------------------------------------------------------------------------------
+
+
+def _new_pnr():
+    return str(10**9 + secrets.randbelow(9 * 10**9))
+
+
+def _create_booking(fields, user, idempotency_key):
+    for _ in range(PNR_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Booking.objects.create(pnr=_new_pnr(), user=user, idempotency_key=idempotency_key, **fields)
+        except IntegrityError:
+            if idempotency_key:
+                existing = Booking.objects.filter(user=user, idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    raise IdempotentReplay(existing) from None
+    raise RuntimeError("could not find a free PNR")
+
+
+def _existing(user, idempotency_key, request_hash):
+    if not idempotency_key:
+        return None
+    booking = Booking.objects.filter(user=user, idempotency_key=idempotency_key).first()
+    if booking is not None and request_hash and booking.request_hash and booking.request_hash != request_hash:
+        raise RuleError("Idempotency-Key", "This Idempotency-Key was already used for a different booking request.")
+    return booking
+
+
+@dataclass
+class HoldResult:
+    booking: Booking
+    created: bool
+    payment_url: str = ""
+    passengers: list = field(default_factory=list)
+
+
+def hold_booking(user, request, idempotency_key=None, request_hash="", now=None):
+    """Hold berths (or RAC/waitlist places) for a BookingRequest, pending payment.
+
+    Returns HoldResult(created=False) with the earlier booking when `idempotency_key` was seen
+    before for this user. Raises RuleError for a request the rules refuse at this moment.
+    """
+    now = now or timezone.now()
+    idempotency_key = (idempotency_key or "").strip()[:100] or None
+    existing = _existing(user, idempotency_key, request_hash)
+    if existing is not None:
+        return HoldResult(existing, False)
+    journey = request.journey
+    fare = request.fare()
+    try:
+        with transaction.atomic():
+            inventory = lock_inventory(journey.route, journey.journey_date, request.travel_class)
+            existing = _existing(user, idempotency_key, request_hash)
+            if existing is not None:
+                return HoldResult(existing, False)
+            if is_charted(inventory, now):
+                raise RuleError("date", "The chart for this train has been prepared: booking is closed.")
+            seatmap = seat_map(inventory)
+            _release_due(inventory, seatmap, now)
+            mask = leg_mask(journey.board.sequence, journey.alight.sequence)
+            needs = [Need(i, p.berth_preference, p.wants_lower) for i, p in enumerate(request.passengers) if p.needs_berth]
+            placements = allocate_party(seatmap, needs, mask, request.quota)
+            waitlisted = sum(1 for placement in placements.values() if placement.status == WL)
+            limit = settings.WAITLIST_LIMIT
+            if waitlisted and limit and inventory.wl_count(request.quota) + waitlisted > limit:
+                raise RuleError("passengers", "REGRET: the waitlist for this class is full.")
+            hold_expires_at = now + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
+            booking = _create_booking(
+                {
+                    "inventory": inventory,
+                    "train_id": journey.route.train_id,
+                    "journey_date": journey.journey_date,
+                    "travel_class": request.travel_class,
+                    "quota": request.quota,
+                    "board_station_id": journey.board.station_id,
+                    "alight_station_id": journey.alight.station_id,
+                    "board_sequence": journey.board.sequence,
+                    "alight_sequence": journey.alight.sequence,
+                    "departs_at": journey.departs,
+                    "arrives_at": journey.arrives,
+                    "distance_km": journey.distance_km,
+                    "status": Booking.Status.HELD,
+                    "hold_expires_at": hold_expires_at,
+                    "fare_total": fare.total,
+                    "fare_breakdown": fare.as_dict(),
+                    "request_hash": request_hash,
+                },
+                user,
+                idempotency_key,
+            )
+            rows = []
+            units = inventory.units
+            for i, (passenger, line) in enumerate(zip(request.passengers, fare.lines)):
+                row = BookingPassenger(
+                    booking=booking, inventory=inventory, quota=request.quota,
+                    board_sequence=journey.board.sequence, alight_sequence=journey.alight.sequence,
+                    position=i + 1, name=passenger.name, age=passenger.age, gender=passenger.gender,
+                    berth_preference=passenger.berth_preference, no_berth=passenger.no_berth,
+                    fare=Decimal(line.total),
+                )
+                placement = placements.get(i)
+                if placement is None:
+                    row.status = P.NO_BERTH
+                elif placement.status == CNF:
+                    row.status = P.CONFIRMED
+                    _place(row, units, placement.unit)
+                elif placement.status == RAC:
+                    inventory.rac_count += 1
+                    row.status, row.number = P.RAC, inventory.rac_count
+                    _place(row, units, placement.unit)
+                else:
+                    inventory.set_wl_count(request.quota, inventory.wl_count(request.quota) + 1)
+                    row.status, row.number = P.WAITLIST, inventory.wl_count(request.quota)
+                row.booking_status = status_text(row.status, row.quota, row.number, row.coach, row.berth_number,
+                                                 row.berth_type)
+                rows.append(row)
+            BookingPassenger.objects.bulk_create(rows)
+            _payment, payment_url = payments.start_payment(booking, user, booking.fare_total)
+            if inventory.earliest_hold_expiry is None or hold_expires_at < inventory.earliest_hold_expiry:
+                inventory.earliest_hold_expiry = hold_expires_at
+            _save_inventory(inventory, seatmap)
+    except IdempotentReplay as replay:
+        return HoldResult(replay.booking, False)
+    return HoldResult(booking, True, payment_url, rows)
+
+
+# --- Payment ---------------------------------------------------------------------------------
+
+
+def retry_payment(booking, user, now=None):
+    """A fresh pending payment for a held booking (earlier open ones are closed). Returns its URL."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking.pk, user=user)
+        if not booking.payment_due(now):
+            raise RuleError("payment", "This booking is not awaiting payment.")
+        payments.expire_open_payments([booking.id], "Replaced by a new payment attempt.")
+        payment, url = payments.start_payment(booking, user, booking.fare_total)
+    return payment, url
+
+
+# --- Cancellation ------------------------------------------------------------------------------
+
+
+@dataclass
+class CancellationResult:
+    booking: Booking
+    cancelled: list
+    refund_total: Decimal
+    quotes: dict
+
+
+def _hours_left(booking, now):
+    return (booking.departs_at - now).total_seconds() / 3600
+
+
+def quote_cancellation(booking, rows, now, charted, rules=None):
+    """{row id: RefundQuote} for cancelling `rows` of a booking now (nothing paid: nothing back)."""
+    rules = rules if rules is not None else refunds.active_rules()
+    quotes = {}
+    for row in rows:
+        if booking.status != Booking.Status.BOOKED:
+            quotes[row.id] = refunds.RefundQuote(row.fare, Decimal("0"), Decimal("0"), "not paid")
+        else:
+            quotes[row.id] = refunds.quote_refund(rules, row.fare, row.status, booking.quota, booking.travel_class,
+                                                  _hours_left(booking, now), charted)
+    return quotes
+
+
+def cancel_booking(booking, user, passenger_ids=None, now=None, full_refund=False, reason="Cancelled by passenger"):
+    """Cancel some passengers (`passenger_ids`) or the whole booking, refunding by the rules.
+
+    Freed berths go at once to RAC and waitlisted passengers (unless the chart is prepared).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        inventory = Inventory.objects.select_for_update().get(pk=booking.inventory_id)
+        bookings = Booking.objects.select_for_update()
+        booking = (bookings.filter(user=user) if user is not None else bookings).get(pk=booking.pk)
+        seatmap = seat_map(inventory)
+        _release_due(inventory, seatmap, now)
+        booking.refresh_from_db()
+        if booking.status not in (Booking.Status.HELD, Booking.Status.BOOKED):
+            raise RuleError("booking", f"This booking is already {booking.get_status_display().lower()}.")
+        if booking.departs_at <= now:
+            raise RuleError("booking", "The train has left: a ticket cannot be cancelled after departure.")
+        active = list(booking.passengers.exclude(status=P.CANCELLED))
+        if passenger_ids is not None:
+            wanted = {int(pid) for pid in passenger_ids}
+            targets = [row for row in active if row.id in wanted]
+            if not targets:
+                raise RuleError("passengers", "Choose at least one passenger to cancel.")
+            remaining = [row for row in active if row.id not in wanted]
+            # Children cannot travel alone: cancelling the last grown-up cancels everyone.
+            if remaining and not any(row.age >= MIN_AGE_ALONE for row in remaining):
+                targets, remaining = active, []
+        else:
+            targets, remaining = active, []
+        charted = is_charted(inventory, now)
+        if full_refund:
+            quotes = {row.id: refunds.full_refund(row.fare) for row in targets}
+        else:
+            quotes = quote_cancellation(booking, targets, now, charted)
+        _vacate(inventory, seatmap, targets, now, quotes)
+        if not charted:
+            reorganise_queues(inventory, seatmap)
+        refund_total = sum((quote.refund for quote in quotes.values()), Decimal("0"))
+        if not remaining:
+            booking.status = Booking.Status.CANCELLED
+            payments.expire_open_payments([booking.id], "The booking was cancelled.")
+        booking.refunded_amount += refund_total
+        booking.hold_expires_at = booking.hold_expires_at if remaining else None
+        booking.save(update_fields=["status", "refunded_amount", "hold_expires_at"])
+        if refund_total > 0:
+            payments.refund(booking, refund_total, f"{reason}: PNR {booking.pnr}")
+        if inventory.earliest_hold_expiry is not None and not remaining:
+            inventory.earliest_hold_expiry = Booking.objects.filter(
+                inventory=inventory, status=Booking.Status.HELD
+            ).aggregate(m=Min("hold_expires_at"))["m"]
+        _save_inventory(inventory, seatmap)
+    return CancellationResult(booking, targets, refund_total, quotes)
+
+
+# --- Sweeps: expiry and chart ------------------------------------------------------------------
+
+
+def expire_holds(now=None):
+    """Release every unpaid hold that has run out. Returns the number of bookings expired."""
+    now = now or timezone.now()
+    count = 0
+    for inventory_id in Inventory.objects.filter(earliest_hold_expiry__lte=now).values_list("id", flat=True):
+        with transaction.atomic():
+            inventory = Inventory.objects.select_for_update().get(pk=inventory_id)
+            seatmap = seat_map(inventory)
+            count += len(release_expired_holds(inventory, seatmap, now))
+            _save_inventory(inventory, seatmap)
+    return count
+
+
+@dataclass
+class ChartResult:
+    inventory: Inventory
+    expired_holds: int = 0
+    cancelled_bookings: list = field(default_factory=list)
+
+
+def prepare_chart(inventory_id, now=None):
+    """Freeze allocation for one inventory: unpaid holds released, unsold Tatkal berths given to
+    the General queues, tickets still entirely waitlisted cancelled with a full refund."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        inventory = Inventory.objects.select_for_update().get(pk=inventory_id)
+        result = ChartResult(inventory)
+        if inventory.chart_prepared_at is not None:
+            return result
+        seatmap = seat_map(inventory)
+        result.expired_holds = len(release_expired_holds(inventory, seatmap, now, everything=True))
+        reorganise_queues(inventory, seatmap, charting=True)
+        inventory.chart_prepared_at = now
+        _save_inventory(inventory, seatmap)
+        waitlisted = (
+            Booking.objects.filter(inventory=inventory, status=Booking.Status.BOOKED)
+            .exclude(passengers__status__in=[P.CONFIRMED, P.RAC])
+            .filter(passengers__status=P.WAITLIST)
+            .distinct()
+        )
+        for booking in waitlisted:
+            cancel_booking(booking, None, now=now, full_refund=True,
+                           reason="Waitlisted at chart preparation")
+            result.cancelled_bookings.append(booking.pnr)
+    return result
+
+
+def charts_due(now=None):
+    now = now or timezone.now()
+    return Inventory.objects.filter(chart_prepared_at__isnull=True, chart_due_at__lte=now).values_list("id", flat=True)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import api, views
+
+app_name = "booking"
+
+urlpatterns = [
+    path("book/<str:train>/<str:date>/<str:board>/<str:alight>/<str:travel_class>", views.choose, name="choose"),
+    path("book/<str:train>/<str:date>/<str:board>/<str:alight>/<str:travel_class>/passengers", views.passengers,
+         name="passengers"),
+    path("book/review/<str:draft_id>", views.review, name="review"),
+    path("bookings/", views.my_bookings, name="list"),
+    path("bookings/<str:pnr>", views.ticket, name="eticket"),
+    path("bookings/<str:pnr>/pay", views.pay, name="pay"),
+    path("bookings/<str:pnr>/cancel", views.cancel, name="cancel"),
+    path("pnr", views.pnr_form, name="pnr-form"),
+    path("pnr/<str:pnr>", views.pnr_status, name="pnr"),
+    path("api/bookings", api.create_booking, name="api-bookings"),
+    path("api/bookings/<str:pnr>", api.booking_detail, name="api-booking"),
+    path("api/bookings/<str:pnr>/pay", api.pay_booking, name="api-pay"),
+    path("api/bookings/<str:pnr>/cancel", api.cancel_booking, name="api-cancel"),
+]

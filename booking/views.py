@@ -1,0 +1,285 @@
+"""Booking pages: choose (availability) -> passengers -> review -> payment -> e-ticket; my bookings,
+cancellation and the public PNR enquiry. Plain forms: every step works without JavaScript.
+
+Every view that shows or changes a booking filters by request.user and answers 404 otherwise.
+"""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import booking_rules, coach_layouts, reservations
+from .availability import availability
+from .booking_requests import parse_booking_request
+from .booking_rules import GENERAL, QUOTAS, RuleError
+from .models import Booking, BookingPassenger
+from .train_routes import journey_for, route_for
+
+DRAFTS_KEY = "booking_drafts"
+MAX_DRAFTS = 5
+PNR_LENGTH = 10
+
+
+def _journey_or_error(train, date, board, alight):
+    route = route_for(train)
+    if route is None:
+        raise Http404("No such train")
+    try:
+        boarding_date = datetime.date.fromisoformat(date)
+    except ValueError:
+        raise Http404("Bad date") from None
+    return route, journey_for(route, board, alight, boarding_date)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def choose(request, train, date, board, alight, travel_class):
+    """Live availability of every class of the train for the journey, the chosen one first."""
+    route = route_for(train)
+    if route is None:
+        raise Http404("No such train")
+    travel_class = travel_class.upper()
+    context = {"route": route, "travel_class": travel_class, "date": date, "board_code": board.upper(),
+               "alight_code": alight.upper()}
+    try:
+        _route, journey = _journey_or_error(train, date, board, alight)
+        booking_rules.check_date(journey.boarding_date)
+        if travel_class not in route.classes:
+            raise RuleError("class", f"Train {route.number} does not carry {travel_class}.")
+    except RuleError as error:
+        context["error"] = error.message
+        return render(request, "booking/choose.html", context, status=400)
+    now = timezone.now()
+    classes = sorted(route.classes, key=lambda code: code != travel_class)
+    rows = [(code, availability(journey, code, now)) for code in classes]
+    context.update({"journey": journey, "rows": rows, "quotas": QUOTAS})
+    return render(request, "booking/choose.html", context)
+
+
+def _posted_passengers(post, rows):
+    passengers = []
+    for i in range(rows):
+        name = post.get(f"p-{i}-name", "").strip()
+        age = post.get(f"p-{i}-age", "").strip()
+        if not name and not age:
+            continue
+        passengers.append({
+            "name": name,
+            "age": int(age) if age.isdigit() else age,
+            "gender": post.get(f"p-{i}-gender", ""),
+            "berth_preference": post.get(f"p-{i}-berth_preference", ""),
+            "no_berth": post.get(f"p-{i}-no_berth") == "on",
+        })
+    return passengers
+
+
+def _passenger_rows(passengers, count):
+    rows = list(passengers) + [{} for _ in range(count - len(passengers))]
+    return list(enumerate(rows[:count]))
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def passengers(request, train, date, board, alight, travel_class):
+    route = route_for(train)
+    if route is None:
+        raise Http404("No such train")
+    quota = (request.POST.get("quota") or request.GET.get("quota") or GENERAL).upper()
+    if quota not in QUOTAS:
+        quota = GENERAL
+    travel_class = travel_class.upper()
+    count = booking_rules.max_passengers(quota)
+    data = {"train": route.number, "date": date, "from": board.upper(), "to": alight.upper(),
+            "class": travel_class, "quota": quota, "passengers": []}
+    context = {"route": route, "data": data, "quota_name": QUOTAS[quota],
+               "preferences": coach_layouts.berth_preferences(travel_class)
+               if travel_class in coach_layouts.LAYOUTS else (),
+               "berth_names": coach_layouts.BERTH_TYPE_NAMES}
+    status = 200
+    if request.method == "POST":
+        data["passengers"] = _posted_passengers(request.POST, count)
+        try:
+            parse_booking_request(data)
+        except RuleError as error:
+            context["error"] = error
+            status = 400
+        else:
+            draft_id = secrets.token_urlsafe(9)
+            drafts = {k: v for k, v in request.session.get(DRAFTS_KEY, {}).items()}
+            while len(drafts) >= MAX_DRAFTS:
+                drafts.pop(next(iter(drafts)))
+            drafts[draft_id] = data
+            request.session[DRAFTS_KEY] = drafts
+            return redirect("booking:review", draft_id=draft_id)
+    else:
+        try:
+            _route, journey = _journey_or_error(train, date, board, alight)
+            booking_rules.check_date(journey.boarding_date)
+            booking_rules.check_quota(quota, travel_class, journey.journey_date, 1, timezone.now())
+            if travel_class not in route.classes:
+                raise RuleError("class", f"Train {route.number} does not carry {travel_class}.")
+        except RuleError as error:
+            context["error"] = error
+            status = 400
+    context["rows"] = _passenger_rows(data["passengers"], count)
+    return render(request, "booking/passengers.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review(request, draft_id):
+    data = request.session.get(DRAFTS_KEY, {}).get(draft_id)
+    if data is None:
+        # Already confirmed (a second press, or Back): show what it became.
+        booking = Booking.objects.filter(user=request.user, idempotency_key=f"draft:{draft_id}").first()
+        if booking is not None:
+            return redirect(booking)
+        raise Http404("This booking draft has expired: start again from the search.")
+    context = {"data": data, "draft_id": draft_id}
+    try:
+        booking_request = parse_booking_request(data)
+    except RuleError as error:
+        context["error"] = error
+        return render(request, "booking/review.html", context, status=400)
+    if request.method == "POST":
+        try:
+            # The draft id doubles as the idempotency key: a double submit holds berths once.
+            result = reservations.hold_booking(request.user, booking_request, idempotency_key=f"draft:{draft_id}")
+        except RuleError as error:
+            context["error"] = error
+        else:
+            drafts = request.session.get(DRAFTS_KEY, {})
+            drafts.pop(draft_id, None)
+            request.session[DRAFTS_KEY] = drafts
+            if result.created and result.payment_url:
+                return redirect(result.payment_url)
+            return redirect(result.booking)
+    journey = booking_request.journey
+    context.update({
+        "request_": booking_request,
+        "journey": journey,
+        "fare": booking_request.fare(),
+        "availability": availability(journey, booking_request.travel_class)[booking_request.quota],
+        "hold_minutes": settings.BOOKING_HOLD_MINUTES,
+    })
+    return render(request, "booking/review.html", context, status=400 if "error" in context else 200)
+
+
+def _own_booking(request, pnr):
+    return get_object_or_404(
+        Booking.objects.select_related("train", "board_station", "alight_station"), pnr=pnr[:PNR_LENGTH],
+        user=request.user,
+    )
+
+
+@login_required
+@never_cache
+def ticket(request, pnr):
+    booking = _own_booking(request, pnr)
+    now = timezone.now()
+    payments = list(booking.payments.order_by("-created_at")[:5])
+    open_payment = next((p for p in payments if p.is_open), None)
+    context = {
+        "booking": booking,
+        "passengers": list(booking.passengers.all()),
+        "payments": payments,
+        "open_payment": open_payment,
+        "payment_due": booking.payment_due(now),
+        "hold_lapsed": booking.is_held and not booking.payment_due(now),
+        "cancellable": booking.status in (Booking.Status.HELD, Booking.Status.BOOKED) and booking.departs_at > now,
+        "fare": booking.fare_breakdown,
+    }
+    return render(request, "booking/ticket.html", context)
+
+
+@login_required
+@require_POST
+def pay(request, pnr):
+    booking = _own_booking(request, pnr)
+    try:
+        _payment, url = reservations.retry_payment(booking, request.user)
+    except RuleError as error:
+        messages.error(request, error.message)
+        return redirect(booking)
+    return redirect(url)
+
+
+@login_required
+@never_cache
+def my_bookings(request):
+    bookings = (
+        Booking.objects.filter(user=request.user)
+        .select_related("train", "board_station", "alight_station")
+        .order_by("-created_at")
+    )
+    page = Paginator(bookings, 20).get_page(request.GET.get("page"))
+    return render(request, "booking/my_bookings.html", {"page": page})
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cancel(request, pnr):
+    booking = _own_booking(request, pnr)
+    active = list(booking.passengers.exclude(status=BookingPassenger.Status.CANCELLED))
+    context = {"booking": booking, "passengers": active}
+    if request.method == "POST":
+        chosen = [pid for pid in request.POST.getlist("passenger") if pid.isdigit()]
+        try:
+            if not chosen:
+                raise RuleError("passengers", "Choose at least one passenger to cancel.")
+            ids = None if len(set(chosen)) == len(active) else chosen
+            result = reservations.cancel_booking(booking, request.user, passenger_ids=ids)
+        except RuleError as error:
+            context["error"] = error.message
+        else:
+            messages.success(request, f"Cancelled. Refund: \u20b9{result.refund_total}.")
+            return redirect(result.booking)
+    now = timezone.now()
+    charted = reservations.is_charted(booking.inventory, now)
+    quotes = reservations.quote_cancellation(booking, active, now, charted)
+    context["rows"] = [(row, quotes[row.id]) for row in active]
+    return render(request, "booking/cancel.html", context, status=400 if "error" in context else 200)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def pnr_form(request):
+    pnr = "".join(ch for ch in request.GET.get("pnr", "") if ch.isdigit())
+    if request.GET.get("pnr") is not None:
+        if len(pnr) == PNR_LENGTH:
+            return redirect("booking:pnr", pnr=pnr)
+        return render(request, "booking/pnr_form.html", {"error": "A PNR is 10 digits."}, status=400)
+    return render(request, "booking/pnr_form.html")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def pnr_status(request, pnr):
+    """What a public PNR enquiry shows: the journey and each passenger's status, no names."""
+    booking = (
+        Booking.objects.select_related("train", "board_station", "alight_station", "inventory")
+        .filter(pnr=pnr[:PNR_LENGTH]).first()
+    )
+    if booking is None or booking.status == Booking.Status.EXPIRED:
+        return render(request, "booking/pnr_form.html", {"error": f"No booking with PNR {pnr[:PNR_LENGTH]}."},
+                      status=404)
+    context = {
+        "booking": booking,
+        "passengers": list(booking.passengers.all()),
+        "charted": booking.inventory.chart_prepared_at is not None,
+        "ticket_url": reverse("booking:eticket", args=[booking.pnr]),
+    }
+    return render(request, "booking/pnr_status.html", context)

@@ -1,0 +1,54 @@
+"""What is cached, at which level, and for how long: the whole policy, in one table.
+
+| family | what | L1 (in-process) | L2 (Redis / local memory) | invalidated by |
+|---|---|---|---|---|
+| version | the timetable version number | 2 s | forever | importer, seed, admin edits bump it |
+| place | a typed place -> its stations | 5 min | 6 h | the timetable version in the key |
+| suggest | autocomplete suggestions for a prefix | 5 min | 6 h | the timetable version in the key |
+| services | trains between two station sets (any date) | 5 min | 1 h | the timetable version in the key |
+| schedule | a train's stops | 5 min | 1 h | the timetable version in the key |
+| page | a public page rendered for visitors without a session | 60 s | 60 s | the timetable version and the date in the key |
+| availability | seats free for a train, date, class (display only) | none | 5 s | bookings and cancellations delete it |
+
+Why L1 is short: it lives in each worker process and nothing can reach into it to invalidate,
+so it only keeps what is versioned (a changed timetable means new keys) and only for minutes;
+the version itself stays in L1 for two seconds, which bounds how long an admin edit takes to show.
+Availability never enters L1 and is shown with the time it was taken; the booking engine
+always counts from the locked inventory row, never from this cache.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    l1_ttl: float  # 0 = never kept in process
+    l2_ttl: float  # None = no expiry
+    # Past l2_ttl an entry may still be served for this long while one worker recomputes it.
+    stale_grace: float = 0
+
+
+def _families():
+    return {
+        family.name: family
+        for family in (
+            Family("version", l1_ttl=settings.CACHE_VERSION_L1_TTL, l2_ttl=None),
+            Family("place", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.STATION_CACHE_TTL, stale_grace=60),
+            Family("suggest", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.STATION_CACHE_TTL, stale_grace=60),
+            Family("services", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.TIMETABLE_CACHE_TTL, stale_grace=60),
+            Family("schedule", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.TIMETABLE_CACHE_TTL, stale_grace=60),
+            Family("page", l1_ttl=settings.PAGE_CACHE_TTL, l2_ttl=settings.PAGE_CACHE_TTL),
+            Family("availability", l1_ttl=0, l2_ttl=settings.AVAILABILITY_CACHE_TTL),
+        )
+    }
+
+
+def family(name):
+    return _families()[name]
+
+
+def family_names():
+    return list(_families())

@@ -1,0 +1,86 @@
+"""Payments and refunds, with the payment state machine.
+
+    created --> pending --> succeeded
+       |           |---> failed
+       |           '---> expired      (the hold ran out, or the gateway timed out)
+       '--> failed / expired
+
+Terminal states never change again, which is what makes a replayed gateway callback harmless.
+A booking has at most one succeeded payment (a partial unique index), so it is never charged twice.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+
+class InvalidTransition(Exception):
+    pass
+
+
+class Payment(models.Model):
+    class State(models.TextChoices):
+        CREATED = "created", "Created"
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    TRANSITIONS = {
+        State.CREATED: {State.PENDING, State.FAILED, State.EXPIRED},
+        State.PENDING: {State.SUCCEEDED, State.FAILED, State.EXPIRED},
+        State.SUCCEEDED: set(),
+        State.FAILED: set(),
+        State.EXPIRED: set(),
+    }
+    OPEN_STATES = (State.CREATED, State.PENDING)
+
+    booking = models.ForeignKey("booking.Booking", on_delete=models.PROTECT, related_name="payments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.CREATED)
+    gateway = models.CharField(max_length=20, default="simulated")
+    # Our reference, given to the gateway and carried back in its callback.
+    token = models.CharField(max_length=40, unique=True)
+    # The gateway's transaction id, once it reports one.
+    gateway_reference = models.CharField(max_length=64, blank=True)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    refunded_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking"], condition=models.Q(state="succeeded"), name="payment_one_success_per_booking"
+            ),
+        ]
+        indexes = [models.Index(fields=["booking", "state"], name="payment_booking_state_idx")]
+
+    def __str__(self):
+        return f"{self.token} {self.state}"
+
+    @property
+    def is_open(self):
+        return self.state in self.OPEN_STATES
+
+    def transition(self, new_state, reason=""):
+        """Move to `new_state` (in memory) or raise InvalidTransition."""
+        if new_state not in self.TRANSITIONS[self.State(self.state)]:
+            raise InvalidTransition(f"payment {self.token}: {self.state} -> {new_state} is not allowed")
+        self.state = new_state
+        if reason:
+            self.failure_reason = reason[:200]
+
+
+class Refund(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    reason = models.CharField(max_length=200)
+    gateway_reference = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.amount} for {self.payment_id}"

@@ -1,0 +1,76 @@
+"""Creating payments, settling gateway outcomes and refunding: the payment state machine at work.
+
+Settling locks the booking row first, then the payment row (the same order as every other path
+that touches both), and does nothing to a payment that is already in a terminal state: a
+replayed or duplicated callback changes nothing and never charges twice. A success reported for
+a booking that can no longer be paid (its hold ran out, or another payment already succeeded)
+is not captured: the payment is marked expired instead.
+"""
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from .gateway import FAILED, SUCCEEDED, get_gateway
+from .models import Payment, Refund
+
+
+class UnknownPayment(LookupError):
+    pass
+
+
+def start_payment(booking, user, amount, gateway_name="simulated"):
+    """A new pending payment for `booking` (call inside the caller's transaction)."""
+    gateway = get_gateway(gateway_name)
+    payment = Payment(booking=booking, user=user, amount=amount, gateway=gateway.name,
+                      token=secrets.token_urlsafe(18))
+    redirect_url = gateway.start(payment)
+    payment.save()
+    return payment, redirect_url
+
+
+def settle(result):
+    """Apply a GatewayResult. Returns the payment as it now stands."""
+    row = Payment.objects.filter(token=result.token).values_list("id", "booking_id").first()
+    if row is None:
+        raise UnknownPayment(result.token)
+    payment_id, booking_id = row
+    booking_model = Payment._meta.get_field("booking").related_model
+    with transaction.atomic():
+        booking = booking_model.objects.select_for_update().get(pk=booking_id)
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if not payment.is_open:
+            return payment
+        now = timezone.now()
+        if result.outcome == SUCCEEDED:
+            if booking.payment_due(now):
+                payment.transition(Payment.State.SUCCEEDED)
+                booking.mark_paid(now)
+            else:
+                payment.transition(Payment.State.EXPIRED, "The booking was no longer awaiting payment: not charged.")
+        elif result.outcome == FAILED:
+            payment.transition(Payment.State.FAILED, "The payment was declined.")
+        else:
+            payment.transition(Payment.State.EXPIRED, "The gateway timed out: not charged.")
+        payment.gateway_reference = result.reference[:64]
+        payment.settled_at = now
+        payment.save(update_fields=["state", "failure_reason", "gateway_reference", "settled_at", "updated_at"])
+    return payment
+
+
+def expire_open_payments(booking_ids, reason="The booking hold expired."):
+    return Payment.objects.filter(booking_id__in=booking_ids, state__in=Payment.OPEN_STATES).update(
+        state=Payment.State.EXPIRED, failure_reason=reason, updated_at=timezone.now()
+    )
+
+
+def refund(booking, amount, reason):
+    """Refund `amount` of the booking's succeeded payment (call inside the caller's transaction)."""
+    payment = Payment.objects.select_for_update().filter(booking=booking, state=Payment.State.SUCCEEDED).first()
+    if payment is None or amount <= 0:
+        return None
+    reference = get_gateway(payment.gateway).refund(payment, amount)
+    payment.refunded_amount += amount
+    payment.save(update_fields=["refunded_amount", "updated_at"])
+    return Refund.objects.create(payment=payment, amount=amount, reason=reason[:200], gateway_reference=reference)

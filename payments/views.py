@@ -1,0 +1,51 @@
+"""The simulated gateway's page (Pay / Fail / Time out) and the gateway callback endpoint."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .gateway import FAILED, SUCCEEDED, TIMED_OUT, BadCallback, SimulatedGateway, get_gateway
+from .models import Payment
+
+ACTIONS = {"pay": SUCCEEDED, "fail": FAILED, "timeout": TIMED_OUT}
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def simulated_gateway(request, token):
+    payment = get_object_or_404(Payment.objects.select_related("booking"), token=token[:40], user=request.user,
+                                gateway=SimulatedGateway.name)
+    if request.method == "POST" and payment.is_open:
+        outcome = ACTIONS.get(request.POST.get("action"))
+        if outcome is None:
+            return render(request, "payments/simulated.html", {"payment": payment, "error": "Choose Pay or Fail."},
+                          status=400)
+        gateway = get_gateway(payment.gateway)
+        # The gateway "posts" its signed callback to us: the same code path as /payments/callback.
+        services.settle(gateway.parse_callback(gateway.callback_payload(payment.token, outcome)))
+        return redirect(payment.booking)
+    if request.method == "POST":
+        return redirect(payment.booking)
+    return render(request, "payments/simulated.html", {"payment": payment})
+
+
+@csrf_exempt
+@require_POST
+def gateway_callback(request, gateway_name):
+    try:
+        gateway = get_gateway(gateway_name)
+    except KeyError:
+        return JsonResponse({"error": "unknown gateway"}, status=404)
+    try:
+        result = gateway.parse_callback(request.POST)
+        payment = services.settle(result)
+    except BadCallback as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    except services.UnknownPayment:
+        return JsonResponse({"error": "unknown payment"}, status=404)
+    return JsonResponse({"payment": payment.token, "state": payment.state})

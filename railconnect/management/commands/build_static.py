@@ -1,0 +1,35 @@
+"""Build the static files the way production serves them, in three steps:
+
+1. collectstatic: copies into STATIC_ROOT under content-hashed names (ES module specifiers
+   rewritten too) with .br and .gz variants (railconnect.static_storage);
+2. compress: django-compressor renders every {% compress %} block ahead of time (offline) into
+   STATIC_ROOT/CACHE/ (files named by a hash of their content) plus its manifest;
+3. precompress compressor's CACHE/ output (.br, .gz), which collectstatic did not see.
+
+Then WhiteNoise, reading STATIC_ROOT at start-up, serves all of it with a year's immutable
+caching. `make static` runs this; so do the browser and budget tests (into a temporary folder).
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from whitenoise.compress import Compressor
+
+
+class Command(BaseCommand):
+    help = "collectstatic + compress (offline) + precompress compressor's output: the production static build."
+
+    def handle(self, *args, **options):
+        verbosity = options["verbosity"]
+        call_command("collectstatic", interactive=False, verbosity=max(0, verbosity - 1))
+        call_command("compress", force=True, verbosity=max(0, verbosity - 1))
+        output = Path(settings.COMPRESS_ROOT) / settings.COMPRESS_OUTPUT_DIR
+        compressor = Compressor(quiet=True)
+        made = 0
+        for path in sorted(output.rglob("*")):
+            if path.is_file() and compressor.should_compress(str(path)):
+                made += len(list(compressor.compress(str(path))))
+        if verbosity:
+            self.stdout.write(f"Static files built in {settings.STATIC_ROOT} ({made} precompressed variants of compressor output).")

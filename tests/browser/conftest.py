@@ -1,0 +1,101 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against pytest-django's live
+server, which serves the real production build (hashed modules, compressor's CSS) from a
+temporary `build_static` output. Skipped, with the reason, when Chromium or Playwright is missing
+(.ci/run installs Chromium)."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# pytest-django's live server and Playwright's sync API share the main thread's event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = None
+    if not Path(CHROMIUM).exists():
+        reason = f"no Chromium at {CHROMIUM}: apt-get install -y chromium (.ci/run does)"
+    else:
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            reason = "playwright is not installed (requirements-dev.txt)"
+    if reason:
+        if os.environ.get("CI") == "true":
+            return  # CI installs both: let the tests fail loudly instead of skipping
+        here = Path(__file__).parent
+        for item in items:
+            if Path(item.fspath).is_relative_to(here):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(production_static, settings, live_server, transactional_db, tmp_path):
+    """The live server, serving the built static files (its static handler uses the finders, so
+    the build folder is added to them: hashed names and compressor's output are found there)."""
+    served = tmp_path / "served-static"
+    served.symlink_to(production_static, target_is_directory=True)
+    settings.STATICFILES_DIRS = [served, *settings.STATICFILES_DIRS]
+    return live_server
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+LAYOUT_SHIFT = """() => new Promise((resolve) => {
+  let total = 0;
+  const entries = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (!entry.hadRecentInput) { total += entry.value; entries.push(entry.value); }
+    }
+  }).observe({ type: "layout-shift", buffered: true });
+  setTimeout(() => resolve({ total, entries }), 200);
+})"""
+
+
+def slow_network(page, latency_ms=300, kbps=400):
+    """Every response arrives late (as on a poor mobile link), so images and fragments land after
+    the first paint: anything that was not given its space would then move the page."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": latency_ms, "downloadThroughput": kbps * 1024 / 8, "uploadThroughput": kbps * 1024 / 8},
+    )
+    return cdp

@@ -1,0 +1,118 @@
+"""Hundreds of concurrent bookings against one train, date and class, on real PostgreSQL connections.
+
+PostgreSQL here allows 100 connections (shared with other test runs), so 240 bookings are fired
+from 40 threads, each with its own connection, all released together by a barrier.
+"""
+
+import datetime
+import json
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from booking import coach_layouts
+from booking.models import BookingPassenger, Inventory
+
+from .booking_fixtures import booking_network, logged_in_client, make_user, payload, set_coaches
+
+THREADS = 40
+PER_THREAD = 6
+
+
+@pytest.mark.postgres
+def test_concurrent_bookings_never_oversell(postgres_only, transactional_db):
+    booking_network()
+    set_coaches("12951", "3A", 1)
+    capacity = coach_layouts.capacity("3A", 1)
+    clients = [logged_in_client(make_user(f"rush{i}")) for i in range(THREADS)]
+    barrier = threading.Barrier(THREADS)
+    results, errors = [], []
+
+    def fire(index):
+        try:
+            barrier.wait()
+            for n in range(PER_THREAD):
+                people = 2 if (index + n) % 4 == 0 else 1
+                body = payload(passengers=[{"name": "Rush Hour", "age": 20 + n, "gender": "M"}] * people)
+                response = clients[index].post("/api/bookings", json.dumps(body), content_type="application/json")
+                results.append((response.status_code, response.json()))
+        except Exception as error:  # noqa: BLE001 - any failure fails the test below
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fire, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a booking hung (deadlock?)"
+    assert not errors
+    assert len(results) == THREADS * PER_THREAD >= 200
+    assert Counter(status for status, _ in results) == {201: THREADS * PER_THREAD}
+
+    rows = list(BookingPassenger.objects.values("status", "number", "unit", "board_sequence", "alight_sequence"))
+    by_status = Counter(row["status"] for row in rows)
+    assert by_status["CNF"] == capacity["GN"]
+    assert by_status["RAC"] == capacity["RAC"]
+    assert sorted(r["number"] for r in rows if r["status"] == "RAC") == list(range(1, capacity["RAC"] + 1))
+    waitlist = sorted(r["number"] for r in rows if r["status"] == "WL")
+    assert waitlist == list(range(1, len(waitlist) + 1)) and len(waitlist) == len(rows) - by_status["CNF"] - by_status["RAC"]
+    held = [r for r in rows if r["status"] in ("CNF", "RAC")]
+    units = Counter(r["unit"] for r in held)
+    assert all(count == 1 for count in units.values())  # every journey here covers every leg
+    # The statuses the API answered agree with the rows.
+    answered = Counter(p["status"].split(" ")[0] for _, body in results for p in body["passengers"])
+    assert answered["CNF"] == capacity["GN"] and answered["RAC"] == capacity["RAC"]
+    inventory = Inventory.objects.get()
+    assert sum(1 for mask in inventory.occupancy if mask) == len(held)
+    assert (inventory.rac_count, inventory.gnwl_count) == (capacity["RAC"], len(waitlist))
+
+
+SEGMENTS = [("AAA", "DDD"), ("AAA", "BBB"), ("BBB", "DDD"), ("BBB", "CCC"), ("CCC", "DDD"), ("AAA", "CCC")]
+
+
+@pytest.mark.postgres
+def test_concurrent_bookings_on_mixed_segments_never_double_sell_a_leg(postgres_only, transactional_db):
+    booking_network()
+    set_coaches("12951", "2A", 1)
+    clients = [logged_in_client(make_user(f"seg{i}")) for i in range(THREADS)]
+    barrier = threading.Barrier(THREADS)
+    statuses, errors = [], []
+
+    def fire(index):
+        try:
+            barrier.wait()
+            for n in range(PER_THREAD):
+                board, alight = SEGMENTS[(index + n) % len(SEGMENTS)]
+                body = payload(**{"class": "2A", "from": board, "to": alight})
+                if board == "CCC":  # reached after midnight: the boarding date is the next day
+                    body["date"] = (datetime.date.fromisoformat(body["date"]) + datetime.timedelta(days=1)).isoformat()
+                response = clients[index].post("/api/bookings", json.dumps(body), content_type="application/json")
+                statuses.append(response.status_code)
+        except Exception as error:  # noqa: BLE001
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fire, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors and set(statuses) == {201} and len(statuses) == THREADS * PER_THREAD
+    assert Inventory.objects.count() == 1
+    held = list(BookingPassenger.objects.filter(status__in=["CNF", "RAC"]).values_list("unit", "board_sequence",
+                                                                                       "alight_sequence"))
+    legs_taken = Counter()
+    for unit, board, alight in held:
+        for leg in range(board, alight):
+            legs_taken[(unit, leg)] += 1
+    assert max(legs_taken.values()) == 1
+    # Segment reuse happened: some unit carries more than one passenger over the run.
+    assert max(Counter(unit for unit, _, _ in held).values()) > 1
+    for status in ("RAC", "WL"):
+        numbers = sorted(BookingPassenger.objects.filter(status=status).values_list("number", flat=True))
+        assert numbers == list(range(1, len(numbers) + 1))

@@ -1,0 +1,106 @@
+"""The booking pages, end to end, with plain form posts (no JavaScript)."""
+
+import re
+
+from django.test import Client
+
+from booking.models import Booking
+from payments.models import Payment
+
+from .booking_fixtures import (  # noqa: F401
+    client_for, logged_in_client, make_user, network, post_booking, travel_date, user,
+)
+
+
+def choose_url(travel_class="3A", date=None, train="12951", board="AAA", alight="DDD"):
+    return f"/book/{train}/{(date or travel_date()).isoformat()}/{board}/{alight}/{travel_class}"
+
+
+def test_search_results_link_to_the_availability_page(network):
+    response = Client().get("/search", {"from": "AAA", "to": "DDD", "date": travel_date().isoformat()})
+    assert response.status_code == 200
+    assert choose_url("3A").encode() in response.content
+
+
+def test_availability_page_is_public_live_and_not_cached(network, client_for):
+    page = Client().get(choose_url("3A"))
+    assert page.status_code == 200
+    assert b"AVAILABLE 560" in page.content  # 10 coaches x (72 berths - 4 RAC - 12 Tatkal)
+    assert "no-cache" in page["Cache-Control"] or "no-store" in page["Cache-Control"]
+    post_booking(client_for)
+    assert b"AVAILABLE 559" in Client().get(choose_url("3A")).content
+
+
+def test_availability_page_errors_are_400_not_500(network):
+    assert Client().get(choose_url("1A", train="12002")).status_code == 400
+    assert Client().get(choose_url("3A", board="ZZZ")).status_code == 400
+    assert Client().get(choose_url("3A", date=travel_date(90))).status_code == 400
+    assert Client().get("/book/12951/not-a-date/AAA/DDD/3A").status_code == 404
+    assert Client().get("/book/00000/2026-01-01/AAA/DDD/3A").status_code == 404
+
+
+def test_passenger_page_requires_login(network):
+    response = Client().get(choose_url() + "/passengers")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_book_pay_and_see_the_e_ticket(network, client_for):
+    form = client_for.get(choose_url() + "/passengers?quota=GN")
+    assert form.status_code == 200 and b'name="p-0-name"' in form.content and b'name="p-5-name"' in form.content
+    response = client_for.post(choose_url() + "/passengers", {
+        "quota": "GN",
+        "p-0-name": "Asha Rao", "p-0-age": "64", "p-0-gender": "F", "p-0-berth_preference": "",
+        "p-1-name": "Kiran Rao", "p-1-age": "8", "p-1-gender": "M", "p-1-no_berth": "on",
+        "p-2-name": "", "p-2-age": "",
+    })
+    assert response.status_code == 302
+    review_url = response["Location"]
+    review = client_for.get(review_url)
+    assert review.status_code == 200
+    for text in (b"Reservation", b"Superfast", b"GST", b"Asha Rao", b"child, no berth", b"Confirm and pay"):
+        assert text in review.content
+    to_gateway = client_for.post(review_url)
+    payment = Payment.objects.get()
+    assert to_gateway["Location"] == f"/payments/{payment.token}"
+    # A second press of "Confirm and pay" holds nothing more.
+    again = client_for.post(review_url)
+    assert Booking.objects.count() == 1 and again["Location"] == f"/bookings/{Booking.objects.get().pnr}"
+    ticket_url = client_for.post(f"/payments/{payment.token}", {"action": "pay"})["Location"]
+    ticket = client_for.get(ticket_url)
+    booking = Booking.objects.get()
+    assert booking.status == "BOOKED"
+    content = ticket.content.decode()
+    assert booking.pnr in content and "E-ticket" in content and "NOSB" in content
+    assert re.search(r"CNF B1/\d+/(LB|SL)", content)  # a senior gets a lower berth
+    assert "@media print" not in content  # printable layout comes from the stylesheet
+    assert booking.pnr.encode() in client_for.get("/bookings/").content
+
+
+def test_passenger_form_errors_are_shown(network, client_for):
+    response = client_for.post(choose_url() + "/passengers", {"quota": "GN", "p-0-name": "R2D2", "p-0-age": "30",
+                                                              "p-0-gender": "M"})
+    assert response.status_code == 400 and b"Passenger 1" in response.content
+    response = client_for.post(choose_url() + "/passengers", {"quota": "TQ", "p-0-name": "Asha", "p-0-age": "30",
+                                                              "p-0-gender": "F"})
+    assert response.status_code == 400 and b"Tatkal" in response.content
+
+
+def test_cancel_page(network, client_for):
+    pnr = post_booking(client_for).json()["pnr"]
+    client_for.post(f"/api/bookings/{pnr}/pay", "{}", content_type="application/json")
+    page = client_for.get(f"/bookings/{pnr}/cancel")
+    assert page.status_code == 200 and b"2041" in page.content  # refund shown before cancelling
+    assert client_for.post(f"/bookings/{pnr}/cancel", {}).status_code == 400
+    passenger = Booking.objects.get().passengers.get()
+    response = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": [str(passenger.id)]})
+    assert response.status_code == 302
+    assert Booking.objects.get().status == "CANCELLED"
+    assert "2041" in client_for.get(f"/bookings/{pnr}").content.decode()
+
+
+def test_review_draft_of_someone_else_is_404(network, client_for):
+    response = client_for.post(choose_url() + "/passengers", {"quota": "GN", "p-0-name": "Asha", "p-0-age": "30",
+                                                              "p-0-gender": "F"})
+    other = logged_in_client(make_user("zed"))
+    assert other.get(response["Location"]).status_code == 404
+    assert other.post(response["Location"]).status_code == 404

@@ -1,0 +1,78 @@
+"""The performance budget check (railconnect/performance_budgets.py), run by `make test`.
+
+Each key page is rendered from the real production build (hashed files, compressor's output) and
+its HTML, CSS and JS are weighed Brotli-compressed; every figure is printed, and the test fails
+when one is over its budget. Pages whose app does not exist yet are skipped with the reason.
+"""
+
+import pytest
+
+from promotions.demo import seed_pictures
+from railconnect.performance_budgets import BUDGETS, KEY_PAGES
+from railconnect.performance_pages import PageUnavailable, make_user, over_budget, page_url, page_weight
+from tests.factories import next_weekday, tiny_network
+
+pytestmark = pytest.mark.django_db
+
+
+def _kb(size):
+    return f"{size / 1024:5.1f} KB"
+
+
+@pytest.mark.parametrize("page", KEY_PAGES, ids=lambda page: page.name.replace(" ", "-"))
+def test_key_page_is_within_its_budget(page, client, production_static, capsys):
+    tiny_network()
+    if page.name == "home":
+        seed_pictures()
+    user = make_user() if page.login else None
+    try:
+        url = page_url(page, user)
+    except PageUnavailable as reason:
+        if page.required:
+            pytest.fail(f"{page.name} must always be measured, but: {reason}")
+        pytest.skip(f"budget for {page.name!r} not measured: {reason}")
+    if user is not None:
+        client.force_login(user)
+    response = client.get(url, HTTP_ACCEPT_ENCODING="identity")
+    assert response.status_code == 200, url
+    weight = page_weight(response.content)
+    with capsys.disabled():
+        print(
+            f"\n  budget {page.name:<24} html {_kb(weight.html)} / {_kb(page.budgets['html'])}"
+            f"   css {_kb(weight.css)} / {_kb(page.budgets['css'])}"
+            f"   js {_kb(weight.js)} / {_kb(page.budgets['js'])}   ({url})"
+        )
+        for asset, size in weight.files.items():
+            print(f"    {_kb(size)}  {asset}")
+    assert not over_budget(weight, page.budgets), f"{page.name} is over budget: {over_budget(weight, page.budgets)}"
+
+
+def test_the_check_fails_when_a_budget_is_exceeded(client, production_static):
+    tiny_network()
+    weight = page_weight(client.get("/").content)
+    assert weight.html > 0 and weight.js > 0
+    assert over_budget(weight, BUDGETS) == {}
+    tight = {"html": 100, "css": 12 * 1024, "js": 100}
+    assert set(over_budget(weight, tight)) == {"html", "js"}
+
+
+def test_static_imports_count_and_dynamic_imports_do_not(client, production_static):
+    tiny_network()
+    weight = page_weight(client.get("/").content)
+    names = " ".join(weight.files)
+    # search.js loads the autocomplete with a dynamic import(): not counted before interaction.
+    assert "/static/js/pages/search." in names
+    assert "station-autocomplete" not in names
+    # The results page modulepreloads the fragment loader, so it counts there.
+    monday = next_weekday(0).isoformat()
+    results = page_weight(client.get("/search", {"from": "Alpha", "to": "Beta", "date": monday}).content)
+    assert "/static/js/components/lazy-fragments." in " ".join(results.files)
+    # Every counted file is a hashed one from the build.
+    assert all(".js" in url and url.count(".") >= 2 for url in weight.files)
+
+
+def test_inline_css_is_counted_in_the_html(client, production_static):
+    tiny_network()
+    html = client.get("/").content.decode()
+    assert "<style" in html and ".search-form" in html, "the site stylesheet is inlined by compressor"
+    assert '<link rel="stylesheet"' not in html

@@ -1,0 +1,43 @@
+"""On PostgreSQL with a network several times the demo size, the search query must be answered
+from the stops index, never by scanning the stops table."""
+
+import pytest
+from django.db import connection
+
+from search.places import resolve_place
+from search.train_search import search_sql
+from timetable.demo_network import build_demo_network
+from timetable.loading import load_network
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def explain(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_search_plan_uses_the_stop_index(postgres_only):
+    load_network(*build_demo_network(scale=3))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    for origin, destination in [("NDLS", "Mumbai"), ("Chennai", "SBC"), ("HWH", "NDLS")]:
+        origin_ids, destination_ids = resolve_place(origin).ids, resolve_place(destination).ids
+        plan = explain(search_sql(len(origin_ids), len(destination_ids)), [*origin_ids, *destination_ids])
+        assert "Seq Scan on timetable_stop" not in plan, plan
+        assert "stop_station_search_idx" in plan, plan
+
+
+def test_station_lookups_use_their_indexes(postgres_only):
+    load_network(*build_demo_network(scale=3))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    from timetable.models import Station
+
+    for queryset in [
+        Station.objects.filter(city__iexact="mumbai"),
+        Station.objects.filter(name__istartswith="mum"),
+    ]:
+        plan = queryset.explain()
+        assert "Seq Scan" not in plan, plan
