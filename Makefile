@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := railconnect.settings
 
-.PHONY: run dev test bench setup static clean
+.PHONY: run dev test bench bench-booking setup static clean lighthouse
 
 # The virtual environment, rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -13,13 +13,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# collectstatic (hashed names, .br/.gz) + compress (offline CSS) + precompress compressor's output.
 static: $(VENV)/.installed
-	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py build_static --verbosity 0
 
 # Migrate, load the demo network into an empty database, build static files.
 setup: $(VENV)/.installed static
 	$(PY) manage.py migrate --noinput --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_promotions --if-empty
 	@# With Redis the shared cache is warmed here; local-memory workers warm themselves (gunicorn.conf.py).
 	@if [ -n "$$REDIS_URL" ]; then $(PY) manage.py warm_cache; fi
 
@@ -33,8 +35,31 @@ dev: setup
 test: $(VENV)/.installed static
 	$(PY) scripts/run-tests.py $(PYTEST_ARGS)
 
+# Locust against gunicorn + PostgreSQL + Redis: ramp to 200 users, thresholds enforced.
+loadtest: $(VENV)/.installed static
+	$(PY) tests/load/run.py
+
+# Ten minutes of the mix, sampling each worker's memory; fails if it keeps growing.
+soak: $(VENV)/.installed static
+	$(PY) tests/load/run.py --users 100 --soak 600
+
 bench: $(VENV)/.installed
 	$(PY) benchmarks/run.py
 
+# Booking under load, through gunicorn on PostgreSQL (needs PostgreSQL on 127.0.0.1:5432): a
+# 1,000-attempt rush at one train/date/class with 100 seats, then sustained throughput.
+bench-booking: $(VENV)/.installed
+	$(PY) benchmarks/booking_rush.py
+	$(PY) benchmarks/booking_throughput.py
+
+# Lighthouse 12.2.3 (package-lock.json), mobile, against gunicorn in production mode on a
+# temporary database: score, LCP, CLS, TBT and bytes per key page. Needs Debian's chromium.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lighthouse: $(VENV)/.installed static node_modules/.installed
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) scripts/lighthouse.py
+
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache
+	rm -rf $(VENV) staticfiles media var node_modules db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache

@@ -98,6 +98,23 @@ class Server:
         self.stop()
         raise RuntimeError("gunicorn did not start in 30 s")
 
+    def cpu_seconds(self):
+        """CPU used so far by gunicorn's arbiter and workers (Linux /proc)."""
+        total = 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        pids = [self.process.pid]
+        try:
+            pids += [int(p) for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()]
+        except OSError:
+            pass
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+            except OSError:
+                pass
+        return total
+
     def stop(self):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -112,22 +129,32 @@ class Server:
 @dataclass
 class Result:
     latencies: list = field(default_factory=list)
+    timeline: list = field(default_factory=list)  # (seconds since start, latency)
     statuses: Counter = field(default_factory=Counter)
     errors: Counter = field(default_factory=Counter)
     passenger_statuses: Counter = field(default_factory=Counter)
     started: float = 0.0
     finished: float = 0.0
+    client_cpu_s: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, seconds, status, body=None, error=None):
         with self.lock:
             self.latencies.append(seconds)
+            self.timeline.append((time.perf_counter() - seconds - self.started, seconds))
             self.statuses[status] += 1
             if error:
                 self.errors[error] += 1
             if body:
                 for passenger in body.get("passengers", []):
                     self.passenger_statuses[passenger["status"].split(" ")[0]] += 1
+
+    def per_second(self):
+        """p95 latency (ms) of the requests sent in each second of the run: shows when queues built."""
+        buckets = {}
+        for sent, seconds in self.timeline:
+            buckets.setdefault(int(max(sent, 0)), []).append(seconds * 1000)
+        return {second: round(percentile(values, 0.95), 1) for second, values in sorted(buckets.items())}
 
     def summary(self):
         ms = [value * 1000 for value in self.latencies]
@@ -146,6 +173,8 @@ class Result:
             "p99_ms": round(percentile(ms, 0.99), 1) if ms else None,
             "max_ms": round(max(ms), 1) if ms else None,
             "passenger_statuses": dict(self.passenger_statuses),
+            # CPU the load generator itself used: it shares the machine's 2 cores with the server.
+            "client_cpu_s": round(self.client_cpu_s, 2),
         }
 
 
@@ -186,6 +215,17 @@ class Client:
         raise RuntimeError("unreachable")
 
 
+def warm_up(port, path, count=40):
+    """GET `path` a few times so both workers have loaded their code, caches and pool connections."""
+    for _ in range(count):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request("GET", path)
+            connection.getresponse().read()
+        finally:
+            connection.close()
+
+
 def book(client, result, body, key):
     start = time.perf_counter()
     try:
@@ -206,6 +246,7 @@ def run_open_loop(port, credentials, bodies, duration, threads):
     """Send len(bodies) bookings evenly over `duration` seconds (open loop: the schedule does not
     wait for slow answers), from `threads` client threads."""
     result = Result()
+    cpu = time.process_time()
     interval = duration / len(bodies)
     next_index = iter(range(len(bodies)))
     index_lock = threading.Lock()
@@ -229,12 +270,14 @@ def run_open_loop(port, credentials, bodies, duration, threads):
     for thread in pool:
         thread.join()
     result.finished = time.perf_counter()
+    result.client_cpu_s = time.process_time() - cpu
     return result
 
 
 def run_closed_loop(port, credentials, make_body, duration, threads, max_requests, key_prefix="tp"):
     """Each of `threads` clients books back to back for `duration` seconds (at most max_requests)."""
     result = Result()
+    cpu = time.process_time()
     counter = iter(range(max_requests))
     lock = threading.Lock()
     result.started = time.perf_counter()
@@ -255,13 +298,14 @@ def run_closed_loop(port, credentials, make_body, duration, threads, max_request
     for thread in pool:
         thread.join()
     result.finished = time.perf_counter()
+    result.client_cpu_s = time.process_time() - cpu
     return result
 
 
 def print_summary(title, summary, extra=None):
     print(f"\n== {title}")
     for key in ("requests", "created_201", "errors", "elapsed_s", "throughput_per_s", "p50_ms", "p95_ms", "p99_ms",
-                "max_ms"):
+                "max_ms", "client_cpu_s"):
         print(f"  {key:<18} {summary[key]}")
     print(f"  {'statuses':<18} {summary['statuses']}")
     if summary["error_kinds"]:
@@ -272,4 +316,4 @@ def print_summary(title, summary, extra=None):
 
 
 __all__ = ["prepare_database", "drop_database", "signed_in_users", "Server", "run_open_loop", "run_closed_loop",
-           "print_summary", "save", "ROOT"]
+           "print_summary", "save", "warm_up", "ROOT"]

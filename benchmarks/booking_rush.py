@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.booking_load import (  # noqa: E402
-    Server, drop_database, prepare_database, print_summary, run_open_loop, save, signed_in_users,
+    Server, drop_database, prepare_database, print_summary, run_open_loop, save, signed_in_users, warm_up,
 )
 
 DB_NAME = "bench_booking_rush"
@@ -79,9 +79,14 @@ def main():
             for _ in range(args.attempts)
         ]
         server = Server(url)
+        warm_up(server.port, f"/book/12051/{date.isoformat()}/RSHA/RSHB/2S")
+        server_cpu = server.cpu_seconds()
         result = run_open_loop(server.port, credentials, bodies, args.seconds, args.threads)
         summary = result.summary()
+        summary["server_cpu_s"] = round(server.cpu_seconds() - server_cpu, 2)
         checks = verify(date)
+        checks["server_cpu_s"] = summary["server_cpu_s"]
+        checks["p95_ms_by_second"] = result.per_second()
         print_summary(f"Booking rush: {args.attempts} attempts in {args.seconds:g} s, one train/date/class, "
                       f"{checks['capacity_general']} General seats", summary, checks)
         save("booking_rush", {"args": vars(args), **summary, **checks})

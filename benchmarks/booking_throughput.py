@@ -79,11 +79,14 @@ def main():
         server = Server(url)
         # Warm-up: the first requests load each worker's code, routes and connections.
         run_closed_loop(server.port, credentials, make_body, 2.0, args.threads, 400, key_prefix="warm")
+        server_cpu = server.cpu_seconds()
         result = run_closed_loop(server.port, credentials, make_body, args.seconds, args.threads, args.max_requests)
         summary = result.summary()
+        summary["server_cpu_s"] = round(server.cpu_seconds() - server_cpu, 2)
         from booking.models import Inventory
 
-        extra = {"inventories": Inventory.objects.count(), "threads": args.threads}
+        extra = {"inventories": Inventory.objects.count(), "threads": args.threads,
+                 "server_cpu_s": summary["server_cpu_s"]}
         print_summary(f"Booking throughput: {args.threads} clients for {args.seconds:g} s across {TRAINS} trains x 30 "
                       f"dates x {len(CLASSES)} classes", summary, extra)
         print(f"  {'verdict':<18} {summary['throughput_per_s']} bookings/s (target 440), errors {summary['errors']} "

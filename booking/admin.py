@@ -34,6 +34,20 @@ class LargeTableAdmin(admin.ModelAdmin):
     list_per_page = 50
 
 
+class ReadOnlyAdmin(LargeTableAdmin):
+    """Bookings, inventory and payments change only through the booking engine (which keeps the
+    seat map, queues and payments consistent): the admin shows them, it does not edit them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class PassengerInline(admin.TabularInline):
     model = BookingPassenger
     fields = ["position", "name", "age", "gender", "status", "number", "coach", "berth_number", "berth_type",
@@ -48,7 +62,7 @@ class PassengerInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(LargeTableAdmin):
+class BookingAdmin(ReadOnlyAdmin):
     list_display = ["pnr", "train", "journey_date", "travel_class", "quota", "board_station", "alight_station",
                     "status", "fare_total", "user", "created_at"]
     list_select_related = ["train", "board_station", "alight_station", "user"]
@@ -63,7 +77,7 @@ class BookingAdmin(LargeTableAdmin):
 
 
 @admin.register(Inventory)
-class InventoryAdmin(LargeTableAdmin):
+class InventoryAdmin(ReadOnlyAdmin):
     list_display = ["train", "journey_date", "travel_class", "coach_count", "occupancy_display", "rac_count",
                     "gnwl_count", "tqwl_count", "chart_prepared_at"]
     list_select_related = ["train"]

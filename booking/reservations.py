@@ -33,12 +33,6 @@ QUEUE_FIELDS = ["status", "number", "unit", "coach", "berth_number", "berth_type
 PNR_ATTEMPTS = 8
 
 
-class IdempotentReplay(Exception):
-    def __init__(self, booking):
-        super().__init__(booking.pnr)
-        self.booking = booking
-
-
 # --- Inventory -------------------------------------------------------------------------------
 
 
@@ -181,19 +175,6 @@ def _new_pnr():
     return str(10**9 + secrets.randbelow(9 * 10**9))
 
 
-def _create_booking(fields, user, idempotency_key):
-    for _ in range(PNR_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                return Booking.objects.create(pnr=_new_pnr(), user=user, idempotency_key=idempotency_key, **fields)
-        except IntegrityError:
-            if idempotency_key:
-                existing = Booking.objects.filter(user=user, idempotency_key=idempotency_key).first()
-                if existing is not None:
-                    raise IdempotentReplay(existing) from None
-    raise RuntimeError("could not find a free PNR")
-
-
 def _existing(user, idempotency_key, request_hash):
     if not idempotency_key:
         return None
@@ -222,83 +203,96 @@ def hold_booking(user, request, idempotency_key=None, request_hash="", now=None)
     existing = _existing(user, idempotency_key, request_hash)
     if existing is not None:
         return HoldResult(existing, False)
-    journey = request.journey
     fare = request.fare()
-    try:
-        with transaction.atomic():
-            inventory = lock_inventory(journey.route, journey.journey_date, request.travel_class)
+    for attempt in range(PNR_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                result = _hold(user, request, fare, idempotency_key, request_hash, now)
+            break
+        except IntegrityError:
+            # Everything was rolled back. Either a concurrent request with the same key committed
+            # first (unique (user, idempotency_key)): answer with its booking; or the random PNR
+            # was taken (unique pnr): try again with another. No savepoint on the happy path.
             existing = _existing(user, idempotency_key, request_hash)
             if existing is not None:
                 return HoldResult(existing, False)
-            if is_charted(inventory, now):
-                raise RuleError("date", "The chart for this train has been prepared: booking is closed.")
-            seatmap = seat_map(inventory)
-            _release_due(inventory, seatmap, now)
-            mask = leg_mask(journey.board.sequence, journey.alight.sequence)
-            needs = [Need(i, p.berth_preference, p.wants_lower) for i, p in enumerate(request.passengers) if p.needs_berth]
-            placements = allocate_party(seatmap, needs, mask, request.quota)
-            waitlisted = sum(1 for placement in placements.values() if placement.status == WL)
-            limit = settings.WAITLIST_LIMIT
-            if waitlisted and limit and inventory.wl_count(request.quota) + waitlisted > limit:
-                raise RuleError("passengers", "REGRET: the waitlist for this class is full.")
-            hold_expires_at = now + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
-            booking = _create_booking(
-                {
-                    "inventory": inventory,
-                    "train_id": journey.route.train_id,
-                    "journey_date": journey.journey_date,
-                    "travel_class": request.travel_class,
-                    "quota": request.quota,
-                    "board_station_id": journey.board.station_id,
-                    "alight_station_id": journey.alight.station_id,
-                    "board_sequence": journey.board.sequence,
-                    "alight_sequence": journey.alight.sequence,
-                    "departs_at": journey.departs,
-                    "arrives_at": journey.arrives,
-                    "distance_km": journey.distance_km,
-                    "status": Booking.Status.HELD,
-                    "hold_expires_at": hold_expires_at,
-                    "fare_total": fare.total,
-                    "fare_breakdown": fare.as_dict(),
-                    "request_hash": request_hash,
-                },
-                user,
-                idempotency_key,
-            )
-            rows = []
-            units = inventory.units
-            for i, (passenger, line) in enumerate(zip(request.passengers, fare.lines)):
-                row = BookingPassenger(
-                    booking=booking, inventory=inventory, quota=request.quota,
-                    board_sequence=journey.board.sequence, alight_sequence=journey.alight.sequence,
-                    position=i + 1, name=passenger.name, age=passenger.age, gender=passenger.gender,
-                    berth_preference=passenger.berth_preference, no_berth=passenger.no_berth,
-                    fare=Decimal(line.total),
-                )
-                placement = placements.get(i)
-                if placement is None:
-                    row.status = P.NO_BERTH
-                elif placement.status == CNF:
-                    row.status = P.CONFIRMED
-                    _place(row, units, placement.unit)
-                elif placement.status == RAC:
-                    inventory.rac_count += 1
-                    row.status, row.number = P.RAC, inventory.rac_count
-                    _place(row, units, placement.unit)
-                else:
-                    inventory.set_wl_count(request.quota, inventory.wl_count(request.quota) + 1)
-                    row.status, row.number = P.WAITLIST, inventory.wl_count(request.quota)
-                row.booking_status = status_text(row.status, row.quota, row.number, row.coach, row.berth_number,
-                                                 row.berth_type)
-                rows.append(row)
-            BookingPassenger.objects.bulk_create(rows)
-            _payment, payment_url = payments.start_payment(booking, user, booking.fare_total)
-            if inventory.earliest_hold_expiry is None or hold_expires_at < inventory.earliest_hold_expiry:
-                inventory.earliest_hold_expiry = hold_expires_at
-            _save_inventory(inventory, seatmap)
-    except IdempotentReplay as replay:
-        return HoldResult(replay.booking, False)
-    return HoldResult(booking, True, payment_url, rows)
+            if attempt == PNR_ATTEMPTS - 1:
+                raise
+    # The payment is opened after the commit, so the inventory lock is held as briefly as
+    # possible. Should this step fail, the booking simply has no open payment yet: the ticket
+    # page and the pay API open one (retry_payment).
+    _payment, result.payment_url = payments.start_payment(result.booking, user, result.booking.fare_total)
+    return result
+
+
+def _hold(user, request, fare, idempotency_key, request_hash, now):
+    journey = request.journey
+    inventory = lock_inventory(journey.route, journey.journey_date, request.travel_class)
+    if is_charted(inventory, now):
+        raise RuleError("date", "The chart for this train has been prepared: booking is closed.")
+    seatmap = seat_map(inventory)
+    _release_due(inventory, seatmap, now)
+    mask = leg_mask(journey.board.sequence, journey.alight.sequence)
+    needs = [Need(i, p.berth_preference, p.wants_lower) for i, p in enumerate(request.passengers) if p.needs_berth]
+    placements = allocate_party(seatmap, needs, mask, request.quota)
+    waitlisted = sum(1 for placement in placements.values() if placement.status == WL)
+    limit = settings.WAITLIST_LIMIT
+    if waitlisted and limit and inventory.wl_count(request.quota) + waitlisted > limit:
+        raise RuleError("passengers", "REGRET: the waitlist for this class is full.")
+    hold_expires_at = now + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
+    booking = Booking.objects.create(
+        pnr=_new_pnr(),
+        user=user,
+        idempotency_key=idempotency_key,
+        inventory=inventory,
+        train_id=journey.route.train_id,
+        journey_date=journey.journey_date,
+        travel_class=request.travel_class,
+        quota=request.quota,
+        board_station_id=journey.board.station_id,
+        alight_station_id=journey.alight.station_id,
+        board_sequence=journey.board.sequence,
+        alight_sequence=journey.alight.sequence,
+        departs_at=journey.departs,
+        arrives_at=journey.arrives,
+        distance_km=journey.distance_km,
+        status=Booking.Status.HELD,
+        hold_expires_at=hold_expires_at,
+        fare_total=fare.total,
+        fare_breakdown=fare.as_dict(),
+        request_hash=request_hash,
+    )
+    rows = []
+    units = inventory.units
+    for i, (passenger, line) in enumerate(zip(request.passengers, fare.lines)):
+        row = BookingPassenger(
+            booking=booking, inventory=inventory, quota=request.quota,
+            board_sequence=journey.board.sequence, alight_sequence=journey.alight.sequence,
+            position=i + 1, name=passenger.name, age=passenger.age, gender=passenger.gender,
+            berth_preference=passenger.berth_preference, no_berth=passenger.no_berth,
+            fare=Decimal(line.total),
+        )
+        placement = placements.get(i)
+        if placement is None:
+            row.status = P.NO_BERTH
+        elif placement.status == CNF:
+            row.status = P.CONFIRMED
+            _place(row, units, placement.unit)
+        elif placement.status == RAC:
+            inventory.rac_count += 1
+            row.status, row.number = P.RAC, inventory.rac_count
+            _place(row, units, placement.unit)
+        else:
+            inventory.set_wl_count(request.quota, inventory.wl_count(request.quota) + 1)
+            row.status, row.number = P.WAITLIST, inventory.wl_count(request.quota)
+        row.booking_status = status_text(row.status, row.quota, row.number, row.coach, row.berth_number,
+                                         row.berth_type)
+        rows.append(row)
+    BookingPassenger.objects.bulk_create(rows)
+    if inventory.earliest_hold_expiry is None or hold_expires_at < inventory.earliest_hold_expiry:
+        inventory.earliest_hold_expiry = hold_expires_at
+    _save_inventory(inventory, seatmap)
+    return HoldResult(booking, True, "", rows)
 
 
 # --- Payment ---------------------------------------------------------------------------------

@@ -236,11 +236,12 @@ def cancel(request, pnr):
     active = list(booking.passengers.exclude(status=BookingPassenger.Status.CANCELLED))
     context = {"booking": booking, "passengers": active}
     if request.method == "POST":
-        chosen = [pid for pid in request.POST.getlist("passenger") if pid.isdigit()]
+        own = {row.id for row in active}
+        chosen = {int(pid) for pid in request.POST.getlist("passenger") if pid.isdigit()} & own
         try:
             if not chosen:
                 raise RuleError("passengers", "Choose at least one passenger to cancel.")
-            ids = None if len(set(chosen)) == len(active) else chosen
+            ids = None if chosen == own else sorted(chosen)
             result = reservations.cancel_booking(booking, request.user, passenger_ids=ids)
         except RuleError as error:
             context["error"] = error.message

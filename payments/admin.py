@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from booking.admin import LargeTableAdmin
+from booking.admin import ReadOnlyAdmin
 
 from .models import Payment, Refund
 
 
 @admin.register(Payment)
-class PaymentAdmin(LargeTableAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ["token", "booking", "user", "amount", "state", "gateway", "refunded_amount", "created_at"]
     list_select_related = ["booking", "user"]
     list_filter = ["state", "gateway"]
@@ -17,7 +17,7 @@ class PaymentAdmin(LargeTableAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(LargeTableAdmin):
+class RefundAdmin(ReadOnlyAdmin):
     list_display = ["payment", "amount", "reason", "created_at"]
     list_select_related = ["payment"]
     search_fields = ["=payment__booking__pnr"]

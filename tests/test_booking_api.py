@@ -202,3 +202,34 @@ def test_partial_cancel_by_position(network, client_for):
     again = client_for.post(f"/api/bookings/{pnr}/cancel", "{}", content_type="application/json")
     assert again.json()["status"] == "CANCELLED"
     assert client_for.post(f"/api/bookings/{pnr}/cancel", "{}", content_type="application/json").status_code == 409
+
+
+def test_idempotency_race_is_caught_by_the_unique_constraint(network, user):
+    """Two requests with one key that both passed the early check: the second insert loses."""
+    from unittest import mock
+
+    from booking import reservations
+    from booking.booking_requests import parse_booking_request
+
+    request = parse_booking_request(payload())
+    first = reservations.hold_booking(user, request, idempotency_key="race")
+    with mock.patch.object(reservations, "_existing", side_effect=[None, first.booking]):
+        second = reservations.hold_booking(user, request, idempotency_key="race")
+    assert not second.created and second.booking.pk == first.booking.pk
+    assert Booking.objects.count() == 1 and BookingPassenger.objects.count() == 1 and Payment.objects.count() == 1
+    assert sum(1 for mask in Inventory.objects.get().occupancy if mask) == 1
+
+
+def test_pnr_collision_is_retried_with_a_new_number(network, user):
+    from unittest import mock
+
+    from booking import reservations
+    from booking.booking_requests import parse_booking_request
+
+    request = parse_booking_request(payload())
+    first = reservations.hold_booking(user, request)
+    with mock.patch.object(reservations, "_new_pnr", side_effect=[first.booking.pnr, "1234567890"]):
+        second = reservations.hold_booking(user, request)
+    assert second.created and second.booking.pnr == "1234567890"
+    assert Booking.objects.count() == 2 and BookingPassenger.objects.count() == 2 and Payment.objects.count() == 2
+    assert sum(1 for mask in Inventory.objects.get().occupancy if mask) == 2

@@ -12,9 +12,7 @@ from booking.booking_requests import parse_booking_request
 from booking.models import Booking, BookingPassenger, Inventory
 from payments.models import Payment, Refund
 
-from .booking_fixtures import (  # noqa: F401
-    client_for, logged_in_client, make_user, network, payload, post_booking, set_coaches, travel_date, user,
-)
+from .booking_fixtures import network, payload, set_coaches, user  # noqa: F401
 
 P = BookingPassenger.Status
 

@@ -91,6 +91,9 @@ def test_cancel_page(network, client_for):
     page = client_for.get(f"/bookings/{pnr}/cancel")
     assert page.status_code == 200 and b"2041" in page.content  # refund shown before cancelling
     assert client_for.post(f"/bookings/{pnr}/cancel", {}).status_code == 400
+    # Ids that are not this booking's passengers cancel nothing.
+    assert client_for.post(f"/bookings/{pnr}/cancel", {"passenger": ["999999"]}).status_code == 400
+    assert Booking.objects.get().status == "BOOKED"
     passenger = Booking.objects.get().passengers.get()
     response = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": [str(passenger.id)]})
     assert response.status_code == 302

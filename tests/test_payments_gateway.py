@@ -11,7 +11,7 @@ from payments import services
 from payments.gateway import SimulatedGateway, get_gateway
 from payments.models import InvalidTransition, Payment
 
-from .booking_fixtures import client_for, logged_in_client, make_user, network, post_booking, user  # noqa: F401
+from .booking_fixtures import client_for, network, post_booking, user  # noqa: F401
 
 
 def test_state_machine_allows_only_forward_moves():
@@ -109,3 +109,13 @@ def test_gateway_interface():
     assert isinstance(gateway, SimulatedGateway)
     with pytest.raises(ValueError):
         gateway.callback_payload("t", "maybe")
+
+
+def test_a_booking_without_an_open_payment_gets_one_when_paid(network, client_for):
+    booking, _payment = held(client_for)
+    Payment.objects.all().delete()  # as if opening the payment after the hold had failed
+    page = client_for.get(f"/bookings/{booking.pnr}")
+    assert f'action="/bookings/{booking.pnr}/pay"'.encode() in page.content
+    response = client_for.post(f"/api/bookings/{booking.pnr}/pay", "{}", content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "BOOKED"
+    assert Payment.objects.get().state == "succeeded"

@@ -7,7 +7,7 @@ simpler and no slower than diffing them.
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -81,6 +81,14 @@ def refresh_train_counts():
     Station.objects.update(train_count=Coalesce(Subquery(per_station), Value(0)))
 
 
+def analyze_timetable_tables():
+    """Fresh planner statistics after a bulk load: without them PostgreSQL estimates the stops
+    table from its old size and may hash-join whole tables instead of walking the indexes."""
+    with connection.cursor() as cursor:
+        for model in (Station, Train, Stop):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def load_network(stations=(), trains=(), progress=None):
     """Write stations, then trains with their stops, in one transaction.
 
@@ -96,6 +104,7 @@ def load_network(stations=(), trains=(), progress=None):
             if progress:
                 progress(len(batch))
         refresh_train_counts()
+        analyze_timetable_tables()
         transaction.on_commit(bump_timetable_version)
     return summary
 

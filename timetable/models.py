@@ -90,7 +90,8 @@ class Train(models.Model):
 
 class Stop(models.Model):
     train = models.ForeignKey(Train, on_delete=models.CASCADE, related_name="stops")
-    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="stops")
+    # No index of its own: stop_station_search_idx starts with station and serves its lookups.
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="stops", db_index=False)
     sequence = models.PositiveSmallIntegerField()
     # Minutes after midnight of the day the train leaves its first station; None at the ends.
     arrival_minute = models.PositiveIntegerField(null=True, blank=True)

@@ -4,7 +4,6 @@ temporary `build_static` output. Skipped, with the reason, when Chromium or Play
 (.ci/run installs Chromium)."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest

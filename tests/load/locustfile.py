@@ -1,0 +1,180 @@
+"""Load tests (Locust). Run them with `make loadtest` (tests/load/run.py), which starts the site in
+production mode (gunicorn, PostgreSQL, Redis), prepares users and a route catalogue, and passes
+their file in RC_LOAD_CATALOGUE.
+
+User classes:
+- PassengerMix: what passengers do: home, autocomplete, search, schedule, book, view the
+  e-ticket, dashboard, PNR status, cancel (already signed in: most passengers are).
+- Login: a few passengers signing in with their password, continuously.
+- SearchApi / BookingApi: the reference design's two API scenarios.
+Thresholds (checked when Locust quits; it then exits non-zero): see THRESHOLDS.
+"""
+
+import itertools
+import json
+import os
+import random
+
+from locust import HttpUser, between, events, task
+
+CATALOGUE = json.loads(open(os.environ["RC_LOAD_CATALOGUE"]).read()) if os.environ.get("RC_LOAD_CATALOGUE") else None
+
+# Request names -> the p95 limit (ms) of their kind. Everything else is a read.
+READ_P95_MS = float(os.environ.get("RC_READ_P95_MS", 100))
+BOOKING_P95_MS = float(os.environ.get("RC_BOOKING_P95_MS", 300))
+# Password checks are slow by design (PBKDF2, 1.5 million iterations in Django 6.1).
+LOGIN_P95_MS = float(os.environ.get("RC_LOGIN_P95_MS", 2000))
+BOOKING_REQUESTS = {"POST /api/bookings", "POST /api/bookings/<pnr>/pay", "POST /api/bookings/<pnr>/cancel"}
+LOGIN_REQUESTS = {"POST /accounts/login/"}
+MAX_ERROR_RATIO = float(os.environ.get("RC_MAX_ERROR_RATIO", 0))
+
+_sessions = itertools.count()
+
+
+def p95_limit(name):
+    if name in BOOKING_REQUESTS:
+        return BOOKING_P95_MS
+    if name in LOGIN_REQUESTS:
+        return LOGIN_P95_MS
+    return READ_P95_MS
+
+
+@events.quitting.add_listener
+def enforce_thresholds(environment, **kwargs):
+    failures = []
+    for (method, name), entry in environment.stats.entries.items():
+        if not entry.num_requests:
+            continue
+        label = f"{method} {name}" if not name.startswith(method) else name
+        p95 = entry.get_response_time_percentile(0.95)
+        limit = p95_limit(label)
+        if p95 > limit:
+            failures.append(f"{label}: p95 {p95:.0f} ms > {limit:.0f} ms")
+    total = environment.stats.total
+    if total.num_requests and total.fail_ratio > MAX_ERROR_RATIO:
+        failures.append(f"error ratio {total.fail_ratio:.2%} > {MAX_ERROR_RATIO:.2%}")
+    for failure in failures:
+        print(f"THRESHOLD MISSED: {failure}")
+    if failures:
+        environment.process_exit_code = 1
+    elif total.num_requests:
+        print("All thresholds met.")
+
+
+class SignedInUser(HttpUser):
+    abstract = True
+
+    def on_start(self):
+        session_key, csrf = CATALOGUE["sessions"][next(_sessions) % len(CATALOGUE["sessions"])]
+        self.client.cookies.set("sessionid", session_key)
+        self.client.cookies.set("csrftoken", csrf)
+        self.csrf = csrf
+        self.my_pnrs = []
+
+    def post_json(self, path, body=None, name=None, **headers):
+        return self.client.post(
+            path, data=json.dumps(body or {}), name=name or path,
+            headers={"Content-Type": "application/json", "X-CSRFToken": self.csrf,
+                     "Referer": self.host + "/", **headers},
+        )
+
+    def book(self):
+        offer = random.choice(CATALOGUE["offers"])
+        body = {**offer, "passengers": [
+            {"name": random.choice(["Asha Rao", "Vikram Singh", "Meera Iyer", "Ravi Kumar"]),
+             "age": random.randint(18, 70), "gender": random.choice("MF")}
+            for _ in range(random.randint(1, 3))
+        ]}
+        response = self.post_json("/api/bookings", body, name="POST /api/bookings")
+        if response.status_code != 201:
+            return None
+        pnr = response.json()["pnr"]
+        self.post_json(f"/api/bookings/{pnr}/pay", name="POST /api/bookings/<pnr>/pay")
+        self.my_pnrs.append(pnr)
+        return pnr
+
+
+class PassengerMix(SignedInUser):
+    weight = 20
+    wait_time = between(1, 3)
+
+    @task(10)
+    def home(self):
+        self.client.get("/", name="GET /")
+
+    @task(8)
+    def autocomplete(self):
+        self.client.get("/api/stations", params={"q": random.choice(CATALOGUE["prefixes"])}, name="GET /api/stations")
+
+    @task(12)
+    def search(self):
+        route = random.choice(CATALOGUE["routes"])
+        self.client.get("/search", params=route, name="GET /search")
+
+    @task(4)
+    def schedule(self):
+        self.client.get(f"/trains/{random.choice(CATALOGUE['trains'])}", name="GET /trains/<number>")
+
+    @task(3)
+    def book_and_view_ticket(self):
+        pnr = self.book()
+        if pnr:
+            self.client.get(f"/bookings/{pnr}", name="GET /bookings/<pnr>")
+
+    @task(3)
+    def dashboard(self):
+        self.client.get(CATALOGUE["dashboard_path"], name=f"GET {CATALOGUE['dashboard_path']}")
+
+    @task(3)
+    def pnr_status(self):
+        if self.my_pnrs:
+            self.client.get(f"/pnr/{random.choice(self.my_pnrs)}", name="GET /pnr/<pnr>")
+
+    @task(1)
+    def cancel(self):
+        if self.my_pnrs:
+            pnr = self.my_pnrs.pop(random.randrange(len(self.my_pnrs)))
+            self.post_json(f"/api/bookings/{pnr}/cancel", name="POST /api/bookings/<pnr>/cancel")
+
+
+class Login(HttpUser):
+    """Passengers signing in: the login form, then the password check."""
+
+    weight = 1
+    wait_time = between(5, 10)
+
+    @task
+    def log_in(self):
+        self.client.cookies.clear()
+        self.client.get("/accounts/login/", name="GET /accounts/login/")
+        csrf = self.client.cookies.get("csrftoken", "")
+        username, password = random.choice(CATALOGUE["logins"])
+        self.client.post(
+            "/accounts/login/", name="POST /accounts/login/", allow_redirects=False,
+            data={"username": username, "password": password, "csrfmiddlewaretoken": csrf},
+            headers={"Referer": self.host + "/accounts/login/"},
+        )
+
+
+class SearchApi(HttpUser):
+    """The reference design's search API scenario."""
+
+    weight = 6
+    wait_time = between(0.5, 1.5)
+
+    @task
+    def search_api(self):
+        self.client.get("/api/trains/search", params=random.choice(CATALOGUE["routes"]), name="GET /api/trains/search")
+
+
+class BookingApi(SignedInUser):
+    """The reference design's booking API scenario: hold, pay, read back."""
+
+    weight = 4
+    wait_time = between(1, 2)
+
+    @task
+    def booking_api(self):
+        pnr = self.book()
+        if pnr:
+            self.client.get(f"/api/bookings/{pnr}", name="GET /api/bookings/<pnr>")

@@ -1,0 +1,188 @@
+"""`make loadtest`: the Locust scenarios against the production-mode site, with thresholds.
+
+Starts everything it needs and removes it afterwards: a fresh PostgreSQL database with the demo
+network, signed-in passengers and a few with passwords, Redis (database 13, flushed), gunicorn
+with the project's gunicorn.conf.py; then runs Locust headless, ramping to --users, prints
+p50/p95/p99 and the error rate per request type, writes CSV files to bench-results/loadtest-*,
+and exits non-zero when a threshold is missed.
+
+    python tests/load/run.py                       # the full mix, ramp to 200 users, 60 s
+    python tests/load/run.py --classes SearchApi   # one scenario
+    python tests/load/run.py --soak 600            # 10-minute soak with worker memory samples
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.booking_load import Server, drop_database, prepare_database, signed_in_users  # noqa: E402
+from benchmarks.common import PYTHON, RESULTS  # noqa: E402
+
+REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+DATABASE = "railconnect_loadtest"
+LOGIN_PASSWORD = "load-test-passw0rd"
+
+
+def build_catalogue(sessions, logins):
+    """Routes to search, bookable offers, trains, prefixes and users, from the loaded network."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
+
+    from caching.warming import popular_routes, suggestion_prefixes
+    from search.places import resolve_place
+    from search.train_search import ResultOptions, find_journeys
+
+    rng = random.Random(7)
+    today = timezone.localdate()
+    routes, offers = [], []
+    for origin, destination in popular_routes(120):
+        date = today + datetime.timedelta(days=rng.randint(2, 45))
+        routes.append({"from": origin, "to": destination, "date": date.isoformat()})
+        for journey in find_journeys(resolve_place(origin), resolve_place(destination), date, ResultOptions()):
+            offers.append({
+                "train": journey.service.number, "date": journey.departs.date().isoformat(),
+                "from": journey.board.code, "to": journey.alight.code,
+                "class": rng.choice(journey.service.classes),
+            })
+    User = get_user_model()
+    password_hash = make_password(LOGIN_PASSWORD)  # one slow hash, shared by the login users
+    User.objects.bulk_create([User(username=f"login{i}", password=password_hash) for i in range(logins)])
+    try:
+        dashboard_path = reverse("dashboard")
+    except NoReverseMatch:
+        dashboard_path = reverse("booking:list")
+    return {
+        "routes": routes,
+        "offers": offers,
+        "trains": sorted({offer["train"] for offer in offers}),
+        "prefixes": suggestion_prefixes(60),
+        "sessions": signed_in_users(sessions, prefix="load"),
+        "logins": [[f"login{i}", LOGIN_PASSWORD] for i in range(logins)],
+        "dashboard_path": dashboard_path,
+    }
+
+
+class MemorySampler(threading.Thread):
+    """Every `interval` seconds, the resident memory of each gunicorn worker (by pid)."""
+
+    def __init__(self, arbiter_pid, interval):
+        super().__init__(daemon=True)
+        self.arbiter_pid, self.interval = arbiter_pid, interval
+        self.samples = []  # (seconds since start, pid, rss MiB)
+        self.stopped = threading.Event()
+
+    def run(self):
+        import psutil
+
+        started = time.monotonic()
+        arbiter = psutil.Process(self.arbiter_pid)
+        while not self.stopped.wait(self.interval):
+            for worker in arbiter.children():
+                try:
+                    self.samples.append((round(time.monotonic() - started, 1), worker.pid, worker.memory_info().rss / 2**20))
+                except psutil.NoSuchProcess:
+                    pass
+
+    def verdict(self, max_growth_mib):
+        """Per worker: memory in the last third of the run against the middle third (after warm-up)."""
+        growth = {}
+        for pid in sorted({pid for _, pid, _ in self.samples}):
+            series = [rss for _, p, rss in self.samples if p == pid]
+            third = len(series) // 3
+            if third < 3:
+                continue
+            middle, last = series[third: 2 * third], series[2 * third:]
+            growth[pid] = round(sorted(last)[len(last) // 2] - sorted(middle)[len(middle) // 2], 1)
+        return growth, [pid for pid, mib in growth.items() if mib > max_growth_mib]
+
+    def write_csv(self, path):
+        with open(path, "w", newline="") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(["seconds", "pid", "rss_mib"])
+            writer.writerows(self.samples)
+
+
+def print_table(stats_csv):
+    rows = list(csv.DictReader(open(stats_csv)))
+    print("\n| request | count | failures | error % | p50 ms | p95 ms | p99 ms | req/s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        count, failures = int(row["Request Count"]), int(row["Failure Count"])
+        name = row["Name"] if row["Name"] != "Aggregated" else "**all**"
+        print(f"| {name} | {count} | {failures} | {100 * failures / count if count else 0:.2f} | "
+              f"{row['50%']} | {row['95%']} | {row['99%']} | {float(row['Requests/s']):.1f} |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--spawn-rate", type=float, default=20)
+    parser.add_argument("--duration", default="60s")
+    parser.add_argument("--classes", nargs="*", default=[], help="Locust user classes (default: all)")
+    parser.add_argument("--soak", type=int, default=0, help="soak seconds: sample worker memory, fail on growth")
+    parser.add_argument("--max-growth-mib", type=float, default=20.0)
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+
+    database_url = prepare_database(DATABASE)
+    subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=True, capture_output=True)
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    catalogue = build_catalogue(sessions=args.users, logins=20)
+    catalogue_path = RESULTS / "loadtest-catalogue.json"
+    catalogue_path.write_text(json.dumps(catalogue))
+    print(f"catalogue: {len(catalogue['routes'])} routes, {len(catalogue['offers'])} offers, "
+          f"{len(catalogue['trains'])} trains", flush=True)
+
+    os.environ["BENCH_REDIS_URL"] = REDIS_URL
+    # During a soak, workers are not recycled, so a leak cannot hide behind restarts.
+    extra = {"GUNICORN_MAX_REQUESTS": "0"} if args.soak else {}
+    server = Server(database_url, extra)
+    sampler = None
+    try:
+        subprocess.run([PYTHON, str(ROOT / "manage.py"), "warm_cache"], check=True, capture_output=True,
+                       env={**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL})
+        if args.soak:
+            sampler = MemorySampler(server.process.pid, interval=5)
+            sampler.start()
+        duration = f"{args.soak}s" if args.soak else args.duration
+        prefix = RESULTS / ("loadtest-soak" if args.soak else "loadtest")
+        command = [
+            str(Path(PYTHON).parent / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")),
+            "--headless", "-u", str(args.users), "-r", str(args.spawn_rate), "-t", duration,
+            "-H", f"http://127.0.0.1:{server.port}", "--csv", str(prefix), "--only-summary",
+            "--stop-timeout", "10", *args.classes,
+        ]
+        status = subprocess.call(command, env={**os.environ, "RC_LOAD_CATALOGUE": str(catalogue_path)})
+        print_table(f"{prefix}_stats.csv")
+        if sampler:
+            sampler.stopped.set()
+            sampler.join()
+            sampler.write_csv(RESULTS / "loadtest-soak-memory.csv")
+            growth, growing = sampler.verdict(args.max_growth_mib)
+            print(f"worker memory growth, last third vs middle third (MiB): {growth}")
+            if growing:
+                print(f"MEMORY KEEPS GROWING in workers {growing}")
+                status = status or 1
+        return status
+    finally:
+        server.stop()
+        drop_database(DATABASE)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
