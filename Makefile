@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := railconnect.settings
 
-.PHONY: run dev test bench bench-booking setup static clean lighthouse
+.PHONY: run dev test bench bench-booking setup static clean lighthouse loadtest loadtest-tatkal soak
 
 # The virtual environment, rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -13,8 +13,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-# collectstatic (hashed names, .br/.gz) + compress (offline CSS) + precompress compressor's output.
-static: $(VENV)/.installed
+# collectstatic (hashed names, .br/.gz) + compress (offline CSS) + precompress compressor's output;
+# first the npm-locked browser modules (web-vitals for RUM) are copied into static/vendor/.
+static: $(VENV)/.installed node_modules/.installed
 	$(PY) manage.py build_static --verbosity 0
 
 # Migrate, load the demo network into an empty database, build static files.
@@ -39,6 +40,10 @@ test: $(VENV)/.installed static
 loadtest: $(VENV)/.installed static
 	$(PY) tests/load/run.py
 
+# Tatkal rush through Locust: 300 passengers book one train, date and class in the same second.
+loadtest-tatkal: $(VENV)/.installed static
+	$(PY) tests/load/run.py --tatkal --users 300
+
 # Ten minutes of the mix, sampling each worker's memory; fails if it keeps growing.
 soak: $(VENV)/.installed static
 	$(PY) tests/load/run.py --users 100 --soak 600
@@ -52,14 +57,16 @@ bench-booking: $(VENV)/.installed
 	$(PY) benchmarks/booking_rush.py
 	$(PY) benchmarks/booking_throughput.py
 
-# Lighthouse 12.2.3 (package-lock.json), mobile, against gunicorn in production mode on a
-# temporary database: score, LCP, CLS, TBT and bytes per key page. Needs Debian's chromium.
+# npm packages locked by package-lock.json: web-vitals (served to browsers, see `static`) and
+# Lighthouse (below). Reinstalled when either file changes.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Lighthouse 12.2.3 (package-lock.json), mobile, against gunicorn in production mode on a
+# temporary database: score, LCP, CLS, TBT and bytes per key page. Needs Debian's chromium.
 lighthouse: $(VENV)/.installed static node_modules/.installed
 	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) scripts/lighthouse.py
 
 clean:
-	rm -rf $(VENV) staticfiles media var node_modules db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache
+	rm -rf $(VENV) staticfiles static/vendor media var node_modules db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache

@@ -20,8 +20,8 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import POSTGRES_ADMIN_URL, fresh_database, manage, save  # noqa: E402
-from benchmarks.gunicorn_server import Gunicorn  # noqa: E402
+from benchmarks.booking_load import Server  # noqa: E402
+from benchmarks.common import POSTGRES_ADMIN_URL, RESULTS, fresh_database, manage, save  # noqa: E402
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 WRK_SCRIPT = """
@@ -71,6 +71,19 @@ def run_wrk(base_url, paths, seconds, connections):
     }
 
 
+def measure(database_url, env, paths, args, warm=False):
+    server = Server(database_url, env)
+    url = f"http://127.0.0.1:{server.port}"
+    try:
+        urllib.request.urlopen(url + "/bench/hello", timeout=30).read()  # workers are up
+        if warm:
+            for path in paths:  # every URL once, so the measured run reads warm caches
+                urllib.request.urlopen(url + path).read()
+        return run_wrk(url, paths, args.seconds, args.connections)
+    finally:
+        server.stop()
+
+
 def flush_redis():
     subprocess.run(["redis-cli", "-n", "14", "FLUSHDB"], check=True, capture_output=True)
 
@@ -83,23 +96,19 @@ def main():
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
+    RESULTS.mkdir(exist_ok=True)
     database_url = fresh_database("postgres", "railconnect_bench_cache")
     manage("seed_demo", database_url=database_url, capture=True)
     paths = search_paths(database_url, args.routes)
     print(f"{len(paths)} search URLs for popular routes; {args.seconds} s per mode, {args.connections} connections", flush=True)
 
     results = {}
-    base_env = {"DATABASE_URL": database_url, "ROOT_URLCONF": "benchmarks.urls", "REDIS_URL": ""}
+    base_env = {"ROOT_URLCONF": "benchmarks.urls", "REDIS_URL": ""}
     for mode, env in MODES.items():
         flush_redis()
-        with Gunicorn({**base_env, **env}) as server:
-            if mode != "cold (no cache)":
-                for path in paths:  # warm every URL once
-                    urllib.request.urlopen(server.url + path).read()
-            results[mode] = run_wrk(server.url, paths, args.seconds, args.connections)
+        results[mode] = measure(database_url, {**base_env, **env}, paths, args, warm=mode != "cold (no cache)")
         print(f"{mode}: {results[mode]}", flush=True)
-    with Gunicorn({**base_env, "REDIS_URL": REDIS_URL}) as server:
-        results["hello world (ceiling)"] = run_wrk(server.url, ["/bench/hello"], args.seconds, args.connections)
+    results["hello world (ceiling)"] = measure(database_url, {**base_env, "REDIS_URL": REDIS_URL}, ["/bench/hello"], args)
     print(f"hello world: {results['hello world (ceiling)']}", flush=True)
 
     ceiling = results["hello world (ceiling)"]["rps"]

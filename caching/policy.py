@@ -8,13 +8,13 @@
 | services | trains between two station sets (any date) | 5 min | 1 h | the timetable version in the key |
 | schedule | a train's stops | 5 min | 1 h | the timetable version in the key |
 | page | a public page rendered for visitors without a session | 60 s | 60 s | the timetable version and the date in the key |
-| availability | seats free for a train, date, class (display only) | none | 5 s | bookings and cancellations delete it |
+| (availability) | seats free for a train, date, class | not cached | not cached | read from the inventory row on every request |
 
 Why L1 is short: it lives in each worker process and nothing can reach into it to invalidate,
 so it only keeps what is versioned (a changed timetable means new keys) and only for minutes;
 the version itself stays in L1 for two seconds, which bounds how long an admin edit takes to show.
-Availability never enters L1 and is shown with the time it was taken; the booking engine
-always counts from the locked inventory row, never from this cache.
+Availability is deliberately not cached at all: it is one indexed row read (booking/availability.py),
+so a cached figure would save little and could show a berth the engine would refuse.
 """
 
 from dataclasses import dataclass
@@ -41,7 +41,6 @@ def _families():
             Family("services", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.TIMETABLE_CACHE_TTL, stale_grace=60),
             Family("schedule", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.TIMETABLE_CACHE_TTL, stale_grace=60),
             Family("page", l1_ttl=settings.PAGE_CACHE_TTL, l2_ttl=settings.PAGE_CACHE_TTL),
-            Family("availability", l1_ttl=0, l2_ttl=settings.AVAILABILITY_CACHE_TTL),
         )
     }
 

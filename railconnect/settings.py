@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "booking",
     "payments",
     "promotions",
+    "dashboard",
+    "rum",
+    "observability",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "railconnect.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Database unavailable: 503 with Retry-After and a clear page (JSON under /api/), never a 500,
+    # logged once per interval (railconnect/database_outage.py; also the site's handler500).
+    "railconnect.database_outage.DatabaseOutageMiddleware",
     # Server-Timing: database, cache and total time of each dynamic response.
     "railconnect.server_timing.ServerTimingMiddleware",
     # Brotli / gzip for dynamic HTML and JSON; outside ConditionalGet so ETags are computed on
@@ -72,6 +78,8 @@ MIDDLEWARE = [
     "railconnect.http_caching.CachePolicyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # ?profile=1 for staff: the page's pyinstrument call tree instead of the page.
+    "observability.profiling.ProfilingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -90,6 +98,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # data-route on <html> for static/js/rum.js (real-user Web Vitals).
+                "rum.routes.context",
             ],
         },
     },
@@ -153,15 +163,21 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # which must stay under PostgreSQL's max_connections (100 by default): with several app
     # instances, lower DATABASE_POOL_MAX or put PgBouncer in front. Pooled connections need
     # CONN_MAX_AGE = 0. A waiting request gives up after DATABASE_POOL_TIMEOUT seconds (a clear
-    # 503 rather than a hung worker).
+    # 503 rather than a hung worker: railconnect/database_outage.py).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     if env_bool("DATABASE_POOL", True):
+        from psycopg_pool import ConnectionPool
+
         DATABASES["default"]["OPTIONS"] = {
             "pool": {
                 "min_size": env_int("DATABASE_POOL_MIN", 2),
                 "max_size": env_int("DATABASE_POOL_MAX", 8),
                 "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", 5)),
                 "max_idle": 300,
+                # Each connection is checked (an empty query) before it is lent, so after a
+                # PostgreSQL restart the pool drops its dead connections and reconnects by itself
+                # (Django passes this through to psycopg_pool).
+                "check": ConnectionPool.check_connection,
             },
         }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -242,6 +258,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Browser modules from npm (package.json + package-lock.json, `npm ci`), copied by build_static into
+# static/vendor/ (ignored by git) so they are built and served like the site's own files.
+STATIC_VENDOR_FILES = {
+    "vendor/web-vitals.attribution.js": "node_modules/web-vitals/dist/web-vitals.attribution.js",
+    "vendor/web-vitals.attribution.js.map": "node_modules/web-vitals/dist/web-vitals.attribution.js.map",
+}
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
@@ -272,8 +294,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every line carries the id of the request it was logged in ("-" outside one); slow requests
+    # and slow queries are JSON lines from the railconnect.slow logger (observability/logs.py).
+    "filters": {"request_id": {"()": "observability.logs.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
@@ -298,11 +323,13 @@ CACHE_LOCK_TIMEOUT = env_int("CACHE_LOCK_TIMEOUT", 10)
 CACHE_STAMPEDE_WAIT = float(os.environ.get("CACHE_STAMPEDE_WAIT", 0.5))
 # Public pages rendered for visitors without a session are kept whole this long (seconds).
 PAGE_CACHE_TTL = float(os.environ.get("PAGE_CACHE_TTL", 60))
-# Seat availability shown on pages (never used to decide a booking): seconds it may be cached.
-AVAILABILITY_CACHE_TTL = env_int("AVAILABILITY_CACHE_TTL", 5)
 # Redis outage: seconds between reconnection attempts, and between repeated outage log lines.
 REDIS_RETRY_AFTER = float(os.environ.get("REDIS_RETRY_AFTER", 2))
 REDIS_OUTAGE_LOG_INTERVAL = float(os.environ.get("REDIS_OUTAGE_LOG_INTERVAL", 60))
+# Database outage: the Retry-After (seconds) of the 503 answered meanwhile, and seconds between
+# repeated outage log lines (railconnect/database_outage.py).
+DATABASE_OUTAGE_RETRY_AFTER = env_int("DATABASE_OUTAGE_RETRY_AFTER", 5)
+DATABASE_OUTAGE_LOG_INTERVAL = float(os.environ.get("DATABASE_OUTAGE_LOG_INTERVAL", 60))
 # Public pages (home, search results, schedules) may be cached by browsers and shared caches.
 PUBLIC_PAGE_MAX_AGE = env_int("PUBLIC_PAGE_MAX_AGE", 60)
 PUBLIC_PAGE_STALE_WHILE_REVALIDATE = env_int("PUBLIC_PAGE_STALE_WHILE_REVALIDATE", 300)
@@ -339,3 +366,64 @@ TATKAL_MAX_PASSENGERS = env_int("TATKAL_MAX_PASSENGERS", 4)
 WAITLIST_LIMIT = env_int("WAITLIST_LIMIT", 0)
 # Which set of booking.RefundRule rows applies to cancellations ("2015" is seeded by a migration).
 REFUND_RULESET = os.environ.get("REFUND_RULESET", "2015")
+
+# --- Passenger dashboard tunables (dashboard/) -----------------------------------------------
+# Upcoming journeys shown on the dashboard itself (the rest: "All upcoming journeys"), and past or
+# cancelled journeys per page.
+DASHBOARD_UPCOMING_LIMIT = env_int("DASHBOARD_UPCOMING_LIMIT", 10)
+DASHBOARD_HISTORY_PAGE_SIZE = env_int("DASHBOARD_HISTORY_PAGE_SIZE", 10)
+# Months in the journeys-per-month chart (ending with the current month).
+DASHBOARD_CHART_MONTHS = env_int("DASHBOARD_CHART_MONTHS", 12)
+# After a booking changes, how the statistics materialized view (PostgreSQL) is refreshed:
+# "background" (a debounced REFRESH ... CONCURRENTLY in a thread of the worker, after commit),
+# "immediate" (synchronously after commit: tests, one-off scripts) or "manual" (only by
+# `manage.py refresh_stats`, e.g. from cron). Either way the changed passenger's own figures are
+# computed live until the view has caught up (dashboard/travel_stats.py).
+DASHBOARD_STATS_REFRESH = os.environ.get("DASHBOARD_STATS_REFRESH", "background")
+# Background refresh: wait this long after a change to gather others (s), and refresh a worker's
+# view at most this often (s).
+DASHBOARD_STATS_REFRESH_DELAY = float(os.environ.get("DASHBOARD_STATS_REFRESH_DELAY", 5))
+DASHBOARD_STATS_REFRESH_MIN_INTERVAL = float(os.environ.get("DASHBOARD_STATS_REFRESH_MIN_INTERVAL", 30))
+# How long "this passenger's bookings changed" is remembered in the cache (s): longer than the
+# view can lag behind (run refresh_stats from cron more often than this).
+DASHBOARD_STATS_STALE_TTL = env_int("DASHBOARD_STATS_STALE_TTL", 24 * 3600)
+# Saved passengers ("master list") per account.
+SAVED_PASSENGERS_MAX = env_int("SAVED_PASSENGERS_MAX", 20)
+# Index.include (covering indexes) is PostgreSQL-only; SQLite builds the same indexes with the key
+# columns alone, which is what the dashboard's indexes intend (booking/models.py).
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# --- Real User Monitoring and observability tunables -----------------------------------------
+# Real-user Web Vitals (rum/, static/js/rum.js): on/off, and the share of page views measured (0-1).
+RUM_ENABLED = env_bool("RUM_ENABLED", True)
+RUM_SAMPLE_RATE = float(os.environ.get("RUM_SAMPLE_RATE", 1))
+# POST /rum: largest document accepted (bytes), documents per client per window (seconds), and
+# origins accepted besides the site's own (e.g. https://www.example.in), comma-separated.
+RUM_MAX_BODY_BYTES = env_int("RUM_MAX_BODY_BYTES", 4096)
+RUM_RATE_LIMIT = env_int("RUM_RATE_LIMIT", 30)
+RUM_RATE_WINDOW = env_int("RUM_RATE_WINDOW", 60)
+RUM_ALLOWED_ORIGINS = [origin.lower() for origin in env_list("RUM_ALLOWED_ORIGINS", "")]
+# Behind a reverse proxy: the META key of the header holding the client's address (e.g.
+# HTTP_X_REAL_IP), used by rate limits; unset: REMOTE_ADDR.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+# Aggregates: the rolling window of the headline p75 (days, as Chrome UX Report), the report's
+# default trend length, and how long raw page views and aggregates are kept (`prune_rum`).
+RUM_WINDOW_DAYS = env_int("RUM_WINDOW_DAYS", 28)
+RUM_REPORT_DAYS = env_int("RUM_REPORT_DAYS", 28)
+RUM_RETENTION_DAYS = env_int("RUM_RETENTION_DAYS", 35)
+RUM_AGGREGATE_RETENTION_DAYS = env_int("RUM_AGGREGATE_RETENTION_DAYS", 400)
+# GET /metrics (Prometheus): on/off, a bearer token, and the networks allowed without one
+# (direct connections only: a request relayed by a proxy needs the token).
+METRICS_ENABLED = env_bool("METRICS_ENABLED", True)
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list(
+    "METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+)
+# Logged as JSON lines with the request id (railconnect.slow): requests and queries at least this
+# slow (ms; 0 turns either off), and how much of a slow query's SQL is kept.
+SLOW_REQUEST_MS = env_int("SLOW_REQUEST_MS", 500)
+SLOW_QUERY_MS = env_int("SLOW_QUERY_MS", 100)
+SLOW_QUERY_SQL_CHARS = env_int("SLOW_QUERY_SQL_CHARS", 500)
+# ?profile=1 (staff only): pyinstrument's sampling interval (seconds); PROFILING_ENABLED=0 turns it off.
+PROFILING_ENABLED = env_bool("PROFILING_ENABLED", True)
+PROFILING_INTERVAL = float(os.environ.get("PROFILING_INTERVAL", 0.001))

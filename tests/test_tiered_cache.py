@@ -53,14 +53,6 @@ def test_levels_hit_in_order_and_are_counted():
     assert other.stats.snapshot()[("services", "l2")]["hit"] == 1
 
 
-def test_families_without_l1_always_ask_l2(settings):
-    tiered = TieredCache()
-    compute, calls = counting()
-    tiered.get_or_set("availability", ("x",), compute)
-    tiered.get_or_set("availability", ("x",), compute)
-    assert len(calls) == 1 and len(tiered.l1) == 0
-
-
 def test_delete_reaches_both_levels():
     tiered = TieredCache()
     compute, calls = counting()

@@ -167,6 +167,30 @@ class SearchApi(HttpUser):
         self.client.get("/api/trains/search", params=random.choice(CATALOGUE["routes"]), name="GET /api/trains/search")
 
 
+class TatkalRush(SignedInUser):
+    """Everyone books the same train, date and class at the same second (run.py --tatkal).
+
+    Each user waits for the next whole RUSH_ALIGN_SECONDS boundary, then books once: a rush of
+    hundreds of requests at one inventory row in the same second, as at 10:00 on Tatkal day.
+    """
+
+    # Not part of the default mix: run.py names the classes it runs.
+    wait_time = between(3600, 3600)
+
+    @task
+    def rush(self):
+        import time
+
+        import gevent
+
+        align = float(os.environ.get("RUSH_ALIGN_SECONDS", 10))
+        gevent.sleep(align - time.time() % align)
+        offer = CATALOGUE["rush_offer"]
+        passengers = [{"name": "Rush Passenger", "age": 30 + i, "gender": "F"} for i in range(random.randint(1, 4))]
+        self.post_json("/api/bookings", {**offer, "passengers": passengers}, name="POST /api/bookings",
+                       **{"Idempotency-Key": f"rush-{id(self)}"})
+
+
 class BookingApi(SignedInUser):
     """The reference design's booking API scenario: hold, pay, read back."""
 
