@@ -6,6 +6,8 @@ both cores busy without the memory of many processes. Two workers per core is th
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
@@ -40,3 +42,38 @@ def post_worker_init(worker):
             worker.log.exception("warming the local cache failed")
 
     threading.Thread(target=warm, name="warm-cache", daemon=True).start()
+
+
+# Prometheus metrics (observability/metrics.py) in multiprocess mode: each worker writes its
+# counters and histograms to files in PROMETHEUS_MULTIPROC_DIR and /metrics adds them all up,
+# whichever worker answers. Unset: a new private directory per server (on tmpfs, like the
+# heartbeat files), removed on exit. Set: that directory, emptied when the server starts (files of
+# an earlier run would count twice).
+_OWN_METRICS_DIR_PREFIX = "railconnect-metrics-"
+_METRICS_PARENT = worker_tmp_dir or tempfile.gettempdir()
+
+
+def on_starting(server):
+    """In the arbiter, before any worker is forked: workers inherit the variable."""
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not path:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix=_OWN_METRICS_DIR_PREFIX, dir=_METRICS_PARENT)
+        return
+    os.makedirs(path, exist_ok=True)
+    for name in os.listdir(path):
+        if name.endswith(".db"):
+            os.remove(os.path.join(path, name))
+
+
+def child_exit(server, worker):
+    """A worker that exits (recycled by max_requests, or killed) takes its live gauges with it;
+    its counters and histograms stay counted."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+    if os.path.basename(path).startswith(_OWN_METRICS_DIR_PREFIX) and os.path.dirname(path) == _METRICS_PARENT:
+        shutil.rmtree(path, ignore_errors=True)

@@ -4,6 +4,7 @@ and the views' default success URLs are not namespaced."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -11,7 +12,8 @@ app_name = "accounts"
 T = "registration/"
 
 urlpatterns = [
-    path("accounts/", views.dashboard, name="dashboard"),
+    # The account page is the passenger dashboard now (dashboard/): the old name still leads there.
+    path("accounts/", RedirectView.as_view(pattern_name="dashboard"), name="dashboard"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name=T + "login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

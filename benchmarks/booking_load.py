@@ -74,13 +74,17 @@ def signed_in_users(count, prefix="bench"):
 
 
 class Server:
-    """gunicorn with the project's gunicorn.conf.py on a free loopback port."""
+    """gunicorn with the project's gunicorn.conf.py on a free loopback port (also used by the fault
+    tests in tests/faults/, which give it their own environment and log file)."""
 
-    def __init__(self, database_url, extra_env=None):
+    def __init__(self, database_url, extra_env=None, log_path=None):
         self.port = free_port()
         env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
                "GUNICORN_ACCESS_LOG": "", **(extra_env or {})}
-        self.log = open(ROOT / "bench-results" / f"gunicorn-{self.port}.log", "w")
+        if log_path is None:
+            (ROOT / "bench-results").mkdir(exist_ok=True)
+            log_path = ROOT / "bench-results" / f"gunicorn-{self.port}.log"
+        self.log = open(log_path, "w")
         self.process = subprocess.Popen(
             [str(Path(PYTHON).parent / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
              "--bind", f"127.0.0.1:{self.port}", "railconnect.wsgi"],
@@ -98,16 +102,18 @@ class Server:
         self.stop()
         raise RuntimeError("gunicorn did not start in 30 s")
 
+    def worker_pids(self):
+        """The arbiter's worker processes at this moment (Linux /proc)."""
+        try:
+            return [int(p) for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()]
+        except OSError:
+            return []
+
     def cpu_seconds(self):
         """CPU used so far by gunicorn's arbiter and workers (Linux /proc)."""
         total = 0.0
         tick = os.sysconf("SC_CLK_TCK")
-        pids = [self.process.pid]
-        try:
-            pids += [int(p) for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()]
-        except OSError:
-            pass
-        for pid in pids:
+        for pid in [self.process.pid, *self.worker_pids()]:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 total += (int(fields[11]) + int(fields[12])) / tick
@@ -179,51 +185,72 @@ class Result:
 
 
 class Client:
-    """One keep-alive HTTP connection acting for one signed-in user."""
+    """One keep-alive HTTP connection acting for one signed-in user (credentials None: a visitor)."""
 
-    def __init__(self, port, credentials):
+    def __init__(self, port, credentials, timeout=30):
         self.port = port
-        self.sessionid, self.csrf = credentials
+        self.sessionid, self.csrf = credentials or (None, None)
+        self.timeout = timeout
         self.connection = None
+        self.reconnects = 0  # requests sent again on a new connection after the old one was closed
 
     def post_json(self, path, body, headers=None):
-        payload = json.dumps(body)
-        all_headers = {
-            "Content-Type": "application/json",
-            "Cookie": f"sessionid={self.sessionid}; csrftoken={self.csrf}",
-            "X-CSRFToken": self.csrf,
-            "Referer": f"http://127.0.0.1:{self.port}/",
-            **(headers or {}),
-        }
+        status, _headers, data = self.request("POST", path, json.dumps(body),
+                                              {"Content-Type": "application/json", **(headers or {})})
+        return status, data
+
+    def request(self, method, path, body=None, headers=None):
+        """(status, headers (an http.client.HTTPMessage: case-insensitive, get_all), body bytes)."""
+        all_headers = {"Referer": f"http://127.0.0.1:{self.port}/"}
+        if self.sessionid:
+            all_headers["Cookie"] = f"sessionid={self.sessionid}; csrftoken={self.csrf}"
+            if method not in ("GET", "HEAD"):
+                all_headers["X-CSRFToken"] = self.csrf
+        all_headers.update(headers or {})
         for attempt in range(2):
             if self.connection is None:
-                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             try:
-                self.connection.request("POST", path, payload, all_headers)
+                self.connection.request(method, path, body, all_headers)
                 response = self.connection.getresponse()
                 data = response.read()
                 if response.getheader("Connection", "").lower() == "close":
                     self.connection.close()
                     self.connection = None
-                return response.status, data
+                return response.status, response.msg, data
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 # The server closed an idle keep-alive connection: reconnect once (not a failed booking).
                 self.connection.close()
                 self.connection = None
                 if attempt:
                     raise
+                self.reconnects += 1
         raise RuntimeError("unreachable")
 
+    def close(self):
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
-def warm_up(port, path, count=40):
-    """GET `path` a few times so both workers have loaded their code, caches and pool connections."""
-    for _ in range(count):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            connection.request("GET", path)
-            connection.getresponse().read()
-        finally:
-            connection.close()
+
+def warm_up(port, path, count=40, parallel=16):
+    """GET `path` from `parallel` clients at once, `count` times each, so both workers have loaded
+    their code and caches and opened their database pool connections before measuring."""
+
+    def fetch():
+        for _ in range(count):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                connection.request("GET", path)
+                connection.getresponse().read()
+            finally:
+                connection.close()
+
+    pool = [threading.Thread(target=fetch) for _ in range(parallel)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
 
 
 def book(client, result, body, key):
@@ -315,5 +342,5 @@ def print_summary(title, summary, extra=None):
         print(f"  {key:<18} {value}")
 
 
-__all__ = ["prepare_database", "drop_database", "signed_in_users", "Server", "run_open_loop", "run_closed_loop",
-           "print_summary", "save", "warm_up", "ROOT"]
+__all__ = ["prepare_database", "drop_database", "signed_in_users", "Server", "Client", "free_port", "run_open_loop",
+           "run_closed_loop", "print_summary", "save", "warm_up", "ROOT"]

@@ -4,6 +4,7 @@ same gunicorn settings. Used only by benchmarks (ROOT_URLCONF=benchmarks.urls)."
 from django.http import HttpResponse
 from django.urls import path
 
+from railconnect.urls import handler500  # noqa: F401 - the site's 503-on-outage handler
 from railconnect.urls import urlpatterns as site_urlpatterns
 
 

@@ -8,6 +8,9 @@ import threading
 from collections import Counter
 
 OUTCOMES = ("hit", "miss", "stale")
+# Called with (family, level, outcome) on every record: the observability app counts them in
+# Prometheus counters, which (unlike these) add up across gunicorn's worker processes.
+listeners = []
 
 
 class CacheStats:
@@ -18,6 +21,8 @@ class CacheStats:
     def record(self, family, level, outcome):
         with self._lock:
             self._counts[(family, level, outcome)] += 1
+        for listener in listeners:
+            listener(family, level, outcome)
 
     def reset(self):
         with self._lock:

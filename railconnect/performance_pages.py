@@ -83,15 +83,23 @@ def page_url(page, user=None):
         raise PageUnavailable(f"URL name {page.url_name!r} does not resolve yet (its app is not built or not installed)")
     if not page.provider:
         return reverse(page.url_name)
-    module_name, _, function_name = page.provider.rpartition(".")
-    try:
-        provider = getattr(import_module(module_name), function_name)
-    except (ImportError, AttributeError):
-        raise PageUnavailable(
-            f"{page.provider} is missing: the app owning {page.url_name!r} should provide it "
-            "(see railconnect/performance_budgets.py)"
-        ) from None
-    return provider(user)
+    candidates = (page.provider,) if isinstance(page.provider, str) else page.provider
+    for dotted in candidates:
+        module_name, _, function_name = dotted.rpartition(".")
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as error:
+            # Only the provider module itself may be missing; a broken import inside it is a bug.
+            if error.name and (module_name == error.name or module_name.startswith(error.name + ".")):
+                continue
+            raise
+        provider = getattr(module, function_name, None)
+        if provider is not None:
+            return provider(user)
+    raise PageUnavailable(
+        f"{' or '.join(candidates)} is missing: the app owning {page.url_name!r} should provide it "
+        "(see railconnect/performance_budgets.py)"
+    )
 
 
 def key_pages():

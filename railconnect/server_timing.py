@@ -6,10 +6,21 @@ Browsers show it in the network panel and expose it to `PerformanceResourceTimin
 (same origin). Database time comes from an execute wrapper on every connection; cache time from
 wrapping the methods of each cache alias's per-thread backend once (a nested call, such as
 `get_or_set` calling `get` and `add`, is counted once). Static files never get here: WhiteNoise
-answers them earlier. Turned off with SERVER_TIMING=0.
+answers them earlier. SERVER_TIMING=0 leaves the header out (the measuring goes on: see below).
+
+The same middleware gives every request an id (a valid incoming `X-Request-ID` from the proxy, or
+a new one), returned in the `X-Request-ID` header and available as `request.request_id` and
+`current_request_id()` (log lines carry it). Observers registered by other apps (the
+observability app: Prometheus metrics, slow-request and slow-query logs) are called with what was
+measured: `response_observers` after each response with (request, response, timings, seconds),
+`slow_query_observers` for each query of at least SLOW_QUERY_MS with (sql, seconds, many,
+timings). An observer that raises is logged and never breaks the response.
 """
 
+import logging
+import re
 import time
+import uuid
 from contextlib import ExitStack
 from contextvars import ContextVar
 from functools import wraps
@@ -19,6 +30,12 @@ from django.core.cache import caches
 from django.db import connections
 
 _current = ContextVar("server_timing", default=None)
+logger = logging.getLogger("railconnect.server_timing")
+# An id from the proxy is kept only if it is short and plain (it ends up in log lines).
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+response_observers = []
+slow_query_observers = []
 
 CACHE_METHODS = (
     "add",
@@ -38,11 +55,13 @@ CACHE_METHODS = (
 
 
 class Timings:
-    __slots__ = ("db", "db_count", "cache", "cache_count", "cache_depth")
+    __slots__ = ("db", "db_count", "cache", "cache_count", "cache_depth", "request_id", "slow_query")
 
-    def __init__(self):
+    def __init__(self, request_id="", slow_query=float("inf")):
         self.db = self.cache = 0.0
         self.db_count = self.cache_count = self.cache_depth = 0
+        self.request_id = request_id
+        self.slow_query = slow_query  # seconds
 
     def header(self, total):
         return ", ".join(
@@ -62,8 +81,11 @@ def _time_queries(execute, sql, params, many, context):
     try:
         return execute(sql, params, many, context)
     finally:
-        timings.db += time.perf_counter() - start
+        elapsed = time.perf_counter() - start
+        timings.db += elapsed
         timings.db_count += 1
+        if elapsed >= timings.slow_query:
+            _notify(slow_query_observers, sql, elapsed, many, timings)
 
 
 def _timed_cache_method(method):
@@ -95,17 +117,32 @@ def instrument_cache(backend):
     backend._server_timing = True
 
 
+def current_request_id():
+    """The id of the request this thread is serving, or "" outside a request."""
+    timings = _current.get()
+    return timings.request_id if timings is not None else ""
+
+
+def _notify(observers, *args):
+    for observer in observers:
+        try:
+            observer(*args)
+        except Exception:  # noqa: BLE001 - measuring must never break a response
+            logger.exception("observer %r failed", observer)
+
+
 class ServerTimingMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.enabled = settings.SERVER_TIMING
 
     def __call__(self, request):
-        if not self.enabled:
-            return self.get_response(request)
         for alias in settings.CACHES:
             instrument_cache(caches[alias])
-        timings = Timings()
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request.request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        slow_query = settings.SLOW_QUERY_MS / 1000 if settings.SLOW_QUERY_MS > 0 else float("inf")
+        timings = Timings(request.request_id, slow_query)
         token = _current.set(timings)
         start = time.perf_counter()
         try:
@@ -113,7 +150,11 @@ class ServerTimingMiddleware:
                 for connection in connections.all():
                     stack.enter_context(connection.execute_wrapper(_time_queries))
                 response = self.get_response(request)
+            total = time.perf_counter() - start
+            if self.enabled:
+                response["Server-Timing"] = timings.header(total)
+            response["X-Request-ID"] = request.request_id
+            _notify(response_observers, request, response, timings, total)
         finally:
             _current.reset(token)
-        response["Server-Timing"] = timings.header(time.perf_counter() - start)
         return response

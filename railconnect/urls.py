@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from caching.views import cache_stats
+from observability.views import metrics
 
 urlpatterns = [
     path("", include("search.urls")),
@@ -10,7 +11,14 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("booking.urls")),
     path("", include("payments.urls")),
+    path("", include("dashboard.urls")),
+    # Real-user Web Vitals beacons (POST /rum) and the Prometheus exposition (GET /metrics).
+    path("", include("rum.urls")),
+    path("metrics", metrics, name="metrics"),
     # Staff pages that live beside the admin (before it, so its catch-all doesn't take them).
     path("admin/cache-stats/", cache_stats, name="cache-stats"),
     path("admin/", admin.site.urls),
 ]
+
+# A database outage raised outside a view (in a middleware) answers 503 too, not 500.
+handler500 = "railconnect.database_outage.server_error"

@@ -25,6 +25,9 @@ def _fast_and_isolated(settings, tmp_path_factory):
     settings.COMPRESS_OFFLINE = False
     # Uploaded pictures and their renditions go to a per-test folder.
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    # No background thread refreshing the statistics view behind a test's back (dashboard tests
+    # ask for "immediate" or "background" where they test it).
+    settings.DASHBOARD_STATS_REFRESH = "manual"
     reset_caches()
     yield
     reset_caches()

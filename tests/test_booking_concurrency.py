@@ -116,3 +116,25 @@ def test_concurrent_bookings_on_mixed_segments_never_double_sell_a_leg(postgres_
     for status in ("RAC", "WL"):
         numbers = sorted(BookingPassenger.objects.filter(status=status).values_list("number", flat=True))
         assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_concurrent_bookings_on_sqlite_are_serialised(tmp_path):
+    """SQLite: IMMEDIATE transactions serialise writers; the same invariants hold."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from booking.coach_layouts import capacity
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}", "REDIS_URL": ""}
+    done = subprocess.run([sys.executable, str(root / "tests" / "sqlite_booking_race.py"), "8", "10"], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert summary["errors"] == [] and summary["hung"] == 0
+    assert summary["statuses"]["CNF"] == capacity("3A", 1)["GN"]
+    assert summary["rac"] == list(range(1, capacity("3A", 1)["RAC"] + 1))
+    assert summary["wl"] == list(range(1, 80 - capacity("3A", 1)["GN"] - capacity("3A", 1)["RAC"] + 1))
+    assert len(summary["units"]) == len(set(summary["units"]))

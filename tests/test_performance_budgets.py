@@ -76,3 +76,16 @@ def test_inline_css_is_counted_in_the_html(client, production_static):
     html = client.get("/").content.decode()
     assert "<style" in html and ".search-form" in html, "the site stylesheet is inlined by compressor"
     assert '<link rel="stylesheet"' not in html
+
+
+def test_pages_of_apps_not_built_yet_are_reported_not_measured():
+    from railconnect.performance_budgets import KeyPage
+
+    with pytest.raises(PageUnavailable, match="does not resolve"):
+        page_url(KeyPage("nowhere", "no-such-url-name"))
+    with pytest.raises(PageUnavailable, match="nosuchapp.performance_pages.page is missing"):
+        page_url(KeyPage("home again", "home", provider="nosuchapp.performance_pages.page"))
+    # The first provider that exists is used.
+    page = KeyPage("home", "search", provider=("nosuchapp.pages.x", "railconnect.performance_pages.search_results"))
+    tiny_network()
+    assert page_url(page).startswith("/search?")

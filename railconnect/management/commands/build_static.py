@@ -1,4 +1,5 @@
-"""Build the static files the way production serves them, in three steps:
+"""Build the static files the way production serves them, in three steps (after copying the
+npm-installed browser modules of STATIC_VENDOR_FILES into static/vendor/: railconnect/static_vendor.py):
 
 1. collectstatic: copies into STATIC_ROOT under content-hashed names (ES module specifiers
    rewritten too) with .br and .gz variants (railconnect.static_storage);
@@ -17,12 +18,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from whitenoise.compress import Compressor
 
+from railconnect.static_vendor import vendor_static_files
+
 
 class Command(BaseCommand):
     help = "collectstatic + compress (offline) + precompress compressor's output: the production static build."
 
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
+        vendor_static_files()
         call_command("collectstatic", interactive=False, verbosity=max(0, verbosity - 1))
         call_command("compress", force=True, verbosity=max(0, verbosity - 1))
         output = Path(settings.COMPRESS_ROOT) / settings.COMPRESS_OUTPUT_DIR

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class DashboardConfig(AppConfig):
+    name = "dashboard"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Booking changes mark the passenger's statistics stale and schedule a refresh of the
+        # materialized view (dashboard/signals.py): hooked here, not in the booking code.
+        from . import signals
+
+        signals.connect()

@@ -1,0 +1,71 @@
+"""A passenger's journeys as the dashboard groups them: upcoming, then past and cancelled.
+
+Every query is filtered by the passenger (the `user` argument is always request.user) and reads a
+fixed number of rows whatever the number of bookings, through the index named beside it
+(booking/models.py; EXPLAIN-checked in tests/test_dashboard_query_plans.py):
+
+| query | rows | index |
+|---|---|---|
+| upcoming journeys | at most DASHBOARD_UPCOMING_LIMIT + 1 | booking_dash_upcoming_idx: (user, departs_at) WHERE status IN (HELD, BOOKED) |
+| their passengers | those bookings' passengers | the booking foreign key's index |
+| past and cancelled: count | index entries only | booking_dash_history_idx: (user, departs_at, status) |
+| past and cancelled: one page | DASHBOARD_HISTORY_PAGE_SIZE | booking_dash_history_idx, read backwards |
+
+"When" is the departure from the passenger's boarding station (`departs_at`), not the train's
+journey date (the day it leaves its first station), so a journey boarded after midnight on a
+train's second day sorts where the passenger expects it.
+
+- Upcoming: not yet departed, and either booked or held with time left to pay; soonest first.
+  A booking with some passengers cancelled stays here (their status shows CAN).
+- Past and cancelled: booked journeys that have departed, and cancelled bookings (whenever their
+  train runs); latest first. Unpaid holds that lapsed or expired are not journeys: they appear
+  only in My bookings.
+"""
+
+from django.db.models import Prefetch, Q
+
+from booking.models import Booking, BookingPassenger
+
+HELD, BOOKED, CANCELLED = Booking.Status.HELD, Booking.Status.BOOKED, Booking.Status.CANCELLED
+
+# What a journey card or row shows: the rest of a booking (the fare breakdown JSON, idempotency
+# fields...) is never read.
+SUMMARY_FIELDS = (
+    "pnr", "departs_at", "arrives_at", "travel_class", "quota", "status", "hold_expires_at", "fare_total",
+    "refunded_amount", "distance_km",
+    "train__number", "train__name",
+    "board_station__code", "board_station__name", "alight_station__code", "alight_station__name",
+)
+PASSENGER_FIELDS = ("booking_id", "position", "name", "status", "quota", "number", "coach", "berth_number", "berth_type")
+
+
+def _summaries(queryset):
+    return queryset.select_related("train", "board_station", "alight_station").only(*SUMMARY_FIELDS)
+
+
+def _with_passengers(queryset):
+    passengers = BookingPassenger.objects.only(*PASSENGER_FIELDS).order_by("position")
+    return queryset.prefetch_related(Prefetch("passengers", queryset=passengers))
+
+
+def upcoming_queryset(user, now):
+    return _with_passengers(_summaries(
+        Booking.objects.filter(user=user, status__in=[HELD, BOOKED], departs_at__gt=now)
+        .filter(Q(status=BOOKED) | Q(status=HELD, hold_expires_at__gt=now))
+        .order_by("departs_at", "id")
+    ))
+
+
+def upcoming(user, now, limit):
+    """(the first `limit` upcoming journeys with their passengers, whether there are more)."""
+    rows = list(upcoming_queryset(user, now)[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def history_queryset(user, now):
+    """Past and cancelled journeys, latest first (paginate it: Paginator counts, then slices)."""
+    return _summaries(
+        Booking.objects.filter(user=user)
+        .filter(Q(status=CANCELLED) | Q(status=BOOKED, departs_at__lte=now))
+        .order_by("-departs_at", "-id")
+    )

@@ -1,0 +1,295 @@
+"""A passenger's travel statistics: the one interface (`stats_for`), two implementations.
+
+Definitions, shared by both implementations (and by the tests' direct computation):
+
+- a *ticketed* booking was paid for: status BOOKED, or CANCELLED with `paid_at` set;
+- **total_bookings**: ticketed bookings;
+- **total_spent**: sum of `fare_total - refunded_amount` over ticketed bookings;
+- **average_fare**: sum of `fare_total` over ticketed bookings / total_bookings, to the paisa
+  (half up); None without bookings;
+- a *journey taken* is a BOOKED booking that departed (from the boarding station) before `as_of`;
+- **journeys_taken**, **km_travelled**: their count and the sum of their `distance_km`;
+- **top_route**: the (boarding, alighting) station pair of most journeys taken; on a tie the lower
+  boarding station id, then the lower alighting station id;
+- **journeys_by_month**: journeys taken per calendar month of departure in settings.TIME_ZONE,
+  {"YYYY-MM": n}; `monthly()` gives the chart's series.
+
+Implementations:
+
+- **Materialized view** (PostgreSQL): one row of `dashboard_travel_stats` (migration 0001), read
+  by its unique index, one query. `as_of` is the moment of the last refresh. The view is
+  refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY (readers are never blocked) by
+  `manage.py refresh_stats` (cron: also moves departed journeys into "taken") and after bookings
+  change (below).
+- **Aggregate** (SQLite; and on PostgreSQL for a passenger with no row yet, or whose bookings
+  changed after the last refresh): three aggregate queries over that passenger's bookings through
+  the covering index booking_dash_summary_idx. `as_of` is now.
+
+After a booking changes (dashboard/signals.py: post_save / post_delete of Booking and
+BookingPassenger) and its transaction commits, `bookings_changed()`:
+1. records in the shared cache that this passenger's figures changed at time t (so their own
+   dashboard reads the aggregate, exact at once, until a refresh that started after t);
+2. per settings.DASHBOARD_STATS_REFRESH: "background" wakes a daemon thread in this process that
+   waits DASHBOARD_STATS_REFRESH_DELAY seconds to gather further changes, then refreshes on its own
+   database connection (closed afterwards), at most once per DASHBOARD_STATS_REFRESH_MIN_INTERVAL;
+   "immediate" refreshes there and then (tests, scripts); "manual" leaves it to refresh_stats.
+The booking's request never waits for a refresh: the commit has happened, the cache write is one
+round trip, waking the thread is an Event.set().
+"""
+
+import datetime
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from booking.models import Booking
+
+logger = logging.getLogger(__name__)
+
+VIEW = "dashboard_travel_stats"
+BOOKED, CANCELLED = Booking.Status.BOOKED, Booking.Status.CANCELLED
+PAISA = Decimal("0.01")
+# The change marker is written with this machine's clock, the view's refresh time is the
+# database's: a refresh counts as covering a change only if it started this much later.
+CLOCK_MARGIN = 2.0
+
+
+@dataclass(frozen=True)
+class Route:
+    board_code: str
+    board_name: str
+    alight_code: str
+    alight_name: str
+    journeys: int
+
+
+@dataclass(frozen=True)
+class TravelStats:
+    total_bookings: int = 0
+    fare_sum: Decimal = Decimal("0.00")
+    total_spent: Decimal = Decimal("0.00")
+    journeys_taken: int = 0
+    km_travelled: int = 0
+    top_route: Route | None = None
+    journeys_by_month: dict = field(default_factory=dict)
+    as_of: datetime.datetime | None = None
+    source: str = "aggregate"  # or "materialized view"
+
+    @property
+    def average_fare(self):
+        if not self.total_bookings:
+            return None
+        return (self.fare_sum / self.total_bookings).quantize(PAISA, rounding=ROUND_HALF_UP)
+
+    def monthly(self, months=None):
+        """[(first day of month, journeys)] for the `months` months ending with as_of's month."""
+        months = months or settings.DASHBOARD_CHART_MONTHS
+        end = timezone.localtime(self.as_of or timezone.now()).date().replace(day=1)
+        series = []
+        year, month = end.year, end.month
+        for _ in range(months):
+            day = datetime.date(year, month, 1)
+            series.append((day, int(self.journeys_by_month.get(day.strftime("%Y-%m"), 0))))
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        return series[::-1]
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def uses_view():
+    return connection.vendor == "postgresql"
+
+
+def stats_for(user):
+    """The passenger's statistics: from the materialized view when it is up to date for them."""
+    if uses_view():
+        row = _view_row(user.pk)
+        if row is not None and not _changed_since(user.pk, row.computed_at):
+            return _from_row(row)
+    return aggregate_stats(user)
+
+
+def _view_row(user_id):
+    from .models import UserTravelStats
+
+    return (
+        UserTravelStats.objects.select_related("top_board_station", "top_alight_station")
+        .filter(user_id=user_id).first()
+    )
+
+
+def _from_row(row):
+    route = None
+    if row.top_board_station_id is not None:
+        route = Route(row.top_board_station.code, row.top_board_station.name, row.top_alight_station.code,
+                      row.top_alight_station.name, row.top_route_journeys)
+    return TravelStats(
+        total_bookings=row.total_bookings, fare_sum=row.fare_sum, total_spent=row.total_spent,
+        journeys_taken=row.journeys_taken, km_travelled=row.km_travelled, top_route=route,
+        journeys_by_month={month: int(n) for month, n in row.journeys_by_month.items()},
+        as_of=row.computed_at, source="materialized view",
+    )
+
+
+def aggregate_stats(user, now=None):
+    """The same figures computed from the passenger's bookings (three queries)."""
+    now = now or timezone.now()
+    bookings = Booking.objects.filter(user=user)
+    ticketed = bookings.filter(Q(status=BOOKED) | Q(status=CANCELLED, paid_at__isnull=False))
+    taken = Q(status=BOOKED, departs_at__lt=now)
+    money = DecimalField(max_digits=14, decimal_places=2)
+    totals = ticketed.aggregate(
+        total_bookings=Count("id"),
+        fare_sum=Sum("fare_total", output_field=money),
+        total_spent=Sum(ExpressionWrapper(F("fare_total") - F("refunded_amount"), output_field=money)),
+        journeys_taken=Count("id", filter=taken),
+        km_travelled=Sum("distance_km", filter=taken),
+    )
+    journeys = bookings.filter(taken)
+    top = (
+        journeys.values("board_station_id", "alight_station_id", "board_station__code", "board_station__name",
+                        "alight_station__code", "alight_station__name")
+        .annotate(journeys=Count("id"))
+        .order_by("-journeys", "board_station_id", "alight_station_id")
+        .first()
+    )
+    route = None
+    if top is not None:
+        route = Route(top["board_station__code"], top["board_station__name"], top["alight_station__code"],
+                      top["alight_station__name"], top["journeys"])
+    per_month = journeys.annotate(month=TruncMonth("departs_at")).values("month").annotate(n=Count("id")).order_by()
+    return TravelStats(
+        total_bookings=totals["total_bookings"],
+        fare_sum=_money(totals["fare_sum"]),
+        total_spent=_money(totals["total_spent"]),
+        journeys_taken=totals["journeys_taken"],
+        km_travelled=totals["km_travelled"] or 0,
+        top_route=route,
+        journeys_by_month={_month_key(row["month"]): row["n"] for row in per_month},
+        as_of=now,
+        source="aggregate",
+    )
+
+
+def _money(value):
+    return Decimal(value or 0).quantize(PAISA, rounding=ROUND_HALF_UP)
+
+
+def _month_key(value):
+    # TruncMonth gives an aware datetime in the current time zone (a date on some backends).
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return value.strftime("%Y-%m")
+
+
+# --- Freshness: which passengers changed since the view was refreshed --------------------------
+
+
+def _changed_key(user_id):
+    return f"dashboard:stats-changed:{user_id}"
+
+
+def mark_changed(user_id, at=None):
+    cache.set(_changed_key(user_id), at if at is not None else time.time(), settings.DASHBOARD_STATS_STALE_TTL)
+
+
+def _changed_since(user_id, computed_at):
+    changed_at = cache.get(_changed_key(user_id))
+    return changed_at is not None and changed_at + CLOCK_MARGIN >= computed_at.timestamp()
+
+
+# --- Refreshing ------------------------------------------------------------------------------
+
+
+def refresh(concurrently=True):
+    """REFRESH the view (PostgreSQL; returns seconds taken), or None where there is no view."""
+    if not uses_view():
+        return None
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"REFRESH MATERIALIZED VIEW {'CONCURRENTLY ' if concurrently else ''}{VIEW}")
+    return time.perf_counter() - started
+
+
+def bookings_changed(user_id, using=None):
+    """Called for every saved or deleted booking (dashboard/signals.py): acts once it commits."""
+    transaction.on_commit(partial(_after_commit, user_id), using=using, robust=True)
+
+
+def _after_commit(user_id):
+    mark_changed(user_id)
+    if not uses_view():
+        return
+    mode = settings.DASHBOARD_STATS_REFRESH
+    if mode == "immediate":
+        refresh()
+    elif mode == "background":
+        refresher.request()
+
+
+class BackgroundRefresher:
+    """One daemon thread per process that refreshes the view some time after changes.
+
+    Changes arriving while it waits or refreshes are gathered into the next refresh. The thread
+    uses its own database connection and closes it after each refresh; it ends after a minute
+    without work and is started again by the next change (so forked workers start their own).
+    """
+
+    IDLE_EXIT = 60.0
+
+    def __init__(self):
+        self._guard = threading.Lock()
+        self._wanted = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread = None
+        self._last_refresh = 0.0
+        self.refreshes = 0
+
+    def request(self):
+        with self._guard:
+            self._idle.clear()
+            self._wanted.set()
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="dashboard-stats-refresh", daemon=True)
+                self._thread.start()
+
+    def wait_idle(self, timeout=None):
+        """Block until no refresh is wanted or running (tests and shutdown)."""
+        return self._idle.wait(timeout)
+
+    def _run(self):
+        while True:
+            if not self._wanted.wait(self.IDLE_EXIT):
+                with self._guard:
+                    if not self._wanted.is_set():
+                        self._thread = None
+                        return
+            time.sleep(max(settings.DASHBOARD_STATS_REFRESH_DELAY,
+                           self._last_refresh + settings.DASHBOARD_STATS_REFRESH_MIN_INTERVAL - time.monotonic()))
+            self._wanted.clear()  # changes committed from now on need the next refresh
+            try:
+                refresh()
+                self.refreshes += 1
+            except Exception:
+                logger.exception("Refreshing the travel statistics view failed")
+            finally:
+                connection.close()  # this thread's own connection (or its return to the pool)
+                self._last_refresh = time.monotonic()
+            with self._guard:
+                if not self._wanted.is_set():
+                    self._idle.set()
+
+
+refresher = BackgroundRefresher()

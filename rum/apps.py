@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RumConfig(AppConfig):
+    name = "rum"
+    verbose_name = "Real User Monitoring"

@@ -1,0 +1,73 @@
+"""Fixtures for the fault tests: real gunicorn processes (the benchmarks' Server), private Redis
+and PostgreSQL servers that a test may stop, and the URL of pytest-django's test database.
+
+All of them are PostgreSQL-only (`postgres_only`: they skip with a reason on the SQLite pass),
+target loopback only, and stop everything they started when the test ends, pass or fail.
+"""
+
+import os
+
+import pytest
+from django.db import connection
+
+from benchmarks.booking_load import Server
+from tests.services import POSTGRES_BIN, REDIS_SERVER, PrivatePostgres, PrivateRedis
+
+from .helpers import database_url
+
+
+@pytest.fixture
+def test_database_url(postgres_only, transactional_db):
+    """pytest-django's test database, committed data visible to other processes (transactional_db)."""
+    return database_url(connection.settings_dict)
+
+
+@pytest.fixture
+def gunicorn(request, tmp_path):
+    """start(database_url, **env) -> a running Server (2 workers x 4 threads, production settings,
+    static files built from the current sources into a temporary STATIC_ROOT, once per run; set
+    FAULTS_STATIC_ROOT to use an existing build instead). Every server is stopped at teardown;
+    their logs are in the test's tmp_path."""
+    built_static = os.environ.get("FAULTS_STATIC_ROOT") or request.getfixturevalue("built_static")
+    servers = []
+
+    def start(url, **env):
+        settings = {
+            "DEBUG": "0",
+            "STATIC_ROOT": str(built_static),
+            "GUNICORN_WORKERS": "2",
+            "GUNICORN_THREADS": "4",
+            "DATABASE_POOL_MAX": "4",  # the shared PostgreSQL has 100 connections for everybody
+            "LOG_LEVEL": "WARNING",
+        }
+        settings.update({name: str(value) for name, value in env.items()})
+        server = Server(url, settings, log_path=tmp_path / f"gunicorn-{len(servers) + 1}.log")
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def private_redis():
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is not installed")
+    redis = PrivateRedis()
+    redis.start()
+    yield redis
+    redis.stop_if_running()
+
+
+@pytest.fixture
+def private_postgres():
+    if POSTGRES_BIN is None:
+        pytest.skip("PostgreSQL's initdb/pg_ctl are not installed")
+    postgres = PrivatePostgres()
+    try:
+        postgres.init()
+        postgres.start()
+        yield postgres
+    finally:
+        postgres.destroy()
