@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := railconnect.settings
 
-.PHONY: run dev test bench bench-booking setup static clean lighthouse loadtest loadtest-tatkal soak
+.PHONY: run dev test bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak
 
 # The virtual environment, rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -56,6 +56,12 @@ bench: $(VENV)/.installed
 bench-booking: $(VENV)/.installed
 	$(PY) benchmarks/booking_rush.py
 	$(PY) benchmarks/booking_throughput.py
+
+# The passenger dashboard on PostgreSQL (127.0.0.1:5432) with a million bookings: EXPLAIN of every
+# dashboard query (each must use its index), statistics view refresh times, and the pages' server
+# time (median/p95/p99; fails at p95 >= 50 ms). BENCH_ARGS="--reuse" keeps the loaded database.
+bench-dashboard: $(VENV)/.installed node_modules/.installed
+	$(PY) benchmarks/bench_dashboard.py $(BENCH_ARGS)
 
 # npm packages locked by package-lock.json: web-vitals (served to browsers, see `static`) and
 # Lighthouse (below). Reinstalled when either file changes.

@@ -3,6 +3,7 @@ given explicitly: the admin's registration/ templates come earlier in the templa
 and the views' default success URLs are not namespaced."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
@@ -13,7 +14,7 @@ T = "registration/"
 
 urlpatterns = [
     # The account page is the passenger dashboard now (dashboard/): the old name still leads there.
-    path("accounts/", RedirectView.as_view(pattern_name="dashboard"), name="dashboard"),
+    path("accounts/", login_required(RedirectView.as_view(pattern_name="dashboard")), name="dashboard"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name=T + "login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -128,9 +128,9 @@ class Booking(models.Model):
             # The passenger dashboard's queries (owned by dashboard/: see dashboard/journeys.py and
             # dashboard/travel_stats.py, each query names the index it uses; EXPLAIN-checked by
             # tests/test_dashboard_query_plans.py and benchmarks/bench_dashboard.py).
-            models.Index(fields=["user", "departs_at"], condition=models.Q(status__in=["HELD", "BOOKED"]),
+            models.Index(fields=["user", "departs_at", "id"], condition=models.Q(status__in=["HELD", "BOOKED"]),
                          name="booking_dash_upcoming_idx"),
-            models.Index(fields=["user", "departs_at", "status"], name="booking_dash_history_idx"),
+            models.Index(fields=["user", "departs_at", "id", "status"], name="booking_dash_history_idx"),
             models.Index(fields=["user", "status"], name="booking_dash_summary_idx",
                          include=["departs_at", "paid_at", "fare_total", "refunded_amount", "distance_km",
                                   "board_station", "alight_station"]),

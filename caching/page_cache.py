@@ -1,19 +1,17 @@
-"""Whole-page caching of public pages for visitors without a session.
+"""Whole-page caching of public pages.
 
-Home, search results and schedules are the same for every anonymous visitor, and rendering the
-template is most of their cost once the data is cached, so the finished response is kept in
-the two-level cache for a short while (PAGE_CACHE_TTL). Keys hold the timetable version (an
-import or admin edit shows at once) and today's date (the home page's default date). A visitor
-with a session cookie (signed in, or mid-booking) always gets a freshly rendered page, and every
-response says `Vary: Cookie` so no shared cache confuses the two.
+Home, search results and schedules are the same for every visitor (their header nav never
+reads the session: see templates/partials/header.html and `request.public_page`), and
+rendering the template is most of their cost once the data is cached, so the finished
+response is kept in the two-level cache for a short while (PAGE_CACHE_TTL). Keys hold the
+timetable version (an import or admin edit shows at once), today's date (the home page's
+default date) and the full path with its query string.
 """
 
 from functools import wraps
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 
 from timetable.version import timetable_version
 
@@ -32,15 +30,13 @@ def _thawed(frozen):
     return response
 
 
-def anonymous_page_cache(view):
+def public_page_cache(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            response = view(request, *args, **kwargs)
-        else:
-            parts = (timetable_version(), timezone.localdate().isoformat(), request.get_full_path())
-            response = _thawed(tiered_cache.get_or_set("page", parts, lambda: _frozen(view(request, *args, **kwargs))))
-        patch_vary_headers(response, ["Cookie"])
-        return response
+        request.public_page = True
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        parts = (timetable_version(), timezone.localdate().isoformat(), request.get_full_path())
+        return _thawed(tiered_cache.get_or_set("page", parts, lambda: _frozen(view(request, *args, **kwargs))))
 
     return wrapper

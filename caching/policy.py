@@ -7,7 +7,7 @@
 | suggest | autocomplete suggestions for a prefix | 5 min | 6 h | the timetable version in the key |
 | services | trains between two station sets (any date) | 5 min | 1 h | the timetable version in the key |
 | schedule | a train's stops | 5 min | 1 h | the timetable version in the key |
-| page | a public page rendered for visitors without a session | 60 s | 60 s | the timetable version and the date in the key |
+| page | a public page (home, search results, schedule), the same for everyone | 60 s | 60 s | the timetable version and the date in the key |
 | (availability) | seats free for a train, date, class | not cached | not cached | read from the inventory row on every request |
 
 Why L1 is short: it lives in each worker process and nothing can reach into it to invalidate,

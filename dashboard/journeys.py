@@ -6,10 +6,10 @@ fixed number of rows whatever the number of bookings, through the index named be
 
 | query | rows | index |
 |---|---|---|
-| upcoming journeys | at most DASHBOARD_UPCOMING_LIMIT + 1 | booking_dash_upcoming_idx: (user, departs_at) WHERE status IN (HELD, BOOKED) |
+| upcoming journeys | at most DASHBOARD_UPCOMING_LIMIT + 1 | booking_dash_upcoming_idx: (user, departs_at, id) WHERE status IN (HELD, BOOKED), in order |
 | their passengers | those bookings' passengers | the booking foreign key's index |
-| past and cancelled: count | index entries only | booking_dash_history_idx: (user, departs_at, status) |
-| past and cancelled: one page | DASHBOARD_HISTORY_PAGE_SIZE | booking_dash_history_idx, read backwards |
+| past and cancelled: count | index entries only | booking_dash_history_idx: (user, departs_at, id, status), index only |
+| past and cancelled: one page | DASHBOARD_HISTORY_PAGE_SIZE | booking_dash_history_idx, read backwards, in order |
 
 "When" is the departure from the passenger's boarding station (`departs_at`), not the train's
 journey date (the day it leaves its first station), so a journey boarded after midnight on a
@@ -49,9 +49,12 @@ def _with_passengers(queryset):
 
 
 def upcoming_queryset(user, now):
+    # The partial index's predicate (status IN (HELD, BOOKED)) stated as such; within it, a hold
+    # counts while it can still be paid. (Written as "BOOKED or time left" rather than "BOOKED, or
+    # HELD with time left", which PostgreSQL may split into a BitmapOr over two other indexes.)
     return _with_passengers(_summaries(
         Booking.objects.filter(user=user, status__in=[HELD, BOOKED], departs_at__gt=now)
-        .filter(Q(status=BOOKED) | Q(status=HELD, hold_expires_at__gt=now))
+        .filter(Q(status=BOOKED) | Q(hold_expires_at__gt=now))
         .order_by("departs_at", "id")
     ))
 

@@ -114,7 +114,12 @@ def wants_json(request):
 
 def outage_response(request, error):
     """The 503 for a request that failed because the database is unavailable."""
+    from django.contrib.auth.models import AnonymousUser
+
     outage_log.failed(error, request)
+    # A user that could not be loaded would be tried again (and waited for again) by the next
+    # middleware that asks, e.g. the cache policy's "is this page personal?".
+    request.user = AnonymousUser()
     retry_after = settings.DATABASE_OUTAGE_RETRY_AFTER
     if wants_json(request):
         response = JsonResponse({"error": MESSAGE, "field": None, "retry_after": retry_after}, status=503)

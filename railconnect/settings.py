@@ -178,6 +178,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
                 # PostgreSQL restart the pool drops its dead connections and reconnects by itself
                 # (Django passes this through to psycopg_pool).
                 "check": ConnectionPool.check_connection,
+                # While PostgreSQL is down the pool retries in the background with a doubling
+                # delay; a retry chain gives up after this many seconds and the next request starts
+                # a fresh one, so the site is back within a few seconds of the database however
+                # long the outage (psycopg's default, 300 s, let the delay grow to minutes).
+                "reconnect_timeout": float(os.environ.get("DATABASE_POOL_RECONNECT_TIMEOUT", 5)),
             },
         }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -380,8 +385,9 @@ DASHBOARD_CHART_MONTHS = env_int("DASHBOARD_CHART_MONTHS", 12)
 # `manage.py refresh_stats`, e.g. from cron). Either way the changed passenger's own figures are
 # computed live until the view has caught up (dashboard/travel_stats.py).
 DASHBOARD_STATS_REFRESH = os.environ.get("DASHBOARD_STATS_REFRESH", "background")
-# Background refresh: wait this long after a change to gather others (s), and refresh a worker's
-# view at most this often (s).
+# Background refresh: wait this long after a change to gather others (s); refresh at most once per
+# interval (s) across all workers sharing the cache (a refresh of a million bookings takes seconds
+# of database time: see README, "Passenger dashboard").
 DASHBOARD_STATS_REFRESH_DELAY = float(os.environ.get("DASHBOARD_STATS_REFRESH_DELAY", 5))
 DASHBOARD_STATS_REFRESH_MIN_INTERVAL = float(os.environ.get("DASHBOARD_STATS_REFRESH_MIN_INTERVAL", 30))
 # How long "this passenger's bookings changed" is remembered in the cache (s): longer than the

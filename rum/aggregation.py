@@ -37,7 +37,10 @@ def _as_date(value):
 
 def _series_sql(series, quote):
     columns = [quote(column) for column in series.columns]
-    return f"GREATEST({columns[0]} - {columns[1]}, 0)" if len(columns) == 2 else columns[0]
+    if len(columns) == 1:
+        return columns[0]
+    # Not GREATEST(a - b, 0): PostgreSQL's GREATEST ignores NULL, and a missing value must stay NULL.
+    return f"(CASE WHEN {columns[0]} >= {columns[1]} THEN {columns[0]} - {columns[1]} WHEN {columns[0]} < {columns[1]} THEN 0 END)"
 
 
 def _postgres(first, last, by_day):

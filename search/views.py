@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from caching.page_cache import anonymous_page_cache
+from caching.page_cache import public_page_cache
 from railconnect.http_caching import public_page
 
 from promotions.models import Picture
@@ -19,7 +19,7 @@ from .train_search import DEPARTURE_BANDS, SORT_ORDERS, find_journeys
 
 @require_GET
 @public_page
-@anonymous_page_cache
+@public_page_cache
 def home(request):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     initial = {"date": tomorrow.isoformat()}
@@ -55,7 +55,7 @@ def _date_strip(date, counts=None):
 
 @require_GET
 @public_page
-@anonymous_page_cache
+@public_page_cache
 def search_page(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
@@ -112,7 +112,7 @@ def _json_error(field, message, status=400):
 
 @require_GET
 @public_page
-@anonymous_page_cache
+@public_page_cache
 def search_api(request):
     form = SearchForm(request.GET)
     if not form.is_valid():

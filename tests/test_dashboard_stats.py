@@ -236,6 +236,23 @@ def test_background_refresh_never_holds_up_the_booking_and_gathers_changes(world
     assert calls == ["dashboard-stats-refresh"], "three changes, one refresh, in the refresher's thread"
 
 
+def test_workers_sharing_the_cache_refresh_once_per_interval(db, settings, monkeypatch):
+    """Two workers (two refreshers, one cache) both see changes: one refreshes at once, the other
+    waits for the interval to pass (its change may postdate that refresh), then refreshes too."""
+    settings.DASHBOARD_STATS_REFRESH_DELAY = 0.05
+    settings.DASHBOARD_STATS_REFRESH_MIN_INTERVAL = 1.5
+    monkeypatch.setattr(travel_stats.BackgroundRefresher, "SLOT_RETRY", 0.1)
+    times = []
+    monkeypatch.setattr(travel_stats, "refresh", lambda concurrently=True: times.append(time.monotonic()))
+    began = time.monotonic()
+    workers = [travel_stats.BackgroundRefresher(), travel_stats.BackgroundRefresher()]
+    for worker in workers:
+        worker.request()
+    assert all(worker.wait_idle(10) for worker in workers)
+    assert len(times) == 2
+    assert times[0] - began < 1.0 and times[1] - times[0] >= 1.4, [t - began for t in times]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_background_refresh_on_postgres_updates_the_view_after_a_real_commit(postgres_only, settings):
     settings.DASHBOARD_STATS_REFRESH = "background"

@@ -2,7 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from caching.page_cache import anonymous_page_cache
+from caching.page_cache import public_page_cache
 from railconnect.http_caching import public_page
 
 from . import schedules
@@ -10,7 +10,7 @@ from . import schedules
 
 @require_GET
 @public_page
-@anonymous_page_cache
+@public_page_cache
 def train_schedule(request, number):
     schedule = schedules.train_schedule(number)
     if schedule is None:

@@ -67,9 +67,9 @@ function start(webVitals) {
   // Before web-vitals' own listeners, so a page restored from the bfcache is a new view from its first metric.
   addEventListener("pageshow", (event) => { if (event.persisted) view = newView("back-forward-cache"); }, true);
   for (const name of ["TTFB", "FCP", "LCP", "CLS", "INP"]) webVitals[`on${name}`](record);
-  // After web-vitals' listeners (window, capture), which report LCP, CLS and INP on hiding.
+  // After web-vitals' listeners (window, capture), which report LCP, CLS and INP on hiding. Not
+  // pagehide: leaving a page fires it before visibilitychange, so before CLS and INP are final.
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") send(); });
-  addEventListener("pagehide", send); // for browsers that fire no visibilitychange when leaving
 }
 
 if (route && endpoint && Math.random() < Number(rumSample ?? 1)) {

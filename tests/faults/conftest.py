@@ -48,6 +48,18 @@ def gunicorn(request, tmp_path):
     yield start
     for server in servers:
         server.stop()
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        for server in servers:  # the logs go when pytest prunes old temporary directories
+            lines = open(server.log.name, errors="replace").read().splitlines()
+            print(f"\n--- last lines of {server.log.name} ---\n" + "\n".join(lines[-80:]))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
 
 
 @pytest.fixture

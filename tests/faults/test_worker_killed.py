@@ -1,20 +1,30 @@
-"""A gunicorn worker killed with SIGKILL in the middle of booking load.
+"""gunicorn workers killed with SIGKILL in the middle of booking load.
 
-Eight signed-in clients book back to back through the JSON API (mixed segments of one train,
-date and class, so holds overlap, fill the berths and spill into RAC and the waitlist), and pay
-for every other booking. When a quarter of the bookings are done, the worker holding the most
-client connections is killed with SIGKILL: its in-flight requests die with it (their transactions
-are rolled back by PostgreSQL when the connection drops). Clients resend a failed request with the
-same Idempotency-Key, as the API asks. Afterwards, from the database:
+Eight signed-in clients book back to back through the JSON API (mixed segments of one train, date
+and class, so holds overlap, fill the berths and spill into RAC and the waitlist) and pay for every
+other booking. A client whose connection breaks sends the same request again, with the same
+Idempotency-Key, as the API asks. Two workers are killed while this runs:
 
-- every booking a client saw answered 201 exists, with the passenger statuses it was shown, and
-  nothing else was created (no orphan hold a client never heard of, no duplicate from a retry);
-- each key maps to one PNR, and one more retry of every key answers that PNR (replayed);
+1. when a quarter of the bookings are done, the worker holding the most client connections, at
+   whatever point its requests happen to be (PostgreSQL rolls back the transactions of a
+   connection that drops);
+2. at half way, a worker caught in the worst window: its bookings are committed but not yet
+   answered. To make that window wide and certain, the test holds an EXCLUSIVE lock on the
+   payments table for a moment: a booking commits its hold, then waits to open its payment
+   (payments.services.start_payment, just after the commit). The worker with the most bookings
+   waiting there is killed, then the lock is released. Those clients never saw their 201; their
+   resend must come back as a replay of the booking already made, not a second booking.
+
+Afterwards, from the database:
+
+- every booking a client saw answered 201 exists, as it was shown, and nothing else was created
+  (no orphan hold nobody heard of, no duplicate from a resend); one more retry of every key
+  answers the same PNR, marked as a replay;
 - no berth or RAC slot is sold twice on any leg, the seat map equals the union of the passenger
   rows, RAC and waitlist numbers run 1..n;
-- the unpaid holds (the abandoned half, plus any whose payment was cut off), once their time is
-  up, are released by `manage.py expire_holds`: their passengers cancelled, their berths back in
-  the pool or given to RAC/waitlisted passengers, the seat map still consistent.
+- the unpaid holds (the abandoned half), once their time is up, are released by
+  `manage.py expire_holds`: their passengers cancelled, their berths back in the pool (or given
+  to RAC and waitlisted passengers), the seat map still consistent.
 """
 
 import datetime
@@ -28,6 +38,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import psycopg
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -40,7 +51,7 @@ from .helpers import RETRYABLE, assert_seat_map_consistent, wait_until_ready
 CLIENTS = 8
 PER_CLIENT = 12
 SEGMENTS = [("AAA", "DDD"), ("AAA", "BBB"), ("BBB", "DDD"), ("AAA", "CCC"), ("CCC", "DDD"), ("BBB", "CCC")]
-DEADLINE = 40  # seconds for the whole load, retries included
+DEADLINE = 40  # seconds for the whole load, resends included
 
 
 def booking_body(rng, journey_date):
@@ -52,12 +63,32 @@ def booking_body(rng, journey_date):
                            for name in ("Asha Rao", "Ravi Rao")[:rng.randint(1, 2)]]}
 
 
-def socket_count(pid):
-    """Open sockets of a process: the worker with more of them holds more client connections."""
+def socket_inodes(pid):
+    inodes = set()
     try:
-        return sum(1 for fd in Path(f"/proc/{pid}/fd").iterdir() if os.readlink(fd).startswith("socket:"))
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(int(target[8:-1]))
     except OSError:
-        return 0
+        pass
+    return inodes
+
+
+def local_tcp_ports(pid):
+    """Local ports of the process's TCP sockets (Linux /proc): its database connections among them."""
+    inodes = socket_inodes(pid)
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[9]) in inodes:
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
 
 
 def send_until_answered(client, method, path, body, headers, stop_at):
@@ -79,7 +110,42 @@ def send_until_answered(client, method, path, body, headers, stop_at):
         time.sleep(0.1)
 
 
-def test_a_killed_worker_loses_no_booking_and_sells_no_berth_twice(test_database_url, gunicorn):
+def kill_a_worker_between_commit_and_answer(server, database_url, clients_running, tries=3):
+    """Hold the payments table so bookings wait just after their commit (and payments just before
+    theirs) until every running client's request waits there, or no more arrive for half a second
+    (a worker's threads may all be taken); SIGKILL the worker with the most bookings waiting;
+    release. Returns (victim pid, bookings it had committed but not answered), or (None, 0) when
+    no booking was caught waiting in `tries` attempts (only payments were)."""
+    with psycopg.connect(database_url, autocommit=True) as blocker, \
+            psycopg.connect(database_url, autocommit=True) as observer:
+        for _attempt in range(tries):
+            with blocker.transaction():
+                blocker.execute("LOCK TABLE payments_payment IN EXCLUSIVE MODE")
+                deadline = time.monotonic() + 8
+                waiting, settled_at = [], time.monotonic()
+                while True:
+                    now_waiting = observer.execute(
+                        "SELECT client_port, query LIKE 'INSERT INTO \"payments_payment\"%%' FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock' "
+                        "AND query LIKE '%%payments_payment%%'").fetchall()
+                    if len(now_waiting) != len(waiting):
+                        waiting, settled_at = now_waiting, time.monotonic()
+                    now = time.monotonic()
+                    if len(waiting) >= clients_running() or (waiting and now - settled_at > 0.5) or now > deadline:
+                        break
+                    time.sleep(0.05)
+                committed = {port for port, inserting in waiting if inserting}
+                by_worker = {pid: len(local_tcp_ports(pid) & committed) for pid in server.worker_pids()}
+                victim = max(by_worker, key=by_worker.get)
+                if by_worker[victim]:
+                    os.kill(victim, signal.SIGKILL)
+                    return victim, by_worker[victim]
+            # The lock is released at the end of the block; let the payments through and try again.
+            time.sleep(0.2)
+    return None, 0
+
+
+def test_killed_workers_lose_no_booking_and_sell_no_berth_twice(test_database_url, gunicorn):
     booking_network()
     set_coaches("12951", "3A", 1)  # 56 General berths, 8 RAC slots: the load fills them
     credentials = signed_in_users(CLIENTS, prefix="killtest")
@@ -88,10 +154,9 @@ def test_a_killed_worker_loses_no_booking_and_sells_no_berth_twice(test_database
     bodies = {(n, i): booking_body(rng, journey_date) for n in range(CLIENTS) for i in range(PER_CLIENT)}
     server = gunicorn(test_database_url, GUNICORN_WORKERS=2)
     wait_until_ready(server)
-    workers_before = server.worker_pids()
-    assert len(workers_before) == 2
+    assert len(server.worker_pids()) == 2
 
-    seen = {}  # key -> list of (status, pnr, booking statuses) of every answer
+    seen = {}  # key -> (pnr, passenger statuses) the client was answered
     paid = set()
     resent = Counter()
     done = Counter()
@@ -108,14 +173,12 @@ def test_a_killed_worker_loses_no_booking_and_sells_no_berth_twice(test_database
                     client, "POST", "/api/bookings", json.dumps(bodies[n, i]),
                     {"Content-Type": "application/json", "Idempotency-Key": key}, stop_at)
                 body = json.loads(data)
+                assert status == 201, f"{key}: {status} {body}"
                 with lock:
                     resent["booking"] += resends
-                    # A resent booking whose first attempt had committed before the kill comes back
-                    # as a replay of that booking.
-                    resent["booking replayed"] += bool(resends and headers.get("Idempotent-Replayed"))
-                    seen.setdefault(key, []).append(
-                        (status, body.get("pnr"), [p["booking_status"] for p in body.get("passengers", [])]))
-                assert status == 201, f"{key}: {status} {body}"
+                    # A resend whose first attempt had committed comes back as a replay of that booking.
+                    resent["booking replayed"] += bool(resends and headers.get("Idempotent-Replayed") == "true")
+                    seen[key] = (body["pnr"], [p["booking_status"] for p in body["passengers"]])
                 if i % 2 == 0:  # pay for every other booking; the rest are abandoned holds
                     status, _headers, data, resends = send_until_answered(
                         client, "POST", f"/api/bookings/{body['pnr']}/pay", json.dumps({"outcome": "succeeded"}),
@@ -131,50 +194,54 @@ def test_a_killed_worker_loses_no_booking_and_sells_no_berth_twice(test_database
         finally:
             client.close()
 
+    def wait_for(count):
+        while done["bookings"] < count and time.monotonic() < stop_at and any(t.is_alive() for t in threads):
+            time.sleep(0.01)
+
+    total = CLIENTS * PER_CLIENT
     threads = [threading.Thread(target=run, args=(n,), daemon=True) for n in range(CLIENTS)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
-    total = CLIENTS * PER_CLIENT
-    while done["bookings"] < total // 4 and time.monotonic() < stop_at and any(t.is_alive() for t in threads):
-        time.sleep(0.01)
-    victim = max(server.worker_pids(), key=socket_count)
-    os.kill(victim, signal.SIGKILL)
-    killed_at = time.monotonic() - started
-    done_at_kill = done["bookings"]
-    for thread in threads:
-        thread.join(timeout=DEADLINE + 20)
+    try:
+        wait_for(total // 4)
+        first_victim = max(server.worker_pids(), key=lambda pid: len(socket_inodes(pid)))
+        os.kill(first_victim, signal.SIGKILL)
+        kills = [(round(time.monotonic() - started, 2), done["bookings"])]
+        wait_for(total // 2)
+        second_victim, unanswered = kill_a_worker_between_commit_and_answer(
+            server, test_database_url, lambda: sum(thread.is_alive() for thread in threads))
+        kills.append((round(time.monotonic() - started, 2), done["bookings"]))
+    finally:
+        for thread in threads:
+            thread.join(timeout=DEADLINE + 20)
     assert not any(thread.is_alive() for thread in threads), "a client hung"
     assert not failures, failures
-    assert done_at_kill < total, "the load was over before the kill"
+    print(f"\nkills (s, bookings done of {total}): {kills}; bookings committed but unanswered at the second: "
+          f"{unanswered}; resent: {dict(resent)}; load took {time.monotonic() - started:.1f} s")
+    assert kills[-1][1] < total, "the load was over before the kills"
+    assert unanswered >= 1, "no booking was caught between its commit and its answer"
+    assert resent["booking replayed"] >= unanswered
 
-    # The arbiter replaced the worker by itself.
+    # The arbiter replaced both workers by itself.
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and not (len(server.worker_pids()) == 2 and victim not in server.worker_pids()):
+    while time.monotonic() < deadline and (len(server.worker_pids()) != 2
+                                           or {first_victim, second_victim} & set(server.worker_pids())):
         time.sleep(0.1)
-    assert victim not in server.worker_pids() and len(server.worker_pids()) == 2
-    print(f"\nkilled worker {victim} after {killed_at:.2f} s with {done_at_kill}/{total} bookings done; "
-          f"requests resent: {dict(resent)}; load took {time.monotonic() - started:.1f} s")
-    assert resent["booking"] + resent["payment"] >= 1, "the kill interrupted no request: the test proved nothing"
+    assert len(server.worker_pids()) == 2 and not {first_victim, second_victim} & set(server.worker_pids())
 
-    # Every key has one PNR, and every booking a client saw exists as it was shown. Nothing else.
-    pnrs = {}
-    for key, answers in seen.items():
-        assert {pnr for _, pnr, _ in answers} and len({pnr for _, pnr, _ in answers}) == 1, (key, answers)
-        pnrs[key] = answers[0][1]
+    # Every booking a client saw exists as it was shown; nothing else was created.
+    pnrs = {key: pnr for key, (pnr, _statuses) in seen.items()}
     assert len(pnrs) == total and len(set(pnrs.values())) == total
-    bookings = {b.pnr: b for b in Booking.objects.filter(user__username__startswith="killtest")
-                .select_related("user")}
-    assert set(bookings) == set(pnrs.values()), "bookings in the database differ from those the clients saw"
-    for key, pnr in pnrs.items():
+    bookings = {b.pnr: b for b in Booking.objects.filter(user__username__startswith="killtest").select_related("user")}
+    assert set(bookings) == set(pnrs.values()), "the bookings in the database differ from those the clients saw"
+    for key, (pnr, statuses) in seen.items():
         booking = bookings[pnr]
         assert booking.idempotency_key == key and booking.user.username == f"killtest{key.split('-')[1]}"
-        shown = seen[key][0][2]
-        assert list(booking.passengers.order_by("position").values_list("booking_status", flat=True)) == shown
-        expected = Booking.Status.BOOKED if pnr in paid else Booking.Status.HELD
-        assert booking.status == expected, (pnr, booking.status)
+        assert list(booking.passengers.order_by("position").values_list("booking_status", flat=True)) == statuses
+        assert booking.status == (Booking.Status.BOOKED if pnr in paid else Booking.Status.HELD), pnr
 
-    # One more retry of every key: the same PNR, marked as a replay; no new booking.
+    # One more retry of every key: the same PNR, marked as a replay; still no new booking.
     replays = {}
     for n in range(CLIENTS):
         client = Client(server.port, credentials[n], timeout=20)
