@@ -7,7 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
+from railconnect.rate_limits import rate_limited
+
 from . import views
+from .login_protection import refuse_locked_out_logins
 
 app_name = "accounts"
 T = "registration/"
@@ -15,8 +18,9 @@ T = "registration/"
 urlpatterns = [
     # The account page is the passenger dashboard now (dashboard/): the old name still leads there.
     path("accounts/", login_required(RedirectView.as_view(pattern_name="dashboard")), name="dashboard"),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name=T + "login.html"), name="login"),
+    path("accounts/signup/", rate_limited("signup")(views.signup), name="signup"),
+    path("accounts/login/", rate_limited("login")(refuse_locked_out_logins(
+        auth_views.LoginView.as_view(template_name=T + "login.html"))), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/change/",
          auth_views.PasswordChangeView.as_view(template_name=T + "rc_password_change_form.html",
@@ -26,12 +30,12 @@ urlpatterns = [
          auth_views.PasswordChangeDoneView.as_view(template_name=T + "rc_password_change_done.html"),
          name="password_change_done"),
     path("accounts/password/reset/",
-         auth_views.PasswordResetView.as_view(
+         rate_limited("password-reset")(auth_views.PasswordResetView.as_view(
              template_name=T + "rc_password_reset_form.html",
              email_template_name=T + "rc_password_reset_email.txt",
              subject_template_name=T + "rc_password_reset_subject.txt",
              success_url=reverse_lazy("accounts:password_reset_done"),
-         ),
+         )),
          name="password_reset"),
     path("accounts/password/reset/sent/",
          auth_views.PasswordResetDoneView.as_view(template_name=T + "rc_password_reset_done.html"),

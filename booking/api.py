@@ -23,6 +23,8 @@ from payments import services as payments
 from payments.gateway import OUTCOMES, SUCCEEDED, get_gateway
 from payments.models import Payment
 
+from railconnect.rate_limits import rate_limited, signed_in_user_or_address
+
 from . import reservations
 from .booking_requests import parse_booking_request, request_fingerprint
 from .booking_rules import RuleError
@@ -90,6 +92,7 @@ def booking_json(request, booking, passengers=None, payment_url=None, train_numb
 @never_cache
 @require_POST
 @api_login_required
+@rate_limited("booking", key=signed_in_user_or_address)
 def create_booking(request):
     try:
         data = _json_body(request)

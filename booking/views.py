@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from railconnect.rate_limits import rate_limited, signed_in_user_or_address
+
 from . import booking_rules, coach_layouts, reservations
 from .availability import availability
 from .booking_requests import parse_booking_request
@@ -139,6 +141,7 @@ def passengers(request, train, date, board, alight, travel_class):
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("booking", key=signed_in_user_or_address)
 def review(request, draft_id):
     data = request.session.get(DRAFTS_KEY, {}).get(draft_id)
     if data is None:

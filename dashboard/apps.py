@@ -8,6 +8,6 @@ class DashboardConfig(AppConfig):
     def ready(self):
         # Booking changes mark the passenger's statistics stale and schedule a refresh of the
         # materialized view (dashboard/signals.py): hooked here, not in the booking code.
-        from . import signals
+        from . import checks, signals  # noqa: F401  (checks registers itself)
 
         signals.connect()

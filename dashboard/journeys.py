@@ -23,6 +23,7 @@ train's second day sorts where the passenger expects it.
 """
 
 from django.db.models import Prefetch, Q
+from django.urls import reverse
 
 from booking.models import Booking, BookingPassenger
 
@@ -72,3 +73,18 @@ def history_queryset(user, now):
         .filter(Q(status=CANCELLED) | Q(status=BOOKED, departs_at__lte=now))
         .order_by("-departs_at", "-id")
     )
+
+
+# Each journey links to its e-ticket, PNR status and cancellation (booking's URLs). Reversing
+# three URLs per booking was a tenth of the page's CPU time: reverse each once per page, with a
+# placeholder PNR (10 digits, like a real one), and put each booking's PNR in its place.
+LINKS = {"ticket_url": "booking:eticket", "pnr_url": "booking:pnr", "cancel_url": "booking:cancel"}
+_PLACEHOLDER = "0000000000"
+
+
+def with_links(bookings):
+    templates = {attribute: reverse(name, args=[_PLACEHOLDER]) for attribute, name in LINKS.items()}
+    for booking in bookings:
+        for attribute, template in templates.items():
+            setattr(booking, attribute, template.replace(_PLACEHOLDER, booking.pnr, 1))
+    return bookings

@@ -9,8 +9,8 @@ It carries a <title> and a <desc> listing every value for screen readers.
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-WIDTH, HEIGHT = 640, 220
-TOP, BOTTOM, LEFT, RIGHT = 22, 40, 8, 8
+WIDTH, HEIGHT = 480, 220
+TOP, BOTTOM, LEFT, RIGHT = 24, 42, 6, 6
 
 
 def _number(value):
@@ -48,8 +48,8 @@ def month_bars(series, *, title="Journeys per month", chart_id="journeys-chart")
                 f'width="{_number(bar_width)}" height="{_number(height)}"><title>{month:%b %Y}: {value}</title></rect>'
             )
             parts.append(f'<text class="value" x="{_number(centre)}" y="{_number(baseline - height - 5)}">{value}</text>')
-        parts.append(f'<text class="month" x="{_number(centre)}" y="{baseline + 16}">{month:%b}</text>')
+        parts.append(f'<text class="month" x="{_number(centre)}" y="{baseline + 18}">{month:%b}</text>')
         if index == 0 or month.month == 1:
-            parts.append(f'<text class="year" x="{_number(centre)}" y="{baseline + 32}">{month:%Y}</text>')
+            parts.append(f'<text class="year" x="{_number(centre)}" y="{baseline + 36}">{month:%Y}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))

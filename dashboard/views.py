@@ -55,6 +55,7 @@ def fragment_login_required(view):
 def dashboard(request):
     now = timezone.now()
     upcoming, more_upcoming = journeys.upcoming(request.user, now, settings.DASHBOARD_UPCOMING_LIMIT)
+    journeys.with_links(upcoming)
     # One index-only count sizes the history skeleton exactly (rows on its first page).
     history_count = journeys.history_queryset(request.user, now).count()
     context = {
@@ -62,8 +63,6 @@ def dashboard(request):
         "more_upcoming": more_upcoming,
         "history_count": history_count,
         "history_rows": range(min(history_count, settings.DASHBOARD_HISTORY_PAGE_SIZE)),
-        "history_pages": history_count > settings.DASHBOARD_HISTORY_PAGE_SIZE,
-        "now": now,
     }
     return render(request, "dashboard/dashboard.html", context)
 
@@ -74,12 +73,14 @@ def dashboard(request):
 def upcoming_journeys(request):
     now = timezone.now()
     page = Paginator(journeys.upcoming_queryset(request.user, now), UPCOMING_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "dashboard/upcoming.html", {"page": page, "upcoming": page.object_list, "now": now})
+    return render(request, "dashboard/upcoming.html", {"page": page, "upcoming": journeys.with_links(page.object_list)})
 
 
 def _history_page(request):
     queryset = journeys.history_queryset(request.user, timezone.now())
-    return Paginator(queryset, settings.DASHBOARD_HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queryset, settings.DASHBOARD_HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = journeys.with_links(list(page.object_list))
+    return page
 
 
 @login_required

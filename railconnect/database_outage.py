@@ -9,8 +9,10 @@ pieces turn those into `503 Service Unavailable` with `Retry-After: DATABASE_OUT
 - `DatabaseOutageMiddleware.process_exception`, for errors raised by a view (most of them);
 - `server_error`, the site's `handler500`, for errors raised in a middleware (a session saved,
   `request.user` first read by the cache policy...). Django calls it while handling the
-  exception, so it can look at `sys.exc_info()`. Like every handler500 it only runs with
-  DEBUG off; with DEBUG on, a middleware's error shows Django's debug page as usual.
+  exception, so it can look at `sys.exc_info()`.
+
+Both act with DEBUG off only, like any handler500: with DEBUG on, a developer sees Django's debug
+page (an SQLite "no such table" is an OperationalError too, and deserves its traceback).
 
 The site recovers by itself: the pool checks each connection before lending it
 (`check=ConnectionPool.check_connection` in settings.DATABASES) and keeps reconnecting in the
@@ -146,7 +148,7 @@ class DatabaseOutageMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        error = outage_error(exception)
+        error = None if settings.DEBUG else outage_error(exception)
         if error is None:
             return None
         return outage_response(request, error)

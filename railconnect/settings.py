@@ -356,6 +356,17 @@ IMAGE_QUALITY_AVIF = env_int("IMAGE_QUALITY_AVIF", 50)
 IMAGE_QUALITY_WEBP = env_int("IMAGE_QUALITY_WEBP", 72)
 IMAGE_QUALITY_JPEG = env_int("IMAGE_QUALITY_JPEG", 78)
 
+# --- Rate limits (railconnect/rate_limits.py): (requests, seconds) per client ------------------
+RATE_LIMITS = {
+    "login": (env_int("LOGIN_RATE_LIMIT", 20), 60),  # per address
+    "signup": (env_int("SIGNUP_RATE_LIMIT", 10), 3600),  # per address
+    "password-reset": (env_int("PASSWORD_RESET_RATE_LIMIT", 5), 3600),  # per address
+    "booking": (env_int("BOOKING_RATE_LIMIT", 30), 60),  # per signed-in user
+}
+# Failed logins before logging in is paused, per username and per address, and for how long.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+
 # --- Booking tunables ----------------------------------------------------------------------
 # An unpaid hold lasts this many minutes, then its berths return to the pool.
 BOOKING_HOLD_MINUTES = env_int("BOOKING_HOLD_MINUTES", 15)
@@ -389,7 +400,7 @@ DASHBOARD_STATS_REFRESH = os.environ.get("DASHBOARD_STATS_REFRESH", "background"
 # interval (s) across all workers sharing the cache (a refresh of a million bookings takes seconds
 # of database time: see README, "Passenger dashboard").
 DASHBOARD_STATS_REFRESH_DELAY = float(os.environ.get("DASHBOARD_STATS_REFRESH_DELAY", 5))
-DASHBOARD_STATS_REFRESH_MIN_INTERVAL = float(os.environ.get("DASHBOARD_STATS_REFRESH_MIN_INTERVAL", 30))
+DASHBOARD_STATS_REFRESH_MIN_INTERVAL = float(os.environ.get("DASHBOARD_STATS_REFRESH_MIN_INTERVAL", 300))
 # How long "this passenger's bookings changed" is remembered in the cache (s): longer than the
 # view can lag behind (run refresh_stats from cron more often than this).
 DASHBOARD_STATS_STALE_TTL = env_int("DASHBOARD_STATS_STALE_TTL", 24 * 3600)

@@ -295,7 +295,7 @@ def test_month_chart_is_valid_svg_with_one_bar_per_non_empty_month():
     bars = root.findall("s:rect", ns)
     assert len(bars) == 6
     heights = [float(bar.get("height")) for bar in bars]
-    assert max(heights) == pytest.approx(220 - 22 - 40), "the tallest bar fills the plot"
+    assert max(heights) == pytest.approx(svg_charts.HEIGHT - svg_charts.TOP - svg_charts.BOTTOM), "the tallest bar fills the plot"
     assert heights[1] == pytest.approx(max(heights) * 5 / 5) and heights[0] == pytest.approx(max(heights) * 2 / 5)
     labels = [text.text for text in root.findall("s:text", ns) if text.get("class") == "month"]
     assert labels[0] == "Mar" and labels[-1] == "Feb" and len(labels) == 12

@@ -55,7 +55,7 @@ def test_a_pool_timeout_answers_503_too(settings):
     client = logged_in_client(make_user())
     error = PoolTimeout("couldn't get a connection after 5.00 sec")
     with mock.patch("django.contrib.auth.get_user", side_effect=error):
-        response = client.get("/accounts/")
+        response = client.get("/accounts/password/change/")
     assert_outage_page(response, settings)
 
 
@@ -111,6 +111,16 @@ def test_the_outage_is_logged_once_then_once_per_interval_and_its_end_once(setti
     assert len(back) == 1 and "Database is back" in back[0].getMessage() and "11 requests" in back[0].getMessage()
     assert client.get("/bookings/").status_code == 200
     assert len(outage_lines(caplog, logging.WARNING)) == 1
+
+
+@pytest.mark.django_db
+def test_with_debug_on_a_developer_gets_the_debug_page(settings):
+    settings.DEBUG = True
+    client = logged_in_client(make_user())
+    client.raise_request_exception = False
+    with mock.patch("django.contrib.auth.get_user", side_effect=OperationalError("no such table: auth_user")):
+        response = client.get("/bookings/")
+    assert response.status_code == 500 and b"no such table" in response.content
 
 
 def test_outage_error_looks_through_the_cause_but_not_past_other_database_errors():

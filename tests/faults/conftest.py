@@ -39,6 +39,8 @@ def gunicorn(request, tmp_path):
             "GUNICORN_THREADS": "4",
             "DATABASE_POOL_MAX": "4",  # the shared PostgreSQL has 100 connections for everybody
             "LOG_LEVEL": "WARNING",
+            # These clients book far faster than a person may (railconnect/rate_limits.py).
+            "BOOKING_RATE_LIMIT": "1000000",
         }
         settings.update({name: str(value) for name, value in env.items()})
         server = Server(url, settings, log_path=tmp_path / f"gunicorn-{len(servers) + 1}.log")

@@ -1,0 +1,128 @@
+"""Two app instances (two gunicorn processes on different ports) sharing one PostgreSQL and one
+Redis: the scale-out path (README, "Scale-out and failure behaviour").
+
+- A passenger who logs in through instance A's real form (CSRF token, password) is logged in on
+  instance B with the same cookie; logging out on B logs out on A too. Sessions live in the
+  database with Redis in front (cached_db), shared by every instance.
+- Bookings sent through A and B at once, at one train, date and class with fewer seats than asked
+  for, never double-sell: exactly the capacity confirmed, no seat twice, waitlist numbers 1..n.
+- The same Idempotency-Key sent to A and B at the same moment makes one booking.
+"""
+
+import json
+import random
+import threading
+from collections import Counter
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+from benchmarks.booking_load import Client, signed_in_users
+from booking import coach_layouts
+from booking.models import Booking, Inventory
+from tests.booking_fixtures import booking_network, set_coaches, travel_date
+
+from .helpers import assert_seat_map_consistent, log_in, wait_until_ready
+
+CLIENTS = 8
+PER_CLIENT = 10  # 80 bookings of 1 to 4 passengers: about 200 passengers for 100 seats
+PASSWORD = "a-long-test-password-2026"
+
+
+def test_two_instances_share_sessions_and_never_double_sell(test_database_url, private_redis, gunicorn):
+    booking_network()
+    set_coaches("12002", "2S", 1)  # one 2S coach: 100 General seats
+    # The servers use Django's default hasher, not the fast one the tests configure in-process.
+    get_user_model().objects.create(username="meera", email="meera@example.com",
+                                    password=PBKDF2PasswordHasher().encode(PASSWORD, "faultsalt0123456"))
+    a = gunicorn(test_database_url, REDIS_URL=private_redis.url)
+    b = gunicorn(test_database_url, REDIS_URL=private_redis.url)
+    assert a.port != b.port
+    wait_until_ready(a)
+    wait_until_ready(b)
+
+    # Logged in on A, logged in on B.
+    session = log_in(a.port, "meera", PASSWORD)
+    for server in (a, b):
+        status, headers, _body = Client(server.port, session).request("GET", "/accounts/password/change/")
+        assert status == 200, (server.port, status, headers.get("Location"))  # not sent to the log-in page
+    status, headers, _body = Client(b.port, None).request("GET", "/accounts/password/change/")
+    assert status == 302 and "/accounts/login/" in headers["Location"]  # the control: no cookie, no entry
+
+    # Bookings through both at once.
+    credentials = signed_in_users(CLIENTS, prefix="scaleout")
+    date = travel_date().isoformat()
+    rng = random.Random(2)
+    bodies = [[{"train": "12002", "date": date, "from": "AAA", "to": "DDD", "class": "2S",
+                "passengers": [{"name": "Scale Out", "age": rng.randint(18, 70), "gender": rng.choice("MF")}
+                               for _ in range(rng.randint(1, 4))]}
+               for _ in range(PER_CLIENT)] for _ in range(CLIENTS)]
+    answers, failures = [], []
+    start = threading.Barrier(CLIENTS)
+
+    def run(n):
+        # Each client alternates between the instances, as behind a round-robin load balancer.
+        clients = [Client(a.port, credentials[n]), Client(b.port, credentials[n])]
+        try:
+            start.wait()
+            for i in range(PER_CLIENT):
+                which = (n + i) % 2
+                status, _headers, data = clients[which].request(
+                    "POST", "/api/bookings", json.dumps(bodies[n][i]),
+                    {"Content-Type": "application/json", "Idempotency-Key": f"scale-{n}-{i}"})
+                answers.append(("AB"[which], status, json.loads(data)))
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(f"client {n}: {error!r}")
+        finally:
+            for client in clients:
+                client.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads) and not failures, failures
+    assert Counter(status for _, status, _ in answers) == {201: CLIENTS * PER_CLIENT}, answers[:3]
+    assert Counter(instance for instance, _, _ in answers) == {"A": CLIENTS * PER_CLIENT // 2,
+                                                               "B": CLIENTS * PER_CLIENT // 2}
+
+    inventory = Inventory.objects.get(train__number="12002", travel_class="2S")
+    rows = assert_seat_map_consistent(inventory)
+    statuses = Counter(row["status"] for row in rows)
+    capacity = coach_layouts.capacity("2S", 1)["GN"]
+    asked = sum(len(body["passengers"]) for client in bodies for body in client)
+    assert asked > capacity
+    assert statuses["CNF"] == capacity and statuses["WL"] == asked - capacity, statuses
+    answered = Counter(p["status"].split(" ")[0] for _, _, body in answers for p in body["passengers"])
+    assert answered["CNF"] == capacity and answered["GNWL"] == asked - capacity, answered
+    print(f"\n{len(answers)} bookings through A and B: {dict(statuses)} passengers, capacity {capacity}")
+
+    # The same key to both instances at the same moment: one booking, one PNR.
+    same = {"train": "12002", "date": date, "from": "AAA", "to": "DDD", "class": "2S",
+            "passengers": [{"name": "Twice Sent", "age": 40, "gender": "F"}]}
+    barrier = threading.Barrier(2)
+    pnrs = {}
+
+    def send(server):
+        client = Client(server.port, credentials[0])
+        barrier.wait()
+        status, _headers, data = client.request("POST", "/api/bookings", json.dumps(same),
+                                                {"Content-Type": "application/json", "Idempotency-Key": "both"})
+        pnrs[server.port] = (status, json.loads(data).get("pnr"))
+        client.close()
+
+    pair = [threading.Thread(target=send, args=(server,)) for server in (a, b)]
+    for thread in pair:
+        thread.start()
+    for thread in pair:
+        thread.join(timeout=30)
+    assert [status for status, _ in pnrs.values()] == [201, 201]
+    assert len({pnr for _, pnr in pnrs.values()}) == 1
+    assert Booking.objects.filter(idempotency_key="both").count() == 1
+
+    # Logging out on B ends the session on A too.
+    status, _headers, _body = Client(b.port, session).request("POST", "/accounts/logout/")
+    assert status == 302
+    status, headers, _body = Client(a.port, session).request("GET", "/accounts/password/change/")
+    assert status == 302 and "/accounts/login/" in headers["Location"]
