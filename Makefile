@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := railconnect.settings
 
-.PHONY: run dev test bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak
+.PHONY: run dev test bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak bench-cache
 
 # The virtual environment, rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -35,6 +35,11 @@ dev: setup
 # The whole suite on SQLite, then again on PostgreSQL + Redis when they are reachable.
 test: $(VENV)/.installed static
 	$(PY) scripts/run-tests.py $(PYTEST_ARGS)
+
+# Search page through gunicorn: no cache, Redis only, L1 + Redis, against hello world (needs wrk).
+bench-cache: $(VENV)/.installed static
+	@command -v wrk >/dev/null || { echo "bench-cache needs wrk: apt-get install wrk"; exit 1; }
+	$(PY) benchmarks/bench_cache_layers.py
 
 # Locust against gunicorn + PostgreSQL + Redis: ramp to 200 users, thresholds enforced.
 loadtest: $(VENV)/.installed static
