@@ -15,9 +15,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from railconnect.http_caching import private_page
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
 
 from . import booking_rules, coach_layouts, reservations
@@ -187,8 +189,11 @@ def _own_booking(request, pnr):
     )
 
 
+# private_page, not never_cache: the passenger's own browser may keep the e-ticket (private, no-cache:
+# revalidated each time online), which the service worker needs to store it for offline use (pwa/;
+# deleted at logout). A ticket awaiting payment links to the gateway with its token: no-store then.
 @login_required
-@never_cache
+@private_page
 def ticket(request, pnr):
     booking = _own_booking(request, pnr)
     now = timezone.now()
@@ -204,7 +209,10 @@ def ticket(request, pnr):
         "cancellable": booking.status in (Booking.Status.HELD, Booking.Status.BOOKED) and booking.departs_at > now,
         "fare": booking.fare_breakdown,
     }
-    return render(request, "booking/ticket.html", context)
+    response = render(request, "booking/ticket.html", context)
+    if open_payment or context["payment_due"]:
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 @login_required

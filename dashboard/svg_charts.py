@@ -49,7 +49,8 @@ def month_bars(series, *, title="Journeys per month", chart_id="journeys-chart")
             )
             parts.append(f'<text class="value" x="{_number(centre)}" y="{_number(baseline - height - 5)}">{value}</text>')
         parts.append(f'<text class="month" x="{_number(centre)}" y="{baseline + 18}">{month:%b}</text>')
-        if index == 0 or month.month == 1:
+        # The year under each January, and under the first month unless a January follows at once.
+        if month.month == 1 or (index == 0 and month.month != 12):
             parts.append(f'<text class="year" x="{_number(centre)}" y="{baseline + 36}">{month:%Y}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "dashboard",
     "rum",
     "observability",
+    "pwa",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,8 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "compressor.finders.CompressorFinder",
+    # The web app manifest's icons and screenshots, drawn with Pillow on first use (pwa/assets.py).
+    "pwa.finders.GeneratedAssetsFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -427,6 +430,8 @@ CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 # default trend length, and how long raw page views and aggregates are kept (`prune_rum`).
 RUM_WINDOW_DAYS = env_int("RUM_WINDOW_DAYS", 28)
 RUM_REPORT_DAYS = env_int("RUM_REPORT_DAYS", 28)
+# How many of the most common LCP elements and slow INP targets are kept per page route.
+RUM_TOP_TARGETS = env_int("RUM_TOP_TARGETS", 10)
 RUM_RETENTION_DAYS = env_int("RUM_RETENTION_DAYS", 35)
 RUM_AGGREGATE_RETENTION_DAYS = env_int("RUM_AGGREGATE_RETENTION_DAYS", 400)
 # GET /metrics (Prometheus): on/off, a bearer token, and the networks allowed without one

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     # Real-user Web Vitals beacons (POST /rum) and the Prometheus exposition (GET /metrics).
     path("", include("rum.urls")),
+    # The progressive web app: /sw.js (scope /), /manifest.webmanifest, /offline.
+    path("", include("pwa.urls")),
     path("metrics", metrics, name="metrics"),
     # Staff pages that live beside the admin (before it, so its catch-all doesn't take them).
     path("admin/cache-stats/", cache_stats, name="cache-stats"),

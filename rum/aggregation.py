@@ -17,10 +17,10 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from .models import DailyMetric, PageView
+from .models import DailyMetric, PageView, TopTarget
 from .vitals import ALL_DEVICES, ALL_ROUTES, BY_NAME, GOOD, NEEDS_IMPROVEMENT, POOR, SERIES, p75
 
 
@@ -163,13 +163,18 @@ def aggregate(first, last, window_days=None):
                                     poor=poor, computed_at=now))
 
     add(1, compute(first, last, by_day=True, cells=cells))
-    if window_days > 1:
-        for day in _days(first, last):
-            add(window_days, compute(day - datetime.timedelta(days=window_days - 1), day, cells=cells), day=day)
+    targets = []
+    for day in _days(first, last):
+        window_start = day - datetime.timedelta(days=window_days - 1)
+        if window_days > 1:
+            add(window_days, compute(window_start, day, cells=cells), day=day)
+        targets += [TopTarget(day=day, window_days=window_days, **row) for row in top_targets(window_start, day)]
     with transaction.atomic():
         DailyMetric.objects.filter(day__range=(first, last), window_days__in={1, window_days}).delete()
         DailyMetric.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+        TopTarget.objects.filter(day__range=(first, last)).delete()
+        TopTarget.objects.bulk_create(targets, batch_size=2000)
+    return len(rows) + len(targets)
 
 
 # --- What the report reads ------------------------------------------------------------------------
@@ -181,30 +186,47 @@ def latest_day(window_days):
     )
 
 
-def top_lcp_elements(first, last, route=None, device=None, limit=10):
-    views = PageView.objects.filter(day__range=(first, last), lcp__isnull=False).exclude(lcp_target="")
-    views = _narrow(views, route, device)
-    return list(
-        views.values("lcp_target")
-        .annotate(views=Count("id"), poor=Count("id", filter=Q(lcp_rating=POOR)), average=Avg("lcp"))
-        .order_by("-views", "lcp_target")[:limit]
-    )
+# What each target list counts: the target column(s), the value, and which page views count.
+TARGET_LISTS = {
+    # The most common LCP elements (with how often the LCP was poor, and how long it took).
+    "LCP": (("lcp_target",), "lcp", Q(lcp__isnull=False) & ~Q(lcp_target="")),
+    # Interactions slower than INP's "good" threshold, by target and interaction type.
+    "INP": (("inp_target", "inp_type"), "inp", Q(inp__gt=BY_NAME["INP"].good)),
+}
 
 
-def slow_inp_targets(first, last, route=None, device=None, limit=10):
-    """Interactions slower than INP's "good" threshold, by target and interaction type."""
-    views = PageView.objects.filter(day__range=(first, last), inp__gt=BY_NAME["INP"].good)
-    views = _narrow(views, route, device)
-    return list(
-        views.values("inp_target", "inp_type")
-        .annotate(views=Count("id"), worst=Max("inp"), average=Avg("inp"))
-        .order_by("-views", "inp_target")[:limit]
-    )
-
-
-def _narrow(views, route, device):
-    if route and route != ALL_ROUTES:
-        views = views.filter(route=route)
-    if device and device != ALL_DEVICES:
-        views = views.filter(device_class=device)
-    return views
+def top_targets(first, last, limit=None):
+    """The top target lists over days first..last for every (route or "*", device or "all"): one
+    GROUP BY per list in the database, merged into the four groupings here."""
+    limit = limit or settings.RUM_TOP_TARGETS
+    rows = []
+    for metric, (columns, value, condition) in TARGET_LISTS.items():
+        rating = BY_NAME[metric].rating_column
+        grouped = (
+            PageView.objects.filter(condition, day__range=(first, last))
+            .values("route", "device_class", *columns)
+            .annotate(views=Count("id"), poor=Count("id", filter=Q(**{rating: POOR})), total=Sum(value), worst=Max(value))
+            .order_by()
+        )
+        merged = defaultdict(lambda: [0, 0, 0.0, 0.0])
+        for row in grouped:
+            target = tuple(row[column] for column in columns)
+            for group in ((row["route"], row["device_class"]), (row["route"], ALL_DEVICES),
+                          (ALL_ROUTES, row["device_class"]), (ALL_ROUTES, ALL_DEVICES)):
+                figures = merged[(group, target)]
+                figures[0] += row["views"]
+                figures[1] += row["poor"]
+                figures[2] += row["total"]
+                figures[3] = max(figures[3], row["worst"])
+        by_group = defaultdict(list)
+        for (group, target), figures in merged.items():
+            by_group[group].append((target, figures))
+        for (route, device), entries in by_group.items():
+            entries.sort(key=lambda entry: (-entry[1][0], entry[0]))
+            for target, (views, poor, total, worst) in entries[:limit]:
+                rows.append({
+                    "route": route, "device_class": device, "metric": metric, "target": target[0],
+                    "interaction_type": target[1] if len(target) > 1 else "", "views": views, "poor": poor,
+                    "average": total / views, "worst": worst,
+                })
+    return rows

@@ -113,3 +113,28 @@ class DailyMetric(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.window_days}d {self.route} {self.device_class} {self.metric} p75={self.p75}"
+
+
+class TopTarget(models.Model):
+    """The most common LCP elements, and the targets of slow interactions (INP over its "good"
+    threshold), over the RUM_WINDOW_DAYS days ending `day`, per page route (or "*") and device
+    class (or "all"): the top RUM_TOP_TARGETS of each, by page views."""
+
+    day = models.DateField()
+    window_days = models.PositiveSmallIntegerField()
+    route = models.CharField(max_length=200)
+    device_class = models.CharField(max_length=8)
+    metric = models.CharField(max_length=4)  # "LCP" or "INP"
+    target = models.CharField(max_length=200)
+    interaction_type = models.CharField(max_length=8, blank=True, default="")
+    views = models.PositiveIntegerField()
+    poor = models.PositiveIntegerField()
+    average = models.FloatField()
+    worst = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "window_days", "route", "device_class"], name="rum_toptarget_lookup")]
+        ordering = ["-views", "target"]
+
+    def __str__(self):
+        return f"{self.day} {self.route} {self.metric} {self.target} ({self.views})"

@@ -3,9 +3,8 @@ last RUM_WINDOW_DAYS days against Google's thresholds, the share of good / needs
 poor page views, daily trend charts (SVG), the most common LCP elements and the slowest INP
 targets.
 
-Figures come from the aggregates (rum/aggregation.py, `manage.py aggregate_rum`), so the page
-costs a handful of small queries however many page views are stored; only the two target lists
-read page views, grouped by the database.
+Everything comes from the aggregates (rum/aggregation.py, `manage.py aggregate_rum`): the page
+costs a few small queries however many page views are stored.
 """
 
 import datetime
@@ -14,7 +13,7 @@ from collections import defaultdict
 from django.conf import settings
 
 from . import aggregation, charts
-from .models import DailyMetric
+from .models import DailyMetric, TopTarget
 from .vitals import ALL_DEVICES, ALL_ROUTES, BY_NAME, DEVICE_CLASSES, SERIES
 
 TREND_DAYS = (7, 28, 90)
@@ -103,12 +102,10 @@ def build(params):
     rows.sort(key=lambda row: (row["route"] != ALL_ROUTES, -row["views"], row["route"]))
     context["rows"] = rows
 
-    first_window_day = day - datetime.timedelta(days=window - 1)
-    context["lcp_elements"] = aggregation.top_lcp_elements(first_window_day, day, route, device)
-    context["inp_targets"] = aggregation.slow_inp_targets(first_window_day, day, route, device)
-    for element in context["lcp_elements"]:
-        element["average_text"] = BY_NAME["LCP"].format(element["average"])
-    for target in context["inp_targets"]:
-        target["average_text"] = BY_NAME["INP"].format(target["average"])
-        target["worst_text"] = BY_NAME["INP"].format(target["worst"])
+    targets = TopTarget.objects.filter(day=day, window_days=window, route=route or ALL_ROUTES, device_class=device)
+    context["lcp_elements"] = [target for target in targets if target.metric == "LCP"]
+    context["inp_targets"] = [target for target in targets if target.metric == "INP"]
+    for target in targets:
+        vital = BY_NAME[target.metric]
+        target.average_text, target.worst_text = vital.format(target.average), vital.format(target.worst)
     return context

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from rum.aggregation import aggregate, compute
-from rum.models import DailyMetric, PageView
+from rum.models import DailyMetric, PageView, TopTarget
 from rum.vitals import ALL_DEVICES, ALL_ROUTES, BY_NAME, DEVICE_CLASSES, SERIES, p75
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,8 @@ def assert_same(actual, wanted):
 def test_daily_and_rolling_aggregates_match_a_direct_computation():
     rows = make_views(3000)
     written = aggregate(TODAY - datetime.timedelta(days=2), TODAY, window_days=7)
-    assert written == DailyMetric.objects.count() > 0
+    assert written == DailyMetric.objects.count() + TopTarget.objects.count()
+    assert DailyMetric.objects.count() > 0
     for offset in range(3):
         day = TODAY - datetime.timedelta(days=offset)
         assert_same(stored(day, 1), expected(rows, day, day))
@@ -145,6 +146,41 @@ def test_aggregating_again_replaces_rather_than_adds():
     PageView.objects.filter(day=TODAY).delete()
     aggregate(TODAY, TODAY, window_days=3)
     assert not DailyMetric.objects.filter(day=TODAY, window_days=1).exists()
+
+
+def test_top_lcp_elements_and_slow_inp_targets_match_a_direct_count(settings):
+    settings.RUM_TOP_TARGETS = 3
+    rng = random.Random(4)
+    rows = make_views(800, seed=13, days=4)
+    for row in rows:
+        row.lcp_target = rng.choice(["img.hero", "h1", "table.schedule", "p.intro", "ol>li"]) if row.lcp else ""
+        row.inp_target = rng.choice(["button.go", "input#from", "a.sort", ""]) if row.inp else ""
+        row.inp_type = rng.choice(["pointer", "keyboard"]) if row.inp else ""
+    PageView.objects.bulk_update(rows, ["lcp_target", "inp_target", "inp_type"])
+    first = TODAY - datetime.timedelta(days=3)
+    aggregate(TODAY, TODAY, window_days=4)
+    for route, device in (("/search", "phone"), ("/search", ALL_DEVICES), (ALL_ROUTES, "desktop"), (ALL_ROUTES, ALL_DEVICES)):
+        chosen = [row for row in rows if first <= row.day <= TODAY and route in (row.route, ALL_ROUTES)
+                  and device in (row.device_class, ALL_DEVICES)]
+        lcp = defaultdict(list)
+        for row in chosen:
+            if row.lcp is not None and row.lcp_target:
+                lcp[row.lcp_target].append(row)
+        wanted = sorted(((-len(views), target) for target, views in lcp.items()))[:3]
+        stored_lcp = TopTarget.objects.filter(day=TODAY, route=route, device_class=device, metric="LCP").order_by("-views", "target")
+        assert [(-target.views, target.target) for target in stored_lcp] == wanted
+        for target in stored_lcp:
+            values = [row.lcp for row in lcp[target.target]]
+            assert target.poor == sum(row.lcp_rating == 3 for row in lcp[target.target])
+            assert target.average == pytest.approx(sum(values) / len(values)) and target.worst == max(values)
+        slow = defaultdict(list)
+        for row in chosen:
+            if row.inp is not None and row.inp > 200:
+                slow[(row.inp_target, row.inp_type)].append(row.inp)
+        wanted = sorted(((-len(values), key) for key, values in slow.items()))[:3]
+        stored_inp = TopTarget.objects.filter(day=TODAY, route=route, device_class=device, metric="INP").order_by("-views", "target", "interaction_type")
+        assert [(-target.views, (target.target, target.interaction_type)) for target in stored_inp] == wanted
+        assert all(target.worst == max(slow[(target.target, target.interaction_type)]) for target in stored_inp)
 
 
 def test_compute_over_a_range_without_day_grouping():

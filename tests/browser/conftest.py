@@ -98,3 +98,17 @@ def slow_network(page, latency_ms=300, kbps=400):
         {"offline": False, "latency": latency_ms, "downloadThroughput": kbps * 1024 / 8, "uploadThroughput": kbps * 1024 / 8},
     )
     return cdp
+
+
+def wait_until(page, expression, timeout=10.0, interval=0.1):
+    """Poll a JavaScript expression until it is truthy. (Playwright's wait_for_function compiles
+    its predicate inside the page, which the site's CSP, script-src 'self', forbids.)"""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if page.evaluate(expression):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {expression}")
+        page.wait_for_timeout(interval * 1000)

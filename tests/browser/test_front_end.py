@@ -6,7 +6,7 @@ import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
 
 from promotions.demo import seed_pictures
-from tests.browser.conftest import LAYOUT_SHIFT, slow_network
+from tests.browser.conftest import LAYOUT_SHIFT, slow_network, wait_until
 from tests.factories import next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,7 +39,7 @@ def test_autocomplete_is_not_requested_until_a_station_field_is_focused(site, ne
     with page.expect_response(re.compile(r"/api/stations\?q=Alph")) as response:
         page.fill("#from", "Alph")
     assert response.value.ok
-    page.wait_for_function("document.querySelectorAll('#station-list option').length >= 2")
+    wait_until(page, "document.querySelectorAll('#station-list option').length >= 2")
     options = page.eval_on_selector_all("#station-list option", "options => options.map(o => o.value)")
     assert "Alpha Central (ALP)" in options and "Alpha Terminus (ALQ)" in options
 
@@ -71,7 +71,7 @@ def test_passenger_helpers_load_on_first_interaction(site, network, new_page):
 
     with page.expect_request(re.compile(r"/static/js/components/passenger-formset\.[0-9a-f]{12}\.js$")):
         page.click("[data-formset-add]")
-    page.wait_for_function("document.querySelectorAll('[data-formset-list] [data-formset-form]').length === 2")
+    wait_until(page, "document.querySelectorAll('[data-formset-list] [data-formset-form]').length === 2")
     assert page.input_value("[name=form-TOTAL_FORMS]") == "2"
     assert page.get_attribute("[data-formset-list] fieldset:nth-child(2) input", "name") == "form-1-name"
     assert page.url.endswith("/formset-probe"), "the first click was handled in place, not submitted"
@@ -117,10 +117,10 @@ def test_images_load_into_reserved_boxes(site, network, new_page):
     page = new_page(viewport={"width": 400, "height": 800})
     slow_network(page, latency_ms=400, kbps=300)
     page.goto(site.url + "/")
-    page.wait_for_function("document.querySelector('.promo img').complete && document.querySelector('.promo img').naturalWidth > 0")
+    wait_until(page, "document.querySelector('.promo img').complete && document.querySelector('.promo img').naturalWidth > 0")
     # Bring the lazy destination pictures in and let them load too.
     page.mouse.wheel(0, 2000)
-    page.wait_for_function("[...document.images].every((img) => img.complete && img.naturalWidth > 0)", timeout=20_000)
+    wait_until(page, "[...document.images].every((img) => img.complete && img.naturalWidth > 0)", timeout=20)
     shifts = page.evaluate(LAYOUT_SHIFT)
     assert shifts["total"] == 0, shifts
 
@@ -143,7 +143,7 @@ def test_images_are_avif_with_the_right_candidate(site, network, new_page, viewp
     page.on("response", lambda response: images.update({response.url: response.headers.get("content-type")}) if "/media/" in response.url else None)
     page.goto(site.url + "/")
     page.locator(".destinations").scroll_into_view_if_needed()
-    page.wait_for_function("[...document.images].every((img) => img.complete && img.naturalWidth > 0)")
+    wait_until(page, "[...document.images].every((img) => img.complete && img.naturalWidth > 0)")
     banner_src = page.eval_on_selector(".promo img", "img => img.currentSrc")
     destination_src = page.eval_on_selector(".destinations img", "img => img.currentSrc")
     assert banner_src.endswith(f"/{banner}.avif"), banner_src
@@ -162,7 +162,7 @@ def test_browsers_without_avif_get_webp(site, network, new_page):
         ".observe(document, {childList: true, subtree: true});"
     )
     page.goto(site.url + "/")
-    page.wait_for_function("document.querySelector('.promo img').complete")
+    wait_until(page, "document.querySelector('.promo img').complete")
     assert page.eval_on_selector(".promo img", "img => img.currentSrc").endswith(".webp")
 
 
@@ -210,5 +210,5 @@ def test_home_pictures_show_without_javascript(site, network, new_page):
     seed_pictures(scale=0.5)
     page = new_page(java_script_enabled=False, viewport={"width": 400, "height": 800})
     page.goto(site.url + "/")
-    page.wait_for_function("document.querySelector('.promo img').complete && document.querySelector('.promo img').naturalWidth > 0")
+    wait_until(page, "document.querySelector('.promo img').complete && document.querySelector('.promo img').naturalWidth > 0")
     assert page.eval_on_selector(".promo img", "img => img.currentSrc").endswith(".avif")

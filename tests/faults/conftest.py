@@ -41,6 +41,9 @@ def gunicorn(request, tmp_path):
             "LOG_LEVEL": "WARNING",
             # These clients book far faster than a person may (railconnect/rate_limits.py).
             "BOOKING_RATE_LIMIT": "1000000",
+            # Not gunicorn 27's control socket: its default path is one per user, so a test server
+            # would take it over from a server someone runs on this machine.
+            "GUNICORN_CMD_ARGS": "--no-control-socket",
         }
         settings.update({name: str(value) for name, value in env.items()})
         server = Server(url, settings, log_path=tmp_path / f"gunicorn-{len(servers) + 1}.log")
@@ -49,7 +52,10 @@ def gunicorn(request, tmp_path):
 
     yield start
     for server in servers:
-        server.stop()
+        try:
+            server.stop()
+        except Exception:  # noqa: BLE001 - stop the others all the same
+            server.process.kill()
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         for server in servers:  # the logs go when pytest prunes old temporary directories

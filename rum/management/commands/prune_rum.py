@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from rum.models import DailyMetric, PageView
+from rum.models import DailyMetric, PageView, TopTarget
 
 BATCH = 5000
 
@@ -38,12 +38,12 @@ class Command(BaseCommand):
             raise CommandError("--days must be at least 1")
         today = timezone.localdate()
         views = PageView.objects.filter(day__lt=today - datetime.timedelta(days=days - 1))
-        aggregates = DailyMetric.objects.filter(
-            day__lt=today - datetime.timedelta(days=settings.RUM_AGGREGATE_RETENTION_DAYS - 1)
-        )
+        oldest_aggregate = today - datetime.timedelta(days=settings.RUM_AGGREGATE_RETENTION_DAYS - 1)
+        aggregates = DailyMetric.objects.filter(day__lt=oldest_aggregate)
+        targets = TopTarget.objects.filter(day__lt=oldest_aggregate)
         if options["dry_run"]:
-            self.stdout.write(f"Would delete {views.count()} page views and {aggregates.count()} aggregates.")
+            self.stdout.write(f"Would delete {views.count()} page views and {aggregates.count() + targets.count()} aggregates.")
             return
         deleted_views = delete_in_batches(views)
-        deleted_aggregates = delete_in_batches(aggregates)
+        deleted_aggregates = delete_in_batches(aggregates) + delete_in_batches(targets)
         self.stdout.write(f"Deleted {deleted_views} page views (kept {days} days) and {deleted_aggregates} aggregates.")

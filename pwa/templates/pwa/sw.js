@@ -1,0 +1,158 @@
+// RailConnect India service worker (served by pwa.views.service_worker at /sw.js, scope /).
+// Version: the static build's manifest plus this file's source; a new one means a new worker.
+const VERSION = "{{ version }}";
+const STATIC_CACHE = "rc-static-v" + VERSION;
+const PAGES_CACHE = "rc-pages-v" + VERSION;
+const DATA_CACHE = "rc-data-v" + VERSION;
+// Personal entries (e-tickets) live apart, unversioned (a deploy keeps them), and are deleted at logout.
+const PERSONAL_CACHE = "rc-personal";
+const CURRENT = [STATIC_CACHE, PAGES_CACHE, DATA_CACHE, PERSONAL_CACHE];
+const PRECACHE_PAGES = {{ precache_pages|safe }};
+const PRECACHE_STATIC = {{ precache_static|safe }};
+const OFFLINE_URL = {{ offline_url|safe }};
+const STATIC_PREFIX = {{ static_prefix|safe }};
+const NETWORK_TIMEOUT_MS = 3000;
+const HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
+const TICKET = /^\/bookings\/[A-Za-z0-9]+$/;
+const NEVER = /^\/(admin|payments|accounts|rum|metrics|sw\.js)(\/|$)/;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const pages = await caches.open(PAGES_CACHE);
+    await pages.addAll(PRECACHE_PAGES.map((url) => new Request(url, { cache: "reload" })));
+    const statics = await caches.open(STATIC_CACHE);
+    await statics.addAll(PRECACHE_STATIC);
+  })());
+  // The first worker activates at once; an update waits for the page's "reload" prompt.
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("rc-") && !CURRENT.includes(name)) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  const type = event.data && event.data.type;
+  if (type === "skipWaiting") self.skipWaiting();
+  if (type === "logout") event.waitUntil(forgetPersonal());
+});
+
+function forgetPersonal() {
+  return caches.delete(PERSONAL_CACHE);
+}
+
+function storable(response) {
+  if (!response || !response.ok || response.redirected || response.type !== "basic") return false;
+  const control = response.headers.get("Cache-Control") || "";
+  return !/no-store/i.test(control);
+}
+
+function isPrivate(response) {
+  return /private/i.test(response.headers.get("Cache-Control") || "");
+}
+
+async function keep(cacheName, request, response) {
+  const headers = new Headers(response.headers);
+  headers.set("X-RC-Fetched-At", new Date().toISOString());
+  const copy = new Response(await response.clone().blob(), { status: response.status, statusText: response.statusText, headers });
+  const cache = await caches.open(cacheName);
+  await cache.put(request.url, copy);
+}
+
+async function cached(request, cacheNames) {
+  for (const name of cacheNames) {
+    const cache = await caches.open(name);
+    const hit = await cache.match(request.url, { ignoreVary: true });
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timeout")), ms);
+    promise.then((value) => { clearTimeout(timer); resolve(value); }, (error) => { clearTimeout(timer); reject(error); });
+  });
+}
+
+async function page(event, url) {
+  const request = event.request;
+  const ticket = TICKET.test(url.pathname);
+  const network = fetch(request).then((response) => {
+    if (storable(response)) {
+      if (ticket && isPrivate(response)) event.waitUntil(keep(PERSONAL_CACHE, request, response));
+      else if (!isPrivate(response)) event.waitUntil(keep(PAGES_CACHE, request, response));
+    }
+    return response;
+  });
+  const names = ticket ? [PERSONAL_CACHE] : [PAGES_CACHE];
+  try {
+    return await withTimeout(network, NETWORK_TIMEOUT_MS);
+  } catch {
+    const hit = await cached(request, names);
+    if (hit) return hit;
+    try {
+      return await network; // slow but not failed: keep waiting
+    } catch {
+      return (await cached(new Request(OFFLINE_URL), [PAGES_CACHE])) || Response.error();
+    }
+  }
+}
+
+async function cacheFirst(request) {
+  const hit = await cached(request, [STATIC_CACHE]);
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (storable(response)) (await caches.open(STATIC_CACHE)).put(request.url, response.clone());
+  return response;
+}
+
+async function staleWhileRevalidate(event) {
+  const request = event.request;
+  const cache = await caches.open(DATA_CACHE);
+  const hit = await cache.match(request.url, { ignoreVary: true });
+  const network = fetch(request).then(async (response) => {
+    if (storable(response) && !isPrivate(response)) await cache.put(request.url, response.clone());
+    return response;
+  });
+  if (hit) {
+    event.waitUntil(network.catch(() => undefined));
+    return hit;
+  }
+  return network;
+}
+
+async function logout(event) {
+  await forgetPersonal();
+  try {
+    return await fetch(event.request);
+  } finally {
+    await forgetPersonal(); // anything stored while the logout was on its way
+  }
+}
+
+if (self.caches) {
+  self.addEventListener("fetch", (event) => {
+    const request = event.request;
+    const url = new URL(request.url);
+    if (url.origin !== self.location.origin) return;
+    if (request.method === "POST" && url.pathname === "/accounts/logout/") {
+      event.respondWith(logout(event));
+      return;
+    }
+    if (request.method !== "GET" || NEVER.test(url.pathname)) return; // network only, never cached
+    if (url.pathname.startsWith(STATIC_PREFIX)) {
+      if (HASHED.test(url.pathname)) event.respondWith(cacheFirst(request));
+      return;
+    }
+    if (url.pathname === "/api/stations") {
+      event.respondWith(staleWhileRevalidate(event));
+      return;
+    }
+    if (request.mode === "navigate") event.respondWith(page(event, url));
+  });
+}

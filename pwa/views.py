@@ -1,0 +1,132 @@
+"""The web app manifest, the service worker and the offline page.
+
+/sw.js is served by Django (a worker's scope is its URL's folder, so it must live at the root)
+with `Cache-Control: no-cache`: the browser revalidates it on every update check, and its body
+names a version derived from the static-files manifest plus the worker's own source, so a deploy
+whose assets changed makes a new worker and an unchanged deploy does not (same bytes, no update).
+"""
+
+import hashlib
+import json
+
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import get_template
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from railconnect.http_caching import public_page
+
+from . import assets
+
+THEME_COLOUR = "#0b4f8a"
+BACKGROUND_COLOUR = "#ffffff"
+
+# Static files the key pages use (home/search, booking, dashboard, e-ticket), precached on install.
+PRECACHE_STATIC = [
+    "js/pwa.js",
+    "js/pwa-offline.js",
+    "js/pages/search.js",
+    "js/pages/booking.js",
+    "js/pages/dashboard.js",
+    "js/components/station-autocomplete.js",
+    "js/components/lazy-fragments.js",
+    "js/components/passenger-formset.js",
+    "js/components/saved-passengers.js",
+    "js/rum.js",
+    "js/components/rum-collector.js",
+    "vendor/web-vitals.attribution.js",
+    "pwa/icon-192.png",
+]
+
+
+def _static_url(name):
+    """The (hashed) URL of a static file, or None when the build does not have it."""
+    try:
+        return static(name)
+    except ValueError:
+        return None
+
+
+def static_manifest_fingerprint():
+    """A digest of the static build: every source name and its hashed name (empty in development,
+    without the manifest storage)."""
+    hashed = getattr(staticfiles_storage, "hashed_files", None) or {}
+    return hashlib.sha256(json.dumps(sorted(hashed.items())).encode()).hexdigest()
+
+
+def worker_version():
+    source = get_template("pwa/sw.js").template.source
+    digest = hashlib.sha256((static_manifest_fingerprint() + "\n" + source).encode()).hexdigest()
+    return digest[:12]
+
+
+@require_GET
+def service_worker(request):
+    precache_static = [url for url in map(_static_url, PRECACHE_STATIC) if url]
+    context = {
+        "version": worker_version(),
+        "precache_pages": json.dumps([reverse("home"), reverse("pwa:offline")]),
+        "precache_static": json.dumps(precache_static),
+        "offline_url": json.dumps(reverse("pwa:offline")),
+        "static_prefix": json.dumps(staticfiles_storage.base_url or "/static/"),
+    }
+    response = render(request, "pwa/sw.js", context, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+def manifest_data():
+    icons = []
+    for size in assets.ICON_SIZES:
+        icons.append({"src": static(f"pwa/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png",
+                      "purpose": "any"})
+        icons.append({"src": static(f"pwa/icon-maskable-{size}.png"), "sizes": f"{size}x{size}",
+                      "type": "image/png", "purpose": "maskable"})
+    screenshots = [
+        {"src": static(f"pwa/screenshot-{form_factor}.png"), "sizes": f"{width}x{height}", "type": "image/png",
+         "form_factor": form_factor, "label": "Search trains and book berths"}
+        for form_factor, (width, height) in assets.SCREENSHOTS.items()
+    ]
+    shortcut_icon = [{"src": static("pwa/icon-192.png"), "sizes": "192x192", "type": "image/png"}]
+    return {
+        "id": "/",
+        "name": "RailConnect India",
+        "short_name": "RailConnect",
+        "description": "Search Indian Railways trains, book berths and carry your e-ticket offline.",
+        "start_url": "/?source=pwa",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "any",
+        "lang": "en-IN",
+        "dir": "ltr",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        "categories": ["travel", "navigation"],
+        "icons": icons,
+        "screenshots": screenshots,
+        "shortcuts": [
+            {"name": "Search trains", "short_name": "Search", "url": reverse("home"), "icons": shortcut_icon},
+            {"name": "My journeys", "short_name": "Journeys", "url": reverse("dashboard"), "icons": shortcut_icon},
+            {"name": "PNR status", "short_name": "PNR", "url": reverse("booking:pnr-form"), "icons": shortcut_icon},
+        ],
+    }
+
+
+@require_GET
+@public_page
+def manifest(request):
+    return JsonResponse(manifest_data(), content_type="application/manifest+json", json_dumps_params={"indent": 1})
+
+
+@require_GET
+@public_page
+def offline(request):
+    """What the worker shows for a page it cannot fetch and has not kept: pages/tickets kept on this
+    device are listed by static/js/pwa-offline.js (from the worker's caches). The same for
+    everyone: its header does not read the session."""
+    request.public_page = True
+    return render(request, "pwa/offline.html")

@@ -1,0 +1,50 @@
+// The offline page: lists what this device has kept (the service worker's caches): the upcoming
+// e-tickets with their last known status and when they were fetched, and the public pages.
+
+const fmt = (value) => new Date(value).toLocaleString("en-IN", { dateStyle: "medium", timeStyle: "short" });
+
+function item(href, text, note) {
+  const li = document.createElement("li");
+  const a = document.createElement("a");
+  a.href = href;
+  a.textContent = text;
+  li.append(a);
+  if (note) li.append(document.createElement("br"), Object.assign(document.createElement("small"), { textContent: note }));
+  return li;
+}
+
+async function tickets() {
+  if (!(await caches.has("rc-personal"))) return [];
+  const cache = await caches.open("rc-personal");
+  const found = [];
+  for (const request of await cache.keys()) {
+    const response = await cache.match(request);
+    const html = new DOMParser().parseFromString(await response.text(), "text/html");
+    const ticket = html.querySelector("[data-offline-ticket]")?.dataset;
+    if (!ticket || new Date(ticket.arrives) < new Date()) continue; // only journeys still ahead
+    found.push({ url: request.url, ...ticket, fetched: response.headers.get("X-RC-Fetched-At") });
+  }
+  return found.sort((a, b) => new Date(a.departs) - new Date(b.departs));
+}
+
+async function pages() {
+  const names = (await caches.keys()).filter((name) => name.startsWith("rc-pages-v"));
+  const urls = new Set();
+  for (const name of names) for (const request of await (await caches.open(name)).keys()) urls.add(request.url);
+  return [...urls].filter((url) => !new URL(url).pathname.startsWith("/offline"));
+}
+
+if (window.caches) {
+  const ticketList = document.querySelector('[data-offline-list="tickets"]');
+  tickets().then((found) => {
+    if (found.length) document.querySelector('[data-offline-empty="tickets"]').hidden = true;
+    for (const t of found) {
+      ticketList.append(item(t.url, `PNR ${t.pnr}: ${t.journey}, ${fmt(t.departs)}`,
+        `Status ${t.status} (as of ${t.fetched ? fmt(t.fetched) : "unknown"})`));
+    }
+  });
+  const pageList = document.querySelector('[data-offline-list="pages"]');
+  pages().then((urls) => {
+    pageList.replaceChildren(...urls.map((url) => item(url, new URL(url).pathname === "/" ? "Search trains" : new URL(url).pathname)));
+  });
+}

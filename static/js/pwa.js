@@ -1,0 +1,39 @@
+// Registers the service worker (/sw.js) on every page, offers "new version available - reload"
+// when an update is waiting, and tells the worker to forget personal caches at logout. Without
+// service workers (or the Cache API) nothing happens: the site simply works online.
+
+const sw = navigator.serviceWorker;
+if (sw && window.caches) {
+  let accepted = false;
+  const prompt = (worker) => {
+    if (document.getElementById("sw-update")) return;
+    const bar = document.createElement("div");
+    bar.id = "sw-update";
+    bar.setAttribute("role", "status");
+    bar.style.cssText = "position:fixed;inset:auto 1rem 1rem auto;background:#0b4f8a;color:#fff;padding:.5rem 1rem;border-radius:.5rem;z-index:9";
+    bar.textContent = "New version available - ";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "reload";
+    button.addEventListener("click", () => { accepted = true; worker.postMessage({ type: "skipWaiting" }); });
+    bar.append(button);
+    document.body.append(bar);
+  };
+  sw.addEventListener("controllerchange", () => {
+    if (accepted) { accepted = false; location.reload(); }
+  });
+  sw.register("/sw.js", { scope: "/" }).then((registration) => {
+    if (registration.waiting && sw.controller) prompt(registration.waiting);
+    registration.addEventListener("updatefound", () => {
+      const worker = registration.installing;
+      worker?.addEventListener("statechange", () => {
+        if (worker.state === "installed" && sw.controller) prompt(worker);
+      });
+    });
+  }, () => {});
+  document.addEventListener("submit", (event) => {
+    if (new URL(event.target.action, location.href).pathname === "/accounts/logout/") {
+      sw.controller?.postMessage({ type: "logout" });
+    }
+  });
+}
