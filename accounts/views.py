@@ -1,5 +1,4 @@
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -24,17 +23,3 @@ def signup(request):
         return redirect(next_url or "home")
     return render(request, "registration/signup.html", {"form": form, "next": next_url},
                   status=400 if form.errors else 200)
-
-
-@login_required
-@never_cache
-def dashboard(request):
-    """The account page: who you are, your latest bookings, and links to manage the account."""
-    from booking.models import Booking
-
-    recent = (
-        Booking.objects.filter(user=request.user)
-        .select_related("train", "board_station", "alight_station")
-        .order_by("-created_at")[:5]
-    )
-    return render(request, "registration/dashboard.html", {"recent": recent})

@@ -146,7 +146,7 @@ def pay_booking(request, pnr):
         if payment is None:
             try:
                 payment, _url = reservations.retry_payment(booking, request.user)
-            except RuleError as error:
+            except RuleError:
                 return _error("booking", "This booking is not awaiting payment (its hold may have expired).",
                               status=409)
         gateway = get_gateway(payment.gateway)

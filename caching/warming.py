@@ -19,46 +19,42 @@ from search.train_search import services_between
 from timetable.models import Station, Train
 
 
+def _most_booked(fields, limit, days):
+    """The values of `fields` on the most bookings made in the last `days`, most booked first."""
+    if not apps.is_installed("booking"):
+        return []
+    Booking = apps.get_model("booking", "Booking")
+    since = timezone.now() - datetime.timedelta(days=days)
+    rows = (
+        Booking.objects.filter(created_at__gte=since)
+        .values_list(*fields)
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list(*fields)[:limit]
+    )
+    return [row if len(fields) > 1 else row[0] for row in rows]
+
+
+def _topped_up(chosen, more, limit):
+    return chosen + [item for item in more if item not in chosen][: limit - len(chosen)]
+
+
 def popular_routes(limit, days=14):
     """Up to `limit` (board code, alight code) pairs, most popular first."""
-    routes = []
-    if apps.is_installed("booking"):
-        Booking = apps.get_model("booking", "Booking")
-        since = timezone.now() - datetime.timedelta(days=days)
-        routes = list(
-            Booking.objects.filter(created_at__gte=since)
-            .values_list("board_station__code", "alight_station__code")
-            .annotate(n=Count("id"))
-            .order_by("-n")
-            .values_list("board_station__code", "alight_station__code")[:limit]
-        )
-    if len(routes) < limit:
-        served = (
-            Train.objects.values_list("origin__code", "destination__code")
-            .annotate(n=Count("id"))
-            .order_by("-n", "origin__code", "destination__code")
-            .values_list("origin__code", "destination__code")[: limit * 2]
-        )
-        routes += [route for route in served if route not in routes][: limit - len(routes)]
-    return routes
+    routes = _most_booked(("board_station__code", "alight_station__code"), limit, days)
+    served = (
+        Train.objects.values_list("origin__code", "destination__code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "origin__code", "destination__code")
+        .values_list("origin__code", "destination__code")[: limit * 2]
+    )
+    return _topped_up(routes, list(served), limit)
 
 
 def busiest_trains(limit, days=14):
-    numbers = []
-    if apps.is_installed("booking"):
-        Booking = apps.get_model("booking", "Booking")
-        since = timezone.now() - datetime.timedelta(days=days)
-        numbers = list(
-            Booking.objects.filter(created_at__gte=since)
-            .values_list("train__number")
-            .annotate(n=Count("id"))
-            .order_by("-n")
-            .values_list("train__number", flat=True)[:limit]
-        )
-    if len(numbers) < limit:
-        by_stops = Train.objects.annotate(n=Count("stops")).order_by("-n", "number").values_list("number", flat=True)
-        numbers += [number for number in by_stops[: limit * 2] if number not in numbers][: limit - len(numbers)]
-    return numbers
+    numbers = _most_booked(("train__number",), limit, days)
+    by_stops = Train.objects.annotate(n=Count("stops")).order_by("-n", "number").values_list("number", flat=True)
+    return _topped_up(numbers, list(by_stops[: limit * 2]), limit)
 
 
 def suggestion_prefixes(limit):

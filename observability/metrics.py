@@ -115,8 +115,14 @@ def update_pool_metrics(force=False):
         if not force and now - _pool_state["at"] < POOL_INTERVAL:
             return
         _pool_state["at"] = now
+        from django.db import connection
+
         from caching.health import database_pool_stats
 
+        # Only a pool that exists: asking Django for one would open it (and its connections).
+        pools = getattr(type(connection), "_connection_pools", None)
+        if pools is not None and connection.alias not in pools:
+            return
         stats = database_pool_stats()
         if not stats:
             return

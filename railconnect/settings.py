@@ -234,7 +234,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Accounts: Django's auth views; password-reset mail goes to the console unless configured.
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "booking:list"
+# Passengers land on their dashboard: upcoming journeys first.
+LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 # (MAILERS replaces EMAIL_BACKEND from Django 6.1.)
 # Production (HTTPS=1) sends mail over SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,

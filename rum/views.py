@@ -4,7 +4,8 @@ A beacon cannot set headers and sends a string body as text/plain, so the endpoi
 CSRF (there is no session state to protect: it only appends measurements) and relies instead on:
 - the Origin header, which browsers always send on a POST: it must be this site's own origin
   (plus RUM_ALLOWED_ORIGINS), and Sec-Fetch-Site, when sent, must say same-origin;
-- a per-client rate limit (RUM_RATE_LIMIT documents per RUM_RATE_WINDOW seconds);
+- a per-client rate limit (RUM_RATE_LIMIT documents per RUM_RATE_WINDOW seconds, counted in the
+  cache by railconnect/rate_limits.py like the site's other limits);
 - a size limit (RUM_MAX_BODY_BYTES, checked on Content-Length before the body is read);
 - strict validation of the document (rum/documents.py).
 Answers: 204 stored; 400 rejected (nothing stored, the reason in {"error": ...}); 405 not a POST;
@@ -20,10 +21,10 @@ from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from observability.metrics import RUM_DOCUMENTS
+from railconnect.rate_limits import client_address, hit
 
 from . import documents
 from .models import PageView
-from .rate_limit import client_address, hit
 
 logger = logging.getLogger("rum")
 CONTENT_TYPES = {"text/plain", "application/json"}

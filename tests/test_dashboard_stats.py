@@ -299,6 +299,7 @@ def test_month_chart_is_valid_svg_with_one_bar_per_non_empty_month():
     assert heights[1] == pytest.approx(max(heights) * 5 / 5) and heights[0] == pytest.approx(max(heights) * 2 / 5)
     labels = [text.text for text in root.findall("s:text", ns) if text.get("class") == "month"]
     assert labels[0] == "Mar" and labels[-1] == "Feb" and len(labels) == 12
+    assert [text.text for text in root.findall("s:text", ns) if text.get("class") == "year"] == ["2025", "2026"]
     assert root.find("s:title", ns).text == "Trips <&> things"
     assert "February 2026: 1" in root.find("s:desc", ns).text
     empty = str(svg_charts.month_bars([(month, 0) for month in months]))

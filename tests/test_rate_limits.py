@@ -4,6 +4,12 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def mid_window(monkeypatch):
+    """Fixed windows reset on the clock's boundaries: keep every test well inside one window."""
+    monkeypatch.setattr("railconnect.rate_limits.clock", lambda: 1_800_000_030.0)
+
 PASSWORD = "Tr41n-journeys-2026"
 
 

@@ -264,7 +264,7 @@ def test_the_proxy_header_names_the_client_when_configured(client, settings):
 
 
 def test_a_broken_cache_lets_documents_through(client):
-    with mock.patch("rum.rate_limit.cache.add", side_effect=ConnectionError("cache down")):
+    with mock.patch("railconnect.rate_limits.cache.add", side_effect=ConnectionError("cache down")):
         assert beacon(client, valid_document()).status_code == 204
 
 

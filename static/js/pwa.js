@@ -22,7 +22,9 @@ if (sw && window.caches) {
   sw.addEventListener("controllerchange", () => {
     if (accepted) { accepted = false; location.reload(); }
   });
-  sw.register("/sw.js", { scope: "/" }).then((registration) => {
+  // After the load event: the worker's precaching must not compete with the page's own requests.
+  const register = () => sw.register("/sw.js", { scope: "/" }).then((registration) => {
+    if (!registration) return; // registration blocked (e.g. by the browser's policy)
     if (registration.waiting && sw.controller) prompt(registration.waiting);
     registration.addEventListener("updatefound", () => {
       const worker = registration.installing;
@@ -31,6 +33,8 @@ if (sw && window.caches) {
       });
     });
   }, () => {});
+  if (document.readyState === "complete") register();
+  else addEventListener("load", register, { once: true });
   document.addEventListener("submit", (event) => {
     if (new URL(event.target.action, location.href).pathname === "/accounts/logout/") {
       sw.controller?.postMessage({ type: "logout" });

@@ -65,6 +65,10 @@ def new_page(browser):
     contexts = []
 
     def make(**options):
+        # No service worker unless a test asks for one (tests/browser/test_pwa.py passes
+        # service_workers="allow"): its background precaching would hit the live server's shared
+        # in-memory SQLite while other tests run or tear down.
+        options.setdefault("service_workers", "block")
         context = browser.new_context(**options)
         contexts.append(context)
         page = context.new_page()

@@ -1,0 +1,210 @@
+"""The progressive web app in Debian's Chromium: the worker installs and controls the page, the
+manifest parses, the site works offline (home, a previously viewed e-ticket, the offline page for
+anything else), and logging out leaves no personal page or ticket in any cache."""
+
+import json
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from tests.dashboard_fixtures import DAY, World, booking, booking_network, make_user, save_all
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WORKER_READY = """async () => {
+  const registration = await navigator.serviceWorker.ready;
+  if (!navigator.serviceWorker.controller) {
+    await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+  }
+  return { scope: registration.scope, state: registration.active.state, script: registration.active.scriptURL };
+}"""
+
+CACHE_CONTENTS = """async () => {
+  const out = {};
+  for (const name of await caches.keys()) {
+    out[name] = (await (await caches.open(name)).keys()).map((request) => new URL(request.url).pathname);
+  }
+  return out;
+}"""
+
+
+@pytest.fixture
+def passenger():
+    booking_network()
+    user = make_user("asha")
+    world = World()
+    ticket = booking(world, user, departs_at=timezone.now() + 5 * DAY, train="12951",
+                     passengers=(("Asha Rao", 34, "F", "CNF"), ("Ravi Rao", 36, "M", "WL")))
+    save_all([ticket])
+    user.ticket = ticket
+    return user
+
+
+def signed_in_page(new_page, site, user):
+    client = Client()
+    client.force_login(user)
+    page = new_page(service_workers="allow")
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": site.url}])
+    return page
+
+
+def controlled(page, url):
+    page.goto(url)
+    page.evaluate(WORKER_READY)
+    page.wait_for_function("navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'")
+    worker = page.evaluate(WORKER_READY)
+    assert worker["state"] == "activated"
+    return worker
+
+
+def test_worker_installs_and_controls_the_page(site, new_page):
+    page = new_page(service_workers="allow")
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    worker = controlled(page, site.url + "/")
+    assert worker["scope"] == site.url + "/"
+    assert worker["script"] == site.url + "/sw.js"
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    caches = page.evaluate(CACHE_CONTENTS)
+    pages = next(v for k, v in caches.items() if k.startswith("rc-pages-v"))
+    assert "/" in pages and "/offline" in pages
+    statics = next(v for k, v in caches.items() if k.startswith("rc-static-v"))
+    assert any(path.startswith("/static/js/pwa.") for path in statics)
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_manifest_parses_and_has_what_installability_needs(site, new_page):
+    page = new_page(service_workers="allow")
+    page.goto(site.url + "/")
+    href = page.get_attribute('link[rel="manifest"]', "href")
+    response = page.request.get(site.url + href)
+    assert response.ok
+    manifest = json.loads(response.text())
+    assert manifest["display"] == "standalone" and manifest["start_url"] and manifest["name"]
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    for icon in manifest["icons"]:
+        image = page.request.get(site.url + icon["src"])
+        assert image.ok and image.headers["content-type"] == "image/png"
+
+
+def test_offline_home_ticket_and_offline_page(site, passenger, new_page):
+    page = signed_in_page(new_page, site, passenger)
+    controlled(page, site.url + "/")
+    pnr = passenger.ticket.pnr
+    page.goto(f"{site.url}/bookings/{pnr}")  # controlled now: the worker keeps the e-ticket
+    page.wait_for_function(
+        "async (pnr) => (await (await caches.open('rc-personal')).keys()).some((r) => r.url.endsWith('/bookings/' + pnr))",
+        arg=pnr,
+    )
+    page.context.set_offline(True)
+    page.goto(site.url + "/")
+    page.reload()
+    assert page.locator("form input[name]").count() > 0, "home (the search form) works offline"
+    page.goto(f"{site.url}/bookings/{pnr}")
+    table = page.locator("table.passengers").inner_text()
+    assert "Asha Rao" in table and "Ravi Rao" in table and "CNF" in table and "WL" in table
+    page.goto(site.url + "/trains/12951")  # never visited: the offline page
+    assert page.locator("h1").inner_text() == "You are offline"
+    page.goto(site.url + "/dashboard")  # My journeys offline: the upcoming tickets kept here
+    listed = page.locator('[data-offline-list="tickets"] li')
+    listed.first.wait_for()
+    text = listed.first.inner_text()
+    assert f"PNR {pnr}" in text and "Booked" in text and "as of" in text
+
+
+def test_logout_leaves_no_personal_page_in_any_cache(site, passenger, new_page):
+    page = signed_in_page(new_page, site, passenger)
+    controlled(page, site.url + "/")
+    pnr = passenger.ticket.pnr
+    page.goto(f"{site.url}/bookings/{pnr}")
+    page.wait_for_function("async () => (await (await caches.open('rc-personal')).keys()).length > 0")
+    page.locator("form.nav-form button").click()  # Log out
+    page.wait_for_url(site.url + "/")
+    contents = page.evaluate(CACHE_CONTENTS)
+    assert "rc-personal" not in contents
+    for name, paths in contents.items():
+        for path in paths:
+            assert not path.startswith(("/bookings", "/dashboard", "/accounts", "/payments")), (name, path)
+    # and offline, the ticket is gone: the offline page instead
+    page.context.set_offline(True)
+    page.goto(f"{site.url}/bookings/{pnr}")
+    assert page.locator("h1").inner_text() == "You are offline"
+    assert page.locator('[data-offline-list="tickets"] li').count() == 0
+
+
+def test_new_version_prompts_and_reloads_into_the_new_worker(site, new_page, monkeypatch):
+    from pwa import views
+
+    page = new_page(service_workers="allow")
+    controlled(page, site.url + "/")
+    # An unchanged deploy: the same bytes, so no new worker.
+    assert page.evaluate("""async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      await registration.update();
+      return registration.installing === null && registration.waiting === null;
+    }""")
+    # A deploy with changed assets: a new version, a new worker waiting, the prompt shown.
+    monkeypatch.setattr(views, "static_manifest_fingerprint", lambda: "a different build")
+    page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
+    prompt = page.locator("#sw-update")
+    prompt.wait_for()
+    assert "New version available" in prompt.inner_text()
+    old_cache = page.evaluate("async () => (await caches.keys()).find((n) => n.startsWith('rc-static-v'))")
+    with page.expect_navigation():
+        prompt.get_by_role("button", name="reload").click()
+    page.wait_for_function(
+        "async (old) => { const keys = await caches.keys(); return !keys.includes(old) && keys.some((n) => n.startsWith('rc-static-v')); }",
+        arg=old_cache,
+    )
+    assert page.locator("#sw-update").count() == 0
+
+
+def test_repeat_visit_to_search_results_fetches_no_static_files(site, new_page):
+    """Measured: what reaches the network on a second visit to the search results page (the
+    worker serves every hashed static file from its cache). Printed with -s."""
+    from tests.factories import next_weekday, tiny_network
+
+    tiny_network()
+    date = next_weekday(0)
+    page = new_page(service_workers="allow")
+    controlled(page, site.url + "/")
+    url = f"{site.url}/search?from=ALP&to=BET&date={date.isoformat()}"
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    seen = []
+
+    def record(route):
+        response = route.fetch()
+        seen.append((route.request.method, route.request.url.removeprefix(site.url), len(response.body()),
+                     response.headers.get("content-encoding", "")))
+        route.fulfill(response=response)
+
+    page.context.route("**/*", record)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    print(f"\nrepeat visit to {url.removeprefix(site.url)}: {len(seen)} network requests, "
+          f"{sum(size for _, _, size, _ in seen)} bytes (decoded bodies): {seen}")
+    assert not [path for _, path, _, _ in seen if path.startswith("/static/")], seen
+
+
+def test_without_service_workers_the_site_simply_works_online(site, new_page):
+    from tests.factories import next_weekday, tiny_network
+
+    tiny_network()
+    page = new_page(service_workers="block")
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(site.url + "/")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("navigator.serviceWorker === undefined || navigator.serviceWorker.controller === null")
+    page.fill("#from", "ALP")
+    page.fill("#to", "BET")
+    page.fill("#date", next_weekday(0).isoformat())
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url("**/search?**")
+    assert page.locator("h1").count() == 1
+    assert not errors, errors
