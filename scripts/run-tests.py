@@ -41,7 +41,10 @@ def main(args):
         print(f"== Test run 2/2 SKIPPED: {message}", flush=True)
         return status
     print("== Test run 2/2: PostgreSQL and Redis", flush=True)
-    services_env = {"DATABASE_URL": POSTGRES_URL, "REDIS_URL": REDIS_URL, "REQUIRE_POSTGRES": "1"}
+    # The concurrency tests run dozens of threads in this one process: give its connection pool
+    # room for them (production sizes it per gunicorn worker, see settings.py).
+    services_env = {"DATABASE_URL": POSTGRES_URL, "REDIS_URL": REDIS_URL, "REQUIRE_POSTGRES": "1",
+                    "DATABASE_POOL_MAX": "45", "DATABASE_POOL_TIMEOUT": "20"}
     services_status = pytest(services_env, args)
     return status or services_status
 

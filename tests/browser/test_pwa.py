@@ -180,15 +180,15 @@ def test_repeat_visit_to_search_results_fetches_no_static_files(site, new_page):
     def record(route):
         response = route.fetch()
         seen.append((route.request.method, route.request.url.removeprefix(site.url), len(response.body()),
-                     response.headers.get("content-encoding", "")))
+                     response.headers.get("content-encoding", ""), response.headers.get("content-length")))
         route.fulfill(response=response)
 
     page.context.route("**/*", record)
     page.goto(url)
     page.wait_for_load_state("networkidle")
     print(f"\nrepeat visit to {url.removeprefix(site.url)}: {len(seen)} network requests, "
-          f"{sum(size for _, _, size, _ in seen)} bytes (decoded bodies): {seen}")
-    assert not [path for _, path, _, _ in seen if path.startswith("/static/")], seen
+          f"{sum(entry[2] for entry in seen)} bytes (decoded bodies); (method, path, decoded, encoding, Content-Length): {seen}")
+    assert not [entry[1] for entry in seen if entry[1].startswith("/static/")], seen
 
 
 def test_without_service_workers_the_site_simply_works_online(site, new_page):
