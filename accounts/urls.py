@@ -9,6 +9,8 @@ from django.views.generic import RedirectView
 
 from railconnect.rate_limits import rate_limited
 
+from pwa.views import clear_browser_cache
+
 from . import views
 from .login_protection import refuse_locked_out_logins
 
@@ -21,7 +23,7 @@ urlpatterns = [
     path("accounts/signup/", rate_limited("signup")(views.signup), name="signup"),
     path("accounts/login/", rate_limited("login")(refuse_locked_out_logins(
         auth_views.LoginView.as_view(template_name=T + "login.html"))), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", clear_browser_cache(auth_views.LogoutView.as_view()), name="logout"),
     path("accounts/password/change/",
          auth_views.PasswordChangeView.as_view(template_name=T + "rc_password_change_form.html",
                                                success_url=reverse_lazy("accounts:password_change_done")),

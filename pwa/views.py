@@ -15,6 +15,8 @@ from django.shortcuts import render
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
+from functools import wraps
+
 from django.views.decorators.http import require_GET
 
 from railconnect.http_caching import public_page
@@ -130,3 +132,18 @@ def offline(request):
     everyone: its header does not read the session."""
     request.public_page = True
     return render(request, "pwa/offline.html")
+
+
+def clear_browser_cache(view):
+    """For the logout view: `Clear-Site-Data: "cache"` empties the browser's HTTP cache for the
+    site, which may hold e-tickets (they are `private, no-cache` so the service worker can keep
+    them offline). The worker's own personal cache is deleted by the worker (pwa/templates/pwa/sw.js)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method == "POST":
+            response["Clear-Site-Data"] = '"cache"'
+        return response
+
+    return wrapper

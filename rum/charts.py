@@ -36,7 +36,7 @@ def trend(points, *, good=None, poor=None, fmt=str, label="", width=240, height=
             f'aria-label="{title}: no data"><title>{title}: no data</title>'
             f'<text x="{width / 2}" y="{height / 2 + 4}" text-anchor="middle" font-size="11" fill="#777">no data</text></svg>'
         )
-    left = 34 if axis else 3
+    left = 48 if axis else 3
     bottom = 14 if axis else 3
     top_pad = 4
     ceiling = max(known + [poor * 1.15 if poor else 0]) or 1.0

@@ -94,7 +94,7 @@ def build(params):
                 "bar": charts.distribution(figure["good"], figure["needs_improvement"], figure["poor"]) if figure and good else "",
                 "chart": charts.trend(
                     points, good=good, poor=poor, fmt=fmt, label=f"{route_name} {series.name} daily p75",
-                    width=520 if big else 150, height=140 if big else 40, axis=big,
+                    width=420 if big else 120, height=140 if big else 36, axis=big,
                 ),
             })
         views = max((figure["count"] for figure in by_metric.values()), default=0)

@@ -90,3 +90,11 @@ def test_version_changes_with_the_static_manifest(monkeypatch):
     a = views.worker_version()
     monkeypatch.setattr(views, "static_manifest_fingerprint", lambda: "b")
     assert views.worker_version() != a
+
+
+def test_logout_clears_the_browsers_http_cache(client):
+    user = make_user("asha")
+    client.force_login(user)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache"'

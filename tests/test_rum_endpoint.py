@@ -15,6 +15,12 @@ from tests.rum_documents import ORIGIN, beacon, valid_document
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def still_clock(monkeypatch):
+    """The rate limiter's fixed window must not roll over in the middle of a test."""
+    monkeypatch.setattr("railconnect.rate_limits.clock", lambda: 1_800_000_010.0)
+
+
 def test_a_beacon_is_stored_in_one_insert(client, django_assert_num_queries):
     document = valid_document()
     with django_assert_num_queries(1):

@@ -71,6 +71,7 @@ def test_a_route_and_device_can_be_chosen(staff_client):
     aggregate(today, today)
     phone = staff_client.get(REPORT, {"route": "/", "device": "phone", "days": "7"}).content.decode()
     assert "1.00 s" in phone and "6.00 s" not in phone
+    assert phone.count('<section class="rum-card') == 7, "one large chart per metric and time split"
     desktop = staff_client.get(REPORT, {"route": "/", "device": "desktop"}).content.decode()
     assert "6.00 s" in desktop
     both = staff_client.get(REPORT, {"device": "nonsense", "days": "x"})

@@ -57,6 +57,9 @@ def site(production_static, settings, live_server, transactional_db, tmp_path):
     served = tmp_path / "served-static"
     served.symlink_to(production_static, target_is_directory=True)
     settings.STATICFILES_DIRS = [served, *settings.STATICFILES_DIRS]
+    # No RUM beacons (tests/browser/test_rum.py turns them on): a page closed at the end of a test
+    # would send one while the test database is being flushed.
+    settings.RUM_ENABLED = False
     return live_server
 
 
