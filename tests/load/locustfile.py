@@ -42,10 +42,10 @@ def p95_limit(name):
 @events.quitting.add_listener
 def enforce_thresholds(environment, **kwargs):
     failures = []
-    for (method, name), entry in environment.stats.entries.items():
+    for (name, method), entry in environment.stats.entries.items():  # Locust keys entries (name, method)
         if not entry.num_requests:
             continue
-        label = f"{method} {name}" if not name.startswith(method) else name
+        label = name if name.startswith(f"{method} ") else f"{method} {name}"
         p95 = entry.get_response_time_percentile(0.95)
         limit = p95_limit(label)
         if p95 > limit:
