@@ -10,7 +10,7 @@ import hashlib
 import json
 
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.loader import get_template
 from django.templatetags.static import static
