@@ -113,27 +113,33 @@ def create_booking(request):
     return response
 
 
-def _own(request, pnr):
-    return Booking.objects.select_related("train").filter(pnr=pnr[:10], user=request.user).first()
+def own_booking(view):
+    """Hands the view the signed-in passenger's booking for `pnr`; anyone else's answers 404,
+    exactly as a PNR that does not exist."""
+
+    @wraps(view)
+    def wrapper(request, pnr):
+        booking = Booking.objects.select_related("train").filter(pnr=pnr[:10], user=request.user).first()
+        if booking is None:
+            return _error("pnr", "No such booking.", status=404)
+        return view(request, booking)
+
+    return wrapper
 
 
 @never_cache
 @require_GET
 @api_login_required
-def booking_detail(request, pnr):
-    booking = _own(request, pnr)
-    if booking is None:
-        return _error("pnr", "No such booking.", status=404)
+@own_booking
+def booking_detail(request, booking):
     return JsonResponse(booking_json(request, booking))
 
 
 @never_cache
 @require_POST
 @api_login_required
-def pay_booking(request, pnr):
-    booking = _own(request, pnr)
-    if booking is None:
-        return _error("pnr", "No such booking.", status=404)
+@own_booking
+def pay_booking(request, booking):
     try:
         data = _json_body(request, required=False)
     except RuleError as error:
@@ -163,10 +169,8 @@ def pay_booking(request, pnr):
 @never_cache
 @require_POST
 @api_login_required
-def cancel_booking(request, pnr):
-    booking = _own(request, pnr)
-    if booking is None:
-        return _error("pnr", "No such booking.", status=404)
+@own_booking
+def cancel_booking(request, booking):
     try:
         data = _json_body(request, required=False)
         positions = data.get("passengers")
