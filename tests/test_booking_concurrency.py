@@ -21,6 +21,16 @@ THREADS = 40
 PER_THREAD = 6
 
 
+def run_in_threads(fire):
+    """fire(0) .. fire(THREADS - 1) at once, each in its own thread; none may hang (deadlock)."""
+    threads = [threading.Thread(target=fire, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a booking hung (deadlock?)"
+
+
 @pytest.mark.postgres
 def test_concurrent_bookings_never_oversell(postgres_only, transactional_db):
     booking_network()
@@ -43,12 +53,7 @@ def test_concurrent_bookings_never_oversell(postgres_only, transactional_db):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=fire, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a booking hung (deadlock?)"
+    run_in_threads(fire)
     assert not errors
     assert len(results) == THREADS * PER_THREAD >= 200
     assert Counter(status for status, _ in results) == {201: THREADS * PER_THREAD}
@@ -97,11 +102,7 @@ def test_concurrent_bookings_on_mixed_segments_never_double_sell_a_leg(postgres_
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=fire, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_in_threads(fire)
     assert not errors and set(statuses) == {201} and len(statuses) == THREADS * PER_THREAD
     assert Inventory.objects.count() == 1
     held = list(BookingPassenger.objects.filter(status__in=["CNF", "RAC"]).values_list("unit", "board_sequence",
