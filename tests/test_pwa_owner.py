@@ -3,9 +3,13 @@ worker never shows one passenger's kept e-tickets to the next. Opaque, stable wi
 different across users and sessions, "anonymous" for visitors, absent on public pages."""
 
 import re
+import string
 import time
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore
 from django.test import Client
@@ -110,3 +114,13 @@ def test_anonymous_requests_create_no_session(client):
     client.get(OWNER_URL)
     client.get("/accounts/login/")
     assert settings.SESSION_COOKIE_NAME not in client.cookies
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cookie=st.text(string.ascii_letters + string.digits + "-_.:", max_size=64),
+       query=st.text(st.characters(codec="utf-8"), max_size=40))
+def test_any_session_cookie_or_query_is_anonymous_never_an_error(client, cookie, query):
+    """The middleware reads whatever session cookie arrives: a forged or stale one is anonymous."""
+    client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    response = client.get(OWNER_URL, {"q": query})
+    assert response.status_code == 204 and response[OWNER_HEADER] == ANONYMOUS

@@ -85,9 +85,9 @@ async function learnOwner(response) {
   }
 }
 
-// One owner change at a time, in the order responses arrive.
+// One owner change at a time, in the order responses arrive (a failed one does not stop the next).
 let settled = Promise.resolve();
-const serially = (task) => (settled = settled.then(task, task));
+const serially = (task) => (settled = settled.then(task).catch(() => undefined));
 
 function storable(response) {
   if (!response || !response.ok || response.redirected || response.type !== "basic") return false;
