@@ -72,6 +72,9 @@ MIDDLEWARE = [
     # the uncompressed body (and weakened here).
     "railconnect.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # X-RC-Owner on non-public pages: whose session a response belongs to, so the service worker
+    # never shows one passenger's kept e-tickets to the next (pwa/owner.py).
+    "pwa.owner.OwnerTagMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag on every GET response and 304 Not Modified for a matching If-None-Match.
     "django.middleware.http.ConditionalGetMiddleware",
