@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from caching.page_cache import public_page_cache
 from railconnect.http_caching import public_page
+from railconnect.json_errors import json_error
 
 from promotions.models import Picture
 
@@ -106,17 +107,14 @@ def _journey_json(journey):
     }
 
 
-def _json_error(field, message, status=400):
-    return JsonResponse({"error": message, "field": field}, status=status)
-
-
 @require_GET
 @public_page
 @public_page_cache
 def search_api(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
-        return _json_error(*form.first_error())
+        field, message = form.first_error()
+        return json_error(message, status=400, field=field)
     journeys = find_journeys(
         form.cleaned_data["from"], form.cleaned_data["to"], form.cleaned_data["date"], form.result_options()
     )
@@ -129,5 +127,5 @@ def stations_api(request):
     try:
         query = clean_place_text(request.GET.get("q"), "q")
     except PlaceError as error:
-        return _json_error("q", str(error))
+        return json_error(str(error), status=400, field="q")
     return JsonResponse({"stations": suggest_stations(query)})
