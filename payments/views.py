@@ -18,7 +18,7 @@ ACTIONS = {"pay": SUCCEEDED, "fail": FAILED, "timeout": TIMED_OUT}
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def simulated_gateway(request, token):
     payment = get_object_or_404(Payment.objects.select_related("booking"), token=token[:40], user=request.user,
                                 gateway=SimulatedGateway.name)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from caching.page_cache import public_page_cache
 from railconnect.http_caching import public_page
@@ -18,7 +18,7 @@ from .station_suggestions import suggest_stations
 from .train_search import DEPARTURE_BANDS, SORT_ORDERS, find_journeys
 
 
-@require_GET
+@require_safe
 @public_page
 @public_page_cache
 def home(request):
@@ -54,7 +54,7 @@ def _date_strip(date, counts=None):
     ]
 
 
-@require_GET
+@require_safe
 @public_page
 @public_page_cache
 def search_page(request):
@@ -78,7 +78,7 @@ def search_page(request):
     return render(request, "search/results.html", context)
 
 
-@require_GET
+@require_safe
 @public_page
 def search_dates(request):
     """The date strip with a train count per date: the lazy fragment of the results page."""
@@ -107,7 +107,7 @@ def _journey_json(journey):
     }
 
 
-@require_GET
+@require_safe
 @public_page
 @public_page_cache
 def search_api(request):
@@ -121,7 +121,7 @@ def search_api(request):
     return JsonResponse({"routes": [_journey_json(journey) for journey in journeys]})
 
 
-@require_GET
+@require_safe
 @public_page
 def stations_api(request):
     try:
