@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from timetable.models import TRAVEL_CLASSES, Station, Train
 
@@ -19,6 +20,9 @@ from . import coach_layouts
 from .booking_rules import QUOTAS
 
 QUOTA_CHOICES = list(QUOTAS.items())
+# What a passenger of an unpaid hold is shown instead of CNF / RAC / WL (BookingPassenger.shown_status).
+UNPAID_HOLD = "Not confirmed: awaiting payment"
+UNPAID_HOLD_LAPSED = "Not confirmed: not paid in time"
 
 
 class CoachComposition(models.Model):
@@ -215,6 +219,21 @@ class BookingPassenger(models.Model):
     def current_status(self):
         """As a PNR enquiry shows it: CNF B3/45/LB, RAC 4, GNWL 12, NOSB, CAN."""
         return status_text(self.status, self.quota, self.number, self.coach, self.berth_number, self.berth_type)
+
+    @property
+    def shown_status(self):
+        """current_status as passenger-facing pages show it (PNR enquiry, e-ticket, dashboard): a berth
+        held for an unpaid booking is not a confirmed ticket until the payment succeeds."""
+        return self._unpaid_label() or self.current_status
+
+    @property
+    def shown_booking_status(self):
+        return self._unpaid_label() or self.booking_status
+
+    def _unpaid_label(self):
+        if self.status == self.Status.CANCELLED or not self.booking.is_held:
+            return None
+        return UNPAID_HOLD if self.booking.payment_due(timezone.now()) else UNPAID_HOLD_LAPSED
 
     @property
     def needs_berth(self):

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from railconnect.http_caching import private_page
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
@@ -46,7 +46,7 @@ def _journey_or_error(train, date, board, alight):
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD"])
+@require_safe
 def choose(request, train, date, board, alight, travel_class):
     """Live availability of every class of the train for the journey, the chosen one first."""
     route = route_for(train)
@@ -94,7 +94,7 @@ def _passenger_rows(passengers, count):
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def passengers(request, train, date, board, alight, travel_class):
     route = route_for(train)
     if route is None:
@@ -142,7 +142,7 @@ def passengers(request, train, date, board, alight, travel_class):
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("booking", key=signed_in_user_or_address)
 def review(request, draft_id):
     data = request.session.get(DRAFTS_KEY, {}).get(draft_id)
@@ -241,7 +241,7 @@ def my_bookings(request):
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request, pnr):
     booking = _own_booking(request, pnr)
     active = list(booking.passengers.exclude(status=BookingPassenger.Status.CANCELLED))
@@ -267,7 +267,7 @@ def cancel(request, pnr):
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD"])
+@require_safe
 def pnr_form(request):
     pnr = "".join(ch for ch in request.GET.get("pnr", "") if ch.isdigit())
     if request.GET.get("pnr") is not None:
@@ -278,9 +278,11 @@ def pnr_form(request):
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD"])
+@require_safe
+@rate_limited("pnr", methods=("GET", "HEAD"))
 def pnr_status(request, pnr):
-    """What a public PNR enquiry shows: the journey and each passenger's status, no names."""
+    """What a public PNR enquiry shows: the journey and each passenger's status, no names. Limited per
+    address (settings.RATE_LIMITS["pnr"]): PNRs are 10 digits, so unlimited lookups could sweep them."""
     booking = (
         Booking.objects.select_related("train", "board_station", "alight_station", "inventory")
         .filter(pnr=pnr[:PNR_LENGTH]).first()

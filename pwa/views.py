@@ -17,7 +17,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from functools import wraps
 
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from railconnect.http_caching import no_store, public_page
 
@@ -65,7 +65,7 @@ def worker_version():
     return digest[:12]
 
 
-@require_GET
+@require_safe
 def service_worker(request):
     precache_static = [url for url in map(_static_url, PRECACHE_STATIC) if url]
     context = {
@@ -119,13 +119,13 @@ def manifest_data():
     }
 
 
-@require_GET
+@require_safe
 @public_page
 def manifest(request):
     return JsonResponse(manifest_data(), content_type="application/manifest+json", json_dumps_params={"indent": 1})
 
 
-@require_GET
+@require_safe
 @public_page
 def offline(request):
     """What the worker shows for a page it cannot fetch and has not kept: pages/tickets kept on this

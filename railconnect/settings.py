@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "railconnect.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Under /api/ every error is JSON (404, 405, CSRF, 413 before a body is read, 500), one shape
+    # (railconnect/json_errors.py). Outside CSRF and compression, which it must see past.
+    "railconnect.json_errors.ApiErrorsMiddleware",
     # Database unavailable: 503 with Retry-After and a clear page (JSON under /api/), never a 500,
     # logged once per interval (railconnect/database_outage.py; also the site's handler500).
     "railconnect.database_outage.DatabaseOutageMiddleware",
@@ -453,3 +456,13 @@ SLOW_QUERY_SQL_CHARS = env_int("SLOW_QUERY_SQL_CHARS", 500)
 # ?profile=1 (staff only): pyinstrument's sampling interval (seconds); PROFILING_ENABLED=0 turns it off.
 PROFILING_ENABLED = env_bool("PROFILING_ENABLED", True)
 PROFILING_INTERVAL = float(os.environ.get("PROFILING_INTERVAL", 0.001))
+
+# --- API errors and PNR enquiry (docs/security/api-errors.md) --------------------------------
+# JSON API request bodies: larger ones are refused with 413 before they are read, and nesting
+# deeper than this is refused with 400 (a booking needs 3 levels; Python's parser recursed into a 500).
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 16 * 1024)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 16)
+# A failed CSRF check answers JSON under /api/ (Django's page elsewhere).
+CSRF_FAILURE_VIEW = "railconnect.json_errors.csrf_failure"
+# Public PNR lookups per client address per minute (then 429 with Retry-After).
+RATE_LIMITS["pnr"] = (env_int("PNR_RATE_LIMIT", 30), 60)

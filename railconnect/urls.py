@@ -22,5 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# A body over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413 (JSON under /api/), not a bare 400.
+handler400 = "railconnect.json_errors.bad_request"
 # A database outage raised outside a view (in a middleware) answers 503 too, not 500.
 handler500 = "railconnect.database_outage.server_error"

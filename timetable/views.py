@@ -1,6 +1,6 @@
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from caching.page_cache import public_page_cache
 from railconnect.http_caching import public_page
@@ -8,7 +8,7 @@ from railconnect.http_caching import public_page
 from . import schedules
 
 
-@require_GET
+@require_safe
 @public_page
 @public_page_cache
 def train_schedule(request, number):
