@@ -41,7 +41,9 @@ def test_a_closed_port_means_cache_misses_and_one_log_line(settings, client, cap
         tiered_cache.l1.clear()
         assert client.get("/search", params).status_code == 200
         assert client.get("/api/stations", {"q": "al"}).status_code == 200
-    assert time.perf_counter() - started < 5
+    # The log-line count below is the real check (the breaker opened once). The time bound only
+    # catches a wait per request (40 x a connect timeout); it is loose so a busy machine passes.
+    assert time.perf_counter() - started < 20
     assert len(redis_errors(caplog)) == 1
 
 
