@@ -25,6 +25,7 @@ def setup_django(database_url):
 def fresh_database(kind, name):
     """A DATABASE_URL for an empty, migrated database of `kind` ("sqlite" or "postgres")."""
     if kind == "sqlite":
+        RESULTS.mkdir(exist_ok=True)
         path = RESULTS / f"{name}.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
