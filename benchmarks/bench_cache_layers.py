@@ -17,11 +17,10 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.booking_load import Server  # noqa: E402
-from benchmarks.common import POSTGRES_ADMIN_URL, RESULTS, fresh_database, manage, save  # noqa: E402
+from testsupport.databases import POSTGRES_ADMIN_URL, fresh_database, manage
+from testsupport.load_harness import Server
+from testsupport.results import RESULTS, save
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 WRK_SCRIPT = """

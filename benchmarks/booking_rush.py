@@ -7,20 +7,18 @@ server keeps up) from many client threads with keep-alive connections, each as o
 signed-in users with a unique Idempotency-Key. Afterwards the database is checked: confirmed
 passengers exactly the capacity, no seat sold twice, waitlist numbers 1..n.
 
-    .venv/bin/python benchmarks/booking_rush.py [--attempts 1000] [--seconds 10] [--threads 64]
+    .venv/bin/python -m benchmarks.booking_rush [--attempts 1000] [--seconds 10] [--threads 64]
 """
 
 import argparse
 import datetime
 import random
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks.booking_load import (  # noqa: E402
-    Server, drop_database, prepare_database, print_summary, run_open_loop, save, signed_in_users, warm_up,
+from testsupport.load_harness import (
+    Server, drop_database, prepare_database, print_summary, run_open_loop, signed_in_users, warm_up,
 )
+from testsupport.results import save
 
 DB_NAME = "bench_booking_rush"
 

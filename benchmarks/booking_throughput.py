@@ -6,20 +6,18 @@ Closed loop: `--threads` clients book back to back for `--seconds`; the figure i
 answered 201 per second (target 440/s with zero errors on this 2-core machine, load generator
 included).
 
-    .venv/bin/python benchmarks/booking_throughput.py [--seconds 20] [--threads 32]
+    .venv/bin/python -m benchmarks.booking_throughput [--seconds 20] [--threads 32]
 """
 
 import argparse
 import datetime
 import random
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks.booking_load import (  # noqa: E402
-    Server, drop_database, prepare_database, print_summary, run_closed_loop, save, signed_in_users,
+from testsupport.load_harness import (
+    Server, drop_database, prepare_database, print_summary, run_closed_loop, signed_in_users,
 )
+from testsupport.results import save
 
 DB_NAME = "bench_booking_throughput"
 TRAINS = 60

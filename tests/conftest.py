@@ -1,11 +1,18 @@
-"""Shared fixtures. The same suite runs on SQLite and on PostgreSQL (see scripts/run-tests.py)."""
+"""Shared fixtures. The same suite runs on SQLite and on PostgreSQL (see scripts/run-tests.py).
+
+Fixtures only: the builders they use (networks, users, bookings, pages) are plain functions in the
+testsupport package, which tests import directly (docs/testing.md)."""
 
 import os
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
+
+from testsupport.caches import reset_caches
+from testsupport.databases import on_postgres
+from testsupport.networks import booking_network
+from testsupport.users import logged_in_client, make_user
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -33,18 +40,6 @@ def _fast_and_isolated(settings, tmp_path_factory):
     reset_caches()
 
 
-def reset_caches():
-    from caching.tiered import tiered_cache
-
-    cache.clear()
-    tiered_cache.l1.clear()
-    tiered_cache.stats.reset()
-
-
-def on_postgres():
-    return connection.vendor == "postgresql"
-
-
 @pytest.fixture
 def postgres_only():
     if not on_postgres():
@@ -52,6 +47,24 @@ def postgres_only():
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(f"REQUIRE_POSTGRES=1 but the database is {connection.vendor}")
         pytest.skip(reason)
+
+
+# --- The booking network and a signed-in passenger (testsupport/networks.py, users.py) ----------
+
+
+@pytest.fixture
+def network(db):
+    booking_network()
+
+
+@pytest.fixture
+def user(db):
+    return make_user()
+
+
+@pytest.fixture
+def client_for(user):
+    return logged_in_client(user)
 
 
 @pytest.fixture(scope="session")

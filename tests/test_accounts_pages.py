@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 
-from .booking_fixtures import logged_in_client, make_user
+from testsupport.users import logged_in_client, make_user
 
 PASSWORD = "Tr41n-journeys-2026"
 

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import include, path
 
 from booking.models import Booking
-from tests.booking_fixtures import client_for, logged_in_client, network, payload, post_booking, user  # noqa: F401
+from testsupport.bookings import payload, post_booking
+from testsupport.users import logged_in_client
 
 pytestmark = pytest.mark.django_db
 

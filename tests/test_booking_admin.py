@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from .booking_fixtures import client_for, network, post_booking, user  # noqa: F401
+from testsupport.bookings import post_booking
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ from django.test import Client
 from booking.models import Booking, BookingPassenger, Inventory
 from payments.models import Payment
 
-from .booking_fixtures import (  # noqa: F401
-    client_for, logged_in_client, make_user, network, payload, post_booking, travel_date, user,
-)
+from testsupport.bookings import payload, post_booking, travel_date
+from testsupport.users import logged_in_client, make_user
 
 
 def test_hold_answers_201_with_pnr_statuses_fare_and_urls(network, client_for):

@@ -15,7 +15,9 @@ from django.db import connection
 from booking import coach_layouts
 from booking.models import BookingPassenger, Inventory
 
-from .booking_fixtures import booking_network, logged_in_client, make_user, payload, set_coaches
+from testsupport.bookings import payload, set_coaches
+from testsupport.networks import booking_network
+from testsupport.users import logged_in_client, make_user
 
 THREADS = 40
 PER_THREAD = 6
@@ -130,7 +132,7 @@ def test_concurrent_bookings_on_sqlite_are_serialised(tmp_path):
 
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}", "REDIS_URL": ""}
-    done = subprocess.run([sys.executable, str(root / "tests" / "sqlite_booking_race.py"), "8", "10"], cwd=root,
+    done = subprocess.run([sys.executable, "-m", "tests.sqlite_booking_race", "8", "10"], cwd=root,
                           env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])

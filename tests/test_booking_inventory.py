@@ -12,7 +12,7 @@ from booking.booking_requests import parse_booking_request
 from booking.models import Booking, BookingPassenger, Inventory
 from payments.models import Payment, Refund
 
-from .booking_fixtures import network, payload, set_coaches, user  # noqa: F401
+from testsupport.bookings import payload, set_coaches
 
 P = BookingPassenger.Status
 

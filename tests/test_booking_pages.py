@@ -7,9 +7,8 @@ from django.test import Client
 from booking.models import Booking
 from payments.models import Payment
 
-from .booking_fixtures import (  # noqa: F401
-    client_for, logged_in_client, make_user, network, post_booking, travel_date, user,
-)
+from testsupport.bookings import post_booking, travel_date
+from testsupport.users import logged_in_client, make_user
 
 
 def choose_url(travel_class="3A", date=None, train="12951", board="AAA", alight="DDD"):

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from .booking_fixtures import client_for, network, payload, post_booking, user  # noqa: F401
+from testsupport.bookings import payload, post_booking
 
 
 def test_pnr_status_is_public_and_shows_no_names(network, client_for):

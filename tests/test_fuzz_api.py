@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.booking_fixtures import logged_in_client, make_user, network, payload, post_booking  # noqa: F401
+from testsupport.bookings import payload, post_booking
+from testsupport.users import logged_in_client, make_user
 
 pytestmark = pytest.mark.django_db
 

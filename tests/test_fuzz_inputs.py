@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from booking.models import Booking, BookingPassenger
-from tests.booking_fixtures import logged_in_client, make_user, network, payload  # noqa: F401 - fixture
+from testsupport.bookings import payload
+from testsupport.users import logged_in_client, make_user
 from timetable.loading import load_network
 from timetable.models import Stop, Train
 from timetable.timetable_csv import read_timetable

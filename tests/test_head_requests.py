@@ -9,7 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from booking.models import Booking
 from payments.models import Payment
-from tests.booking_fixtures import logged_in_client, make_user, network, post_booking, travel_date  # noqa: F401
+from testsupport.bookings import post_booking, travel_date
+from testsupport.users import logged_in_client, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,9 @@ from observability.profiling import ProfilingMiddleware
 from railconnect.server_timing import ServerTimingMiddleware
 from rum.aggregation import aggregate
 from rum.models import PageView
-from tests.conftest import on_postgres
-from tests.factories import tiny_network
-from tests.rum_documents import beacon, valid_document
+from testsupport.databases import on_postgres
+from testsupport.networks import tiny_network
+from testsupport.rum_documents import beacon, valid_document
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,9 @@ from django.test import Client
 from django.utils import timezone
 
 from pwa.owner import ANONYMOUS, MAX_AGE_HEADER, OWNER_HEADER, SAVED_AT_KEY
-from tests.booking_fixtures import booking_network, logged_in_client, make_user
-from tests.dashboard_fixtures import DAY, World, booking, save_all
-from tests.factories import tiny_network
+from testsupport.booking_rows import DAY, World, booking, save_all
+from testsupport.networks import booking_network, tiny_network
+from testsupport.users import logged_in_client, make_user
 
 pytestmark = pytest.mark.django_db
 

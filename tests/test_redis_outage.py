@@ -9,8 +9,9 @@ import time
 import pytest
 
 from caching.tiered import tiered_cache
-from tests.factories import next_weekday, tiny_network
-from tests.services import REDIS_SERVER, PrivateRedis, free_port
+from testsupport.load_harness import free_port
+from testsupport.networks import next_weekday, tiny_network
+from testsupport.private_services import REDIS_SERVER, PrivateRedis
 
 needs_redis_server = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
 

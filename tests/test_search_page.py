@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import next_weekday, tiny_network
+from testsupport.networks import next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db
 

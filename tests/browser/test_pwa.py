@@ -13,8 +13,10 @@ from django.contrib.sessions.backends.cached_db import SessionStore
 from django.test import Client
 from django.utils import timezone
 
-from tests.browser.conftest import wait_until
-from tests.dashboard_fixtures import DAY, World, booking, booking_network, make_user, save_all
+from testsupport.browser import wait_until
+from testsupport.booking_rows import DAY, World, booking, save_all
+from testsupport.networks import booking_network
+from testsupport.users import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -281,7 +283,7 @@ def test_new_version_prompts_and_reloads_into_the_new_worker(site, new_page, mon
 def test_repeat_visit_to_search_results_fetches_no_static_files(site, new_page):
     """Measured: what reaches the network on a second visit to the search results page (the
     worker serves every hashed static file from its cache). Printed with -s."""
-    from tests.factories import next_weekday, tiny_network
+    from testsupport.networks import next_weekday, tiny_network
 
     tiny_network()
     date = next_weekday(0)
@@ -307,7 +309,7 @@ def test_repeat_visit_to_search_results_fetches_no_static_files(site, new_page):
 
 
 def test_without_service_workers_the_site_simply_works_online(site, new_page):
-    from tests.factories import next_weekday, tiny_network
+    from testsupport.networks import next_weekday, tiny_network
 
     tiny_network()
     page = new_page(service_workers="block")

@@ -10,9 +10,9 @@ import json
 import time
 from collections import Counter
 
-from benchmarks.booking_load import Client
-from benchmarks.common import manage
-from tests.booking_fixtures import travel_date
+from testsupport.bookings import travel_date
+from testsupport.databases import manage
+from testsupport.load_harness import Client
 
 from .helpers import LoadThreads, Recorder, wait_until_ready
 
@@ -23,8 +23,8 @@ RECOVERY_LIMIT = 20  # seconds after PostgreSQL is back by which every kind of r
 
 SEED = """
 import json
-from benchmarks.booking_load import signed_in_users
-from tests.booking_fixtures import booking_network
+from testsupport.load_harness import signed_in_users
+from testsupport.networks import booking_network
 booking_network()
 print("CREDENTIALS=" + json.dumps(signed_in_users(2, prefix="pgtest")))
 """

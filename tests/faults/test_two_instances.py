@@ -17,10 +17,11 @@ from collections import Counter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-from benchmarks.booking_load import Client, signed_in_users
+from testsupport.load_harness import Client, signed_in_users
 from booking import coach_layouts
 from booking.models import Booking, Inventory
-from tests.booking_fixtures import booking_network, set_coaches, travel_date
+from testsupport.bookings import set_coaches, travel_date
+from testsupport.networks import booking_network
 
 from .helpers import assert_seat_map_consistent, log_in, wait_until_ready
 

@@ -6,10 +6,10 @@ with the project's gunicorn.conf.py; then runs Locust headless, ramping to --use
 p50/p95/p99 and the error rate per request type, writes CSV files to bench-results/loadtest-*,
 and exits non-zero when a threshold is missed.
 
-    python tests/load/run.py                       # the full mix, ramp to 200 users, 60 s
-    python tests/load/run.py --classes SearchApi   # one scenario
-    python tests/load/run.py --soak 600            # 10-minute soak with worker memory samples
-    python tests/load/run.py --tatkal --users 300  # everyone books one train at the same second
+    python -m tests.load.run                       # the full mix, ramp to 200 users, 60 s
+    python -m tests.load.run --classes SearchApi   # one scenario
+    python -m tests.load.run --soak 600            # 10-minute soak with worker memory samples
+    python -m tests.load.run --tatkal --users 300  # everyone books one train at the same second
 """
 
 import argparse
@@ -24,12 +24,10 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks import booking_rush  # noqa: E402
-from benchmarks.booking_load import Server, drop_database, prepare_database, signed_in_users  # noqa: E402
-from benchmarks.common import PYTHON, RESULTS  # noqa: E402
+from benchmarks import booking_rush
+from testsupport.databases import PYTHON, ROOT
+from testsupport.load_harness import Server, drop_database, prepare_database, signed_in_users
+from testsupport.results import RESULTS
 
 REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 DATABASE = "railconnect_loadtest"

@@ -13,17 +13,14 @@ import secrets
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.common import POSTGRES_ADMIN_URL, PYTHON, fresh_database, percentile, save  # noqa: E402
+from .databases import POSTGRES_ADMIN_URL, PYTHON, ROOT, fresh_database
+from .results import percentile, save
 
 
 def free_port():
