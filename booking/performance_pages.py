@@ -9,8 +9,7 @@ from django.utils import timezone
 from railconnect.performance_pages import PageUnavailable
 from timetable.models import Train
 from timetable.running_days import runs_on
-
-from .train_routes import route_for
+from timetable.train_routes import route_for
 
 
 def _journey():

@@ -10,8 +10,10 @@ from caching.page_cache import public_page_cache
 from railconnect.http_caching import public_page
 
 from promotions.models import Picture
+from timetable.journeys import booking_window
+from timetable.version import timetable_version
 
-from .forms import SearchForm, booking_window
+from .forms import SearchForm
 from .places import PlaceError, clean_place_text
 from .station_suggestions import suggest_stations
 from .train_search import DEPARTURE_BANDS, SORT_ORDERS, find_journeys
@@ -19,7 +21,7 @@ from .train_search import DEPARTURE_BANDS, SORT_ORDERS, find_journeys
 
 @require_GET
 @public_page
-@public_page_cache
+@public_page_cache(version=timetable_version)
 def home(request):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     initial = {"date": tomorrow.isoformat()}
@@ -55,7 +57,7 @@ def _date_strip(date, counts=None):
 
 @require_GET
 @public_page
-@public_page_cache
+@public_page_cache(version=timetable_version)
 def search_page(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
@@ -112,7 +114,7 @@ def _json_error(field, message, status=400):
 
 @require_GET
 @public_page
-@public_page_cache
+@public_page_cache(version=timetable_version)
 def search_api(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
