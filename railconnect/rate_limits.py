@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from railconnect.cache_keys import cache_key
+from caching.keys import cache_key
 
 logger = logging.getLogger("railconnect.rate_limit")
 clock = time.time  # windows follow the wall clock (tests hold it still)
