@@ -10,7 +10,7 @@ from its AppConfig.ready(); this module only keeps the lists, so caching imports
 """
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 
 @dataclass(frozen=True)
