@@ -9,8 +9,8 @@ from its AppConfig.ready(); this module only keeps the lists, so caching imports
   pairs ("routes") and trains ("trains") booked most recently (booking/warming.py).
 """
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
