@@ -88,7 +88,7 @@ def import_edges():
                 module += ".__init__"  # so that relative imports resolve from the package itself
             for line, name in imported_modules(path.read_text(), module):
                 target = node_of(name, app_paths)
-                if target is not None and target != source_node and name not in TEST_SUPPORT:
+                if target is not None and target != source_node:
                     edges.append((source_node, target, f"{path.relative_to(ROOT)}:{line} imports {name}"))
     return edges
 
