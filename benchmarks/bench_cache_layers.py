@@ -48,7 +48,7 @@ MODES = {
 def search_paths(database_url, count):
     code = f"""
 import datetime, json
-from caching.warming import popular_routes
+from search.warming import popular_routes
 date = (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
 print(json.dumps([f"/search?from={{a}}&to={{b}}&date={{date}}" for a, b in popular_routes({count})]))
 """

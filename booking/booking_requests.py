@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from timetable.models import CLASS_CODES
+from timetable.train_routes import RouteJourney, journey_for, route_for
 
 from . import booking_rules
 from .booking_rules import GENERAL, TATKAL, RuleError
 from .coach_layouts import berth_preferences
 from .fares import INFANT, fare_for, passenger_category
-from .train_routes import RouteJourney, journey_for, route_for
 
 NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?$")
 NAME_MAX = 40

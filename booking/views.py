@@ -21,13 +21,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from railconnect.http_caching import private_page
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
+from timetable.train_routes import journey_for, route_for
 
 from . import booking_rules, coach_layouts, reservations
 from .availability import availability
 from .booking_requests import parse_booking_request
 from .booking_rules import GENERAL, QUOTAS, RuleError
 from .models import Booking, BookingPassenger
-from .train_routes import journey_for, route_for
 
 DRAFTS_KEY = "booking_drafts"
 MAX_DRAFTS = 5

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
-from railconnect.cache_keys import cache_key
+from caching.keys import cache_key
 from railconnect.json_errors import json_error
 
 logger = logging.getLogger("railconnect.rate_limit")

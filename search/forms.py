@@ -1,21 +1,13 @@
 """Validation of a search request, shared by the search page and the JSON API."""
 
-import datetime
-
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 
+from timetable.journeys import booking_window
 from timetable.models import CLASS_CODES, Train
 
 from .places import PlaceError, resolve_place
 from .train_search import DEPARTURE_BANDS, SORT_ORDERS, ResultOptions
-
-
-def booking_window(today=None):
-    """The first and last dates a journey can be searched or booked for."""
-    today = today or timezone.localdate()
-    return today, today + datetime.timedelta(days=settings.BOOKING_HORIZON_DAYS)
 
 
 class SearchForm(forms.Form):

@@ -11,8 +11,10 @@ from railconnect.http_caching import public_page
 from railconnect.json_errors import json_error
 
 from promotions.models import Picture
+from timetable.journeys import booking_window
+from timetable.version import timetable_version
 
-from .forms import SearchForm, booking_window
+from .forms import SearchForm
 from .places import PlaceError, clean_place_text
 from .station_suggestions import suggest_stations
 from .train_search import DEPARTURE_BANDS, SORT_ORDERS, find_journeys
@@ -20,7 +22,7 @@ from .train_search import DEPARTURE_BANDS, SORT_ORDERS, find_journeys
 
 @require_safe
 @public_page
-@public_page_cache
+@public_page_cache(version=timetable_version)
 def home(request):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     initial = {"date": tomorrow.isoformat()}
@@ -56,7 +58,7 @@ def _date_strip(date, counts=None):
 
 @require_safe
 @public_page
-@public_page_cache
+@public_page_cache(version=timetable_version)
 def search_page(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
@@ -109,7 +111,7 @@ def _journey_json(journey):
 
 @require_safe
 @public_page
-@public_page_cache
+@public_page_cache(version=timetable_version)
 def search_api(request):
     form = SearchForm(request.GET)
     if not form.is_valid():

@@ -50,7 +50,7 @@ def build_catalogue(sessions, logins):
     from django.urls import NoReverseMatch, reverse
     from django.utils import timezone
 
-    from caching.warming import popular_routes, suggestion_prefixes
+    from search.warming import popular_routes, suggestion_prefixes
     from search.places import resolve_place
     from search.train_search import ResultOptions, find_journeys
 
