@@ -27,7 +27,10 @@ MIN_AGE_ALONE = 12  # a booking needs at least one passenger this old
 
 
 class RuleError(ValueError):
-    """A request the rules refuse: `field` names what to change, `message` says why."""
+    """A request the rules refuse: `field` names what to change, `message` says why, `status` is
+    the HTTP status a view answers with."""
+
+    status = 400
 
     def __init__(self, field, message):
         super().__init__(message)

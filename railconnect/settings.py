@@ -450,3 +450,12 @@ SLOW_QUERY_SQL_CHARS = env_int("SLOW_QUERY_SQL_CHARS", 500)
 # ?profile=1 (staff only): pyinstrument's sampling interval (seconds); PROFILING_ENABLED=0 turns it off.
 PROFILING_ENABLED = env_bool("PROFILING_ENABLED", True)
 PROFILING_INTERVAL = float(os.environ.get("PROFILING_INTERVAL", 0.001))
+
+# --- Unpaid holds per passenger (booking/hold_limits.py) ---------------------------------------
+# Unpaid bookings one passenger may have on one train and journey date (any class), and in all;
+# more are refused with 409. An unpaid booking counts for HOLDS_WINDOW_MINUTES after it was made
+# even if cancelled or expired, so holds cannot be renewed by re-holding (at least
+# BOOKING_HOLD_MINUTES: system check booking.E001).
+HOLDS_PER_TRAIN_LIMIT = env_int("HOLDS_PER_TRAIN_LIMIT", 2)
+HOLDS_LIMIT = env_int("HOLDS_LIMIT", 6)
+HOLDS_WINDOW_MINUTES = env_int("HOLDS_WINDOW_MINUTES", 2 * BOOKING_HOLD_MINUTES)

@@ -1,6 +1,7 @@
 """Validation of a search request, shared by the search page and the JSON API."""
 
 import datetime
+import re
 
 from django import forms
 from django.conf import settings
@@ -12,6 +13,30 @@ from .places import PlaceError, resolve_place
 from .train_search import DEPARTURE_BANDS, SORT_ORDERS, ResultOptions
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def parse_journey_date(text):
+    """The date written exactly as YYYY-MM-DD, or None: no ISO week (2026-W50-4) or ordinal
+    (2026-344) dates, no unpadded or other layouts, which date.fromisoformat also reads."""
+    if not isinstance(text, str) or not ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+class JourneyDateField(forms.DateField):
+    """A date field that takes YYYY-MM-DD only (strptime's %m and %d also take 1-digit numbers)."""
+
+    def strptime(self, value, format):
+        date = parse_journey_date(value)
+        if date is None:
+            raise ValueError(value)
+        return date
+
+
 def booking_window(today=None):
     """The first and last dates a journey can be searched or booked for."""
     today = today or timezone.localdate()
@@ -19,7 +44,7 @@ def booking_window(today=None):
 
 
 class SearchForm(forms.Form):
-    date = forms.DateField(
+    date = JourneyDateField(
         input_formats=["%Y-%m-%d"],
         error_messages={"required": "Choose a journey date.", "invalid": "Give the date as YYYY-MM-DD."},
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -6,6 +6,7 @@ Train 22001 (Superfast, Mondays only): AAA 10:00 -> DDD 18:00, 3A.
 """
 
 import datetime
+import itertools
 import json
 
 import pytest
@@ -65,6 +66,20 @@ def set_coaches(number, travel_class, coaches):
 
 def make_user(username="asha", password="a-long-test-password"):
     return get_user_model().objects.create_user(username, f"{username}@example.com", password)
+
+
+_passengers = itertools.count(1)
+
+
+def new_passenger():
+    """Another signed-up passenger. One passenger may hold only a few unpaid bookings
+    (booking/hold_limits.py): tests that hold many model many passengers."""
+    return make_user(f"traveller{next(_passengers)}")
+
+
+def party(count, name="Party Member", gender="M", first_age=30):
+    """`count` different passengers of one booking (the same person twice is refused)."""
+    return [{"name": name, "age": first_age + i, "gender": gender} for i in range(count)]
 
 
 def logged_in_client(user, **kwargs):

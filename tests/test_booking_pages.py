@@ -35,7 +35,9 @@ def test_availability_page_errors_are_400_not_500(network):
     assert Client().get(choose_url("1A", train="12002")).status_code == 400
     assert Client().get(choose_url("3A", board="ZZZ")).status_code == 400
     assert Client().get(choose_url("3A", date=travel_date(90))).status_code == 400
-    assert Client().get("/book/12951/not-a-date/AAA/DDD/3A").status_code == 404
+    for date in ("not-a-date", "2026-W50-4", "2026-344", "20261210"):
+        page = Client().get(f"/book/12951/{date}/AAA/DDD/3A")
+        assert page.status_code == 400 and b"Give the date as YYYY-MM-DD." in page.content, date
     assert Client().get("/book/00000/2026-01-01/AAA/DDD/3A").status_code == 404
 
 
