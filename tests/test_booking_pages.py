@@ -109,3 +109,41 @@ def test_review_draft_of_someone_else_is_404(network, client_for):
     other = logged_in_client(make_user("zed"))
     assert other.get(response["Location"]).status_code == 404
     assert other.post(response["Location"]).status_code == 404
+
+
+SEVEN = ["Asha Rao", "Bina Rao", "Chitra Rao", "Devi Rao", "Esha Rao", "Farah Rao", "Gita Rao"]
+
+
+def passenger_rows(names):
+    data = {}
+    for i, name in enumerate(names):
+        data.update({f"p-{i}-name": name, f"p-{i}-age": str(30 + i), f"p-{i}-gender": "F"})
+    return data
+
+
+def test_a_seventh_passenger_is_refused_not_dropped(network, client_for):
+    response = client_for.post(choose_url() + "/passengers", {"quota": "GN", **passenger_rows(SEVEN)})
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "At most 6 passengers per General ticket." in content
+    assert all(name in content for name in SEVEN)  # shown again, all seven, to remove one
+    six = client_for.post(choose_url() + "/passengers", {"quota": "GN", **passenger_rows(SEVEN[:6])})
+    assert six.status_code == 302
+    review = client_for.get(six["Location"]).content.decode()
+    assert all(name in review for name in SEVEN[:6])
+
+
+def test_a_fifth_tatkal_passenger_is_refused(network, client_for, settings):
+    settings.TATKAL_AC_OPENING_HOUR = 0  # open now, whatever the time of the test
+    url = choose_url(date=travel_date(1)) + "/passengers"
+    response = client_for.post(url, {"quota": "TQ", **passenger_rows(SEVEN[:5])})
+    assert response.status_code == 400 and b"At most 4 passengers per Tatkal ticket." in response.content
+
+
+def test_the_same_passenger_twice_is_refused(network, client_for):
+    data = {"quota": "GN", "p-0-name": "Asha Rao", "p-0-age": "30", "p-0-gender": "F",
+            "p-1-name": "Asha Rao", "p-1-age": "30", "p-1-gender": "F"}
+    response = client_for.post(choose_url() + "/passengers", data)
+    assert response.status_code == 400
+    assert b"Passenger 2 is the same as passenger 1 (name, age and gender)" in response.content
+    assert not Booking.objects.exists()
