@@ -29,7 +29,7 @@ import json
 from benchmarks.booking_load import signed_in_users
 from tests.booking_fixtures import booking_network
 booking_network()
-print("CREDENTIALS=" + json.dumps(signed_in_users(1 + BOOKERS, prefix="pgtest")))
+print("CREDENTIALS=" + json.dumps(signed_in_users({1 + BOOKERS}, prefix="pgtest")))
 """
 
 NEEDS_DATABASE = ("my bookings", "book")  # answer 503 for as long as PostgreSQL is down
