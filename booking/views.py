@@ -265,7 +265,10 @@ def cancel(request, pnr):
         except RuleError as error:
             context["error"] = error.message
         else:
-            messages.success(request, f"Cancelled. Refund: \u20b9{result.refund_total}.")
+            if result.booking.is_held:
+                messages.success(request, f"Cancelled. Amount to pay now: \u20b9{result.booking.amount_due}.")
+            else:
+                messages.success(request, f"Cancelled. Refund: \u20b9{result.refund_total}.")
             return redirect(result.booking)
     now = timezone.now()
     charted = reservations.is_charted(booking.inventory, now)

@@ -8,7 +8,7 @@ from booking.models import Booking
 from payments.models import Payment
 
 from .booking_fixtures import (  # noqa: F401
-    client_for, logged_in_client, make_user, network, post_booking, travel_date, user,
+    client_for, logged_in_client, make_user, network, payload, post_booking, travel_date, user,
 )
 
 
@@ -147,3 +147,16 @@ def test_the_same_passenger_twice_is_refused(network, client_for):
     assert response.status_code == 400
     assert b"Passenger 2 is the same as passenger 1 (name, age and gender)" in response.content
     assert not Booking.objects.exists()
+
+
+def test_cancelling_some_passengers_of_an_unpaid_booking_on_the_cancel_page(network, client_for):
+    two = [{"name": "Asha Rao", "age": 34, "gender": "F"}, {"name": "Ravi Rao", "age": 36, "gender": "M"}]
+    pnr = post_booking(client_for, payload(passengers=two)).json()["pnr"]
+    page = client_for.get(f"/bookings/{pnr}/cancel")
+    assert b"Not paid yet: the passengers you cancel are not charged" in page.content
+    ravi = Booking.objects.get(pnr=pnr).passengers.get(position=2)
+    response = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": [str(ravi.id)]}, follow=True)
+    content = response.content.decode()
+    assert "Cancelled. Amount to pay now: \u20b92221" in content
+    assert Payment.objects.get(state="pending").amount == 2221
+    assert f'href="/payments/{Payment.objects.get(state="pending").token}"' in content
