@@ -365,5 +365,5 @@ def print_summary(title, summary, extra=None):
         print(f"  {key:<18} {value}")
 
 
-__all__ = ["prepare_database", "drop_database", "signed_in_users", "party", "Server", "Client", "free_port", "run_open_loop",
-           "run_closed_loop", "print_summary", "save", "warm_up", "ROOT"]
+__all__ = ["prepare_database", "drop_database", "signed_in_users", "party", "Server", "Client", "free_port",
+           "run_open_loop", "run_closed_loop", "print_summary", "save", "warm_up", "ROOT"]

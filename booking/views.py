@@ -20,8 +20,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from railconnect.http_caching import private_page
-from search.forms import parse_journey_date
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
+from search.forms import parse_journey_date
 
 from . import booking_rules, coach_layouts, reservations
 from .availability import availability
@@ -70,7 +70,7 @@ def choose(request, train, date, board, alight, travel_class):
     return render(request, "booking/choose.html", context)
 
 
-POSTED_ROW = re.compile(r"p-(\d{1,3})-(?:name|age)", re.ASCII)
+POSTED_ROW = re.compile(r"p-(\d{1,3})-(?:name|age)", re.ASCII)  # the form has 4 or 6 rows; 1,000 is plenty
 
 
 def _posted_passengers(post):

@@ -1,7 +1,8 @@
 """gunicorn workers killed with SIGKILL in the middle of booking load.
 
-Eight clients book back to back through the JSON API, each booking by its own signed-in passenger (mixed segments of one train, date
-and class, so holds overlap, fill the berths and spill into RAC and the waitlist) and pay for every
+Eight clients book back to back through the JSON API, each booking by its own signed-in passenger
+(a passenger may hold only a few unpaid bookings), on mixed segments of one train, date and class,
+so holds overlap, fill the berths and spill into RAC and the waitlist, and pay for every
 other booking. A client whose connection breaks sends the same request again, with the same
 Idempotency-Key, as the API asks. Two workers are killed while this runs:
 
