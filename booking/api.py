@@ -90,7 +90,7 @@ def create_booking(request, data):
             request_hash=request_fingerprint(data),
         )
     except RuleError as error:
-        return _error(error.field, error.message, status=422 if error.field == "Idempotency-Key" else 400)
+        return _error(error.field, error.message, status=422 if error.field == "Idempotency-Key" else error.status)
     body = booking_json(request, result.booking, result.passengers if result.created else None,
                         result.payment_url if result.created else None, booking_request.journey.route.number)
     response = JsonResponse(body, status=201)

@@ -9,3 +9,4 @@ class BookingConfig(AppConfig):
         from .warming import register_rankings
 
         register_rankings()
+        from . import hold_limits  # noqa: F401  (registers its system checks)

@@ -108,6 +108,7 @@ class Booking(models.Model):
     distance_km = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
+    # The fares of the passengers charged (or to be charged): those cancelled before payment are not.
     fare_total = models.DecimalField(max_digits=10, decimal_places=2)
     fare_breakdown = models.JSONField(default=dict)
     refunded_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
@@ -150,6 +151,12 @@ class Booking(models.Model):
     def payment_due(self, now):
         """Can a payment for this booking succeed now?"""
         return self.status == self.Status.HELD and self.hold_expires_at is not None and now < self.hold_expires_at
+
+    @property
+    def amount_due(self):
+        """What a payment for this booking must be for: the fares of its passengers not cancelled
+        before payment (reservations.cancel_booking lowers it)."""
+        return self.fare_total
 
     def mark_paid(self, now):
         self.status = self.Status.BOOKED

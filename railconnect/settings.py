@@ -466,3 +466,12 @@ API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 16)
 CSRF_FAILURE_VIEW = "railconnect.json_errors.csrf_failure"
 # Public PNR lookups per client address per minute (then 429 with Retry-After).
 RATE_LIMITS["pnr"] = (env_int("PNR_RATE_LIMIT", 30), 60)
+
+# --- Unpaid holds per passenger (booking/hold_limits.py) ---------------------------------------
+# Unpaid bookings one passenger may have on one train and journey date (any class), and in all;
+# more are refused with 409. An unpaid booking counts for HOLDS_WINDOW_MINUTES after it was made
+# even if cancelled or expired, so holds cannot be renewed by re-holding (at least
+# BOOKING_HOLD_MINUTES: system check booking.E001).
+HOLDS_PER_TRAIN_LIMIT = env_int("HOLDS_PER_TRAIN_LIMIT", 2)
+HOLDS_LIMIT = env_int("HOLDS_LIMIT", 6)
+HOLDS_WINDOW_MINUTES = env_int("HOLDS_WINDOW_MINUTES", 2 * BOOKING_HOLD_MINUTES)

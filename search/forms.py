@@ -3,15 +3,25 @@
 from django import forms
 from django.conf import settings
 
-from timetable.journeys import booking_window
+from timetable.journeys import booking_window, parse_journey_date
 from timetable.models import CLASS_CODES, Train
 
 from .places import PlaceError, resolve_place
 from .train_search import DEPARTURE_BANDS, SORT_ORDERS, ResultOptions
 
 
+class JourneyDateField(forms.DateField):
+    """A date field that takes YYYY-MM-DD only (strptime's %m and %d also take 1-digit numbers)."""
+
+    def strptime(self, value, format):
+        date = parse_journey_date(value)
+        if date is None:
+            raise ValueError(value)
+        return date
+
+
 class SearchForm(forms.Form):
-    date = forms.DateField(
+    date = JourneyDateField(
         input_formats=["%Y-%m-%d"],
         error_messages={"required": "Choose a journey date.", "invalid": "Give the date as YYYY-MM-DD."},
         widget=forms.DateInput(attrs={"type": "date"}),

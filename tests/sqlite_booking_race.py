@@ -33,16 +33,17 @@ def main():
 
     booking_network()
     set_coaches("12951", "3A", 1)
-    users = [make_user(f"sqlite{i}") for i in range(THREADS)]
+    # One passenger per booking: a passenger may hold only a few unpaid bookings (hold_limits).
+    users = [[make_user(f"sqlite{i}-{n}") for n in range(PER_THREAD)] for i in range(THREADS)]
     barrier = threading.Barrier(THREADS)
     errors = []
 
     def fire(index):
         try:
             barrier.wait()
-            for _ in range(PER_THREAD):
+            for n in range(PER_THREAD):
                 request = parse_booking_request(payload())
-                reservations.hold_booking(users[index], request)
+                reservations.hold_booking(users[index][n], request)
         except Exception as error:  # noqa: BLE001 - reported to the test
             errors.append(repr(error))
         finally:

@@ -43,6 +43,10 @@ BAD = [
     ({"train": ""}, "train"),
     ({"date": "2026-13-45"}, "date"),
     ({"date": "tomorrow"}, "date"),
+    # ISO week and ordinal dates (date.fromisoformat reads them): only YYYY-MM-DD is a date here.
+    ({"date": f"{travel_date().isocalendar().year}-W{travel_date().isocalendar().week:02d}-"
+              f"{travel_date().isocalendar().weekday}"}, "date"),
+    ({"date": f"{travel_date():%Y}-{travel_date().timetuple().tm_yday:03d}"[:10]}, "date"),
     ({"date": (datetime.date.today() - datetime.timedelta(days=3)).isoformat()}, "date"),
     ({"date": travel_date(61).isoformat()}, "date"),
     ({"class": "1A", "train": "12002"}, "class"),
@@ -70,6 +74,12 @@ BAD = [
     ({"passengers": [{"name": "Asha", "age": 30, "gender": "F", "no_berth": True}]}, "passengers[0].no_berth"),
     ({"passengers": [{"name": "Kid", "age": 8, "gender": "F"}]}, "passengers"),
     ({"passengers": ["Asha"]}, "passengers[0]"),
+    # The same person twice (name, age and gender; names compared without case or extra spaces).
+    ({"passengers": [{"name": "Asha Rao", "age": 30, "gender": "F"}, {"name": "Ravi", "age": 30, "gender": "M"},
+                     {"name": "asha  RAO", "age": 30, "gender": "F"}]}, "passengers[2]"),
+    ({"passengers": [{"name": "Asha", "age": 30, "gender": "F"}] * 2}, "passengers[1]"),
+    ({"passengers": [{"name": n, "age": 30, "gender": "F"} for n in ("Asha", "Bina", "Chitra", "Devi", "Esha", "Fatima",
+                                                                      "Gita")]}, "passengers"),
 ]
 
 

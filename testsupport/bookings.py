@@ -36,3 +36,8 @@ def payload(**overrides):
 def post_booking(client, data=None, **headers):
     return client.post("/api/bookings", json.dumps(data if data is not None else payload()),
                        content_type="application/json", headers=headers)
+
+
+def party(count, name="Party Member", gender="M", first_age=30):
+    """`count` different passengers of one booking (the same person twice is refused)."""
+    return [{"name": name, "age": first_age + i, "gender": gender} for i in range(count)]

@@ -1,6 +1,7 @@
 """Users for tests and measurements. (Many signed-in sessions at once, for load runs, are made by
 testsupport/load_harness.py: signed_in_users.)"""
 
+import itertools
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -23,3 +24,12 @@ def logged_in_client(user, **kwargs):
     client = Client(**kwargs)
     client.force_login(user)
     return client
+
+
+_passengers = itertools.count(1)
+
+
+def new_passenger():
+    """Another signed-up passenger. One passenger may hold only a few unpaid bookings
+    (booking/hold_limits.py): tests that hold many model many passengers."""
+    return make_user(f"traveller{next(_passengers)}")

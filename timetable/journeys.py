@@ -9,6 +9,7 @@ chosen, and on which dates a train leaves one of its stops.
 """
 
 import datetime
+import re
 
 from django.conf import settings
 from django.utils import timezone
@@ -18,12 +19,29 @@ from .running_days import first_station_date, runs_on
 
 
 class RuleError(ValueError):
-    """A request the rules refuse: `field` names what to change, `message` says why."""
+    """A request the rules refuse: `field` names what to change, `message` says why, `status` is
+    the HTTP status a view answers with."""
+
+    status = 400
 
     def __init__(self, field, message):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def parse_journey_date(text):
+    """The date written exactly as YYYY-MM-DD, or None: no ISO week (2026-W50-4) or ordinal
+    (2026-344) dates, no unpadded or other layouts, which date.fromisoformat also reads."""
+    if not isinstance(text, str) or not ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def booking_window(today=None):
