@@ -12,7 +12,6 @@ from railconnect.rate_limits import rate_limited
 from pwa.views import clear_browser_cache
 
 from . import views
-from .login_protection import refuse_locked_out_logins
 
 app_name = "accounts"
 T = "registration/"
@@ -21,8 +20,9 @@ urlpatterns = [
     # The account page is the passenger dashboard now (dashboard/): the old name still leads there.
     path("accounts/", login_required(RedirectView.as_view(pattern_name="dashboard")), name="dashboard"),
     path("accounts/signup/", rate_limited("signup")(views.signup), name="signup"),
-    path("accounts/login/", rate_limited("login")(refuse_locked_out_logins(
-        auth_views.LoginView.as_view(template_name=T + "login.html"))), name="login"),
+    # Failed logins are refused by django-axes' backend (accounts/login_lockout.py), on every path.
+    path("accounts/login/", rate_limited("login")(auth_views.LoginView.as_view(template_name=T + "login.html")),
+         name="login"),
     path("accounts/logout/", clear_browser_cache(auth_views.LogoutView.as_view()), name="logout"),
     path("accounts/password/change/",
          auth_views.PasswordChangeView.as_view(template_name=T + "rc_password_change_form.html",

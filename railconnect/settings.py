@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "rum",
     "observability",
     "pwa",
+    # Failed-login lock-out on every login path (accounts/login_lockout.py).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "observability.profiling.ProfilingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login refused by the axes backend into the 429 page (last, as axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Benchmarks swap in benchmarks.urls (the site plus a bare hello-world view).
@@ -367,9 +371,6 @@ RATE_LIMITS = {
     "password-reset": (env_int("PASSWORD_RESET_RATE_LIMIT", 5), 3600),  # per address
     "booking": (env_int("BOOKING_RATE_LIMIT", 30), 60),  # per signed-in user
 }
-# Failed logins before logging in is paused, per username and per address, and for how long.
-LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
 
 # --- Booking tunables ----------------------------------------------------------------------
 # An unpaid hold lasts this many minutes, then its berths return to the pool.
@@ -450,3 +451,24 @@ SLOW_QUERY_SQL_CHARS = env_int("SLOW_QUERY_SQL_CHARS", 500)
 # ?profile=1 (staff only): pyinstrument's sampling interval (seconds); PROFILING_ENABLED=0 turns it off.
 PROFILING_ENABLED = env_bool("PROFILING_ENABLED", True)
 PROFILING_INTERVAL = float(os.environ.get("PROFILING_INTERVAL", 0.001))
+
+# --- Login protection (accounts/login_lockout.py, django-axes) --------------------------------
+# Failed logins for one username from one address before that pair is refused; failures from one
+# address over all usernames before that address is refused; how long either lasts after the last
+# failure (seconds). A correct password from another address is never refused.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+# The axes backend checks every authentication before any password is compared.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Counters in the database: shared by all workers, with or without Redis (see the module).
+AXES_HANDLER = "accounts.login_lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = "accounts.login_lockout.lockout_parameters"
+AXES_FAILURE_LIMIT = "accounts.login_lockout.failure_limit"
+AXES_COOLOFF_TIME = "accounts.login_lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "accounts.login_lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.login_lockout.locked_out_response"
+# Refused attempts neither prolong the lock nor add rows; no log of successful logins (it would
+# grow by a row per login with nothing pruning it).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
