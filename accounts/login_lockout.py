@@ -15,6 +15,7 @@ not recorded (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is off): hammering n
 the lock nor grows the table. Settings: "Login protection" at the bottom of railconnect/settings.py.
 """
 
+import ipaddress
 from datetime import timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -45,10 +46,11 @@ def cool_off(request):
 
 
 def client_ip(request):
-    """The site's one notion of a client address (railconnect.rate_limits), or None when the
-    request carries no readable one: axes keeps addresses in an IP column."""
+    """The site's one notion of a client (railconnect.rate_limits), as axes can store it in its IP
+    column: an IPv6 client's /64 by the first address in it, and None when there is no readable
+    address (all such requests then share one counter, as they share one rate limit)."""
     address = client_address(request)
-    return None if address == "unknown" else address
+    return None if address == "unknown" else str(ipaddress.ip_network(address).network_address)
 
 
 class LockoutHandler(AxesDatabaseHandler):

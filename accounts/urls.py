@@ -12,6 +12,7 @@ from railconnect.rate_limits import rate_limited
 from pwa.views import clear_browser_cache
 
 from . import views
+from .password_reset import PasswordResetView
 
 app_name = "accounts"
 T = "registration/"
@@ -31,13 +32,8 @@ urlpatterns = [
     path("accounts/password/change/done/",
          auth_views.PasswordChangeDoneView.as_view(template_name=T + "rc_password_change_done.html"),
          name="password_change_done"),
-    path("accounts/password/reset/",
-         rate_limited("password-reset")(auth_views.PasswordResetView.as_view(
-             template_name=T + "rc_password_reset_form.html",
-             email_template_name=T + "rc_password_reset_email.txt",
-             subject_template_name=T + "rc_password_reset_subject.txt",
-             success_url=reverse_lazy("accounts:password_reset_done"),
-         )),
+    # Same answer and same work for every address; the mail is sent by a task (password_reset.py).
+    path("accounts/password/reset/", rate_limited("password-reset")(PasswordResetView.as_view()),
          name="password_reset"),
     path("accounts/password/reset/sent/",
          auth_views.PasswordResetDoneView.as_view(template_name=T + "rc_password_reset_done.html"),

@@ -472,3 +472,13 @@ AXES_LOCKOUT_CALLABLE = "accounts.login_lockout.locked_out_response"
 # grow by a row per login with nothing pruning it).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True
+
+# --- Background tasks (django.tasks; railconnect/background_tasks.py) -------------------------
+# Work taken off the request path (the password-reset mail). Until the site has a queue with its
+# own workers, a small thread pool in each web worker runs it. TASKS_BACKEND names another
+# backend (e.g. a database queue and its worker): nothing else changes. TASKS_THREADS: pool size
+# per worker process. (Tests run tasks immediately: tests/conftest.py.)
+TASKS = {"default": {
+    "BACKEND": os.environ.get("TASKS_BACKEND", "railconnect.background_tasks.ThreadPoolBackend"),
+    "OPTIONS": {"THREADS": env_int("TASKS_THREADS", 2)},
+}}

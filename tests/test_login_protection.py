@@ -139,3 +139,13 @@ def test_concurrent_failures_are_all_counted(postgres_only, transactional_db, se
     # No increment lost, and the last one locked the pair.
     assert AccessAttempt.objects.get().failures_since_start == threads * per_thread
     assert_locked(log_in(PUBLIC, "nobody", "guess", ATTACKER))
+
+
+def test_ipv6_clients_are_counted_by_their_64(db):
+    """As by every rate limit: one subscriber usually holds a whole /64 (and PostgreSQL's inet
+    column takes the /64's first address, not the network: this was a 500 there)."""
+    passenger("meera")
+    for n in range(5):
+        log_in(PUBLIC, "meera", f"guess-{n}", f"2001:db8:1:2::{n + 1}")
+    assert_locked(log_in(PUBLIC, "meera", PASSWORD, "2001:db8:1:2:ffff::9"))
+    assert log_in(PUBLIC, "meera", PASSWORD, "2001:db8:1:3::1").status_code == 302
