@@ -36,17 +36,18 @@ def reset(client, email):
 
 def test_known_and_unknown_addresses_take_the_same_time(db, queued_tasks):
     """Requests in pairs, one of each in a random order, so both see the same moment of a busy
-    machine. On main the known address was slower in nearly every pair (the lookup and the mail
-    were in the request). Each pair is a coin toss when the work is the same: the share of pairs
-    where the known address was slower stays near one half (30-70% with 100 pairs is four standard
-    errors either side, and main was at 90-100%)."""
+    machine. When the work is the same each pair is a coin toss: the share of pairs where the
+    known address was slower stays near one half (35-65% of 200 pairs is over four standard errors
+    either side), and the median difference is small beside the differences' own spread (their
+    interquartile range, which grows with the machine's noise). On main, where the lookup and the
+    mail were in the request, the known address was slower in 81-100% of pairs."""
     make_user("meera")
     client = Client()
     for _ in range(10):  # warm up (templates, URL resolvers, the database connection)
         reset(client, KNOWN), reset(client, UNKNOWN)
     order = random.Random(13)
     differences, durations, timing_shapes = [], [], set()
-    for _ in range(100):
+    for _ in range(200):
         pair = [KNOWN, UNKNOWN]
         order.shuffle(pair)
         measured = {}
@@ -60,7 +61,7 @@ def test_known_and_unknown_addresses_take_the_same_time(db, queued_tasks):
     quartiles = [q * 1000 for q in statistics.quantiles(differences)]
     summary = (f"known slower in {slower:.0%} of pairs; request median {statistics.median(durations) * 1000:.2f} ms; "
                f"difference quartiles {quartiles[0]:+.2f} / {quartiles[1]:+.2f} / {quartiles[2]:+.2f} ms")
-    assert 0.3 <= slower <= 0.7, summary
+    assert 0.35 <= slower <= 0.65, summary
     assert abs(quartiles[1]) <= (quartiles[2] - quartiles[0]) / 2, summary
     assert len(timing_shapes) == 1, timing_shapes
 
