@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "rum",
     "observability",
     "pwa",
+    # Failed-login lock-out on every login path (accounts/login_lockout.py).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +91,8 @@ MIDDLEWARE = [
     "observability.profiling.ProfilingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login refused by the axes backend into the 429 page (last, as axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Benchmarks swap in benchmarks.urls (the site plus a bare hello-world view).
@@ -373,9 +377,6 @@ RATE_LIMITS = {
     "password-reset": (env_int("PASSWORD_RESET_RATE_LIMIT", 5), 3600),  # per address
     "booking": (env_int("BOOKING_RATE_LIMIT", 30), 60),  # per signed-in user
 }
-# Failed logins before logging in is paused, per username and per address, and for how long.
-LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
 
 # --- Booking tunables ----------------------------------------------------------------------
 # An unpaid hold lasts this many minutes, then its berths return to the pool.
@@ -475,3 +476,34 @@ RATE_LIMITS["pnr"] = (env_int("PNR_RATE_LIMIT", 30), 60)
 HOLDS_PER_TRAIN_LIMIT = env_int("HOLDS_PER_TRAIN_LIMIT", 2)
 HOLDS_LIMIT = env_int("HOLDS_LIMIT", 6)
 HOLDS_WINDOW_MINUTES = env_int("HOLDS_WINDOW_MINUTES", 2 * BOOKING_HOLD_MINUTES)
+
+# --- Login protection (accounts/login_lockout.py, django-axes) --------------------------------
+# Failed logins for one username from one address before that pair is refused; failures from one
+# address over all usernames before that address is refused; how long either lasts after the last
+# failure (seconds). A correct password from another address is never refused.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+# The axes backend checks every authentication before any password is compared.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Counters in the database: shared by all workers, with or without Redis (see the module).
+AXES_HANDLER = "accounts.login_lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = "accounts.login_lockout.lockout_parameters"
+AXES_FAILURE_LIMIT = "accounts.login_lockout.failure_limit"
+AXES_COOLOFF_TIME = "accounts.login_lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "accounts.login_lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.login_lockout.locked_out_response"
+# Refused attempts neither prolong the lock nor add rows; no log of successful logins (it would
+# grow by a row per login with nothing pruning it).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
+
+# --- Background tasks (django.tasks; railconnect/background_tasks.py) -------------------------
+# Work taken off the request path (the password-reset mail). Until the site has a queue with its
+# own workers, a small thread pool in each web worker runs it. TASKS_BACKEND names another
+# backend (e.g. a database queue and its worker): nothing else changes. TASKS_THREADS: pool size
+# per worker process. (Tests run tasks immediately: tests/conftest.py.)
+TASKS = {"default": {
+    "BACKEND": os.environ.get("TASKS_BACKEND", "railconnect.background_tasks.ThreadPoolBackend"),
+    "OPTIONS": {"THREADS": env_int("TASKS_THREADS", 2)},
+}}

@@ -35,6 +35,9 @@ def _fast_and_isolated(settings, tmp_path_factory):
     # No background thread refreshing the statistics view behind a test's back (dashboard tests
     # ask for "immediate" or "background" where they test it).
     settings.DASHBOARD_STATS_REFRESH = "manual"
+    # Tasks (django.tasks) run at once, in the test's thread and transaction: a test sees their
+    # effects when the request returns (tests/test_password_reset.py tries the thread pool).
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     reset_caches()
     yield
     reset_caches()

@@ -204,9 +204,45 @@ def test_signup_form_never_fails(client, settings, username, email, password1, p
 @given(username=odd_text, password=odd_text, pnr=odd_text)
 def test_login_and_pnr_forms_never_fail(client, settings, username, password, pnr):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (10**9, 60)}
-    settings.LOGIN_FAILURE_LIMIT = 10**9
+    settings.LOGIN_FAILURE_LIMIT = settings.LOGIN_ADDRESS_FAILURE_LIMIT = 10**9
     assert client.post("/accounts/login/", {"username": username, "password": password}).status_code in (200, 302)
     assert client.get("/pnr", {"pnr": pnr}).status_code in (200, 302, 400, 404)
+
+
+client_addresses = st.one_of(st.ip_addresses().map(str), odd_text)
+
+
+@FUZZ
+@given(url=st.sampled_from(["/accounts/login/", "/admin/login/"]), username=odd_text, password=odd_text,
+       address=client_addresses, limit=st.integers(1, 3))
+def test_both_logins_never_fail_even_when_locked(settings, url, username, password, address, limit):
+    """Any input, any claimed client address (behind a proxy: CLIENT_IP_HEADER), with the lock-out
+    close enough to be reached: the form, a redirect or the 429, never a 500."""
+    from django.test import Client
+
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (10**9, 60)}
+    settings.LOGIN_FAILURE_LIMIT, settings.LOGIN_ADDRESS_FAILURE_LIMIT = limit, limit + 2
+    response = Client().post(url, {"username": username, "password": password}, HTTP_X_REAL_IP=address)
+    assert response.status_code in (200, 302, 429), response.content[:300]
+
+
+@pytest.fixture
+def account():
+    return make_user("fuzzer")
+
+
+@FUZZ
+@given(email=st.one_of(odd_text, st.emails(), st.just("fuzzer@example.com")), address=client_addresses)
+def test_password_reset_never_fails(account, settings, email, address):
+    """The form and the task that sends the mail (run at once in tests), whether an account has
+    the address or not."""
+    from django.test import Client
+
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password-reset": (10**9, 3600)}
+    response = Client().post("/accounts/password/reset/", {"email": email}, HTTP_X_REAL_IP=address)
+    assert response.status_code in (200, 302), response.content[:300]
 
 
 HEADER = ("Train No,Train Name,SEQ,Station Code,Station Name,Arrival time,Departure Time,Distance,"
