@@ -29,8 +29,11 @@ def pytest_collection_modifyitems(config, items):
         reason = f"no Chromium at {CHROMIUM}: apt-get install -y chromium (.ci/run does)"
     elif importlib.util.find_spec("playwright") is None:
         reason = "playwright is not installed (requirements-dev.txt)"
+    elif os.environ.get("BROWSER_TESTS") == "later":
+        # Set by scripts/run-tests.py: each browser test runs once, in the PostgreSQL + Redis pass.
+        reason = "browser tests run in the PostgreSQL + Redis pass of `make test`"
     if reason:
-        if os.environ.get("CI") == "true":
+        if os.environ.get("CI") == "true" and os.environ.get("BROWSER_TESTS") != "later":
             return  # CI installs both: let the tests fail loudly instead of skipping
         here = Path(__file__).parent
         for item in items:
