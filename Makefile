@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := railconnect.settings
 
-.PHONY: run dev test bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak bench-cache
+.PHONY: run serve dev test bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak bench-cache
 
 # The virtual environment, rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -28,6 +28,13 @@ setup: $(VENV)/.installed static
 
 run: setup
 	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) railconnect.wsgi
+
+# The production set-up (scripts/serve.py): nginx on HOST:PORT in front of gunicorn on a unix socket,
+# in the foreground; Ctrl-C stops both. Needs nginx and SECRET_KEY (checked first, nothing installed).
+serve: $(VENV)/.installed
+	@$(PY) scripts/serve.py --preflight
+	@$(MAKE) --no-print-directory setup
+	HOST=$(HOST) PORT=$(PORT) $(PY) scripts/serve.py
 
 dev: setup
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
