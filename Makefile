@@ -49,8 +49,9 @@ bench-cache: $(VENV)/.installed static
 	$(PY) benchmarks/bench_cache_layers.py
 
 # Locust against gunicorn + PostgreSQL + Redis: ramp to 200 users, thresholds enforced.
+# LOADTEST_ARGS="--serve --duration 6m": through the production set-up (nginx), for longer.
 loadtest: $(VENV)/.installed static
-	$(PY) tests/load/run.py
+	$(PY) tests/load/run.py $(LOADTEST_ARGS)
 
 # Tatkal rush through Locust: 300 passengers book one train, date and class in the same second.
 loadtest-tatkal: $(VENV)/.installed static

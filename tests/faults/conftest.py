@@ -10,7 +10,7 @@ import os
 import pytest
 from django.db import connection
 
-from benchmarks.booking_load import Server
+from benchmarks.booking_load import ProductionServer, Server
 from tests.services import POSTGRES_BIN, REDIS_SERVER, PrivatePostgres, PrivateRedis
 
 from .helpers import database_url, wait_until_ready
@@ -103,12 +103,7 @@ def production_server(request, test_database_url, tmp_path):
     the current static build. Stopped with Ctrl-C's signal at teardown (and checked to stop)."""
     import secrets
     import shutil
-    import subprocess
-    import sys
-    import tempfile
-    from pathlib import Path
 
-    from benchmarks.booking_load import free_port
     from scripts.serve import NGINX_SEARCH_PATH
 
     if shutil.which("nginx", path=NGINX_SEARCH_PATH) is None:
@@ -116,20 +111,13 @@ def production_server(request, test_database_url, tmp_path):
             pytest.fail(f"REQUIRE_SERVICES=1 but {NGINX_MISSING}")
         pytest.skip(NGINX_MISSING)
     built_static = os.environ.get("FAULTS_STATIC_ROOT") or request.getfixturevalue("built_static")
-    root = Path(__file__).resolve().parent.parent.parent
     servers = []
 
     def start(**env):
-        # A short path (unix socket paths are limited to 108 bytes), outside pytest's private folders.
-        run_dir = Path(tempfile.mkdtemp(prefix="rc-serve-"))
         settings = {
-            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-            "DATABASE_URL": test_database_url,
             "REDIS_URL": os.environ.get("REDIS_URL", ""),
             "CACHE_KEY_PREFIX": f"serve-{secrets.token_hex(4)}",
             "STATIC_ROOT": str(built_static),
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "DEBUG": "0", "HOST": "127.0.0.1", "PORT": str(free_port()), "SERVE_RUN_DIR": str(run_dir),
             "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4", "DATABASE_POOL_MAX": "4", "LOG_LEVEL": "WARNING",
             "GUNICORN_CMD_ARGS": "--no-control-socket",
         }
@@ -137,12 +125,8 @@ def production_server(request, test_database_url, tmp_path):
             # nginx's workers would drop to www-data, who cannot enter pytest's private temporary folders.
             settings["SERVE_NGINX_USER"] = "root"
         settings.update({name: str(value) for name, value in env.items()})
-        log = open(tmp_path / f"serve-{len(servers) + 1}.log", "w")
-        process = subprocess.Popen([sys.executable, str(root / "scripts" / "serve.py")], cwd=root, env=settings,
-                                   stdout=log, stderr=subprocess.STDOUT)
-        server = ProductionServer(process, int(settings["PORT"]), run_dir, log, Path(settings["STATIC_ROOT"]))
+        server = ProductionServer(test_database_url, settings, log_path=tmp_path / f"serve-{len(servers) + 1}.log")
         servers.append(server)
-        server.wait_until_serving()
         wait_until_ready(server)  # gunicorn's workers have booted
         return server
 
@@ -155,46 +139,3 @@ def production_server(request, test_database_url, tmp_path):
             lines = open(server.log.name, errors="replace").read().splitlines()
             print(f"\n--- last lines of {server.log.name} ---\n" + "\n".join(lines[-80:]))
 
-
-class ProductionServer:
-    def __init__(self, process, port, run_dir, log, static_root):
-        self.process, self.port, self.run_dir, self.log, self.static_root = process, port, run_dir, log, static_root
-
-    def wait_until_serving(self, seconds=60):
-        import time
-
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"make serve exited with {self.process.returncode}: see {self.log.name}")
-            if "make serve: http://" in open(self.log.name, errors="replace").read():
-                return
-            time.sleep(0.2)
-        raise AssertionError(f"make serve did not start in {seconds} s: see {self.log.name}")
-
-    def children(self):
-        """nginx's master and gunicorn's arbiter (Linux /proc)."""
-        from pathlib import Path
-
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        try:
-            return [int(pid) for pid in path.read_text().split()]
-        except OSError:
-            return []
-
-    def stop(self):
-        """As Ctrl-C does; the exit status of scripts/serve.py."""
-        import shutil
-        import signal
-        import subprocess
-
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-        shutil.rmtree(self.run_dir, ignore_errors=True)
-        return self.process.returncode
