@@ -135,18 +135,22 @@ class Server:
 
 class ProductionServer:
     """The production set-up as `make serve` runs it (scripts/serve.py: nginx in front of gunicorn
-    on a unix socket) on a free loopback port, with a random SECRET_KEY and its own run folder.
+    on a unix socket) on a free loopback port, with its own run folder.
     stop() sends what Ctrl-C sends and returns scripts/serve.py's exit status."""
 
     def __init__(self, database_url, extra_env=None, log_path=None):
         import tempfile
+
+        from railconnect.secret_key import local_secret_key
 
         self.port = free_port()
         # A short path (unix socket paths are limited to 108 bytes), outside private temporary folders.
         self.run_dir = Path(tempfile.mkdtemp(prefix="rc-serve-"))
         env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
                "DATABASE_URL": database_url, "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
-               "SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "0", "HOST": "127.0.0.1", "PORT": str(self.port),
+               # The checkout's key, as `make run` and this process use: sessions made here stay valid.
+               "SECRET_KEY": os.environ.get("SECRET_KEY") or local_secret_key(ROOT / "var" / "secret_key"),
+               "DEBUG": "0", "HOST": "127.0.0.1", "PORT": str(self.port),
                "SERVE_RUN_DIR": str(self.run_dir), **(extra_env or {})}
         self.static_root = Path(env.get("STATIC_ROOT") or ROOT / "staticfiles")
         if log_path is None:

@@ -22,6 +22,7 @@ import os
 import pwd
 import re
 import resource
+import runpy
 import shutil
 import signal
 import socket
@@ -112,6 +113,8 @@ def render(settings, *, host, port, run_dir, user, nofile):
         "HEADER_TIMEOUT": settings.SERVE_HEADER_TIMEOUT,
         "BODY_TIMEOUT": settings.SERVE_BODY_TIMEOUT,
         "KEEPALIVE_TIMEOUT": settings.SERVE_KEEPALIVE_TIMEOUT,
+        # Shorter than gunicorn's keep-alive (gunicorn.conf.py): the client side closes first.
+        "UPSTREAM_KEEPALIVE_TIMEOUT": max(1, gunicorn_keepalive() - 15),
         "MAX_BODY_MB": settings.SERVE_MAX_BODY_MB,
         "RATE_LIMIT": max(settings.SERVE_RATE_LIMIT, 1),
         "RATE_LIMIT_LINE": rate,
@@ -127,6 +130,11 @@ def render(settings, *, host, port, run_dir, user, nofile):
     if leftover:
         raise RuntimeError(f"{TEMPLATE} names unknown values {leftover}")
     return text
+
+
+def gunicorn_keepalive():
+    """gunicorn.conf.py's keep-alive (s), as gunicorn will read it."""
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))["keepalive"]
 
 
 def prepare_run_dir(run_dir, user):
