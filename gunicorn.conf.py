@@ -45,10 +45,13 @@ def post_worker_init(worker):
     import threading
 
     from django.core.management import call_command
+    from django.db import Error as DatabaseError
 
     def warm():
         try:
             call_command("warm_cache", stdout=io.StringIO(), stderr=io.StringIO())
+        except DatabaseError as error:  # the database is down: the outage is logged where it matters
+            worker.log.warning("warming the local cache skipped: database unavailable (%s)", error)
         except Exception:  # a cold cache is slower, never fatal
             worker.log.exception("warming the local cache failed")
 

@@ -12,9 +12,9 @@ in front), on a real page (--path, default the PNR enquiry form):
 - wrk (--wrk-connections, 0 for none) for volume: busy keep-alive connections, reported with its
   socket errors and non-2xx answers.
 
-    python benchmarks/keepalive_race.py --keepalive 5 --wrk-connections 0   # the old setting: resets
-    python benchmarks/keepalive_race.py --seconds 300                         # make run, with volume
-    python benchmarks/keepalive_race.py --seconds 300 --serve                 # make serve
+    python -m benchmarks.keepalive_race --keepalive 5 --wrk-connections 0   # the old setting: resets
+    python -m benchmarks.keepalive_race --seconds 300                         # make run, with volume
+    python -m benchmarks.keepalive_race --seconds 300 --serve                 # make serve
 
 gunicorn.conf.py's settings on a free loopback port (a migrated SQLite database), stopped at the
 end. Prints requests, connection errors by kind, p50/p95; exits 1 on any connection error.
@@ -29,13 +29,10 @@ import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.booking_load import ProductionServer, Server  # noqa: E402
-from benchmarks.common import RESULTS, fresh_database, percentile  # noqa: E402
+from testsupport.databases import fresh_database
+from testsupport.load_harness import ProductionServer, Server
+from testsupport.results import RESULTS, percentile
 
 
 def idle_clients(port, path, args, outcomes, latencies, lock):

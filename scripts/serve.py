@@ -7,8 +7,8 @@ unix socket that only it can reach (gunicorn is told to read that header: CLIENT
 Ctrl-C (or SIGTERM) stops nginx gracefully, then gunicorn. Nothing is installed here: a missing
 program or setting is named, and nothing starts.
 
-    python scripts/serve.py --preflight   # only check what is needed (the Makefile runs it first)
-    python scripts/serve.py               # serve until interrupted
+    python -m scripts.serve --preflight   # only check what is needed (the Makefile runs it first)
+    python -m scripts.serve               # serve until interrupted
 
 Environment: HOST (127.0.0.1), PORT (8000), SECRET_KEY (required), NGINX (the nginx program),
 SERVE_RUN_DIR (var/serve: configuration, pid, socket, logs, temporary files), SERVE_NGINX_USER
@@ -32,7 +32,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 TEMPLATE = ROOT / "deploy" / "nginx.conf"
 # Debian installs nginx in /usr/sbin, which is not on every user's PATH.
 NGINX_SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/local/sbin"])

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from railconnect.performance_pages import page_weight, served_size
-from tests.factories import tiny_network
+from testsupport.networks import tiny_network
+from testsupport.page_weight import page_weight, served_size
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent

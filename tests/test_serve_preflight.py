@@ -8,13 +8,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVE = ROOT / "scripts" / "serve.py"
 PUBLISHED_KEY = "insecure-local-only-railconnect-key-change-me-in-production-0123456789"
 
 
 def serve(*args, **env):
     inherited = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    return subprocess.run([sys.executable, str(SERVE), *args], cwd=ROOT, env={**inherited, **env},
+    return subprocess.run([sys.executable, "-m", "scripts.serve", *args], cwd=ROOT, env={**inherited, **env},
                           capture_output=True, text=True, timeout=60)
 
 

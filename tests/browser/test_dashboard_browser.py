@@ -10,9 +10,11 @@ from django.test import Client
 from django.utils import timezone
 
 from dashboard.models import SavedPassenger
-from tests.booking_fixtures import travel_date
-from tests.browser.conftest import LAYOUT_SHIFT, slow_network
-from tests.dashboard_fixtures import DAY, World, booking, booking_network, make_user, many_bookings, save_all
+from testsupport.booking_rows import DAY, World, booking, many_bookings, save_all
+from testsupport.bookings import travel_date
+from testsupport.browser import LAYOUT_SHIFT, slow_network
+from testsupport.networks import booking_network
+from testsupport.users import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

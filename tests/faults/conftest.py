@@ -10,8 +10,8 @@ import os
 import pytest
 from django.db import connection
 
-from benchmarks.booking_load import ProductionServer, Server
-from tests.services import POSTGRES_BIN, REDIS_SERVER, PrivatePostgres, PrivateRedis
+from testsupport.load_harness import ProductionServer, Server
+from testsupport.private_services import POSTGRES_BIN, REDIS_SERVER, PrivatePostgres, PrivateRedis
 
 from .helpers import database_url, wait_until_ready
 

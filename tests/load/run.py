@@ -6,11 +6,11 @@ with the project's gunicorn.conf.py; then runs Locust headless, ramping to --use
 p50/p95/p99 and the error rate per request type, writes CSV files to bench-results/loadtest-*,
 and exits non-zero when a threshold is missed.
 
-    python tests/load/run.py                       # the full mix, ramp to 200 users, 60 s
-    python tests/load/run.py --classes SearchApi   # one scenario
-    python tests/load/run.py --soak 600            # 10-minute soak with worker memory samples
-    python tests/load/run.py --tatkal --users 300  # everyone books one train at the same second
-    python tests/load/run.py --serve               # through the production set-up (`make serve`: nginx)
+    python -m tests.load.run                       # the full mix, ramp to 200 users, 60 s
+    python -m tests.load.run --classes SearchApi   # one scenario
+    python -m tests.load.run --soak 600            # 10-minute soak with worker memory samples
+    python -m tests.load.run --tatkal --users 300  # everyone books one train at the same second
+    python -m tests.load.run --serve               # through the production set-up (`make serve`: nginx)
 """
 
 import argparse
@@ -25,18 +25,10 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks import booking_rush  # noqa: E402
-from benchmarks.booking_load import (  # noqa: E402
-    ProductionServer,
-    Server,
-    drop_database,
-    prepare_database,
-    signed_in_users,
-)
-from benchmarks.common import PYTHON, RESULTS  # noqa: E402
+from benchmarks import booking_rush
+from testsupport.databases import PYTHON, ROOT
+from testsupport.load_harness import ProductionServer, Server, drop_database, prepare_database, signed_in_users
+from testsupport.results import RESULTS
 
 REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 DATABASE = os.environ.get("LOADTEST_DATABASE", "railconnect_loadtest")  # other runs on this PostgreSQL: another name
@@ -59,7 +51,7 @@ def build_catalogue(sessions, logins):
     from django.urls import NoReverseMatch, reverse
     from django.utils import timezone
 
-    from caching.warming import popular_routes, suggestion_prefixes
+    from search.warming import popular_routes, suggestion_prefixes
     from search.places import resolve_place
     from search.train_search import ResultOptions, find_journeys
 
