@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := railconnect.settings
 
-.PHONY: run dev test bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak bench-cache
+.PHONY: run serve dev test bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak bench-cache
 
 # The virtual environment, rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -29,6 +29,13 @@ setup: $(VENV)/.installed static
 run: setup
 	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) railconnect.wsgi
 
+# The production set-up (scripts/serve.py): nginx on HOST:PORT in front of gunicorn on a unix socket,
+# in the foreground; Ctrl-C stops both. Needs nginx and SECRET_KEY (checked first, nothing installed).
+serve: $(VENV)/.installed
+	@$(PY) -m scripts.serve --preflight
+	@$(MAKE) --no-print-directory setup
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m scripts.serve
+
 dev: setup
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -42,8 +49,9 @@ bench-cache: $(VENV)/.installed static
 	$(PY) -m benchmarks.bench_cache_layers
 
 # Locust against gunicorn + PostgreSQL + Redis: ramp to 200 users, thresholds enforced.
+# LOADTEST_ARGS="--serve --duration 6m": through the production set-up (nginx), for longer.
 loadtest: $(VENV)/.installed static
-	$(PY) -m tests.load.run
+	$(PY) -m tests.load.run $(LOADTEST_ARGS)
 
 # Tatkal rush through Locust: 300 passengers book one train, date and class in the same second.
 loadtest-tatkal: $(VENV)/.installed static

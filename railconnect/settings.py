@@ -11,6 +11,7 @@ import dj_database_url
 from django.utils.csp import CSP
 
 from railconnect import http_caching
+from railconnect.secret_key import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,8 +32,10 @@ def env_list(name, default):
 
 
 DEBUG = env_bool("DEBUG", False)
-# The default key is only good for local runs; production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-only-railconnect-key-change-me-in-production-0123456789")
+# Production sets SECRET_KEY (`make serve` refuses to start without it); a local run uses a random
+# key made once per checkout in var/secret_key (git-ignored). railconnect/checks.py rejects a short
+# or published key when DEBUG is off, also when the server starts (railconnect/wsgi.py).
+SECRET_KEY = os.environ.get("SECRET_KEY") or local_secret_key(BASE_DIR / "var" / "secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 
 INSTALLED_APPS = [
@@ -276,10 +279,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Browser modules from npm (package.json + package-lock.json, `npm ci`), copied by build_static into
-# static/vendor/ (ignored by git) so they are built and served like the site's own files.
+# static/vendor/ (ignored by git) so they are built and served like the site's own files. No source
+# maps: they are never published (railconnect/management/commands/build_static.py).
 STATIC_VENDOR_FILES = {
     "vendor/web-vitals.attribution.js": "node_modules/web-vitals/dist/web-vitals.attribution.js",
-    "vendor/web-vitals.attribution.js.map": "node_modules/web-vitals/dist/web-vitals.attribution.js.map",
 }
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -507,3 +510,22 @@ TASKS = {"default": {
     "BACKEND": os.environ.get("TASKS_BACKEND", "railconnect.background_tasks.ThreadPoolBackend"),
     "OPTIONS": {"THREADS": env_int("TASKS_THREADS", 2)},
 }}
+
+# --- Production front end (`make serve`: nginx from deploy/nginx.conf in front of gunicorn) -----
+# Read by scripts/serve.py when it renders the nginx configuration (docs/security/infra.md).
+# A client must send its whole request header within SERVE_HEADER_TIMEOUT seconds, and may not
+# pause longer than SERVE_BODY_TIMEOUT while sending a body or reading a response.
+SERVE_HEADER_TIMEOUT = env_int("SERVE_HEADER_TIMEOUT", 10)
+SERVE_BODY_TIMEOUT = env_int("SERVE_BODY_TIMEOUT", 15)
+# Idle keep-alive connections (nginx's; gunicorn behind it keeps none).
+SERVE_KEEPALIVE_TIMEOUT = env_int("SERVE_KEEPALIVE_TIMEOUT", 75)
+# Largest request body (MB; the admin's picture uploads are the largest).
+SERVE_MAX_BODY_MB = env_int("SERVE_MAX_BODY_MB", 10)
+# Per client address, application requests only (not static files): a steady rate per second
+# with a burst on top, and requests in progress at once. Generous: many passengers share an
+# address behind mobile carriers' NAT. 0 turns a limit off (load tests from one address).
+SERVE_RATE_LIMIT = env_int("SERVE_RATE_LIMIT", 20)
+SERVE_RATE_BURST = env_int("SERVE_RATE_BURST", 100)
+SERVE_CONNECTIONS_PER_CLIENT = env_int("SERVE_CONNECTIONS_PER_CLIENT", 64)
+# Connections per nginx worker process (each takes a file descriptor, two when proxied).
+SERVE_WORKER_CONNECTIONS = env_int("SERVE_WORKER_CONNECTIONS", 4096)

@@ -142,6 +142,61 @@ class Server:
         self.log.close()
 
 
+class ProductionServer:
+    """The production set-up as `make serve` runs it (scripts/serve.py: nginx in front of gunicorn
+    on a unix socket) on a free loopback port, with its own run folder.
+    stop() sends what Ctrl-C sends and returns scripts/serve.py's exit status."""
+
+    def __init__(self, database_url, extra_env=None, log_path=None):
+        import tempfile
+
+        from railconnect.secret_key import local_secret_key
+
+        self.port = free_port()
+        # A short path (unix socket paths are limited to 108 bytes), outside private temporary folders.
+        self.run_dir = Path(tempfile.mkdtemp(prefix="rc-serve-"))
+        env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+               "DATABASE_URL": database_url, "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
+               # The checkout's key, as `make run` and this process use: sessions made here stay valid.
+               "SECRET_KEY": os.environ.get("SECRET_KEY") or local_secret_key(ROOT / "var" / "secret_key"),
+               "DEBUG": "0", "HOST": "127.0.0.1", "PORT": str(self.port),
+               "SERVE_RUN_DIR": str(self.run_dir), **(extra_env or {})}
+        self.static_root = Path(env.get("STATIC_ROOT") or ROOT / "staticfiles")
+        if log_path is None:
+            (ROOT / "bench-results").mkdir(exist_ok=True)
+            log_path = ROOT / "bench-results" / f"serve-{self.port}.log"
+        self.log = open(log_path, "w")
+        self.process = subprocess.Popen([PYTHON, "-m", "scripts.serve"], cwd=ROOT, env=env,
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while "make serve: http://" not in Path(log_path).read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"make serve did not start: see {log_path}")
+            time.sleep(0.2)
+
+    def children(self):
+        """nginx's master and gunicorn's arbiter (Linux /proc)."""
+        try:
+            return [int(p) for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()]
+        except OSError:
+            return []
+
+    def stop(self):
+        import shutil
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+        return self.process.returncode
+
+
 @dataclass
 class Result:
     latencies: list = field(default_factory=list)
