@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.cache import caches
 
 from .keys import cache_key
-
 from .local_lru import MISSING, LocalLRU
 from .policy import family as get_family
 from .stats import CacheStats

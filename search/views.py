@@ -7,10 +7,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from caching.page_cache import public_page_cache
+from promotions.models import Picture
 from railconnect.http_caching import public_page
 from railconnect.json_errors import json_error
-
-from promotions.models import Picture
 from timetable.journeys import booking_window
 from timetable.version import timetable_version
 

@@ -107,7 +107,7 @@ class Server:
                     return
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"gunicorn exited: see {self.log.name}")
+                    raise RuntimeError(f"gunicorn exited: see {self.log.name}") from None
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError("gunicorn did not start in 30 s")

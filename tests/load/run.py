@@ -50,9 +50,9 @@ def build_catalogue(sessions, logins):
     from django.urls import NoReverseMatch, reverse
     from django.utils import timezone
 
-    from search.warming import popular_routes, suggestion_prefixes
     from search.places import resolve_place
     from search.train_search import ResultOptions, find_journeys
+    from search.warming import popular_routes, suggestion_prefixes
 
     rng = random.Random(7)
     today = timezone.localdate()
