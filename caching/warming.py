@@ -11,6 +11,7 @@ from its AppConfig.ready(); this module only keeps the lists, so caching imports
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -22,8 +23,8 @@ class Warmer:
     jobs: Callable[[int], list[tuple[Callable, tuple]]]
 
 
-warmers = []  # in the order the apps registered them (INSTALLED_APPS)
-_popularity = {}
+warmers: list[Warmer] = []  # in the order the apps registered them (INSTALLED_APPS)
+_popularity: dict[str, Callable[[int, int], list[Any]]] = {}
 
 
 def register(warmer):

@@ -280,8 +280,8 @@ def book(client, result, body, key):
         parsed = json.loads(data)
     except ValueError:
         parsed = None
-    error = None if status == 201 else (parsed or {}).get("error", data[:80].decode(errors="replace"))
-    result.record(elapsed, status, parsed if status == 201 else None, error)
+    message = None if status == 201 else (parsed or {}).get("error", data[:80].decode(errors="replace"))
+    result.record(elapsed, status, parsed if status == 201 else None, message)
 
 
 def run_open_loop(port, credentials, bodies, duration, threads):
