@@ -33,8 +33,8 @@ class Command(BaseCommand):
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from None
 
-        for error in errors:
-            self.stderr.write(self.style.WARNING(f"skipped {error}"))
+        for problem in errors:
+            self.stderr.write(self.style.WARNING(f"skipped {problem}"))
         with tqdm(total=len(trains), unit="train", desc="Importing", disable=not trains, file=self.stderr) as bar:
             summary = load_network(station_records, trains, progress=bar.update)
         self.stdout.write(
