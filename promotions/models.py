@@ -1,3 +1,5 @@
+from typing import Self
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -5,7 +7,7 @@ from .image_pipeline import ImageRejected, RenditionSet, build_renditions, check
 
 
 class PictureQuerySet(models.QuerySet):
-    def live(self):
+    def live(self) -> Self:
         return self.filter(is_active=True).exclude(renditions={})
 
 
