@@ -113,3 +113,10 @@ class Stop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.train_id} #{self.sequence} {self.station_id}"
+
+
+def text_limit(model: type[models.Model], name: str) -> int:
+    """The max_length of a text column, for importers that cut values to fit."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None, name
+    return field.max_length
