@@ -7,9 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from railconnect.rate_limits import rate_limited
-
 from pwa.views import clear_browser_cache
+from railconnect.rate_limits import rate_limited
 
 from . import views
 from .password_reset import PasswordResetView

@@ -17,7 +17,14 @@ import random
 import sys
 
 from testsupport.load_harness import (
-    Server, drop_database, party, prepare_database, print_summary, run_open_loop, signed_in_users, warm_up,
+    Server,
+    drop_database,
+    party,
+    prepare_database,
+    print_summary,
+    run_open_loop,
+    signed_in_users,
+    warm_up,
 )
 from testsupport.results import save
 

@@ -18,7 +18,13 @@ import random
 import sys
 
 from testsupport.load_harness import (
-    Server, drop_database, party, prepare_database, print_summary, run_closed_loop, signed_in_users,
+    Server,
+    drop_database,
+    party,
+    prepare_database,
+    print_summary,
+    run_closed_loop,
+    signed_in_users,
 )
 from testsupport.results import save
 

@@ -9,9 +9,11 @@ timetable_version)`, so an import or admin edit shows at once), today's date (th
 default date) and the full path with its query string.
 """
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Concatenate
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from .tiered import tiered_cache
@@ -29,10 +31,14 @@ def _thawed(frozen):
     return response
 
 
-def public_page_cache(*, version):
+def public_page_cache[**P](
+    *, version: Callable[[], object]
+) -> Callable[[Callable[Concatenate[HttpRequest, P], HttpResponse]], Callable[Concatenate[HttpRequest, P], HttpResponse]]:
     """Cache a public view's whole response under `version()`, the version of what it shows."""
 
-    def decorator(view):
+    def decorator(
+        view: Callable[Concatenate[HttpRequest, P], HttpResponse],
+    ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             request.public_page = True

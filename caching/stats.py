@@ -6,16 +6,17 @@ metrics endpoint read the process that serves them.
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 
 OUTCOMES = ("hit", "miss", "stale")
 # Called with (family, level, outcome) on every record: the observability app counts them in
 # Prometheus counters, which (unlike these) add up across gunicorn's worker processes.
-listeners = []
+listeners: list[Callable[[str, str, str], None]] = []
 
 
 class CacheStats:
     def __init__(self):
-        self._counts = Counter()
+        self._counts: Counter[tuple[str, str, str]] = Counter()
         self._lock = threading.Lock()
 
     def record(self, family, level, outcome):

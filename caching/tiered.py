@@ -9,12 +9,12 @@ winner's result instead of all hitting the database at once.
 
 import threading
 import time
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import caches
 
 from .keys import cache_key
-
 from .local_lru import MISSING, LocalLRU
 from .policy import family as get_family
 from .stats import CacheStats
@@ -36,7 +36,7 @@ class TieredCache:
     def l2(self):
         return caches[self.l2_alias]
 
-    def get_or_set(self, family_name, parts, compute):
+    def get_or_set[T](self, family_name: str, parts: Iterable[object], compute: Callable[[], T]) -> T:
         family = get_family(family_name)
         key = cache_key(family.name, *parts)
         if family.l1_ttl and self.l1_enabled:
@@ -71,7 +71,7 @@ class TieredCache:
         self.l1.delete(key)
         self.l2.delete(key)
 
-    def remember_locally(self, family_name, key, load):
+    def remember_locally[T](self, family_name: str, key: str, load: Callable[[], T]) -> T:
         """L1 only, for a value whose source of truth is elsewhere (e.g. the version counter)."""
         family = get_family(family_name)
         value = self.l1.get(key)
@@ -83,7 +83,7 @@ class TieredCache:
         self._keep_locally(family, key, value)
         return value
 
-    def forget_locally(self, key):
+    def forget_locally(self, key: str) -> None:
         self.l1.delete(key)
 
     def _keep_locally(self, family, key, value):

@@ -9,8 +9,9 @@ from its AppConfig.ready(); this module only keeps the lists, so caching imports
   pairs ("routes") and trains ("trains") booked most recently (booking/warming.py).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -22,11 +23,11 @@ class Warmer:
     jobs: Callable[[int], list[tuple[Callable, tuple]]]
 
 
-warmers = []  # in the order the apps registered them (INSTALLED_APPS)
-_popularity = {}
+warmers: list[Warmer] = []  # in the order the apps registered them (INSTALLED_APPS)
+_popularity: dict[str, Callable[[int, int], list[Any]]] = {}
 
 
-def register(warmer):
+def register(warmer: Warmer) -> None:
     if all(existing.option != warmer.option for existing in warmers):
         warmers.append(warmer)
 
@@ -36,12 +37,12 @@ def register_popularity(kind, ranking):
     _popularity[kind] = ranking
 
 
-def most_popular(kind, limit, days):
+def most_popular(kind: str, limit: int, days: int) -> list[Any]:
     """The registered ranking of `kind`, or [] when no installed app ranks it."""
     ranking = _popularity.get(kind)
     return ranking(limit, days) if ranking else []
 
 
-def topped_up(chosen, more, limit):
+def topped_up[T](chosen: list[T], more: Iterable[T], limit: int) -> list[T]:
     """`chosen`, then items of `more` not already chosen, up to `limit` in all."""
     return chosen + [item for item in more if item not in chosen][: limit - len(chosen)]

@@ -65,3 +65,6 @@ class UserTravelStats(models.Model):
         managed = False
         db_table = "dashboard_travel_stats"
         verbose_name_plural = "user travel stats"
+
+    def __str__(self):
+        return f"Travel stats of user {self.user_id}"

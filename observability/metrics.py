@@ -27,6 +27,7 @@ import threading
 import time
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
+from prometheus_client.registry import Collector
 
 MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 if MULTIPROCESS_DIR:
@@ -77,7 +78,7 @@ POOL_COUNTERS = {
 }
 # Collectors read at scrape time (each worker reports the same values), added by the apps that own
 # the figures from their AppConfig.ready(): rum's Web Vitals (rum/metrics.py).
-scrape_collectors = []
+scrape_collectors: list[Collector] = []
 
 POOL_INTERVAL = 1.0  # seconds between two reads of the pool's statistics in one process
 _pool_state = {"at": 0.0, "seen": {}}

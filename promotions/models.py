@@ -1,3 +1,5 @@
+from typing import Self
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -5,7 +7,7 @@ from .image_pipeline import ImageRejected, RenditionSet, build_renditions, check
 
 
 class PictureQuerySet(models.QuerySet):
-    def live(self):
+    def live(self) -> Self:
         return self.filter(is_active=True).exclude(renditions={})
 
 
@@ -43,6 +45,18 @@ class Picture(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.title}"
 
+    def save(self, *args, **kwargs):
+        if self.original and (not self.renditions or self._original_changed()):
+            self.original.open("rb")
+            self.original.seek(0)
+            data = self.original.read()
+            self.original.seek(0)
+            try:
+                self.renditions = build_renditions(data).as_json()
+            except ImageRejected as error:
+                raise ValidationError({"original": str(error)}) from None
+        super().save(*args, **kwargs)
+
     @property
     def rendition_set(self):
         return RenditionSet.from_json(self.renditions)
@@ -59,18 +73,6 @@ class Picture(models.Model):
                 raise ValidationError({"original": str(error)}) from None
             finally:
                 self.original.seek(0)
-
-    def save(self, *args, **kwargs):
-        if self.original and (not self.renditions or self._original_changed()):
-            self.original.open("rb")
-            self.original.seek(0)
-            data = self.original.read()
-            self.original.seek(0)
-            try:
-                self.renditions = build_renditions(data).as_json()
-            except ImageRejected as error:
-                raise ValidationError({"original": str(error)}) from None
-        super().save(*args, **kwargs)
 
     def _original_changed(self):
         # A new upload is an uncommitted file; a stored one compares by name.

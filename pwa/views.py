@@ -8,6 +8,7 @@ whose assets changed makes a new worker and an unchanged deploy does not (same b
 
 import hashlib
 import json
+from functools import wraps
 
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse, JsonResponse
@@ -15,8 +16,6 @@ from django.shortcuts import render
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
-from functools import wraps
-
 from django.views.decorators.http import require_safe
 
 from railconnect.http_caching import no_store, public_page

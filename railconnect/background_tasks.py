@@ -24,7 +24,7 @@ from django.tasks.backends.immediate import ImmediateBackend
 # One pool per process and backend alias. Backend instances are per thread (django.tasks keeps
 # them in a thread-local), so the pool can't live on the instance; keyed by pid so that a forked
 # worker starts its own rather than inheriting a pool whose threads did not survive the fork.
-_pools = {}
+_pools: dict[tuple[int, str], ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
 
 

@@ -38,7 +38,7 @@ try:  # psycopg 3 (PostgreSQL); absent on an SQLite-only install.
     import psycopg
     from psycopg_pool import PoolTimeout
 except ImportError:  # pragma: no cover
-    OUTAGE_ERRORS = (OperationalError, InterfaceError)
+    OUTAGE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 else:
     OUTAGE_ERRORS = (OperationalError, InterfaceError, PoolTimeout, psycopg.OperationalError,
                      psycopg.InterfaceError)

@@ -25,10 +25,14 @@ PUBLIC_PAGE_STALE_WHILE_REVALIDATE, PRIVATE_PAGE_MAX_AGE.
 """
 
 import re
+from collections.abc import Callable
 from functools import wraps
+from typing import Concatenate
 from urllib.parse import urlparse
 
 from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control
 
 # compressor's offline output: CACHE/css/output.0123456789ab.css (the hash is of the content).
@@ -86,10 +90,12 @@ def static_file_headers(headers, path, url):
 # --- Dynamic responses -------------------------------------------------------------------------
 
 
-def _cache_control_decorator(apply):
-    def decorator(view):
+def _cache_control_decorator[**P, R: HttpResponseBase](
+    apply: Callable[[HttpResponseBase], None],
+) -> Callable[[Callable[Concatenate[HttpRequest, P], R]], Callable[Concatenate[HttpRequest, P], R]]:
+    def decorator(view: Callable[Concatenate[HttpRequest, P], R]) -> Callable[Concatenate[HttpRequest, P], R]:
         @wraps(view)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R:
             response = view(request, *args, **kwargs)
             apply(response)
             return response
@@ -99,7 +105,7 @@ def _cache_control_decorator(apply):
     return decorator
 
 
-def _public(response):
+def _public(response: HttpResponseBase) -> None:
     if response.status_code == 200:
         patch_cache_control(
             response,
@@ -112,14 +118,14 @@ def _public(response):
         patch_cache_control(response, no_cache=True)
 
 
-def _private(response):
+def _private(response: HttpResponseBase) -> None:
     if settings.PRIVATE_PAGE_MAX_AGE > 0:
         patch_cache_control(response, private=True, max_age=settings.PRIVATE_PAGE_MAX_AGE)
     else:
         patch_cache_control(response, private=True, no_cache=True)
 
 
-def _no_store(response):
+def _no_store(response: HttpResponseBase) -> None:
     patch_cache_control(response, private=True, no_store=True)
 
 

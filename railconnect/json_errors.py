@@ -35,8 +35,10 @@ STANDARD_ERRORS = {
 KEPT_HEADERS = ("Allow", "Retry-After", "Cache-Control", "Vary")
 
 
-def json_error(message, *, status, field=None, code=None, retry_after=None):
-    body = {"error": message}
+def json_error(
+    message: str, *, status: int, field: str | None = None, code: str | None = None, retry_after: int | None = None
+) -> JsonResponse:
+    body: dict[str, str | int] = {"error": message}
     if field is not None:
         body["field"] = field
     if code is not None:

@@ -21,6 +21,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import ExitStack
 from contextvars import ContextVar
 from functools import wraps
@@ -34,8 +35,8 @@ logger = logging.getLogger("railconnect.server_timing")
 # An id from the proxy is kept only if it is short and plain (it ends up in log lines).
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
-response_observers = []
-slow_query_observers = []
+response_observers: list[Callable[..., None]] = []
+slow_query_observers: list[Callable[..., None]] = []
 
 CACHE_METHODS = (
     "add",

@@ -95,7 +95,7 @@ def _cells(first, last):
     with connection.cursor() as cursor:
         cursor.execute(sql, [first, last])
         for row in cursor:
-            values = dict(zip(columns, row[3:]))
+            values = dict(zip(columns, row[3:], strict=True))
             cell = cells[(_as_date(row[0]), row[1], row[2])]
             for series in SERIES:
                 value = series.value(values)

@@ -210,7 +210,7 @@ def main():
                 report = REPORTS / f"{page['name'].replace(' ', '-')}-{run + 1}.json"
                 # Lighthouse 12 sometimes loses the trace of a load (NO_NAVSTART) with this
                 # Chromium: such a run is repeated, up to ATTEMPTS times.
-                for attempt in range(ATTEMPTS):
+                for _attempt in range(ATTEMPTS):
                     try:
                         results.append(run_lighthouse(url, page["cookie"], report, chrome_path))
                         break

@@ -5,7 +5,7 @@ class SearchConfig(AppConfig):
     name = "search"
     verbose_name = "Train search"
 
-    def ready(self):
+    def ready(self) -> None:
         from .warming import register_warmers
 
         register_warmers()

@@ -1,19 +1,22 @@
 """Validation of a search request, shared by the search page and the JSON API."""
 
+import datetime
+from typing import Any
+
 from django import forms
 from django.conf import settings
 
 from timetable.journeys import booking_window, parse_journey_date
 from timetable.models import CLASS_CODES, Train
 
-from .places import PlaceError, resolve_place
+from .places import Place, PlaceError, resolve_place
 from .train_search import DEPARTURE_BANDS, SORT_ORDERS, ResultOptions
 
 
 class JourneyDateField(forms.DateField):
     """A date field that takes YYYY-MM-DD only (strptime's %m and %d also take 1-digit numbers)."""
 
-    def strptime(self, value, format):
+    def strptime(self, value: str, format: str) -> datetime.date:
         date = parse_journey_date(value)
         if date is None:
             raise ValueError(value)
@@ -36,7 +39,8 @@ class SearchForm(forms.Form):
     sort = forms.ChoiceField(required=False, choices=list(SORT_ORDERS.items()))
 
     # "from" is a Python keyword, so the two place fields are added by name.
-    def __init__(self, *args, **kwargs):
+    # Form's own arguments, passed through as they are.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, label in (("from", "From"), ("to", "To")):
             self.fields[name] = forms.CharField(
@@ -46,20 +50,20 @@ class SearchForm(forms.Form):
             )
         self.order_fields(["from", "to", "date"])
 
-    def _clean_place(self, name):
+    def _clean_place(self, name: str) -> Place:
         try:
-            return resolve_place(self.cleaned_data[name], self.fields[name].label)
+            return resolve_place(self.cleaned_data[name], str(self.fields[name].label))
         except PlaceError as error:
             raise forms.ValidationError(str(error)) from None
 
-    def clean_from(self):
+    def clean_from(self) -> Place:
         return self._clean_place("from")
 
-    def clean_to(self):
+    def clean_to(self) -> Place:
         return self._clean_place("to")
 
-    def clean_date(self):
-        date = self.cleaned_data["date"]
+    def clean_date(self) -> datetime.date:
+        date: datetime.date = self.cleaned_data["date"]
         first, last = booking_window()
         if date < first:
             raise forms.ValidationError("That date has passed: choose today or a later date.")
@@ -69,14 +73,15 @@ class SearchForm(forms.Form):
             )
         return date
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns
         origin, destination = data.get("from"), data.get("to")
         if origin and destination and set(origin.ids) & set(destination.ids):
             self.add_error("to", "From and To are the same place: choose a different destination.")
         return data
 
-    def result_options(self):
+    def result_options(self) -> ResultOptions:
         data = self.cleaned_data
         return ResultOptions(
             travel_class=data.get("travel_class") or "",
@@ -85,7 +90,7 @@ class SearchForm(forms.Form):
             sort=data.get("sort") or "departure",
         )
 
-    def first_error(self):
+    def first_error(self) -> tuple[str, str]:
         """(field, message) of the first problem, for the JSON API."""
         field, messages = next(iter(self.errors.items()))
-        return field, messages[0]
+        return field, str(messages[0])  # a message, or a lazy translation of one

@@ -6,6 +6,7 @@ a city ("Mumbai": every station of the city), or a station's full name ("Mumbai 
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from django.conf import settings
 from django.db.models import Q
@@ -35,15 +36,15 @@ class Place:
     stations: tuple[PlaceStation, ...]
 
     @property
-    def ids(self):
+    def ids(self) -> list[int]:
         return [station.id for station in self.stations]
 
     @property
-    def is_city(self):
+    def is_city(self) -> bool:
         return len(self.stations) > 1
 
 
-def _lookup(text):
+def _lookup(text: str) -> Place | None:
     """One query for every reading of `text`; the most specific reading wins."""
     code_match = LABEL_WITH_CODE.search(text)
     code = (code_match.group(1) if code_match else text).upper()
@@ -65,7 +66,7 @@ def _lookup(text):
     return None
 
 
-def clean_place_text(text, field_label):
+def clean_place_text(text: str | None, field_label: str) -> str:
     """`text` with its spaces collapsed, or PlaceError if it cannot name a place."""
     text = " ".join((text or "").split())
     if not text:
@@ -77,10 +78,10 @@ def clean_place_text(text, field_label):
     return text
 
 
-def resolve_place(text, field_label="Station"):
+def resolve_place(text: str | None, field_label: str = "Station") -> Place:
     """The Place for `text`, or PlaceError with a message fit to show the passenger."""
     text = clean_place_text(text, field_label)
-    place = tiered_cache.get_or_set("place", (timetable_version(), text.lower()), lambda: _lookup(text) or False)
+    place: Place | Literal[False] = tiered_cache.get_or_set("place", (timetable_version(), text.lower()), lambda: _lookup(text) or False)
     if not place:
         raise PlaceError(f"{field_label}: no station or city called \u201c{text}\u201d.")
     return place

@@ -4,6 +4,8 @@ Ranked by exact code first, then by how many trains call at the station, because
 typing "pun" almost always means Pune Junction, not a village halt.
 """
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.db.models import Case, IntegerField, Q, Value, When
 
@@ -12,7 +14,14 @@ from timetable.models import Station
 from timetable.version import timetable_version
 
 
-def _query(prefix, limit):
+class StationSuggestion(TypedDict):
+    code: str
+    name: str
+    city: str
+    state: str
+
+
+def _query(prefix: str, limit: int) -> list[StationSuggestion]:
     code = prefix.upper()
     matches = (
         Station.objects.filter(Q(code__startswith=code) | Q(name__istartswith=prefix) | Q(city__istartswith=prefix))
@@ -23,7 +32,7 @@ def _query(prefix, limit):
     return list(matches)
 
 
-def suggest_stations(prefix, limit=None):
+def suggest_stations(prefix: str, limit: int | None = None) -> list[StationSuggestion]:
     """Up to `limit` stations matching `prefix` (already validated), as plain dicts."""
     limit = limit or settings.STATION_SUGGESTION_LIMIT
     parts = (timetable_version(), limit, prefix.lower())

@@ -8,6 +8,7 @@ The trains serving a pair of places do not depend on the date, so they are cache
 """
 
 import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -16,6 +17,8 @@ from caching.tiered import tiered_cache
 from timetable.journeys import moment_of_run, run_start
 from timetable.models import Stop, Train
 from timetable.version import timetable_version
+
+from .places import Place, PlaceStation
 
 # Departure time bands a passenger can filter by: (label, first hour, hour after last).
 DEPARTURE_BANDS = {
@@ -57,32 +60,32 @@ class Service:
     arrival_minute: int
 
     @property
-    def duration_minutes(self):
+    def duration_minutes(self) -> int:
         return self.arrival_minute - self.departure_minute
 
 
 @dataclass(frozen=True)
 class Journey:
     service: Service
-    board: object  # PlaceStation
-    alight: object
+    board: PlaceStation
+    alight: PlaceStation
     departs: datetime.datetime
     arrives: datetime.datetime
 
     @property
-    def duration_minutes(self):
+    def duration_minutes(self) -> int:
         return self.service.duration_minutes
 
     @property
-    def arrival_day_offset(self):
+    def arrival_day_offset(self) -> int:
         return (self.arrives.date() - self.departs.date()).days
 
     @property
-    def train_type_label(self):
+    def train_type_label(self) -> str:
         return Train.Type(self.service.train_type).label
 
 
-def search_sql(origin_count, destination_count):
+def search_sql(origin_count: int, destination_count: int) -> str:
     return _PAIRS_SQL.format(
         stop=Stop._meta.db_table,
         train=Train._meta.db_table,
@@ -91,13 +94,17 @@ def search_sql(origin_count, destination_count):
     )
 
 
-def _query_services(origin_ids, destination_ids):
+def _query_services(origin_ids: Sequence[int], destination_ids: Sequence[int]) -> list[Service]:
     with connection.cursor() as cursor:
         cursor.execute(search_sql(len(origin_ids), len(destination_ids)), [*origin_ids, *destination_ids])
         rows = cursor.fetchall()
-    best = {}
+    best: dict[int, Service] = {}
     for row in rows:
-        service = Service(*row[:4], tuple(row[4].split(",")) if row[4] else (), *row[5:])
+        train_id, number, name, train_type, classes, running_days, board_id, departs, alight_id, arrives = row
+        service = Service(
+            train_id, number, name, train_type, tuple(classes.split(",")) if classes else (), running_days,
+            board_id, departs, alight_id, arrives,
+        )
         current = best.get(service.train_id)
         # A train calling at two stations of one city is listed once, for its shortest ride.
         if current is None or (service.duration_minutes, service.departure_minute) < (
@@ -108,13 +115,13 @@ def _query_services(origin_ids, destination_ids):
     return list(best.values())
 
 
-def services_between(origin_ids, destination_ids):
-    origin_ids, destination_ids = sorted(origin_ids), sorted(destination_ids)
-    parts = (timetable_version(), origin_ids, destination_ids)
-    return tiered_cache.get_or_set("services", parts, lambda: _query_services(origin_ids, destination_ids))
+def services_between(origin_ids: Iterable[int], destination_ids: Iterable[int]) -> list[Service]:
+    origins, destinations = sorted(origin_ids), sorted(destination_ids)
+    parts = (timetable_version(), origins, destinations)
+    return tiered_cache.get_or_set("services", parts, lambda: _query_services(origins, destinations))
 
 
-def journey_on(service, date, stations):
+def journey_on(service: Service, date: datetime.date, stations: Mapping[int, PlaceStation]) -> Journey | None:
     """The Journey of `service` leaving its boarding station on `date`, or None if it does not run."""
     first_day = run_start(service.running_days, service.departure_minute, date)
     if first_day is None:
@@ -136,7 +143,7 @@ class ResultOptions:
     sort: str = "departure"
 
 
-def _matches(journey, options):
+def _matches(journey: Journey, options: ResultOptions) -> bool:
     if options.travel_class and options.travel_class not in journey.service.classes:
         return False
     if options.train_type and journey.service.train_type != options.train_type:
@@ -148,17 +155,19 @@ def _matches(journey, options):
     return True
 
 
-_SORT_KEYS = {
+_SORT_KEYS: dict[str, Callable[[Journey], tuple[datetime.datetime | int, ...]]] = {
     "departure": lambda journey: (journey.departs, journey.duration_minutes),
     "arrival": lambda journey: (journey.arrives, journey.departs),
     "duration": lambda journey: (journey.duration_minutes, journey.departs),
 }
 
 
-def find_journeys(origin, destination, date, options=ResultOptions()):
+def find_journeys(
+    origin: Place, destination: Place, date: datetime.date, options: ResultOptions = ResultOptions()
+) -> list[Journey]:
     """Journeys from Place `origin` to Place `destination` leaving on `date`, filtered and sorted."""
     stations = {station.id: station for station in (*origin.stations, *destination.stations)}
-    journeys = []
+    journeys: list[Journey] = []
     for service in services_between(origin.ids, destination.ids):
         journey = journey_on(service, date, stations)
         if journey is not None and _matches(journey, options):

@@ -1,29 +1,30 @@
 import datetime
+from collections.abc import Mapping
+from typing import TypedDict
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from caching.page_cache import public_page_cache
+from promotions.models import Picture
 from railconnect.http_caching import public_page
 from railconnect.json_errors import json_error
-
-from promotions.models import Picture
 from timetable.journeys import booking_window
 from timetable.version import timetable_version
 
 from .forms import SearchForm
 from .places import PlaceError, clean_place_text
 from .station_suggestions import suggest_stations
-from .train_search import DEPARTURE_BANDS, SORT_ORDERS, find_journeys
+from .train_search import DEPARTURE_BANDS, SORT_ORDERS, Journey, find_journeys
 
 
 @require_safe
 @public_page
 @public_page_cache(version=timetable_version)
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     initial = {"date": tomorrow.isoformat()}
     # Links (destination pictures) may prefill the places: /?from=Mumbai&to=Madgaon
@@ -40,7 +41,7 @@ def home(request):
     return render(request, "search/home.html", context)
 
 
-def nearby_dates(date, span=3):
+def nearby_dates(date: datetime.date, span: int = 3) -> list[datetime.date]:
     """Up to 2 * span + 1 dates around `date`, inside the booking window."""
     first, last = booking_window()
     start = max(first, date - datetime.timedelta(days=span))
@@ -49,7 +50,16 @@ def nearby_dates(date, span=3):
     return [start + datetime.timedelta(days=offset) for offset in range((end - start).days + 1)]
 
 
-def _date_strip(date, counts=None):
+class DateStripDay(TypedDict):
+    date: datetime.date
+    iso: str
+    current: bool
+    count: int | None
+
+
+def _date_strip(
+    date: datetime.date, counts: Mapping[datetime.date, int] | None = None
+) -> list[DateStripDay]:
     return [
         {"date": day, "iso": day.isoformat(), "current": day == date, "count": None if counts is None else counts[day]}
         for day in (counts or nearby_dates(date))
@@ -59,7 +69,7 @@ def _date_strip(date, counts=None):
 @require_safe
 @public_page
 @public_page_cache(version=timetable_version)
-def search_page(request):
+def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     if not form.is_valid():
         return render(request, "search/results.html", {"form": form}, status=400)
@@ -82,7 +92,7 @@ def search_page(request):
 
 @require_safe
 @public_page
-def search_dates(request):
+def search_dates(request: HttpRequest) -> HttpResponse:
     """The date strip with a train count per date: the lazy fragment of the results page."""
     form = SearchForm(request.GET)
     if not form.is_valid():
@@ -95,7 +105,7 @@ def search_dates(request):
     return render(request, "search/results.html#date_strip", {"dates": _date_strip(date, counts)})
 
 
-def _journey_json(journey):
+def _journey_json(journey: Journey) -> dict[str, str | int | list[str]]:
     return {
         "number": journey.service.number,
         "name": journey.service.name,
@@ -112,7 +122,7 @@ def _journey_json(journey):
 @require_safe
 @public_page
 @public_page_cache(version=timetable_version)
-def search_api(request):
+def search_api(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     if not form.is_valid():
         field, message = form.first_error()
@@ -125,7 +135,7 @@ def search_api(request):
 
 @require_safe
 @public_page
-def stations_api(request):
+def stations_api(request: HttpRequest) -> HttpResponse:
     try:
         query = clean_place_text(request.GET.get("q"), "q")
     except PlaceError as error:

@@ -16,7 +16,7 @@ from .station_suggestions import suggest_stations
 from .train_search import services_between
 
 
-def popular_routes(limit, days=14):
+def popular_routes(limit: int, days: int = 14) -> list[tuple[str, str]]:
     """Up to `limit` (board code, alight code) pairs, most popular first."""
     served = (
         Train.objects.values_list("origin__code", "destination__code")
@@ -27,8 +27,8 @@ def popular_routes(limit, days=14):
     return topped_up(most_popular("routes", limit, days), list(served), limit)
 
 
-def suggestion_prefixes(limit):
-    prefixes = set()
+def suggestion_prefixes(limit: int) -> list[str]:
+    prefixes: set[str] = set()
     for code, name, city in Station.objects.order_by("-train_count").values_list("code", "name", "city")[:limit]:
         for text in (code, name, city):
             for length in (1, 2):
@@ -37,7 +37,7 @@ def suggestion_prefixes(limit):
     return sorted(prefixes)
 
 
-def warm_route(origin_code, destination_code):
+def warm_route(origin_code: str, destination_code: str) -> int:
     """Warm a station pair and the pair of their cities; returns how many searches were cached."""
     warmed = 0
     for origin_text, destination_text in _route_texts(origin_code, destination_code):
@@ -51,7 +51,7 @@ def warm_route(origin_code, destination_code):
     return warmed
 
 
-def _route_texts(origin_code, destination_code):
+def _route_texts(origin_code: str, destination_code: str) -> list[tuple[str, str]]:
     cities = dict(Station.objects.filter(code__in=[origin_code, destination_code]).values_list("code", "city"))
     pairs = [(origin_code, destination_code)]
     if cities.get(origin_code) and cities.get(destination_code):
@@ -59,7 +59,7 @@ def _route_texts(origin_code, destination_code):
     return pairs
 
 
-def register_warmers():
+def register_warmers() -> None:
     register(Warmer("routes", 200, "popular routes to warm",
                     lambda limit: [(warm_route, route) for route in popular_routes(limit)]))
     register(Warmer("stations", 200, "busiest stations whose prefixes to warm",

@@ -27,6 +27,7 @@ def main():
     from booking import reservations
     from booking.booking_requests import parse_booking_request
     from booking.models import BookingPassenger
+
     from testsupport.bookings import payload, set_coaches
     from testsupport.networks import booking_network
     from testsupport.users import make_user

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import include, path
 
 from booking.models import Booking
+
 from testsupport.bookings import payload, post_booking
 from testsupport.users import logged_in_client
 

@@ -69,7 +69,7 @@ def import_edges():
     """[(from node, to node, "file:line imports name")] between different nodes."""
     app_paths = project_apps()
     edges = []
-    for label, folder in app_paths.items():
+    for folder in app_paths.values():
         for path in sorted(folder.rglob("*.py")):
             parts = path.relative_to(ROOT).with_suffix("").parts
             module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)

@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from booking.models import Booking
 from payments.models import Payment
+
 from testsupport.bookings import post_booking
 from testsupport.users import logged_in_client, make_user
 

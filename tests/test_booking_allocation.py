@@ -2,7 +2,18 @@
 
 import pytest
 
-from booking.allocation import CNF, RAC, WL, Need, SeatMap, Waiting, allocate_party, choose_berths, leg_mask, promote
+from booking.allocation import (
+    CNF,
+    RAC,
+    WL,
+    Need,
+    SeatMap,
+    Waiting,
+    allocate_party,
+    choose_berths,
+    leg_mask,
+    promote,
+)
 from booking.coach_layouts import GENERAL, TATKAL, units
 
 

@@ -22,9 +22,9 @@ from booking import refunds
 from booking.booking_rules import MIN_AGE_ALONE
 from booking.fares import fare_for
 from booking.models import Booking, Inventory
-from timetable.train_routes import route_for
 from payments.gateway import get_gateway
 from payments.models import Payment, Refund
+from timetable.train_routes import route_for
 
 from testsupport.bookings import payload, post_booking
 from testsupport.users import logged_in_client, new_passenger
@@ -61,7 +61,7 @@ class BookingLedger(RuleBasedStateMachine):
         self.pnr = response.json()["pnr"]
         self.booking = Booking.objects.get(pnr=self.pnr)
         self.state = "HELD"
-        self.fares = {position: expected_fare(person) for position, person in zip(POSITIONS, PEOPLE)}
+        self.fares = {position: expected_fare(person) for position, person in zip(POSITIONS, PEOPLE, strict=True)}
         self.active = set(POSITIONS)
         self.refunds = dict.fromkeys(POSITIONS, ZERO)
         self.paid = ZERO

@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from testsupport.generated_bookings import generate
 from dashboard import query_plans, travel_stats
 
 from testsupport.booking_rows import World, many_bookings
+from testsupport.generated_bookings import generate
 from testsupport.networks import booking_network
 from testsupport.users import make_user
 

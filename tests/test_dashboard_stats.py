@@ -17,7 +17,14 @@ from booking.models import Booking
 from dashboard import svg_charts, travel_stats
 
 from testsupport.booking_rows import (
-    DAY, HOUR, World, booking, direct_stats, many_bookings, save_all, stats_as_dict,
+    DAY,
+    HOUR,
+    World,
+    booking,
+    direct_stats,
+    many_bookings,
+    save_all,
+    stats_as_dict,
 )
 from testsupport.networks import booking_network
 from testsupport.users import logged_in_client, make_user
@@ -290,7 +297,7 @@ def test_statistics_fragment_shows_every_figure_and_the_chart(people):
 def test_month_chart_is_valid_svg_with_one_bar_per_non_empty_month():
     months = [datetime.date(2025, m, 1) for m in range(3, 13)] + [datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)]
     values = [0, 2, 5, 0, 1, 0, 0, 3, 0, 0, 4, 1]
-    svg = str(svg_charts.month_bars(list(zip(months, values)), title="Trips <&> things"))
+    svg = str(svg_charts.month_bars(list(zip(months, values, strict=True)), title="Trips <&> things"))
     root = ET.fromstring(svg.replace('class="chart"', 'xmlns="http://www.w3.org/2000/svg" class="chart"'))
     ns = {"s": "http://www.w3.org/2000/svg"}
     bars = root.findall("s:rect", ns)

@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 
 from booking.models import Booking, BookingPassenger, Inventory
 from payments.models import Payment, Refund
-from testsupport.bookings import party, payload, post_booking, travel_date
-from testsupport.users import logged_in_client, make_user, new_passenger
 from timetable.loading import load_network
 from timetable.models import Stop, Train
 from timetable.timetable_csv import read_timetable
+
+from testsupport.bookings import party, payload, post_booking, travel_date
+from testsupport.users import logged_in_client, make_user, new_passenger
 
 pytestmark = pytest.mark.django_db
 

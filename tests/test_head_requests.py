@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from booking.models import Booking
 from payments.models import Payment
+
 from testsupport.bookings import post_booking, travel_date
 from testsupport.users import logged_in_client, make_user
 

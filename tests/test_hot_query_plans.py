@@ -12,10 +12,11 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from testsupport.generated_bookings import generate
 from booking.models import Booking, Inventory
 from timetable.demo_network import build_demo_network
 from timetable.loading import load_network
+
+from testsupport.generated_bookings import generate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

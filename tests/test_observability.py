@@ -19,6 +19,7 @@ from observability.profiling import ProfilingMiddleware
 from railconnect.server_timing import ServerTimingMiddleware
 from rum.aggregation import aggregate
 from rum.models import PageView
+
 from testsupport.databases import on_postgres
 from testsupport.networks import tiny_network
 from testsupport.rum_documents import beacon, valid_document
@@ -305,7 +306,7 @@ def test_the_view_does_not_see_the_profile_parameter():
 
 def test_the_sampled_days_are_the_local_ones():
     """PageView.day is the local (IST) date: a beacon at 20:00 UTC belongs to the next day in India."""
-    late = datetime.datetime(2026, 11, 20, 20, 0, tzinfo=datetime.timezone.utc)
+    late = datetime.datetime(2026, 11, 20, 20, 0, tzinfo=datetime.UTC)
     from rum.documents import parse
 
     view = parse(json.dumps(valid_document()).encode(), now=late)

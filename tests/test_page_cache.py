@@ -37,9 +37,10 @@ def test_public_pages_are_the_same_signed_in_and_never_read_the_session(client):
 
 
 def test_timetable_changes_reach_cached_pages(client, django_capture_on_commit_callbacks):
-    from testsupport.networks import stop
     from timetable.loading import load_network
     from timetable.records import TrainRecord
+
+    from testsupport.networks import stop
 
     assert "12004" not in client.get("/search", search_params()).content.decode()
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from pwa import assets
+
 from testsupport.networks import tiny_network
 
 pytestmark = pytest.mark.django_db

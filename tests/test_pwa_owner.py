@@ -7,15 +7,16 @@ import string
 import time
 
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
 from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore
 from django.test import Client
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from pwa.owner import ANONYMOUS, MAX_AGE_HEADER, OWNER_HEADER, SAVED_AT_KEY
+
 from testsupport.booking_rows import DAY, World, booking, save_all
 from testsupport.networks import booking_network, tiny_network
 from testsupport.users import logged_in_client, make_user

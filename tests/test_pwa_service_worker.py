@@ -7,6 +7,7 @@ import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
 
 from pwa import views
+
 from testsupport.booking_rows import DAY, World, booking, save_all
 from testsupport.networks import booking_network
 from testsupport.users import make_user

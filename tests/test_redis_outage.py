@@ -9,6 +9,7 @@ import time
 import pytest
 
 from caching.tiered import tiered_cache
+
 from testsupport.load_harness import free_port
 from testsupport.networks import next_weekday, tiny_network
 from testsupport.private_services import REDIS_SERVER, PrivateRedis

@@ -11,10 +11,13 @@ import json
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from rum.models import PageView
 from rum.vitals import BY_NAME
+
 from testsupport.rum_documents import beacon, valid_document
 
 pytestmark = pytest.mark.django_db

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rum.aggregation import aggregate
 from rum.models import DailyMetric, PageView
 from rum.routes import known_routes, template_of
+
 from testsupport.caches import reset_caches
 from testsupport.networks import tiny_network
 

@@ -120,7 +120,7 @@ def test_every_station_is_served(network):
 def test_train_numbers_are_unique_up_down_pairs(trains):
     numbers = [train.number for train in trains]
     assert len(numbers) == len(set(numbers))
-    for up, down in zip(trains[::2], trains[1::2]):
+    for up, down in zip(trains[::2], trains[1::2], strict=False):
         assert int(up.number) % 2 == 1 and int(down.number) == int(up.number) + 1
         assert (up.stops[0].station_code, up.stops[-1].station_code) == (
             down.stops[-1].station_code,

@@ -8,8 +8,9 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
 from railconnect.server_timing import ServerTimingMiddleware
-from testsupport.networks import tiny_network
 from timetable.models import Station
+
+from testsupport.networks import tiny_network
 
 pytestmark = pytest.mark.django_db
 

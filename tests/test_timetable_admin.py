@@ -1,8 +1,9 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from testsupport.networks import tiny_network
 from timetable.models import Station, Train
+
+from testsupport.networks import tiny_network
 
 pytestmark = pytest.mark.django_db
 

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from caching.tiered import tiered_cache
 from search.warming import popular_routes
+
 from testsupport.networks import next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db

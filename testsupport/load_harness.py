@@ -107,7 +107,7 @@ class Server:
                     return
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"gunicorn exited: see {self.log.name}")
+                    raise RuntimeError(f"gunicorn exited: see {self.log.name}") from None
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError("gunicorn did not start in 30 s")
@@ -335,8 +335,8 @@ def book(client, result, body, key):
         parsed = json.loads(data)
     except ValueError:
         parsed = None
-    error = None if status == 201 else (parsed or {}).get("error", data[:80].decode(errors="replace"))
-    result.record(elapsed, status, parsed if status == 201 else None, error)
+    message = None if status == 201 else (parsed or {}).get("error", data[:80].decode(errors="replace"))
+    result.record(elapsed, status, parsed if status == 201 else None, message)
 
 
 def run_open_loop(port, credentials, bodies, duration, threads):

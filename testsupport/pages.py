@@ -9,9 +9,9 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from timetable.train_routes import route_for
 from timetable.models import Train
 from timetable.running_days import runs_on
+from timetable.train_routes import route_for
 
 
 class PageUnavailable(Exception):

@@ -5,7 +5,7 @@ class TimetableConfig(AppConfig):
     name = "timetable"
     verbose_name = "Timetable"
 
-    def ready(self):
+    def ready(self) -> None:
         from .warming import register_warmers
 
         register_warmers()

@@ -627,7 +627,7 @@ class TrainFactory:
             offsets.append((arrival, minute))
         start = self._departure(profile, offsets[-1][0])
         stops = []
-        for index, (stop, (arrival, departure)) in enumerate(zip(calls, offsets)):
+        for index, (stop, (arrival, departure)) in enumerate(zip(calls, offsets, strict=True)):
             stops.append(
                 StopRecord(
                     station_code=stop.code,
@@ -694,7 +694,7 @@ def _window(rng, network, route, stops, max_km):
 
 
 def _weighted_choice(rng, mix):
-    types, weights = zip(*mix)
+    types, weights = zip(*mix, strict=True)
     return rng.choices(types, weights)[0]
 
 
@@ -808,7 +808,7 @@ class SyntheticPlanner:
         halts = {}
         for corridor in CORRIDORS:
             codes = [code for code, _ in corridor.stations]
-            for a, b in zip(codes, codes[1:]):
+            for a, b in itertools.pairwise(codes):
                 key = tuple(sorted((a, b)))
                 if key not in halts:
                     halts[key] = self._segment_halts(*key, corridor.winding)
@@ -842,7 +842,7 @@ class SyntheticPlanner:
         """The corridor's route with the halts of each segment slotted in, in travel order."""
         base = self.network.route(corridor)
         route = [base[0]]
-        for previous, stop in zip(base, base[1:]):
+        for previous, stop in itertools.pairwise(base):
             forward = previous.code < stop.code
             halts = self.halts[(previous.code, stop.code) if forward else (stop.code, previous.code)]
             for halt in halts if forward else reversed(halts):

@@ -24,7 +24,7 @@ class RuleError(ValueError):
 
     status = 400
 
-    def __init__(self, field, message):
+    def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
@@ -33,7 +33,7 @@ class RuleError(ValueError):
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
-def parse_journey_date(text):
+def parse_journey_date(text: object) -> datetime.date | None:
     """The date written exactly as YYYY-MM-DD, or None: no ISO week (2026-W50-4) or ordinal
     (2026-344) dates, no unpadded or other layouts, which date.fromisoformat also reads."""
     if not isinstance(text, str) or not ISO_DATE.fullmatch(text):
@@ -44,19 +44,19 @@ def parse_journey_date(text):
         return None
 
 
-def booking_window(today=None):
+def booking_window(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
     """The first and last dates a journey can be searched or booked for."""
     today = today or timezone.localdate()
     return today, today + datetime.timedelta(days=settings.BOOKING_HORIZON_DAYS)
 
 
-def run_start(running_days, departure_minute, date):
+def run_start(running_days: int, departure_minute: int, date: datetime.date) -> datetime.date | None:
     """The date the train leaves its first station when it leaves a stop `departure_minute`
     minutes into its run on `date`; None when it does not run that day."""
     first_day = first_station_date(date, departure_minute // MINUTES_PER_DAY)
     return first_day if runs_on(running_days, first_day) else None
 
 
-def moment_of_run(first_day, minute):
+def moment_of_run(first_day: datetime.date, minute: int) -> datetime.datetime:
     """The (naive, local) moment `minute` minutes into a run that left its first station on `first_day`."""
     return datetime.datetime.combine(first_day, datetime.time()) + datetime.timedelta(minutes=minute)

@@ -5,6 +5,7 @@ updates rows instead of duplicating them. A train's stops are replaced as a whol
 simpler and no slower than diffing them.
 """
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -12,6 +13,7 @@ from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from .models import Station, Stop, Train
+from .records import StationRecord, TrainRecord
 from .station_cities import city_for, known_station
 from .version import bump_timetable_version
 
@@ -28,12 +30,12 @@ class LoadSummary:
     stops_written: int = 0
 
 
-def _batches(items, size=BATCH_SIZE):
+def _batches[T](items: list[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def upsert_stations(records):
+def upsert_stations(records: Iterable[StationRecord]) -> int:
     """Create or update stations from full records (name, city, coordinates...)."""
     stations = [Station(**record.__dict__) for record in records]
     for batch in _batches(stations):
@@ -43,9 +45,9 @@ def upsert_stations(records):
     return len(stations)
 
 
-def _station_ids_for(trains, summary):
+def _station_ids_for(trains: Iterable[TrainRecord], summary: LoadSummary) -> dict[str, int]:
     """Map every station code the trains use to an id, creating unknown stations by name."""
-    names = {}
+    names: dict[str, str] = {}
     for train in trains:
         for stop in train.stops:
             names.setdefault(stop.station_code, stop.station_name or stop.station_code)
@@ -60,7 +62,7 @@ def _station_ids_for(trains, summary):
     return ids
 
 
-def _new_station(code, timetable_name):
+def _new_station(code: str, timetable_name: str) -> Station:
     """A station the station file lacks: from the project's own records if it is a major one."""
     known = known_station(code)
     if known:
@@ -69,7 +71,7 @@ def _new_station(code, timetable_name):
     return Station(code=code, name=name, city=city_for(code, name))
 
 
-def refresh_train_counts():
+def refresh_train_counts() -> None:
     """Store how many trains call at each station (ranks autocomplete suggestions)."""
     per_station = (
         Stop.objects.filter(station=OuterRef("pk"))
@@ -81,7 +83,7 @@ def refresh_train_counts():
     Station.objects.update(train_count=Coalesce(Subquery(per_station), Value(0)))
 
 
-def analyze_timetable_tables():
+def analyze_timetable_tables() -> None:
     """Fresh planner statistics after a bulk load: without them PostgreSQL estimates the stops
     table from its old size and may hash-join whole tables instead of walking the indexes."""
     with connection.cursor() as cursor:
@@ -89,17 +91,21 @@ def analyze_timetable_tables():
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def load_network(stations=(), trains=(), progress=None):
+def load_network(
+    stations: Iterable[StationRecord] = (),
+    trains: Iterable[TrainRecord] = (),
+    progress: Callable[[int], object] | None = None,
+) -> LoadSummary:
     """Write stations, then trains with their stops, in one transaction.
 
     `progress`, if given, is called with the number of trains written after each batch.
     """
     summary = LoadSummary()
-    trains = list(trains)
+    train_list = list(trains)
     with transaction.atomic():
         summary.stations_written = upsert_stations(list(stations))
-        station_ids = _station_ids_for(trains, summary)
-        for batch in _batches(trains, 500):
+        station_ids = _station_ids_for(train_list, summary)
+        for batch in _batches(train_list, 500):
             _write_trains(batch, station_ids, summary)
             if progress:
                 progress(len(batch))
@@ -109,7 +115,7 @@ def load_network(stations=(), trains=(), progress=None):
     return summary
 
 
-def _write_trains(batch, station_ids, summary):
+def _write_trains(batch: list[TrainRecord], station_ids: dict[str, int], summary: LoadSummary) -> None:
     rows = [
         Train(
             number=record.number,

@@ -40,7 +40,7 @@ class Station(models.Model):
         # Case-insensitive lookups by name and city (autocomplete prefixes, "Mumbai" in a search)
         # use UPPER(...) pattern indexes that exist on PostgreSQL only: see migration 0002.
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
 
@@ -70,19 +70,19 @@ class Train(models.Model):
     class Meta:
         ordering = ["number"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.number} {self.name}"
 
     @property
-    def class_list(self):
+    def class_list(self) -> list[str]:
         return self.classes.split(",") if self.classes else []
 
     @property
-    def running_days_display(self):
+    def running_days_display(self) -> str:
         return format_running_days(self.running_days)
 
     @property
-    def is_superfast(self):
+    def is_superfast(self) -> bool:
         return self.train_type not in (self.Type.MAIL_EXPRESS, self.Type.PASSENGER)
 
 
@@ -111,5 +111,12 @@ class Stop(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.train_id} #{self.sequence} {self.station_id}"
+
+
+def text_limit(model: type[models.Model], name: str) -> int:
+    """The max_length of a text column, for importers that cut values to fit."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length is not None, name
+    return field.max_length

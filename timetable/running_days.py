@@ -13,7 +13,7 @@ class RunningDaysError(ValueError):
     pass
 
 
-def parse_running_days(text):
+def parse_running_days(text: str) -> int:
     """'Daily' or day names separated by spaces ('Mon Wed Fri') -> bitmask."""
     words = text.replace(",", " ").split()
     if len(words) == 1 and words[0].lower() == "daily":
@@ -30,23 +30,23 @@ def parse_running_days(text):
     return mask
 
 
-def format_running_days(mask):
+def format_running_days(mask: int) -> str:
     if mask == DAILY:
         return "Daily"
     return " ".join(name for index, name in enumerate(DAY_NAMES) if mask & (1 << index))
 
 
-def runs_on(mask, date):
+def runs_on(mask: int, date: datetime.date) -> bool:
     """Does a train with this mask leave its first station on `date`?"""
     return bool(mask & (1 << date.weekday()))
 
 
-def shift_mask(mask, days):
+def shift_mask(mask: int, days: int) -> int:
     """The days of the week on which a stop reached `days` after the start is served."""
     days %= 7
     return ((mask << days) | (mask >> (7 - days))) & DAILY
 
 
-def first_station_date(date_at_stop, day_offset):
+def first_station_date(date_at_stop: datetime.date, day_offset: int) -> datetime.date:
     """The date a train left its first station, given the date it is at a stop `day_offset` days in."""
     return date_at_stop - datetime.timedelta(days=day_offset)

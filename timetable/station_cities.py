@@ -8,6 +8,8 @@ without the suffixes railways add to it ("Kanpur Central" -> "Kanpur").
 import re
 from functools import cache
 
+from .records import StationRecord
+
 SUFFIXES = re.compile(
     r"\s+(junction|jn\.?|central|cantt\.?|cantonment|city|terminus|terminal|main|town|halt)$",
     re.IGNORECASE,
@@ -15,18 +17,18 @@ SUFFIXES = re.compile(
 
 
 @cache
-def _known_stations():
+def _known_stations() -> dict[str, StationRecord]:
     from .demo_stations import MAJOR_STATIONS
 
     return {station.code: station for station in MAJOR_STATIONS}
 
 
-def known_station(code):
+def known_station(code: str) -> StationRecord | None:
     """The project's own record of a major station (name, city, coordinates), or None."""
     return _known_stations().get(code)
 
 
-def city_for(code, name):
+def city_for(code: str, name: str) -> str:
     known = known_station(code)
     if known:
         return known.city

@@ -1,27 +1,32 @@
 """Reads stations from the open-data GeoJSON FeatureCollection into StationRecords."""
 
 import json
+from collections.abc import Mapping
+from typing import IO, Any
 
-from .models import Station
+from .models import Station, text_limit
 from .records import StationRecord
 from .station_cities import city_for
 
 
-def _field(properties, name):
+def _field(properties: Mapping[str, object], name: str) -> str:
     value = properties.get(name)
-    limit = Station._meta.get_field(name).max_length
+    limit = text_limit(Station, name)
     return str(value).strip()[:limit] if value not in (None, "") else ""
 
 
-def read_stations(stream):
+# Parsed JSON is Any until each value is checked (the isinstance tests below).
+def read_stations(stream: IO[str]) -> tuple[list[StationRecord], list[str]]:
     """Returns (records, problems): features without a usable code are reported, not loaded."""
     try:
-        document = json.load(stream)
+        document: Any = json.load(stream)
     except json.JSONDecodeError as error:
         raise ValueError(f"the stations file is not valid JSON: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get("features"), list):
         raise ValueError("the stations file is not a GeoJSON FeatureCollection")
-    records, problems, seen = [], [], set()
+    records: list[StationRecord] = []
+    problems: list[str] = []
+    seen: set[str] = set()
     for index, feature in enumerate(document["features"]):
         properties = (feature or {}).get("properties") or {}
         code = _field(properties, "code").upper()

@@ -6,9 +6,10 @@ its line number and its whole train is skipped; the rest of the file still loads
 """
 
 import csv
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .models import Station, Train
+from .models import Station, Train, text_limit
 from .records import StopRecord, TrainRecord
 from .running_days import RunningDaysError, parse_running_days
 from .train_types import default_classes, infer_train_type
@@ -19,9 +20,11 @@ REQUIRED_COLUMNS = (
     "Arrival time", "Departure Time", "Distance", "Runs On",
 )
 NO_TIME = "00:00:00"
-CODE_MAX = Station._meta.get_field("code").max_length
-NUMBER_MAX = Train._meta.get_field("number").max_length
-NAME_MAX = Train._meta.get_field("name").max_length
+CODE_MAX = text_limit(Station, "code")
+NUMBER_MAX = text_limit(Train, "number")
+NAME_MAX = text_limit(Train, "name")
+# A CSV row, column -> text (read_timetable drops rows short of columns before building trains).
+Row = Mapping[str, str]
 
 
 class BadRow(ValueError):
@@ -34,7 +37,7 @@ class RowError:
     train_number: str
     reason: str
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"line {self.line}: train {self.train_number or '?'}: {self.reason}"
 
 
@@ -42,10 +45,10 @@ class RowError:
 class ParsedTimetable:
     trains: list[TrainRecord] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-    skipped_trains: set = field(default_factory=set)
+    skipped_trains: set[str] = field(default_factory=set)
 
 
-def parse_clock(text, column):
+def parse_clock(text: str, column: str) -> int:
     parts = text.strip().split(":")
     try:
         if len(parts) not in (2, 3):
@@ -62,10 +65,10 @@ def parse_clock(text, column):
 class DayOffsetClock:
     """Turns successive clock times of one train into minutes from its first day's midnight."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.last = 0
 
-    def place(self, clock_minute):
+    def place(self, clock_minute: int) -> int:
         minute = (self.last // MINUTES_PER_DAY) * MINUTES_PER_DAY + clock_minute
         if minute < self.last:
             minute += MINUTES_PER_DAY
@@ -73,7 +76,7 @@ class DayOffsetClock:
         return minute
 
 
-def _text(row, column, max_length):
+def _text(row: Row, column: str, max_length: int) -> str:
     value = (row.get(column) or "").strip()
     if not value:
         raise BadRow(f"{column} is empty")
@@ -83,21 +86,21 @@ def _text(row, column, max_length):
 
 
 class _TrainBuilder:
-    def __init__(self, row):
+    def __init__(self, row: Row) -> None:
         self.number = _text(row, "Train No", NUMBER_MAX)
         self.name = _text(row, "Train Name", NAME_MAX)
         try:
             self.running_days = parse_running_days(row.get("Runs On") or "")
         except RunningDaysError as error:
             raise BadRow(str(error)) from None
-        self.rows = []
+        self.rows: list[tuple[int, Row]] = []
 
-    def add(self, row):
+    def add(self, row: tuple[int, Row]) -> None:
         self.rows.append(row)
 
-    def build(self):
+    def build(self) -> TrainRecord:
         """Returns the TrainRecord, or raises BadRow with the line of the offending row."""
-        ordered = []
+        ordered: list[tuple[int, int, Row]] = []
         for line, row in self.rows:
             try:
                 sequence = int(row["SEQ"])
@@ -108,7 +111,9 @@ class _TrainBuilder:
         if len(ordered) < 2:
             raise BadRow("a train needs at least two stops", ordered[0][1])
         clock = DayOffsetClock()
-        stops, seen_codes, last_distance = [], set(), -1
+        stops: list[StopRecord] = []
+        seen_codes: set[str] = set()
+        last_distance = -1
         for index, (sequence, line, row) in enumerate(ordered):
             try:
                 stop = self._stop(row, clock, first=index == 0, last=index == len(ordered) - 1)
@@ -134,7 +139,7 @@ class _TrainBuilder:
         )
 
     @staticmethod
-    def _stop(row, clock, first, last):
+    def _stop(row: Row, clock: DayOffsetClock, first: bool, last: bool) -> StopRecord:
         code = _text(row, "Station Code", CODE_MAX).upper()
         arrival_text = (row.get("Arrival time") or "").strip()
         departure_text = (row.get("Departure Time") or "").strip()
@@ -155,14 +160,15 @@ class _TrainBuilder:
         )
 
 
-def read_timetable(lines):
+def read_timetable(lines: Iterable[str]) -> ParsedTimetable:
     """Parse an open-data timetable from an iterable of text lines."""
     reader = csv.DictReader(lines)
     missing = [column for column in REQUIRED_COLUMNS if column not in (reader.fieldnames or ())]
     if missing:
         raise ValueError(f"the timetable has no column(s): {', '.join(missing)}")
     result = ParsedTimetable()
-    builders, broken = {}, {}
+    builders: dict[str, _TrainBuilder] = {}
+    broken: dict[str, RowError] = {}
     for row in reader:
         line = reader.line_num
         number = (row.get("Train No") or "").strip()

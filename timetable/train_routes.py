@@ -18,7 +18,7 @@ from .running_days import format_running_days
 from .version import timetable_version
 
 
-def _clock(minute):
+def _clock(minute: int | None) -> datetime.time | None:
     if minute is None:
         return None
     return datetime.time((minute // 60) % 24, minute % 60)
@@ -35,17 +35,18 @@ class RouteStop:
     distance_km: int
 
     @property
-    def day_number(self):
+    def day_number(self) -> int:
         """1 on the day the train leaves its first station, 2 the day after, and so on."""
         minute = self.arrival_minute if self.arrival_minute is not None else self.departure_minute
+        assert minute is not None, "a stop has an arrival, a departure or both"
         return minute // MINUTES_PER_DAY + 1
 
     @property
-    def arrival_time(self):
+    def arrival_time(self) -> datetime.time | None:
         return _clock(self.arrival_minute)
 
     @property
-    def departure_time(self):
+    def departure_time(self) -> datetime.time | None:
         return _clock(self.departure_minute)
 
 
@@ -68,22 +69,22 @@ class TrainRoute:
     stops: tuple[RouteStop, ...]
 
     @property
-    def legs(self):
+    def legs(self) -> int:
         return len(self.stops) - 1
 
     @property
-    def is_superfast(self):
+    def is_superfast(self) -> bool:
         return Train(train_type=self.train_type).is_superfast
 
     @property
-    def train_type_label(self):
+    def train_type_label(self) -> str:
         return Train.Type(self.train_type).label
 
     @property
-    def running_days_display(self):
+    def running_days_display(self) -> str:
         return format_running_days(self.running_days)
 
-    def departure_from_origin(self, journey_date):
+    def departure_from_origin(self, journey_date: datetime.date) -> datetime.datetime:
         return timezone.make_aware(moment_of_run(journey_date, self.stops[0].departure_minute or 0))
 
 
@@ -99,15 +100,15 @@ class RouteJourney:
     arrives: datetime.datetime
 
     @property
-    def distance_km(self):
+    def distance_km(self) -> int:
         return self.alight.distance_km - self.board.distance_km
 
     @property
-    def boarding_date(self):
+    def boarding_date(self) -> datetime.date:
         return timezone.localtime(self.departs).date()
 
 
-def _load(number):
+def _load(number: str) -> TrainRoute | None:
     train = Train.objects.select_related("origin", "destination").filter(number=number).first()
     if train is None:
         return None
@@ -125,7 +126,7 @@ def _load(number):
     )
 
 
-def route_for(number):
+def route_for(number: str | None) -> TrainRoute | None:
     """The TrainRoute of train `number`, or None."""
     number = str(number or "").strip()[:10]
     if not number:
@@ -133,7 +134,9 @@ def route_for(number):
     return tiered_cache.get_or_set("route", (timetable_version(), number), lambda: _load(number))
 
 
-def journey_for(route, board_code, alight_code, boarding_date):
+def journey_for(
+    route: TrainRoute, board_code: str | None, alight_code: str | None, boarding_date: datetime.date
+) -> RouteJourney:
     """The RouteJourney from `board_code` to `alight_code` leaving on `boarding_date`, or RuleError."""
     board_code, alight_code = str(board_code or "").upper(), str(alight_code or "").upper()
     board = next((s for s in route.stops if s.code == board_code and s.departure_minute is not None), None)
@@ -143,6 +146,8 @@ def journey_for(route, board_code, alight_code, boarding_date):
                    and s.arrival_minute is not None), None)
     if alight is None:
         raise RuleError("to", f"Train {route.number} does not go from {board_code} to {alight_code or '(none)'}.")
+    # Chosen above for having them; the assertions tell the type checker so.
+    assert board.departure_minute is not None and alight.arrival_minute is not None
     journey_date = run_start(route.running_days, board.departure_minute, boarding_date)
     if journey_date is None:
         raise RuleError("date", f"Train {route.number} does not leave {board_code} on {boarding_date:%a %d %b %Y}.")

@@ -5,6 +5,8 @@ passenger reads them: from the brand in the name, and from Indian Railways' numb
 numbers starting 12 or 22 are superfast services).
 """
 
+from collections.abc import Iterable
+
 from .models import CLASS_CODES, Train
 
 T = Train.Type
@@ -29,7 +31,7 @@ NAME_MARKERS = (
     ("SF EXP", T.SUPERFAST),
 )
 
-CLASSES_BY_TYPE = {
+CLASSES_BY_TYPE: dict[str, tuple[str, ...]] = {
     T.RAJDHANI: ("1A", "2A", "3A"),
     T.SHATABDI: ("CC",),
     T.DURONTO: ("1A", "2A", "3A", "SL"),
@@ -43,7 +45,7 @@ CLASSES_BY_TYPE = {
 }
 
 
-def infer_train_type(number, name):
+def infer_train_type(number: str, name: str) -> Train.Type:
     upper = f" {name.upper()} "
     for marker, train_type in NAME_MARKERS:
         if f" {marker} " in upper:
@@ -53,11 +55,11 @@ def infer_train_type(number, name):
     return T.MAIL_EXPRESS
 
 
-def default_classes(train_type):
+def default_classes(train_type: str) -> str:
     return ",".join(CLASSES_BY_TYPE[train_type])
 
 
-def normalise_classes(codes):
+def normalise_classes(codes: Iterable[str]) -> str:
     """Any iterable of class codes -> the stored comma-separated form, in display order."""
     wanted = {code.upper() for code in codes}
     unknown = wanted - set(CLASS_CODES)

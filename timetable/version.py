@@ -12,19 +12,19 @@ from caching.tiered import tiered_cache
 VERSION_KEY = "timetable:version"
 
 
-def _load_version():
-    version = cache.get(VERSION_KEY)
+def _load_version() -> int:
+    version: int | None = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, 1, timeout=None)
         version = cache.get(VERSION_KEY, 1)
     return version
 
 
-def timetable_version():
+def timetable_version() -> int:
     return tiered_cache.remember_locally("version", VERSION_KEY, _load_version)
 
 
-def bump_timetable_version():
+def bump_timetable_version() -> int:
     try:
         version = cache.incr(VERSION_KEY)
     except ValueError:  # not set yet, evicted, or the cache is down: any fresh number will do

@@ -1,4 +1,4 @@
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -12,7 +12,7 @@ from .version import timetable_version
 @require_safe
 @public_page
 @public_page_cache(version=timetable_version)
-def train_schedule(request, number):
+def train_schedule(request: HttpRequest, number: str) -> HttpResponse:
     route = route_for(number)
     if route is None:
         raise Http404("No train with that number.")

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from dashboard.models import SavedPassenger
+
 from testsupport.booking_rows import DAY, World, booking, many_bookings, save_all
 from testsupport.bookings import travel_date
 from testsupport.browser import LAYOUT_SHIFT, slow_network

@@ -13,8 +13,8 @@ from django.contrib.sessions.backends.cached_db import SessionStore
 from django.test import Client
 from django.utils import timezone
 
-from testsupport.browser import wait_until
 from testsupport.booking_rows import DAY, World, booking, save_all
+from testsupport.browser import wait_until
 from testsupport.networks import booking_network
 from testsupport.users import make_user
 

@@ -10,6 +10,7 @@ from prometheus_client import REGISTRY
 
 from promotions.demo import seed_pictures
 from rum.models import PageView
+
 from testsupport.networks import next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db(transaction=True)

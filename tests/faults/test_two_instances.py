@@ -17,10 +17,11 @@ from collections import Counter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-from testsupport.load_harness import Client, party, signed_in_users
 from booking import coach_layouts
 from booking.models import Booking, Inventory
+
 from testsupport.bookings import set_coaches, travel_date
+from testsupport.load_harness import Client, party, signed_in_users
 from testsupport.networks import booking_network
 
 from .helpers import assert_seat_map_consistent, log_in, wait_until_ready

@@ -43,9 +43,10 @@ import psycopg
 from django.core.management import call_command
 from django.utils import timezone
 
-from testsupport.load_harness import Client, signed_in_users
 from booking.models import Booking, BookingPassenger, Inventory
+
 from testsupport.bookings import set_coaches, travel_date
+from testsupport.load_harness import Client, signed_in_users
 from testsupport.networks import booking_network
 
 from .helpers import RETRYABLE, assert_seat_map_consistent, wait_until_ready

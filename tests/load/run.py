@@ -27,7 +27,13 @@ from pathlib import Path
 
 from benchmarks import booking_rush
 from testsupport.databases import PYTHON, ROOT
-from testsupport.load_harness import ProductionServer, Server, drop_database, prepare_database, signed_in_users
+from testsupport.load_harness import (
+    ProductionServer,
+    Server,
+    drop_database,
+    prepare_database,
+    signed_in_users,
+)
 from testsupport.results import RESULTS
 
 REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -51,9 +57,9 @@ def build_catalogue(sessions, logins):
     from django.urls import NoReverseMatch, reverse
     from django.utils import timezone
 
-    from search.warming import popular_routes, suggestion_prefixes
     from search.places import resolve_place
     from search.train_search import ResultOptions, find_journeys
+    from search.warming import popular_routes, suggestion_prefixes
 
     rng = random.Random(7)
     today = timezone.localdate()
