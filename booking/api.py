@@ -30,20 +30,16 @@ from railconnect.rate_limits import rate_limited, signed_in_user_or_address
 
 from . import reservations
 from .booking_requests import parse_booking_request, request_fingerprint
-from .booking_rules import RuleError
+from .booking_rules import BookingConflict, RuleError
 from .models import Booking
-
-
-
-def _error(field, message, status=400):
-    return json_error(message, status=status, field=field)
+from .responses import rule_error_json
 
 
 def api_login_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return _error("session", "Log in first: this API uses the site's session.", status=401)
+            return json_error("Log in first: this API uses the site's session.", status=401, field="session")
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -90,7 +86,7 @@ def create_booking(request, data):
             request_hash=request_fingerprint(data),
         )
     except RuleError as error:
-        return _error(error.field, error.message, status=422 if error.field == "Idempotency-Key" else error.status)
+        return rule_error_json(error)
     body = booking_json(request, result.booking, result.passengers if result.created else None,
                         result.payment_url if result.created else None, booking_request.journey.route.number)
     response = JsonResponse(body, status=201)
@@ -107,7 +103,7 @@ def own_booking(view):
     def wrapper(request, pnr, **kwargs):
         booking = Booking.objects.select_related("train").filter(pnr=pnr[:10], user=request.user).first()
         if booking is None:
-            return _error("pnr", "No such booking.", status=404)
+            return json_error("No such booking.", status=404, field="pnr")
         return view(request, booking, **kwargs)
 
     return wrapper
@@ -129,20 +125,19 @@ def booking_detail(request, booking):
 def pay_booking(request, booking, data):
     outcome = data.get("outcome", SUCCEEDED)
     if outcome not in OUTCOMES:
-        return _error("outcome", f"outcome is one of {', '.join(OUTCOMES)}.")
+        return json_error(f"outcome is one of {', '.join(OUTCOMES)}.", status=400, field="outcome")
     if booking.status != Booking.Status.BOOKED:
         payment = booking.payments.filter(state__in=Payment.OPEN_STATES).order_by("-id").first()
         if payment is None:
             try:
                 payment, _url = reservations.retry_payment(booking, request.user)
-            except RuleError:
-                return _error("booking", "This booking is not awaiting payment (its hold may have expired).",
-                              status=409)
+            except RuleError as error:
+                return rule_error_json(error)
         gateway = get_gateway(payment.gateway)
         payment = payments.settle(gateway.parse_callback(gateway.callback_payload(payment.token, outcome)))
         booking.refresh_from_db()
         if payment.state == Payment.State.EXPIRED and booking.status != Booking.Status.BOOKED:
-            return _error("booking", payment.failure_reason or "The hold expired.", status=409)
+            return rule_error_json(BookingConflict("booking", payment.failure_reason or "The hold expired."))
     body = booking_json(request, booking)
     last = booking.payments.order_by("-id").first()
     body["payment"] = {"state": last.state, "amount": float(last.amount)} if last else None
@@ -169,7 +164,7 @@ def cancel_booking(request, booking, data):
             ids = [by_position[p] for p in positions]
         result = reservations.cancel_booking(booking, request.user, passenger_ids=ids)
     except RuleError as error:
-        return _error(error.field, error.message, status=409 if error.field == "booking" else 400)
+        return rule_error_json(error)
     body = booking_json(request, result.booking)
     body["refund"] = float(result.refund_total)
     return JsonResponse(body)

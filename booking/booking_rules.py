@@ -11,7 +11,9 @@
   (refund rules); no child concession.
 
 A refused request raises RuleError, the error of the journey rules (timetable/journeys.py): a
-journey the timetable refuses and a booking refused here are answered alike.
+journey the timetable refuses and a booking refused here are answered alike. Its `status` is the
+HTTP status of the answer (400; the subclasses below and hold_limits.HoldLimitReached say otherwise),
+turned into a page or a JSON body in one place: booking/responses.py.
 """
 
 import datetime
@@ -20,6 +22,19 @@ from django.conf import settings
 from django.utils import timezone
 
 from timetable.journeys import RuleError, booking_window
+
+
+class BookingConflict(RuleError):
+    """The booking's state forbids the request now (already cancelled, no longer awaiting payment)."""
+
+    status = 409
+
+
+class IdempotencyKeyReused(RuleError):
+    """An Idempotency-Key already used for a different request: the request is well formed but refused."""
+
+    status = 422
+
 
 GENERAL, TATKAL = "GN", "TQ"
 QUOTAS = {GENERAL: "General", TATKAL: "Tatkal"}

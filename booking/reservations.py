@@ -25,7 +25,7 @@ from payments import services as payments
 
 from . import coach_layouts, fares, hold_limits, refunds
 from .allocation import CNF, RAC, WL, Need, SeatMap, Waiting, allocate_party, leg_mask, promote
-from .booking_rules import MIN_AGE_ALONE, RuleError
+from .booking_rules import MIN_AGE_ALONE, BookingConflict, IdempotencyKeyReused, RuleError
 from .booking_requests import SENIOR_AGE, WOMAN_LOWER_BERTH_AGE
 from .models import Booking, BookingPassenger, CoachComposition, Inventory, status_text
 
@@ -181,7 +181,7 @@ def _existing(user, idempotency_key, request_hash):
         return None
     booking = Booking.objects.filter(user=user, idempotency_key=idempotency_key).first()
     if booking is not None and request_hash and booking.request_hash and booking.request_hash != request_hash:
-        raise RuleError("Idempotency-Key", "This Idempotency-Key was already used for a different booking request.")
+        raise IdempotencyKeyReused("Idempotency-Key", "This Idempotency-Key was already used for a different booking request.")
     return booking
 
 
@@ -313,7 +313,7 @@ def retry_payment(booking, user, now=None):
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk, user=user)
         if not booking.payment_due(now):
-            raise RuleError("payment", "This booking is not awaiting payment.")
+            raise BookingConflict("booking", "This booking is not awaiting payment (its hold may have expired).")
         payments.expire_open_payments([booking.id], "Replaced by a new payment attempt.")
         payment, url = payments.start_payment(booking, user, booking.amount_due)
     return payment, url
@@ -364,9 +364,9 @@ def cancel_booking(booking, user, passenger_ids=None, now=None, full_refund=Fals
         _release_due(inventory, seatmap, now)
         booking.refresh_from_db()
         if booking.status not in (Booking.Status.HELD, Booking.Status.BOOKED):
-            raise RuleError("booking", f"This booking is already {booking.get_status_display().lower()}.")
+            raise BookingConflict("booking", f"This booking is already {booking.get_status_display().lower()}.")
         if booking.departs_at <= now:
-            raise RuleError("booking", "The train has left: a ticket cannot be cancelled after departure.")
+            raise BookingConflict("booking", "The train has left: a ticket cannot be cancelled after departure.")
         active = list(booking.passengers.exclude(status=P.CANCELLED))
         if passenger_ids is not None:
             wanted = {int(pid) for pid in passenger_ids}

@@ -29,6 +29,7 @@ from .availability import availability
 from .booking_requests import parse_booking_request
 from .booking_rules import GENERAL, QUOTAS, RuleError
 from .models import Booking, BookingPassenger
+from .responses import rule_error_page
 
 DRAFTS_KEY = "booking_drafts"
 MAX_DRAFTS = 5
@@ -61,8 +62,7 @@ def choose(request, train, date, board, alight, travel_class):
         if travel_class not in route.classes:
             raise RuleError("class", f"Train {route.number} does not carry {travel_class}.")
     except RuleError as error:
-        context["error"] = error.message
-        return render(request, "booking/choose.html", context, status=400)
+        return rule_error_page(request, "booking/choose.html", context, error)
     now = timezone.now()
     classes = sorted(route.classes, key=lambda code: code != travel_class)
     rows = [(code, availability(journey, code, now)) for code in classes]
@@ -123,7 +123,7 @@ def passengers(request, train, date, board, alight, travel_class):
             parse_booking_request(data)
         except RuleError as error:
             context["error"] = error
-            status = 400
+            status = error.status
         else:
             draft_id = secrets.token_urlsafe(9)
             drafts = {k: v for k, v in request.session.get(DRAFTS_KEY, {}).items()}
@@ -141,7 +141,7 @@ def passengers(request, train, date, board, alight, travel_class):
                 raise RuleError("class", f"Train {route.number} does not carry {travel_class}.")
         except RuleError as error:
             context["error"] = error
-            status = 400
+            status = error.status
     context["rows"] = _passenger_rows(data["passengers"], count)
     return render(request, "booking/passengers.html", context, status=status)
 
@@ -163,8 +163,7 @@ def review(request, draft_id):
     try:
         booking_request = parse_booking_request(data)
     except RuleError as error:
-        context["error"] = error
-        return render(request, "booking/review.html", context, status=400)
+        return rule_error_page(request, "booking/review.html", context, error)
     if request.method == "POST":
         try:
             # The draft id doubles as the idempotency key: a double submit holds berths once.
@@ -263,7 +262,7 @@ def cancel(request, pnr):
             ids = None if chosen == own else sorted(chosen)
             result = reservations.cancel_booking(booking, request.user, passenger_ids=ids)
         except RuleError as error:
-            context["error"] = error.message
+            context["error"] = error
         else:
             if result.booking.is_held:
                 messages.success(request, f"Cancelled. Amount to pay now: \u20b9{result.booking.amount_due}.")
@@ -274,7 +273,9 @@ def cancel(request, pnr):
     charted = reservations.is_charted(booking.inventory, now)
     quotes = reservations.quote_cancellation(booking, active, now, charted)
     context["rows"] = [(row, quotes[row.id]) for row in active]
-    return render(request, "booking/cancel.html", context, status=400 if "error" in context else 200)
+    if "error" in context:
+        return rule_error_page(request, "booking/cancel.html", context, context["error"])
+    return render(request, "booking/cancel.html", context)
 
 
 @never_cache

@@ -35,8 +35,12 @@ STANDARD_ERRORS = {
 KEPT_HEADERS = ("Allow", "Retry-After", "Cache-Control", "Vary")
 
 
-def json_error(message, *, status, field=None, code=None, retry_after=None):
-    body = {"error": message}
+def json_error(
+    message: object, *, status: int, field: str | None = None, code: str | None = None,
+    retry_after: int | None = None,
+) -> JsonResponse:
+    """The one JSON error body; `message` is sent as text whatever it is (an exception, a lazy string)."""
+    body: dict[str, object] = {"error": str(message)}
     if field is not None:
         body["field"] = field
     if code is not None:
