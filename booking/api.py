@@ -21,16 +21,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from payments import services as payments
-from payments.gateway import OUTCOMES, SUCCEEDED, get_gateway
-from payments.models import Payment
+from payments.gateway import SUCCEEDED
 
 from railconnect.json_body import json_object_body
 from railconnect.json_errors import json_error
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
 
-from . import reservations
+from . import reservations, services
 from .booking_requests import parse_booking_request, request_fingerprint
-from .booking_rules import BookingConflict, RuleError
+from .booking_rules import RuleError
 from .models import Booking
 from .responses import rule_error_json
 
@@ -48,7 +47,7 @@ def api_login_required(view):
 def booking_json(request, booking, passengers=None, payment_url=None, train_number=None):
     passengers = passengers if passengers is not None else list(booking.passengers.all())
     if payment_url is None and booking.payment_due(timezone.now()):
-        payment = booking.payments.filter(state__in=Payment.OPEN_STATES).order_by("-id").first()
+        payment = payments.open_payment(booking_id=booking.pk)
         if payment is not None:
             payment_url = request.build_absolute_uri(reverse("payments:simulated", args=[payment.token]))
     elif payment_url:
@@ -76,7 +75,7 @@ def booking_json(request, booking, passengers=None, payment_url=None, train_numb
 @api_login_required
 @rate_limited("booking", key=signed_in_user_or_address)
 @json_object_body()
-def create_booking(request, data):
+def create(request, data):
     try:
         booking_request = parse_booking_request(data)
         result = reservations.hold_booking(
@@ -113,7 +112,7 @@ def own_booking(view):
 @require_safe
 @api_login_required
 @own_booking
-def booking_detail(request, booking):
+def detail(request, booking):
     return JsonResponse(booking_json(request, booking))
 
 
@@ -122,24 +121,12 @@ def booking_detail(request, booking):
 @api_login_required
 @own_booking
 @json_object_body(required=False)
-def pay_booking(request, booking, data):
-    outcome = data.get("outcome", SUCCEEDED)
-    if outcome not in OUTCOMES:
-        return json_error(f"outcome is one of {', '.join(OUTCOMES)}.", status=400, field="outcome")
-    if booking.status != Booking.Status.BOOKED:
-        payment = booking.payments.filter(state__in=Payment.OPEN_STATES).order_by("-id").first()
-        if payment is None:
-            try:
-                payment, _url = reservations.retry_payment(booking, request.user)
-            except RuleError as error:
-                return rule_error_json(error)
-        gateway = get_gateway(payment.gateway)
-        payment = payments.settle(gateway.parse_callback(gateway.callback_payload(payment.token, outcome)))
-        booking.refresh_from_db()
-        if payment.state == Payment.State.EXPIRED and booking.status != Booking.Status.BOOKED:
-            return rule_error_json(BookingConflict("booking", payment.failure_reason or "The hold expired."))
+def pay(request, booking, data):
+    try:
+        last = services.pay_booking(booking=booking, user=request.user, outcome=data.get("outcome", SUCCEEDED))
+    except RuleError as error:
+        return rule_error_json(error)
     body = booking_json(request, booking)
-    last = booking.payments.order_by("-id").first()
     body["payment"] = {"state": last.state, "amount": float(last.amount)} if last else None
     return JsonResponse(body)
 
@@ -149,20 +136,13 @@ def pay_booking(request, booking, data):
 @api_login_required
 @own_booking
 @json_object_body(required=False)
-def cancel_booking(request, booking, data):
+def cancel(request, booking, data):
+    positions = data.get("passengers")
+    if positions is not None and (not isinstance(positions, list) or not all(
+            isinstance(p, int) and not isinstance(p, bool) for p in positions)):
+        return json_error("passengers is a list of passenger positions (1, 2, ...).", status=400, field="passengers")
     try:
-        positions = data.get("passengers")
-        ids = None
-        if positions is not None:
-            if not isinstance(positions, list) or not all(isinstance(p, int) and not isinstance(p, bool)
-                                                          for p in positions):
-                raise RuleError("passengers", "passengers is a list of passenger positions (1, 2, ...).")
-            by_position = dict(booking.passengers.values_list("position", "id"))
-            unknown = [p for p in positions if p not in by_position]
-            if unknown or not positions:
-                raise RuleError("passengers", f"No passenger at position {unknown[0] if unknown else '(none)'}.")
-            ids = [by_position[p] for p in positions]
-        result = reservations.cancel_booking(booking, request.user, passenger_ids=ids)
+        result = reservations.cancel_booking(booking=booking, user=request.user, positions=positions)
     except RuleError as error:
         return rule_error_json(error)
     body = booking_json(request, result.booking)

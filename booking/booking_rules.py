@@ -17,11 +17,12 @@ turned into a page or a JSON body in one place: booking/responses.py.
 """
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from timetable.journeys import RuleError, booking_window
+from timetable.journeys import RuleError, booking_window, parse_journey_date
 
 
 class BookingConflict(RuleError):
@@ -67,6 +68,20 @@ def check_date(boarding_date, today=None):
             "date",
             f"Booking opens {settings.BOOKING_HORIZON_DAYS} days ahead: choose a date up to {last:%d %b %Y}.",
         )
+
+
+def boarding_date(text: object) -> datetime.date:
+    """The journey date of a request (YYYY-MM-DD, timetable.journeys.parse_journey_date), or RuleError."""
+    date = parse_journey_date(text)
+    if date is None:
+        raise RuleError("date", "Give the date as YYYY-MM-DD.")
+    return date
+
+
+def check_class(route: Any, travel_class: str) -> None:
+    """`route` (a timetable TrainRoute) must carry `travel_class`."""
+    if travel_class not in route.classes:
+        raise RuleError("class", f"Train {route.number} does not carry {travel_class}: it has {', '.join(route.classes)}.")
 
 
 def check_open(departs_at, chart_prepared, now):
