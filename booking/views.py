@@ -4,8 +4,6 @@ cancellation and the public PNR enquiry. Plain forms: every step works without J
 Every view that shows or changes a booking filters by request.user and answers 404 otherwise.
 """
 
-import re
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +23,7 @@ from timetable.train_routes import journey_for, route_for
 from . import booking_rules, coach_layouts, reservations, services
 from .availability import availability
 from .booking_requests import parse_booking_request
+from .forms import posted_passengers
 from .booking_rules import GENERAL, QUOTAS, RuleError
 from .models import Booking, BookingPassenger
 from .responses import rule_error_page
@@ -66,29 +65,6 @@ def choose(request, train, date, board, alight, travel_class):
     return render(request, "booking/choose.html", context)
 
 
-POSTED_ROW = re.compile(r"p-(\d{1,3})-(?:name|age)", re.ASCII)  # the form has 4 or 6 rows; 1,000 is plenty
-
-
-def _posted_passengers(post):
-    """Every passenger row the form sent, in order: rows beyond the quota's limit are kept, so the
-    rules refuse them with a message rather than drop them silently."""
-    passengers = []
-    rows = sorted({int(match[1]) for key in post if (match := POSTED_ROW.fullmatch(key))})
-    for i in rows:
-        name = post.get(f"p-{i}-name", "").strip()
-        age = post.get(f"p-{i}-age", "").strip()
-        if not name and not age:
-            continue
-        passengers.append({
-            "name": name,
-            "age": int(age) if age.isdecimal() else age,  # isdigit() also takes "²", which int() refuses
-            "gender": post.get(f"p-{i}-gender", ""),
-            "berth_preference": post.get(f"p-{i}-berth_preference", ""),
-            "no_berth": post.get(f"p-{i}-no_berth") == "on",
-        })
-    return passengers
-
-
 def _passenger_rows(passengers, count):
     """The form's rows: the quota's number, or all the passengers sent back with an error."""
     return list(enumerate(list(passengers) + [{} for _ in range(count - len(passengers))]))
@@ -112,8 +88,8 @@ def passengers(request, train, date, board, alight, travel_class):
                "berth_names": coach_layouts.BERTH_TYPE_NAMES}
     status = 200
     if request.method == "POST":
-        data["passengers"] = _posted_passengers(request.POST)
         try:
+            data["passengers"] = posted_passengers(request.POST)
             parse_booking_request(data)
         except RuleError as error:
             context["error"] = error
