@@ -108,6 +108,11 @@ def own_booking(view):
     return wrapper
 
 
+def booking_action(view):
+    """A POST on the signed-in passenger's own booking, with an optional JSON object body."""
+    return never_cache(require_POST(api_login_required(own_booking(json_object_body(required=False)(view)))))
+
+
 @never_cache
 @require_safe
 @api_login_required
@@ -116,11 +121,7 @@ def detail(request, booking):
     return JsonResponse(booking_json(request, booking))
 
 
-@never_cache
-@require_POST
-@api_login_required
-@own_booking
-@json_object_body(required=False)
+@booking_action
 def pay(request, booking, data):
     try:
         last = services.pay_booking(booking=booking, user=request.user, outcome=data.get("outcome", SUCCEEDED))
@@ -131,11 +132,7 @@ def pay(request, booking, data):
     return JsonResponse(body)
 
 
-@never_cache
-@require_POST
-@api_login_required
-@own_booking
-@json_object_body(required=False)
+@booking_action
 def cancel(request, booking, data):
     positions = data.get("passengers")
     if positions is not None and (not isinstance(positions, list) or not all(
