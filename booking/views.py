@@ -23,8 +23,8 @@ from timetable.train_routes import journey_for, route_for
 from . import booking_rules, coach_layouts, reservations, services
 from .availability import availability
 from .booking_requests import parse_booking_request
-from .forms import posted_passengers
 from .booking_rules import GENERAL, QUOTAS, RuleError
+from .forms import posted_passengers
 from .models import Booking, BookingPassenger
 from .responses import rule_error_page
 
