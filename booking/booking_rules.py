@@ -17,12 +17,12 @@ turned into a page or a JSON body in one place: booking/responses.py.
 """
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from timetable.journeys import RuleError, booking_window, parse_journey_date
+from timetable.train_routes import TrainRoute
 
 
 class BookingConflict(RuleError):
@@ -78,8 +78,7 @@ def boarding_date(text: object) -> datetime.date:
     return date
 
 
-def check_class(route: Any, travel_class: str) -> None:
-    """`route` (a timetable TrainRoute) must carry `travel_class`."""
+def check_class(route: TrainRoute, travel_class: str) -> None:
     if travel_class not in route.classes:
         raise RuleError("class", f"Train {route.number} does not carry {travel_class}: it has {', '.join(route.classes)}.")
 
