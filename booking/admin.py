@@ -1,51 +1,17 @@
 """Admin for bookings, inventory, compositions and refund rules: fast with a million bookings.
 
 Lists select their related rows in the same query (no N+1), never run a full COUNT(*) over a
-huge table (CappedCountPaginator counts at most a few thousand rows, and
+huge table (railconnect/admin_tables.py: CappedCountPaginator counts at most a few thousand rows, and
 show_full_result_count is off), search bookings by exact PNR (the unique index), and filter by
 status and journey date without a query for the filter choices.
 """
 
 from django.contrib import admin
-from django.core.paginator import Paginator
-from django.utils.functional import cached_property
+
+from railconnect.admin_tables import ReadOnlyAdmin
 
 from . import coach_layouts
 from .models import Booking, BookingPassenger, CoachComposition, Inventory, RefundRule
-
-
-class CappedCountPaginator(Paginator):
-    """Counts at most CAP rows (SELECT COUNT(*) FROM (... LIMIT CAP)): page links stop there."""
-
-    CAP = 10_000
-
-    @cached_property
-    def count(self):
-        queryset = self.object_list
-        try:
-            return queryset.order_by()[: self.CAP].count()
-        except (AttributeError, TypeError):
-            return len(queryset)
-
-
-class LargeTableAdmin(admin.ModelAdmin):
-    paginator = CappedCountPaginator
-    show_full_result_count = False
-    list_per_page = 50
-
-
-class ReadOnlyAdmin(LargeTableAdmin):
-    """Bookings, inventory and payments change only through the booking engine (which keeps the
-    seat map, queues and payments consistent): the admin shows them, it does not edit them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PassengerInline(admin.TabularInline):

@@ -21,29 +21,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from payments import services as payments
-from payments.gateway import OUTCOMES, SUCCEEDED, get_gateway
-from payments.models import Payment
+from payments.gateway import SUCCEEDED
 
 from railconnect.json_body import json_object_body
 from railconnect.json_errors import json_error
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
 
-from . import reservations
+from . import reservations, services
 from .booking_requests import parse_booking_request, request_fingerprint
 from .booking_rules import RuleError
 from .models import Booking
-
-
-
-def _error(field, message, status=400):
-    return json_error(message, status=status, field=field)
+from .responses import rule_error_json
 
 
 def api_login_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return _error("session", "Log in first: this API uses the site's session.", status=401)
+            return json_error("Log in first: this API uses the site's session.", status=401, field="session")
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -52,7 +47,7 @@ def api_login_required(view):
 def booking_json(request, booking, passengers=None, payment_url=None, train_number=None):
     passengers = passengers if passengers is not None else list(booking.passengers.all())
     if payment_url is None and booking.payment_due(timezone.now()):
-        payment = booking.payments.filter(state__in=Payment.OPEN_STATES).order_by("-id").first()
+        payment = payments.open_payment(booking_id=booking.pk)
         if payment is not None:
             payment_url = request.build_absolute_uri(reverse("payments:simulated", args=[payment.token]))
     elif payment_url:
@@ -80,7 +75,7 @@ def booking_json(request, booking, passengers=None, payment_url=None, train_numb
 @api_login_required
 @rate_limited("booking", key=signed_in_user_or_address)
 @json_object_body()
-def create_booking(request, data):
+def create(request, data):
     try:
         booking_request = parse_booking_request(data)
         result = reservations.hold_booking(
@@ -90,7 +85,7 @@ def create_booking(request, data):
             request_hash=request_fingerprint(data),
         )
     except RuleError as error:
-        return _error(error.field, error.message, status=422 if error.field == "Idempotency-Key" else error.status)
+        return rule_error_json(error)
     body = booking_json(request, result.booking, result.passengers if result.created else None,
                         result.payment_url if result.created else None, booking_request.journey.route.number)
     response = JsonResponse(body, status=201)
@@ -107,69 +102,46 @@ def own_booking(view):
     def wrapper(request, pnr, **kwargs):
         booking = Booking.objects.select_related("train").filter(pnr=pnr[:10], user=request.user).first()
         if booking is None:
-            return _error("pnr", "No such booking.", status=404)
+            return json_error("No such booking.", status=404, field="pnr")
         return view(request, booking, **kwargs)
 
     return wrapper
+
+
+def booking_action(view):
+    """A POST on the signed-in passenger's own booking, with an optional JSON object body."""
+    return never_cache(require_POST(api_login_required(own_booking(json_object_body(required=False)(view)))))
 
 
 @never_cache
 @require_safe
 @api_login_required
 @own_booking
-def booking_detail(request, booking):
+def detail(request, booking):
     return JsonResponse(booking_json(request, booking))
 
 
-@never_cache
-@require_POST
-@api_login_required
-@own_booking
-@json_object_body(required=False)
-def pay_booking(request, booking, data):
-    outcome = data.get("outcome", SUCCEEDED)
-    if outcome not in OUTCOMES:
-        return _error("outcome", f"outcome is one of {', '.join(OUTCOMES)}.")
-    if booking.status != Booking.Status.BOOKED:
-        payment = booking.payments.filter(state__in=Payment.OPEN_STATES).order_by("-id").first()
-        if payment is None:
-            try:
-                payment, _url = reservations.retry_payment(booking, request.user)
-            except RuleError:
-                return _error("booking", "This booking is not awaiting payment (its hold may have expired).",
-                              status=409)
-        gateway = get_gateway(payment.gateway)
-        payment = payments.settle(gateway.parse_callback(gateway.callback_payload(payment.token, outcome)))
-        booking.refresh_from_db()
-        if payment.state == Payment.State.EXPIRED and booking.status != Booking.Status.BOOKED:
-            return _error("booking", payment.failure_reason or "The hold expired.", status=409)
+@booking_action
+def pay(request, booking, data):
+    try:
+        last = services.pay_booking(booking=booking, user=request.user, outcome=data.get("outcome", SUCCEEDED))
+    except RuleError as error:
+        return rule_error_json(error)
     body = booking_json(request, booking)
-    last = booking.payments.order_by("-id").first()
     body["payment"] = {"state": last.state, "amount": float(last.amount)} if last else None
     return JsonResponse(body)
 
 
-@never_cache
-@require_POST
-@api_login_required
-@own_booking
-@json_object_body(required=False)
-def cancel_booking(request, booking, data):
+@booking_action
+def cancel(request, booking, data):
+    positions = data.get("passengers")
+    if positions is not None and (not isinstance(positions, list) or not all(
+            isinstance(p, int) and not isinstance(p, bool) for p in positions)):
+        return json_error("passengers is a list of passenger positions (1, 2, ...).", status=400, field="passengers")
     try:
-        positions = data.get("passengers")
-        ids = None
-        if positions is not None:
-            if not isinstance(positions, list) or not all(isinstance(p, int) and not isinstance(p, bool)
-                                                          for p in positions):
-                raise RuleError("passengers", "passengers is a list of passenger positions (1, 2, ...).")
-            by_position = dict(booking.passengers.values_list("position", "id"))
-            unknown = [p for p in positions if p not in by_position]
-            if unknown or not positions:
-                raise RuleError("passengers", f"No passenger at position {unknown[0] if unknown else '(none)'}.")
-            ids = [by_position[p] for p in positions]
-        result = reservations.cancel_booking(booking, request.user, passenger_ids=ids)
+        result = reservations.cancel_booking(booking=booking, user=request.user, positions=positions)
     except RuleError as error:
-        return _error(error.field, error.message, status=409 if error.field == "booking" else 400)
+        return rule_error_json(error)
     body = booking_json(request, result.booking)
     body["refund"] = float(result.refund_total)
     return JsonResponse(body)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from timetable.journeys import parse_journey_date
 from timetable.models import CLASS_CODES
 from timetable.train_routes import RouteJourney, journey_for, route_for
 
@@ -28,6 +27,11 @@ MAX_AGE = 125
 GENDERS = ("M", "F", "T")
 SENIOR_AGE = 60
 WOMAN_LOWER_BERTH_AGE = 45
+
+
+def wants_lower(age: int, gender: str) -> bool:
+    """Seniors and women 45 and over are given lower berths first (allocation.Need.wants_lower)."""
+    return age >= SENIOR_AGE or (gender == "F" and age >= WOMAN_LOWER_BERTH_AGE)
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ class PassengerRequest:
 
     @property
     def wants_lower(self):
-        return self.age >= SENIOR_AGE or (self.gender == "F" and self.age >= WOMAN_LOWER_BERTH_AGE)
+        return wants_lower(self.age, self.gender)
 
 
 @dataclass(frozen=True)
@@ -137,16 +141,13 @@ def parse_booking_request(data, now=None):
     route = route_for(_text(data, "train"))
     if route is None:
         raise RuleError("train", f"No train numbered {str(data.get('train'))[:10]!r}.")
-    boarding_date = parse_journey_date(_text(data, "date"))
-    if boarding_date is None:
-        raise RuleError("date", "Give the date as YYYY-MM-DD.")
+    boarding_date = booking_rules.boarding_date(_text(data, "date"))
     booking_rules.check_date(boarding_date, timezone.localdate(now))
     journey = journey_for(route, _text(data, "from"), _text(data, "to"), boarding_date)
     travel_class = _text(data, "class").upper()
     if travel_class not in CLASS_CODES:
         raise RuleError("class", f"Unknown class {travel_class[:4]!r}: use one of {', '.join(CLASS_CODES)}.")
-    if travel_class not in route.classes:
-        raise RuleError("class", f"Train {route.number} does not carry {travel_class}: it has {', '.join(route.classes)}.")
+    booking_rules.check_class(route, travel_class)
     quota = str(data.get("quota") or GENERAL).strip().upper()
     raw_passengers = data.get("passengers")
     if not isinstance(raw_passengers, list) or not raw_passengers:

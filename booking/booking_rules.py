@@ -11,7 +11,9 @@
   (refund rules); no child concession.
 
 A refused request raises RuleError, the error of the journey rules (timetable/journeys.py): a
-journey the timetable refuses and a booking refused here are answered alike.
+journey the timetable refuses and a booking refused here are answered alike. Its `status` is the
+HTTP status of the answer (400; the subclasses below and hold_limits.HoldLimitReached say otherwise),
+turned into a page or a JSON body in one place: booking/responses.py.
 """
 
 import datetime
@@ -19,7 +21,21 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from timetable.journeys import RuleError, booking_window
+from timetable.journeys import RuleError, booking_window, parse_journey_date
+from timetable.train_routes import TrainRoute
+
+
+class BookingConflict(RuleError):
+    """The booking's state forbids the request now (already cancelled, no longer awaiting payment)."""
+
+    status = 409
+
+
+class IdempotencyKeyReused(RuleError):
+    """An Idempotency-Key already used for a different request: the request is well formed but refused."""
+
+    status = 422
+
 
 GENERAL, TATKAL = "GN", "TQ"
 QUOTAS = {GENERAL: "General", TATKAL: "Tatkal"}
@@ -52,6 +68,19 @@ def check_date(boarding_date, today=None):
             "date",
             f"Booking opens {settings.BOOKING_HORIZON_DAYS} days ahead: choose a date up to {last:%d %b %Y}.",
         )
+
+
+def boarding_date(text: object) -> datetime.date:
+    """The journey date of a request (YYYY-MM-DD, timetable.journeys.parse_journey_date), or RuleError."""
+    date = parse_journey_date(text)
+    if date is None:
+        raise RuleError("date", "Give the date as YYYY-MM-DD.")
+    return date
+
+
+def check_class(route: TrainRoute, travel_class: str) -> None:
+    if travel_class not in route.classes:
+        raise RuleError("class", f"Train {route.number} does not carry {travel_class}: it has {', '.join(route.classes)}.")
 
 
 def check_open(departs_at, chart_prepared, now):

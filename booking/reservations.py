@@ -13,20 +13,23 @@ has run out before doing anything else (and `manage.py expire_holds` sweeps the 
 
 import datetime
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
 from payments import services as payments
+from payments.models import Payment
 
 from . import coach_layouts, fares, hold_limits, refunds
 from .allocation import CNF, RAC, WL, Need, SeatMap, Waiting, allocate_party, leg_mask, promote
-from .booking_rules import MIN_AGE_ALONE, RuleError
-from .booking_requests import SENIOR_AGE, WOMAN_LOWER_BERTH_AGE
+from .booking_rules import MIN_AGE_ALONE, BookingConflict, IdempotencyKeyReused, RuleError
+from .booking_requests import wants_lower
 from .models import Booking, BookingPassenger, CoachComposition, Inventory, status_text
 
 P = BookingPassenger.Status
@@ -92,10 +95,6 @@ def _save_inventory(inventory, seatmap):
 # --- Queues ------------------------------------------------------------------------------------
 
 
-def _wants_lower(passenger):
-    return passenger.age >= SENIOR_AGE or (passenger.gender == "F" and passenger.age >= WOMAN_LOWER_BERTH_AGE)
-
-
 def _place(row, units, unit_index):
     row.unit = unit_index
     if unit_index is None:
@@ -110,7 +109,7 @@ def reorganise_queues(inventory, seatmap, charting=False):
     rows = list(BookingPassenger.objects.filter(inventory=inventory, status__in=[P.RAC, P.WAITLIST]))
     waiting = [
         Waiting(row, row.quota, row.status, row.number or 0, leg_mask(row.board_sequence, row.alight_sequence),
-                row.unit, row.berth_preference, _wants_lower(row))
+                row.unit, row.berth_preference, wants_lower(row.age, row.gender))
         for row in rows
     ]
     rac_count, wl_counts = promote(seatmap, waiting, charting=charting)
@@ -181,7 +180,7 @@ def _existing(user, idempotency_key, request_hash):
         return None
     booking = Booking.objects.filter(user=user, idempotency_key=idempotency_key).first()
     if booking is not None and request_hash and booking.request_hash and booking.request_hash != request_hash:
-        raise RuleError("Idempotency-Key", "This Idempotency-Key was already used for a different booking request.")
+        raise IdempotencyKeyReused("Idempotency-Key", "This Idempotency-Key was already used for a different booking request.")
     return booking
 
 
@@ -307,13 +306,19 @@ def _hold(user, request, fare, idempotency_key, request_hash, now):
 # --- Payment ---------------------------------------------------------------------------------
 
 
-def retry_payment(booking, user, now=None):
-    """A fresh pending payment for a held booking (earlier open ones are closed). Returns its URL."""
+def retry_payment(
+    *, booking: Booking, user: AbstractBaseUser, now: datetime.datetime | None = None,
+) -> tuple[Payment, str]:
+    """A fresh pending payment for a held booking (earlier open ones are closed): (payment, payer's URL).
+
+    Locks the booking row, then (closing the open ones) its payment rows; no inventory row.
+    Raises BookingConflict when the booking is not awaiting payment.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk, user=user)
         if not booking.payment_due(now):
-            raise RuleError("payment", "This booking is not awaiting payment.")
+            raise BookingConflict("booking", "This booking is not awaiting payment (its hold may have expired).")
         payments.expire_open_payments([booking.id], "Replaced by a new payment attempt.")
         payment, url = payments.start_payment(booking, user, booking.amount_due)
     return payment, url
@@ -348,12 +353,20 @@ def quote_cancellation(booking, rows, now, charted, rules=None):
     return quotes
 
 
-def cancel_booking(booking, user, passenger_ids=None, now=None, full_refund=False, reason="Cancelled by passenger"):
-    """Cancel some passengers (`passenger_ids`) or the whole booking, refunding by the rules.
+def cancel_booking(
+    *, booking: Booking, user: AbstractBaseUser | None, passenger_ids: Collection[int] | None = None,
+    positions: Collection[int] | None = None, now: datetime.datetime | None = None, full_refund: bool = False,
+    reason: str = "Cancelled by passenger",
+) -> "CancellationResult":
+    """Cancel some passengers (by row id, `passenger_ids`, or by position on the ticket, `positions`:
+    1, 2, ...) or, given neither, the whole booking, refunding by the rules. `user` None: the system
+    (chart preparation); otherwise only that user's booking is found.
 
-    Freed berths go at once to RAC and waitlisted passengers (unless the chart is prepared).
-    Passengers cancelled before payment are refunded nothing and charged nothing: the booking's
-    amount due (fare_total) falls by their fares and its payment is reopened for the new amount.
+    Locks: the inventory row, then the booking row, then (refunds, payments.services) the payment
+    row, in one transaction; no user row. Freed berths go at once to RAC and waitlisted passengers
+    (unless the chart is prepared). Passengers cancelled before payment are refunded nothing and
+    charged nothing: the booking's amount due (fare_total) falls by their fares and its payment is
+    reopened for the new amount, after the commit.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -363,13 +376,19 @@ def cancel_booking(booking, user, passenger_ids=None, now=None, full_refund=Fals
         seatmap = seat_map(inventory)
         _release_due(inventory, seatmap, now)
         booking.refresh_from_db()
+        if positions is not None:
+            by_position = dict(booking.passengers.values_list("position", "id"))
+            unknown = [p for p in positions if p not in by_position]
+            if unknown or not positions:
+                raise RuleError("passengers", f"No passenger at position {unknown[0] if unknown else '(none)'}.")
+            passenger_ids = [by_position[p] for p in positions]
         if booking.status not in (Booking.Status.HELD, Booking.Status.BOOKED):
-            raise RuleError("booking", f"This booking is already {booking.get_status_display().lower()}.")
+            raise BookingConflict("booking", f"This booking is already {booking.get_status_display().lower()}.")
         if booking.departs_at <= now:
-            raise RuleError("booking", "The train has left: a ticket cannot be cancelled after departure.")
+            raise BookingConflict("booking", "The train has left: a ticket cannot be cancelled after departure.")
         active = list(booking.passengers.exclude(status=P.CANCELLED))
         if passenger_ids is not None:
-            wanted = {int(pid) for pid in passenger_ids}
+            wanted = set(passenger_ids)
             targets = [row for row in active if row.id in wanted]
             if not targets:
                 raise RuleError("passengers", "Choose at least one passenger to cancel.")
@@ -462,7 +481,7 @@ def prepare_chart(inventory_id, now=None):
             .distinct()
         )
         for booking in waitlisted:
-            cancel_booking(booking, None, now=now, full_refund=True,
+            cancel_booking(booking=booking, user=None, now=now, full_refund=True,
                            reason="Waitlisted at chart preparation")
             result.cancelled_bookings.append(booking.pnr)
     return result

@@ -15,8 +15,8 @@ urlpatterns = [
     path("bookings/<str:pnr>/cancel", views.cancel, name="cancel"),
     path("pnr", views.pnr_form, name="pnr-form"),
     path("pnr/<str:pnr>", views.pnr_status, name="pnr"),
-    path("api/bookings", api.create_booking, name="api-bookings"),
-    path("api/bookings/<str:pnr>", api.booking_detail, name="api-booking"),
-    path("api/bookings/<str:pnr>/pay", api.pay_booking, name="api-pay"),
-    path("api/bookings/<str:pnr>/cancel", api.cancel_booking, name="api-cancel"),
+    path("api/bookings", api.create, name="api-bookings"),
+    path("api/bookings/<str:pnr>", api.detail, name="api-booking"),
+    path("api/bookings/<str:pnr>/pay", api.pay, name="api-pay"),
+    path("api/bookings/<str:pnr>/cancel", api.cancel, name="api-cancel"),
 ]

@@ -4,9 +4,6 @@ cancellation and the public PNR enquiry. Plain forms: every step works without J
 Every view that shows or changes a booking filters by request.user and answers 404 otherwise.
 """
 
-import re
-import secrets
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,76 +18,51 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from railconnect.http_caching import private_page
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
-from timetable.journeys import parse_journey_date
 from timetable.train_routes import journey_for, route_for
 
-from . import booking_rules, coach_layouts, reservations
+from . import booking_rules, coach_layouts, reservations, services
 from .availability import availability
 from .booking_requests import parse_booking_request
 from .booking_rules import GENERAL, QUOTAS, RuleError
+from .forms import posted_passengers
 from .models import Booking, BookingPassenger
+from .responses import rule_error_page
 
-DRAFTS_KEY = "booking_drafts"
-MAX_DRAFTS = 5
 PNR_LENGTH = 10
 
 
-def _journey_or_error(train, date, board, alight):
+def _route_or_404(train):
     route = route_for(train)
     if route is None:
         raise Http404("No such train")
-    boarding_date = parse_journey_date(date)
-    if boarding_date is None:
-        raise RuleError("date", "Give the date as YYYY-MM-DD.")
-    return route, journey_for(route, board, alight, boarding_date)
+    return route
+
+
+def _offered_journey(route, date, board, alight, travel_class):
+    """The journey a booking page offers, or RuleError: the rules a booking request checks first."""
+    journey = journey_for(route, board, alight, booking_rules.boarding_date(date))
+    booking_rules.check_date(journey.boarding_date)
+    booking_rules.check_class(route, travel_class)
+    return journey
 
 
 @never_cache
 @require_safe
 def choose(request, train, date, board, alight, travel_class):
     """Live availability of every class of the train for the journey, the chosen one first."""
-    route = route_for(train)
-    if route is None:
-        raise Http404("No such train")
+    route = _route_or_404(train)
     travel_class = travel_class.upper()
     context = {"route": route, "travel_class": travel_class, "date": date, "board_code": board.upper(),
                "alight_code": alight.upper()}
     try:
-        _route, journey = _journey_or_error(train, date, board, alight)
-        booking_rules.check_date(journey.boarding_date)
-        if travel_class not in route.classes:
-            raise RuleError("class", f"Train {route.number} does not carry {travel_class}.")
+        journey = _offered_journey(route, date, board, alight, travel_class)
     except RuleError as error:
-        context["error"] = error.message
-        return render(request, "booking/choose.html", context, status=400)
+        return rule_error_page(request, "booking/choose.html", context, error)
     now = timezone.now()
     classes = sorted(route.classes, key=lambda code: code != travel_class)
     rows = [(code, availability(journey, code, now)) for code in classes]
     context.update({"journey": journey, "rows": rows, "quotas": QUOTAS})
     return render(request, "booking/choose.html", context)
-
-
-POSTED_ROW = re.compile(r"p-(\d{1,3})-(?:name|age)", re.ASCII)  # the form has 4 or 6 rows; 1,000 is plenty
-
-
-def _posted_passengers(post):
-    """Every passenger row the form sent, in order: rows beyond the quota's limit are kept, so the
-    rules refuse them with a message rather than drop them silently."""
-    passengers = []
-    rows = sorted({int(match[1]) for key in post if (match := POSTED_ROW.fullmatch(key))})
-    for i in rows:
-        name = post.get(f"p-{i}-name", "").strip()
-        age = post.get(f"p-{i}-age", "").strip()
-        if not name and not age:
-            continue
-        passengers.append({
-            "name": name,
-            "age": int(age) if age.isdecimal() else age,  # isdigit() also takes "²", which int() refuses
-            "gender": post.get(f"p-{i}-gender", ""),
-            "berth_preference": post.get(f"p-{i}-berth_preference", ""),
-            "no_berth": post.get(f"p-{i}-no_berth") == "on",
-        })
-    return passengers
 
 
 def _passenger_rows(passengers, count):
@@ -102,9 +74,7 @@ def _passenger_rows(passengers, count):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def passengers(request, train, date, board, alight, travel_class):
-    route = route_for(train)
-    if route is None:
-        raise Http404("No such train")
+    route = _route_or_404(train)
     quota = (request.POST.get("quota") or request.GET.get("quota") or GENERAL).upper()
     if quota not in QUOTAS:
         quota = GENERAL
@@ -118,30 +88,21 @@ def passengers(request, train, date, board, alight, travel_class):
                "berth_names": coach_layouts.BERTH_TYPE_NAMES}
     status = 200
     if request.method == "POST":
-        data["passengers"] = _posted_passengers(request.POST)
         try:
+            data["passengers"] = posted_passengers(request.POST)
             parse_booking_request(data)
         except RuleError as error:
             context["error"] = error
-            status = 400
+            status = error.status
         else:
-            draft_id = secrets.token_urlsafe(9)
-            drafts = {k: v for k, v in request.session.get(DRAFTS_KEY, {}).items()}
-            while len(drafts) >= MAX_DRAFTS:
-                drafts.pop(next(iter(drafts)))
-            drafts[draft_id] = data
-            request.session[DRAFTS_KEY] = drafts
-            return redirect("booking:review", draft_id=draft_id)
+            return redirect("booking:review", draft_id=services.save_draft(session=request.session, data=data))
     else:
         try:
-            _route, journey = _journey_or_error(train, date, board, alight)
-            booking_rules.check_date(journey.boarding_date)
+            journey = _offered_journey(route, date, board, alight, travel_class)
             booking_rules.check_quota(quota, travel_class, journey.journey_date, 1, timezone.now())
-            if travel_class not in route.classes:
-                raise RuleError("class", f"Train {route.number} does not carry {travel_class}.")
         except RuleError as error:
             context["error"] = error
-            status = 400
+            status = error.status
     context["rows"] = _passenger_rows(data["passengers"], count)
     return render(request, "booking/passengers.html", context, status=status)
 
@@ -151,7 +112,7 @@ def passengers(request, train, date, board, alight, travel_class):
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("booking", key=signed_in_user_or_address)
 def review(request, draft_id):
-    data = request.session.get(DRAFTS_KEY, {}).get(draft_id)
+    data = services.get_draft(session=request.session, draft_id=draft_id)
     if data is None:
         # Already confirmed (a second press, or Back): show what it became.
         booking = Booking.objects.filter(user=request.user, idempotency_key=f"draft:{draft_id}").first()
@@ -163,8 +124,7 @@ def review(request, draft_id):
     try:
         booking_request = parse_booking_request(data)
     except RuleError as error:
-        context["error"] = error
-        return render(request, "booking/review.html", context, status=400)
+        return rule_error_page(request, "booking/review.html", context, error)
     if request.method == "POST":
         try:
             # The draft id doubles as the idempotency key: a double submit holds berths once.
@@ -173,9 +133,7 @@ def review(request, draft_id):
             context["error"] = error
             status = error.status
         else:
-            drafts = request.session.get(DRAFTS_KEY, {})
-            drafts.pop(draft_id, None)
-            request.session[DRAFTS_KEY] = drafts
+            services.drop_draft(session=request.session, draft_id=draft_id)
             if result.created and result.payment_url:
                 return redirect(result.payment_url)
             return redirect(result.booking)
@@ -228,7 +186,7 @@ def ticket(request, pnr):
 def pay(request, pnr):
     booking = _own_booking(request, pnr)
     try:
-        _payment, url = reservations.retry_payment(booking, request.user)
+        _payment, url = reservations.retry_payment(booking=booking, user=request.user)
     except RuleError as error:
         messages.error(request, error.message)
         return redirect(booking)
@@ -255,15 +213,11 @@ def cancel(request, pnr):
     active = list(booking.passengers.exclude(status=BookingPassenger.Status.CANCELLED))
     context = {"booking": booking, "passengers": active}
     if request.method == "POST":
-        own = {row.id for row in active}
-        chosen = {int(pid) for pid in request.POST.getlist("passenger") if pid.isdigit()} & own
+        chosen = [int(pid) for pid in request.POST.getlist("passenger") if pid.isdecimal()]
         try:
-            if not chosen:
-                raise RuleError("passengers", "Choose at least one passenger to cancel.")
-            ids = None if chosen == own else sorted(chosen)
-            result = reservations.cancel_booking(booking, request.user, passenger_ids=ids)
+            result = reservations.cancel_booking(booking=booking, user=request.user, passenger_ids=chosen)
         except RuleError as error:
-            context["error"] = error.message
+            context["error"] = error
         else:
             if result.booking.is_held:
                 messages.success(request, f"Cancelled. Amount to pay now: \u20b9{result.booking.amount_due}.")
@@ -274,7 +228,9 @@ def cancel(request, pnr):
     charted = reservations.is_charted(booking.inventory, now)
     quotes = reservations.quote_cancellation(booking, active, now, charted)
     context["rows"] = [(row, quotes[row.id]) for row in active]
-    return render(request, "booking/cancel.html", context, status=400 if "error" in context else 200)
+    if "error" in context:
+        return rule_error_page(request, "booking/cancel.html", context, context["error"])
+    return render(request, "booking/cancel.html", context)
 
 
 @never_cache

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from booking.admin import ReadOnlyAdmin
+from railconnect.admin_tables import ReadOnlyAdmin
 
 from .models import Payment, Refund
 

@@ -77,3 +77,15 @@ def refund(booking, amount, reason):
     payment.refunded_amount += amount
     payment.save(update_fields=["refunded_amount", "updated_at"])
     return Refund.objects.create(payment=payment, amount=amount, reason=reason[:200], gateway_reference=reference)
+
+
+def open_payment(*, booking_id: int) -> Payment | None:
+    """The booking's newest payment still open at the gateway, if any (no lock: a read)."""
+    return Payment.objects.filter(booking_id=booking_id, state__in=Payment.OPEN_STATES).order_by("-id").first()
+
+
+def settle_simulated(*, payment: Payment, outcome: str) -> Payment:
+    """What the simulated gateway does when its payer presses a button: it posts its signed callback,
+    settled like any other (settle's locks: the booking row, then the payment row)."""
+    gateway = get_gateway(payment.gateway)
+    return settle(gateway.parse_callback(gateway.callback_payload(payment.token, outcome)))

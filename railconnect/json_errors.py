@@ -36,9 +36,11 @@ KEPT_HEADERS = ("Allow", "Retry-After", "Cache-Control", "Vary")
 
 
 def json_error(
-    message: str, *, status: int, field: str | None = None, code: str | None = None, retry_after: int | None = None
+    message: object, *, status: int, field: str | None = None, code: str | None = None,
+    retry_after: int | None = None,
 ) -> JsonResponse:
-    body: dict[str, str | int] = {"error": message}
+    """The one JSON error body; `message` is sent as text whatever it is (an exception, a lazy string)."""
+    body: dict[str, object] = {"error": str(message)}
     if field is not None:
         body["field"] = field
     if code is not None:

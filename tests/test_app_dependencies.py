@@ -32,9 +32,6 @@ LAYERS = (
     {PROJECT},
 )
 
-# The one known loop: payments/admin.py reuses booking's admin while booking calls payments. Move 3
-# of issue 17 (booking services) removes it; any other edge against the layers fails below.
-KNOWN_LOOP = {("payments", "booking")}
 
 def imported_modules(source, module):
     """(line, dotted name) of every import in `source`, the code of module `module` (relative
@@ -115,13 +112,7 @@ def test_apps_import_only_apps_below_them():
     wrong = [
         f"{where}: {source} (layer {layer_of(source)}) may not import {target} (layer {layer_of(target)})"
         for source, target, where in import_edges()
-        if layer_of(target) >= layer_of(source) and (source, target) not in KNOWN_LOOP
+        if layer_of(target) >= layer_of(source)
     ]
     assert not wrong, "imports against the layering (see docs/architecture.md):\n" + "\n".join(wrong)
 
-
-def test_the_known_loop_is_still_there():
-    """When move 3 removes it, remove it from KNOWN_LOOP too, so that it cannot come back."""
-    edges = {(source, target) for source, target, _ in import_edges()}
-    for source, target in KNOWN_LOOP:
-        assert (source, target) in edges and (target, source) in edges

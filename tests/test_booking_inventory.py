@@ -84,14 +84,14 @@ def test_cancellation_promotes_rac_to_confirmed_and_waitlist_to_rac_in_order(net
     assert [statuses(r)[0] for r in wl] == ["GNWL 1", "GNWL 2", "GNWL 3"]
     for r in held[:2]:
         pay(r)
-    result = reservations.cancel_booking(held[0].booking, held[0].booking.user)
+    result = reservations.cancel_booking(booking=held[0].booking, user=held[0].booking.user)
     assert result.refund_total == Decimal(405 - 120)
     assert statuses(rac[0])[0].startswith("CNF S1/")
     assert statuses(rac[1]) == ["RAC 1"] and statuses(rac[-1]) == ["RAC 13"]
     assert statuses(wl[0]) == ["RAC 14"]
     assert [statuses(r)[0] for r in wl[1:]] == ["GNWL 1", "GNWL 2"]
     # Cancelling a waitlisted ticket closes the queue up.
-    reservations.cancel_booking(wl[1].booking, wl[1].booking.user)
+    reservations.cancel_booking(booking=wl[1].booking, user=wl[1].booking.user)
     assert statuses(wl[2]) == ["GNWL 1"]
     inventory = Inventory.objects.get()
     assert (inventory.rac_count, inventory.gnwl_count) == (14, 1)

@@ -69,7 +69,7 @@ def test_cancel_some_passengers_at_a_given_time(network, user):
     booking.refresh_from_db()
     ravi = booking.passengers.get(position=2)
     thirty_hours_before = booking.departs_at - datetime.timedelta(hours=30)
-    outcome = reservations.cancel_booking(booking, user, passenger_ids=[ravi.id], now=thirty_hours_before)
+    outcome = reservations.cancel_booking(booking=booking, user=user, passenger_ids=[ravi.id], now=thirty_hours_before)
     assert outcome.refund_total == Decimal(2221) - Decimal("555.25")  # 25% of 2221
     booking.refresh_from_db()
     assert booking.status == "BOOKED" and booking.refunded_amount == outcome.refund_total

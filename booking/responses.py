@@ -1,0 +1,25 @@
+"""The one translation of a refused request (RuleError) into an HTTP answer, for pages and the API.
+
+The status is the error's own (`RuleError.status`: 400, 409 for a booking whose state forbids the
+request, 422 for a reused Idempotency-Key; see booking_rules), so a rule refuses alike on a page
+and in JSON. The JSON body is the site's one error shape (railconnect/json_errors.py):
+{"error": message, "field": the input to change}. A page gets the error as `error` in its context
+(`{{ error }}` is its message).
+"""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from railconnect.json_errors import json_error
+
+from .booking_rules import RuleError
+
+
+def rule_error_json(error: RuleError) -> JsonResponse:
+    return json_error(error.message, status=error.status, field=error.field)
+
+
+def rule_error_page(request: HttpRequest, template: str, context: dict[str, Any], error: RuleError) -> HttpResponse:
+    return render(request, template, {**context, "error": error}, status=error.status)
