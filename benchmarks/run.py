@@ -38,7 +38,7 @@ def write_full_size_csv():
 
     django.setup()
     from benchmarks.export_timetable_csv import write_open_data_csv
-    from timetable.demo_network import build_demo_network
+    from demo.network import build_demo_network
 
     stations, trains = build_demo_network(scale=FULL_SIZE_SCALE)
     path = RESULTS / "full-size-timetable.csv"

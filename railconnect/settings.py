@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "rum",
     "observability",
     "pwa",
+    # Demo data generators and their commands (seed_demo, seed_promotions); no app imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [

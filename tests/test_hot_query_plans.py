@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from benchmarks.dashboard_data import generate
 from booking.models import Booking, Inventory
-from timetable.demo_network import build_demo_network
+from demo.network import build_demo_network
 from timetable.loading import load_network
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

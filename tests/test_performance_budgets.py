@@ -7,7 +7,7 @@ when one is over its budget. Pages whose app does not exist yet are skipped with
 
 import pytest
 
-from promotions.demo import seed_pictures
+from demo.pictures import seed_pictures
 from railconnect.performance_budgets import BUDGETS, KEY_PAGES
 from railconnect.performance_pages import PageUnavailable, make_user, over_budget, page_url, page_weight
 from tests.factories import next_weekday, tiny_network

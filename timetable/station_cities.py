@@ -1,12 +1,14 @@
 """Which city a station serves, so that "Mumbai" finds CSMT, MMCT, LTT and the rest.
 
 Neither the open-data station file nor the timetable names the city. Stations the project knows
-(the demo network's major stations) carry their city; for the rest the city is the station name
+(`major_stations.py`) carry their city; for the rest the city is the station name
 without the suffixes railways add to it ("Kanpur Central" -> "Kanpur").
 """
 
 import re
 from functools import cache
+
+from .major_stations import MAJOR_STATIONS
 
 SUFFIXES = re.compile(
     r"\s+(junction|jn\.?|central|cantt\.?|cantonment|city|terminus|terminal|main|town|halt)$",
@@ -16,8 +18,6 @@ SUFFIXES = re.compile(
 
 @cache
 def _known_stations():
-    from .demo_stations import MAJOR_STATIONS
-
     return {station.code: station for station in MAJOR_STATIONS}
 
 

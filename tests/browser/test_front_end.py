@@ -5,7 +5,7 @@ import re
 import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
 
-from promotions.demo import seed_pictures
+from demo.pictures import seed_pictures
 from tests.browser.conftest import LAYOUT_SHIFT, slow_network, wait_until
 from tests.factories import next_weekday, tiny_network
 
