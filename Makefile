@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := railconnect.settings
 
-.PHONY: run dev test bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak bench-cache
+.PHONY: run serve dev test bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak bench-cache
 
 # The virtual environment, rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -29,6 +29,13 @@ setup: $(VENV)/.installed static
 run: setup
 	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) railconnect.wsgi
 
+# The production set-up (scripts/serve.py): nginx on HOST:PORT in front of gunicorn on a unix socket,
+# in the foreground; Ctrl-C stops both. Needs nginx and SECRET_KEY (checked first, nothing installed).
+serve: $(VENV)/.installed
+	@$(PY) -m scripts.serve --preflight
+	@$(MAKE) --no-print-directory setup
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m scripts.serve
+
 dev: setup
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -39,34 +46,35 @@ test: $(VENV)/.installed static
 # Search page through gunicorn: no cache, Redis only, L1 + Redis, against hello world (needs wrk).
 bench-cache: $(VENV)/.installed static
 	@command -v wrk >/dev/null || { echo "bench-cache needs wrk: apt-get install wrk"; exit 1; }
-	$(PY) benchmarks/bench_cache_layers.py
+	$(PY) -m benchmarks.bench_cache_layers
 
 # Locust against gunicorn + PostgreSQL + Redis: ramp to 200 users, thresholds enforced.
+# LOADTEST_ARGS="--serve --duration 6m": through the production set-up (nginx), for longer.
 loadtest: $(VENV)/.installed static
-	$(PY) tests/load/run.py
+	$(PY) -m tests.load.run $(LOADTEST_ARGS)
 
 # Tatkal rush through Locust: 300 passengers book one train, date and class in the same second.
 loadtest-tatkal: $(VENV)/.installed static
-	$(PY) tests/load/run.py --tatkal --users 300
+	$(PY) -m tests.load.run --tatkal --users 300
 
 # Ten minutes of the mix, sampling each worker's memory; fails if it keeps growing.
 soak: $(VENV)/.installed static
-	$(PY) tests/load/run.py --users 100 --soak 600
+	$(PY) -m tests.load.run --users 100 --soak 600
 
 bench: $(VENV)/.installed
-	$(PY) benchmarks/run.py
+	$(PY) -m benchmarks.run
 
 # Booking under load, through gunicorn on PostgreSQL (needs PostgreSQL on 127.0.0.1:5432): a
 # 1,000-attempt rush at one train/date/class with 100 seats, then sustained throughput.
 bench-booking: $(VENV)/.installed
-	$(PY) benchmarks/booking_rush.py
-	$(PY) benchmarks/booking_throughput.py
+	$(PY) -m benchmarks.booking_rush
+	$(PY) -m benchmarks.booking_throughput
 
 # The passenger dashboard on PostgreSQL (127.0.0.1:5432) with a million bookings: EXPLAIN of every
 # dashboard query (each must use its index), statistics view refresh times, and the pages' server
 # time (median/p95/p99; fails at p95 >= 50 ms). BENCH_ARGS="--reuse" keeps the loaded database.
 bench-dashboard: $(VENV)/.installed node_modules/.runtime-installed
-	$(PY) benchmarks/bench_dashboard.py $(BENCH_ARGS)
+	$(PY) -m benchmarks.bench_dashboard $(BENCH_ARGS)
 
 # npm packages locked by package-lock.json, reinstalled when either file changes. Serving needs only
 # the dependencies (web-vitals, served to browsers, see `static`); `make lighthouse` also needs the

@@ -12,16 +12,23 @@ import tempfile
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", 4))
-# Recycle workers now and then so a slow leak cannot grow forever; jitter avoids all restarting
-# at once. Not too often: a recycled worker loses its in-process cache (L1) and can reset an idle
-# keep-alive connection a client is about to reuse (seen in the load test at 2,000: one reset in
-# 8,900 requests). At 75 requests/s per worker, 20,000 is a restart every few minutes; `make soak`
-# checks with recycling off that memory does not keep growing.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
+# Workers are not recycled by default (GUNICORN_MAX_REQUESTS=0). A recycled worker loses its
+# in-process cache (L1) and closes its idle keep-alive connections, and a client reusing one at
+# that moment is reset even with gunicorn 27's 2 s linger: recycling every ~3,000 requests reset
+# 42 of 7,480 requests of idle clients (benchmarks/keepalive_race.py, docs/security/infra.md;
+# finding 11). `make soak` checks that memory does not keep growing without it. To recycle
+# anyway (a leak found in production), set e.g. GUNICORN_MAX_REQUESTS=20000, with jitter.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 0))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 2000))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
-keepalive = 5
+# Seconds an idle keep-alive connection is kept. Closing one races with a client that reuses it at
+# that moment: its request meets a closed socket and is reset (ConnectionResetError 104; finding 11:
+# the load test's Login users idle 5-10 s, across the old 5 s). So the server must outlast the
+# idle gaps of its clients: 75 s, like nginx. An idle connection costs a gthread worker only a file
+# descriptor in its poller, no thread. (Behind nginx, `make serve`, nginx closes its idle
+# connections to gunicorn first, 15 s earlier: scripts/serve.py.)
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 75))
 # Heartbeat files on tmpfs: a disk stall must not make the arbiter kill healthy workers.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
@@ -38,10 +45,13 @@ def post_worker_init(worker):
     import threading
 
     from django.core.management import call_command
+    from django.db import Error as DatabaseError
 
     def warm():
         try:
             call_command("warm_cache", stdout=io.StringIO(), stderr=io.StringIO())
+        except DatabaseError as error:  # the database is down: the outage is logged where it matters
+            worker.log.warning("warming the local cache skipped: database unavailable (%s)", error)
         except Exception:  # a cold cache is slower, never fatal
             worker.log.exception("warming the local cache failed")
 

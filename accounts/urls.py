@@ -12,7 +12,7 @@ from railconnect.rate_limits import rate_limited
 from pwa.views import clear_browser_cache
 
 from . import views
-from .login_protection import refuse_locked_out_logins
+from .password_reset import PasswordResetView
 
 app_name = "accounts"
 T = "registration/"
@@ -21,8 +21,9 @@ urlpatterns = [
     # The account page is the passenger dashboard now (dashboard/): the old name still leads there.
     path("accounts/", login_required(RedirectView.as_view(pattern_name="dashboard")), name="dashboard"),
     path("accounts/signup/", rate_limited("signup")(views.signup), name="signup"),
-    path("accounts/login/", rate_limited("login")(refuse_locked_out_logins(
-        auth_views.LoginView.as_view(template_name=T + "login.html"))), name="login"),
+    # Failed logins are refused by django-axes' backend (accounts/login_lockout.py), on every path.
+    path("accounts/login/", rate_limited("login")(auth_views.LoginView.as_view(template_name=T + "login.html")),
+         name="login"),
     path("accounts/logout/", clear_browser_cache(auth_views.LogoutView.as_view()), name="logout"),
     path("accounts/password/change/",
          auth_views.PasswordChangeView.as_view(template_name=T + "rc_password_change_form.html",
@@ -31,13 +32,8 @@ urlpatterns = [
     path("accounts/password/change/done/",
          auth_views.PasswordChangeDoneView.as_view(template_name=T + "rc_password_change_done.html"),
          name="password_change_done"),
-    path("accounts/password/reset/",
-         rate_limited("password-reset")(auth_views.PasswordResetView.as_view(
-             template_name=T + "rc_password_reset_form.html",
-             email_template_name=T + "rc_password_reset_email.txt",
-             subject_template_name=T + "rc_password_reset_subject.txt",
-             success_url=reverse_lazy("accounts:password_reset_done"),
-         )),
+    # Same answer and same work for every address; the mail is sent by a task (password_reset.py).
+    path("accounts/password/reset/", rate_limited("password-reset")(PasswordResetView.as_view()),
          name="password_reset"),
     path("accounts/password/reset/sent/",
          auth_views.PasswordResetDoneView.as_view(template_name=T + "rc_password_reset_done.html"),

@@ -17,11 +17,10 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.booking_load import Server  # noqa: E402
-from benchmarks.common import POSTGRES_ADMIN_URL, RESULTS, fresh_database, manage, save  # noqa: E402
+from testsupport.databases import POSTGRES_ADMIN_URL, fresh_database, manage
+from testsupport.load_harness import Server
+from testsupport.results import RESULTS, save
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 WRK_SCRIPT = """
@@ -49,7 +48,7 @@ MODES = {
 def search_paths(database_url, count):
     code = f"""
 import datetime, json
-from caching.warming import popular_routes
+from search.warming import popular_routes
 date = (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
 print(json.dumps([f"/search?from={{a}}&to={{b}}&date={{date}}" for a, b in popular_routes({count})]))
 """

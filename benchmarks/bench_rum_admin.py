@@ -10,7 +10,7 @@ For each database (SQLite, and PostgreSQL when reachable), in a fresh database o
    rest): the wall time of the request through Django's whole handler, and its Server-Timing total;
 4. POST /rum with a valid document, 500 times (median and p95).
 
-    .venv/bin/python benchmarks/bench_rum_admin.py [--views 100000] [--runs 7] [--only sqlite|postgres]
+    .venv/bin/python -m benchmarks.bench_rum_admin [--views 100000] [--runs 7] [--only sqlite|postgres]
 
 Results print and are saved to bench-results/rum_admin.json. Only loopback databases are used;
 the PostgreSQL database is dropped at the end.
@@ -24,12 +24,11 @@ import re
 import socket
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import POSTGRES_ADMIN_URL, PYTHON, RESULTS, fresh_database, save  # noqa: E402
+from testsupport.databases import POSTGRES_ADMIN_URL, PYTHON, ROOT, fresh_database
+from testsupport.results import RESULTS, save
 
 ROUTES = ["/", "/search", "/trains/<number>", "/book/<train>/<date>/<board>/<alight>/<travel_class>",
           "/book/<train>/<date>/<board>/<alight>/<travel_class>/passengers", "/book/review/<draft_id>",
@@ -94,7 +93,7 @@ def measure(kind, views, runs):
     from django.core.management import call_command
     from django.test import Client
 
-    from tests.rum_documents import beacon, valid_document
+    from testsupport.rum_documents import beacon, valid_document
 
     started = time.perf_counter()
     stored = generate(views, 28)
@@ -192,8 +191,9 @@ def main():
         env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": "", "DEBUG": "0"}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         try:
-            output = subprocess.run([PYTHON, __file__, "--child", kind, "--views", str(args.views), "--runs", str(args.runs)],
-                                    env=env, check=True, capture_output=True, text=True).stdout
+            output = subprocess.run([PYTHON, "-m", "benchmarks.bench_rum_admin", "--child", kind, "--views", str(args.views),
+                                     "--runs", str(args.runs)], env=env, check=True, capture_output=True, text=True,
+                                    cwd=ROOT).stdout
         finally:
             if kind == "postgres":
                 import psycopg

@@ -9,12 +9,10 @@ import argparse
 import datetime
 import json
 import random
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import setup_django, summarize_ms  # noqa: E402
+from testsupport.databases import setup_django
+from testsupport.results import summarize_ms
 
 
 def station_pairs(count, rng):

@@ -3,24 +3,23 @@ seats, through gunicorn on PostgreSQL.
 
 The class is one 2S coach: 108 seats, 8 earmarked for Tatkal, so exactly 100 General-quota seats.
 Parties of 1 to 4 passengers (seeded), sent open loop (evenly over the 10 s, whether or not the
-server keeps up) from many client threads with keep-alive connections, each as one of 200
-signed-in users with a unique Idempotency-Key. Afterwards the database is checked: confirmed
+server keeps up) from many client threads with keep-alive connections, each as one of 500
+signed-in passengers (two attempts each: the most unpaid holds one passenger may have on one train
+and date, HOLDS_PER_TRAIN_LIMIT) with a unique Idempotency-Key. Afterwards the database is checked: confirmed
 passengers exactly the capacity, no seat sold twice, waitlist numbers 1..n.
 
-    .venv/bin/python benchmarks/booking_rush.py [--attempts 1000] [--seconds 10] [--threads 64]
+    .venv/bin/python -m benchmarks.booking_rush [--attempts 1000] [--seconds 10] [--threads 64]
 """
 
 import argparse
 import datetime
 import random
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks.booking_load import (  # noqa: E402
-    Server, drop_database, prepare_database, print_summary, run_open_loop, save, signed_in_users, warm_up,
+from testsupport.load_harness import (
+    Server, drop_database, party, prepare_database, print_summary, run_open_loop, signed_in_users, warm_up,
 )
+from testsupport.results import save
 
 DB_NAME = "bench_booking_rush"
 
@@ -62,20 +61,25 @@ def main():
     parser.add_argument("--attempts", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=64)
-    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--users", type=int, default=500)
     args = parser.parse_args()
 
     url = prepare_database(DB_NAME)
     server = None
     try:
+        from django.conf import settings
+
+        if args.users * settings.HOLDS_PER_TRAIN_LIMIT < args.attempts:
+            parser.error(f"--users: {args.attempts} attempts at one train and date need at least "
+                         f"{-(-args.attempts // settings.HOLDS_PER_TRAIN_LIMIT)} passengers (HOLDS_PER_TRAIN_LIMIT "
+                         f"{settings.HOLDS_PER_TRAIN_LIMIT} unpaid holds each)")
         load_rush_train()
         credentials = signed_in_users(args.users)
         date = datetime.date.today() + datetime.timedelta(days=5)
         rng = random.Random(12051)
         bodies = [
             {"train": "12051", "date": date.isoformat(), "from": "RSHA", "to": "RSHB", "class": "2S",
-             "passengers": [{"name": "Rush Passenger", "age": rng.randint(18, 70), "gender": rng.choice("MF")}
-                            for _ in range(rng.randint(1, 4))]}
+             "passengers": party(rng, rng.randint(1, 4), "Rush Passenger")}
             for _ in range(args.attempts)
         ]
         server = Server(url)

@@ -11,12 +11,10 @@ import argparse
 import json
 import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import PYTHON, RESULTS, ROOT, fresh_database, manage, save  # noqa: E402
+from testsupport.databases import PYTHON, ROOT, fresh_database, manage
+from testsupport.results import RESULTS, save
 
 SHARED = ROOT.parent / "shared" / "data"
 FULL_SIZE_SCALE = 6  # demo network x6 ~ the complete open-data timetable
@@ -54,8 +52,8 @@ def timed(*args, database_url):
 
 def search_latency(database_url, pairs):
     output = subprocess.run(
-        [PYTHON, str(ROOT / "benchmarks" / "bench_search.py"), "--database-url", database_url, "--pairs", str(pairs)],
-        check=True, text=True, capture_output=True,
+        [PYTHON, "-m", "benchmarks.bench_search", "--database-url", database_url, "--pairs", str(pairs)],
+        check=True, text=True, capture_output=True, cwd=ROOT,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 

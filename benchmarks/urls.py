@@ -4,12 +4,12 @@ same gunicorn settings. Used only by benchmarks (ROOT_URLCONF=benchmarks.urls)."
 from django.http import HttpResponse
 from django.urls import path
 
-from railconnect.urls import handler500  # noqa: F401 - the site's 503-on-outage handler
-from railconnect.urls import urlpatterns as site_urlpatterns
+from railconnect import urls as site_urls
 
 
 def hello(request):
     return HttpResponse("Hello, world")
 
 
-urlpatterns = [path("bench/hello", hello), *site_urlpatterns]
+urlpatterns = [path("bench/hello", hello), *site_urls.urlpatterns]
+handler500 = site_urls.handler500  # the site's 503-on-outage handler

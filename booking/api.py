@@ -7,22 +7,25 @@
 
 An `Idempotency-Key` header on POST /api/bookings makes retries safe: the same key from the same
 user answers with the same booking (and an `Idempotent-Replayed: true` header). Bad requests get
-400 {"error": ..., "field": ...}; another user's PNR is 404, exactly like an unknown one.
+400 {"error": ..., "field": ...}; another user's PNR is 404, exactly like an unknown one. Every
+error is JSON in that shape, including a body over API_MAX_BODY_BYTES (413), nesting past
+API_MAX_JSON_DEPTH (400), a failed CSRF check (403) and 429 (railconnect/json_errors.py).
 """
 
-import json
 from functools import wraps
 
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from payments import services as payments
 from payments.gateway import OUTCOMES, SUCCEEDED, get_gateway
 from payments.models import Payment
 
+from railconnect.json_body import json_object_body
+from railconnect.json_errors import json_error
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
 
 from . import reservations
@@ -30,11 +33,10 @@ from .booking_requests import parse_booking_request, request_fingerprint
 from .booking_rules import RuleError
 from .models import Booking
 
-MAX_BODY = 16 * 1024
 
 
 def _error(field, message, status=400):
-    return JsonResponse({"error": message, "field": field}, status=status)
+    return json_error(message, status=status, field=field)
 
 
 def api_login_required(view):
@@ -45,22 +47,6 @@ def api_login_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _json_body(request, required=True):
-    if len(request.body) > MAX_BODY:
-        raise RuleError("body", "The request body is too large.")
-    if not request.body.strip():
-        if required:
-            raise RuleError("body", "Send a JSON object.")
-        return {}
-    try:
-        data = json.loads(request.body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise RuleError("body", "The body is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise RuleError("body", "Send a JSON object.")
-    return data
 
 
 def booking_json(request, booking, passengers=None, payment_url=None, train_number=None):
@@ -93,9 +79,9 @@ def booking_json(request, booking, passengers=None, payment_url=None, train_numb
 @require_POST
 @api_login_required
 @rate_limited("booking", key=signed_in_user_or_address)
-def create_booking(request):
+@json_object_body()
+def create_booking(request, data):
     try:
-        data = _json_body(request)
         booking_request = parse_booking_request(data)
         result = reservations.hold_booking(
             request.user,
@@ -104,7 +90,7 @@ def create_booking(request):
             request_hash=request_fingerprint(data),
         )
     except RuleError as error:
-        return _error(error.field, error.message, status=422 if error.field == "Idempotency-Key" else 400)
+        return _error(error.field, error.message, status=422 if error.field == "Idempotency-Key" else error.status)
     body = booking_json(request, result.booking, result.passengers if result.created else None,
                         result.payment_url if result.created else None, booking_request.journey.route.number)
     response = JsonResponse(body, status=201)
@@ -118,17 +104,17 @@ def own_booking(view):
     exactly as a PNR that does not exist."""
 
     @wraps(view)
-    def wrapper(request, pnr):
+    def wrapper(request, pnr, **kwargs):
         booking = Booking.objects.select_related("train").filter(pnr=pnr[:10], user=request.user).first()
         if booking is None:
             return _error("pnr", "No such booking.", status=404)
-        return view(request, booking)
+        return view(request, booking, **kwargs)
 
     return wrapper
 
 
 @never_cache
-@require_GET
+@require_safe
 @api_login_required
 @own_booking
 def booking_detail(request, booking):
@@ -139,11 +125,8 @@ def booking_detail(request, booking):
 @require_POST
 @api_login_required
 @own_booking
-def pay_booking(request, booking):
-    try:
-        data = _json_body(request, required=False)
-    except RuleError as error:
-        return _error(error.field, error.message)
+@json_object_body(required=False)
+def pay_booking(request, booking, data):
     outcome = data.get("outcome", SUCCEEDED)
     if outcome not in OUTCOMES:
         return _error("outcome", f"outcome is one of {', '.join(OUTCOMES)}.")
@@ -170,9 +153,9 @@ def pay_booking(request, booking):
 @require_POST
 @api_login_required
 @own_booking
-def cancel_booking(request, booking):
+@json_object_body(required=False)
+def cancel_booking(request, booking, data):
     try:
-        data = _json_body(request, required=False)
         positions = data.get("passengers")
         ids = None
         if positions is not None:

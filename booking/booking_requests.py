@@ -6,7 +6,6 @@ returns a BookingRequest, or raises RuleError naming the first bad field ("train
 inventory lock is made here.
 """
 
-import datetime
 import hashlib
 import json
 import re
@@ -14,13 +13,14 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from timetable.journeys import parse_journey_date
 from timetable.models import CLASS_CODES
+from timetable.train_routes import RouteJourney, journey_for, route_for
 
 from . import booking_rules
 from .booking_rules import GENERAL, TATKAL, RuleError
 from .coach_layouts import berth_preferences
 from .fares import INFANT, fare_for, passenger_category
-from .train_routes import RouteJourney, journey_for, route_for
 
 NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?$")
 NAME_MAX = 40
@@ -95,7 +95,7 @@ def _passenger(raw, index, travel_class, quota):
             f"{field}.name", f"Passenger {index + 1}: a name is 2 to {NAME_MAX} letters, with spaces, dots or hyphens."
         )
     age = raw.get("age")
-    if isinstance(age, str) and age.strip().isdigit():
+    if isinstance(age, str) and age.strip().isdecimal():  # not isdigit(): "²" is a digit int() refuses
         age = int(age.strip())
     if not isinstance(age, int) or isinstance(age, bool) or not 0 <= age <= MAX_AGE:
         raise RuleError(f"{field}.age", f"Passenger {index + 1}: age must be a whole number from 0 to {MAX_AGE}.")
@@ -119,6 +119,17 @@ def _passenger(raw, index, travel_class, quota):
     return PassengerRequest(name, age, gender, preference.upper() if not no_berth else "", no_berth)
 
 
+def _check_no_duplicates(passengers):
+    """The same person twice (same name, age and gender) is a slip, or a way to hold a berth more."""
+    seen = {}
+    for index, passenger in enumerate(passengers):
+        key = (passenger.name.casefold(), passenger.age, passenger.gender)
+        if key in seen:
+            raise RuleError(f"passengers[{index}]", f"Passenger {index + 1} is the same as passenger {seen[key] + 1} "
+                                                   "(name, age and gender): list each passenger once.")
+        seen[key] = index
+
+
 def parse_booking_request(data, now=None):
     now = now or timezone.now()
     if not isinstance(data, dict):
@@ -126,11 +137,7 @@ def parse_booking_request(data, now=None):
     route = route_for(_text(data, "train"))
     if route is None:
         raise RuleError("train", f"No train numbered {str(data.get('train'))[:10]!r}.")
-    raw_date = _text(data, "date")
-    try:
-        boarding_date = datetime.date.fromisoformat(raw_date) if len(raw_date) == 10 else None
-    except ValueError:
-        boarding_date = None
+    boarding_date = parse_journey_date(_text(data, "date"))
     if boarding_date is None:
         raise RuleError("date", "Give the date as YYYY-MM-DD.")
     booking_rules.check_date(boarding_date, timezone.localdate(now))
@@ -147,6 +154,7 @@ def parse_booking_request(data, now=None):
     booking_rules.check_quota(quota, travel_class, journey.journey_date, len(raw_passengers), now)
     booking_rules.check_open(journey.departs, False, now)
     passengers = tuple(_passenger(raw, i, travel_class, quota) for i, raw in enumerate(raw_passengers))
+    _check_no_duplicates(passengers)
     if not any(p.age >= booking_rules.MIN_AGE_ALONE for p in passengers):
         raise RuleError("passengers", f"At least one passenger must be {booking_rules.MIN_AGE_ALONE} or older.")
     if all(p.category == INFANT for p in passengers):

@@ -1,8 +1,7 @@
 """When a ticket may be booked, and with how many passengers: the horizon and quota rules, in one place.
 
 - Horizon: the journey date (departure date at the boarding station, as in search) must lie in
-  `search.forms.booking_window()`: today up to settings.BOOKING_HORIZON_DAYS ahead, not counting
-  the journey date.
+  `timetable.journeys.booking_window()`: today up to settings.BOOKING_HORIZON_DAYS ahead.
 - Booking closes when the train has left the boarding station or the chart is prepared.
 - General quota (GN): up to settings.GENERAL_MAX_PASSENGERS passengers.
 - Tatkal quota (TQ): not in 1A; opens the day before the journey (the date the train leaves its
@@ -10,6 +9,9 @@
   settings.TATKAL_NON_AC_OPENING_HOUR for the others, clock time at the origin (IST); up to
   settings.TATKAL_MAX_PASSENGERS passengers; premium fare (fares.py); no refund once confirmed
   (refund rules); no child concession.
+
+A refused request raises RuleError, the error of the journey rules (timetable/journeys.py): a
+journey the timetable refuses and a booking refused here are answered alike.
 """
 
 import datetime
@@ -17,22 +19,13 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from search.forms import booking_window
+from timetable.journeys import RuleError, booking_window
 
 GENERAL, TATKAL = "GN", "TQ"
 QUOTAS = {GENERAL: "General", TATKAL: "Tatkal"}
 AC_CLASSES = frozenset({"1A", "2A", "3A", "CC"})
 NO_TATKAL_CLASSES = frozenset({"1A"})
 MIN_AGE_ALONE = 12  # a booking needs at least one passenger this old
-
-
-class RuleError(ValueError):
-    """A request the rules refuse: `field` names what to change, `message` says why."""
-
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def max_passengers(quota):

@@ -44,6 +44,7 @@ CLASS_FARES = {
 }
 
 ADULT, CHILD_NO_BERTH, INFANT = "adult", "child_no_berth", "infant"
+TOTAL_FIELDS = ("base", "reservation", "superfast", "tatkal", "gst", "total")
 
 
 @dataclass
@@ -74,7 +75,7 @@ class FareBreakdown:
 
     @property
     def totals(self):
-        return {name: self._sum(name) for name in ("base", "reservation", "superfast", "tatkal", "gst", "total")}
+        return {name: self._sum(name) for name in TOTAL_FIELDS}
 
     @property
     def total(self):
@@ -127,3 +128,15 @@ def fare_for(travel_class, distance_km, superfast, quota, passengers):
                 line.gst = int((GST_RATE * taxable).to_integral_value(rounding=ROUND_HALF_UP))
         breakdown.lines.append(line)
     return breakdown
+
+
+def cancel_lines(breakdown, indexes):
+    """A stored breakdown (FareBreakdown.as_dict()) with the passengers at `indexes` (0-based)
+    cancelled before payment: their lines stay, marked cancelled, and leave the totals, which are
+    then the fare still due."""
+    if not breakdown.get("lines"):
+        return breakdown
+    lines = [{**line, "cancelled": bool(line.get("cancelled")) or i in indexes}
+             for i, line in enumerate(breakdown["lines"])]
+    totals = {name: sum(line[name] for line in lines if not line["cancelled"]) for name in TOTAL_FIELDS}
+    return {**breakdown, "lines": lines, "totals": totals}

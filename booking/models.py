@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from timetable.models import TRAVEL_CLASSES, Station, Train
 
@@ -19,6 +20,9 @@ from . import coach_layouts
 from .booking_rules import QUOTAS
 
 QUOTA_CHOICES = list(QUOTAS.items())
+# What a passenger of an unpaid hold is shown instead of CNF / RAC / WL (BookingPassenger.shown_status).
+UNPAID_HOLD = "Not confirmed: awaiting payment"
+UNPAID_HOLD_LAPSED = "Not confirmed: not paid in time"
 
 
 class CoachComposition(models.Model):
@@ -104,6 +108,7 @@ class Booking(models.Model):
     distance_km = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
+    # The fares of the passengers charged (or to be charged): those cancelled before payment are not.
     fare_total = models.DecimalField(max_digits=10, decimal_places=2)
     fare_breakdown = models.JSONField(default=dict)
     refunded_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
@@ -146,6 +151,12 @@ class Booking(models.Model):
     def payment_due(self, now):
         """Can a payment for this booking succeed now?"""
         return self.status == self.Status.HELD and self.hold_expires_at is not None and now < self.hold_expires_at
+
+    @property
+    def amount_due(self):
+        """What a payment for this booking must be for: the fares of its passengers not cancelled
+        before payment (reservations.cancel_booking lowers it)."""
+        return self.fare_total
 
     def mark_paid(self, now):
         self.status = self.Status.BOOKED
@@ -215,6 +226,21 @@ class BookingPassenger(models.Model):
     def current_status(self):
         """As a PNR enquiry shows it: CNF B3/45/LB, RAC 4, GNWL 12, NOSB, CAN."""
         return status_text(self.status, self.quota, self.number, self.coach, self.berth_number, self.berth_type)
+
+    @property
+    def shown_status(self):
+        """current_status as passenger-facing pages show it (PNR enquiry, e-ticket, dashboard): a berth
+        held for an unpaid booking is not a confirmed ticket until the payment succeeds."""
+        return self._unpaid_label() or self.current_status
+
+    @property
+    def shown_booking_status(self):
+        return self._unpaid_label() or self.booking_status
+
+    def _unpaid_label(self):
+        if self.status == self.Status.CANCELLED or not self.booking.is_held:
+            return None
+        return UNPAID_HOLD if self.booking.payment_due(timezone.now()) else UNPAID_HOLD_LAPSED
 
     @property
     def needs_berth(self):

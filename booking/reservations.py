@@ -2,9 +2,10 @@
 
 Every path that changes the bookings of a train, date and class starts by locking that
 Inventory row (`select_for_update`; on SQLite the IMMEDIATE transaction serialises writers), so
-allocation decisions are made on a consistent seat map. Lock order, everywhere: inventory,
-then bookings, then payments (payments.services.settle takes booking then payment), so no two
-paths can wait on each other in a cycle.
+allocation decisions are made on a consistent seat map. Lock order, everywhere: (a new hold
+only: the passenger's user row, see hold_limits), then inventory, then bookings, then payments
+(payments.services.settle takes booking then payment), so no two paths can wait on each other in
+a cycle: no path locks a user row after anything else.
 
 Unpaid holds expire lazily: whoever locks an inventory row next releases the holds whose time
 has run out before doing anything else (and `manage.py expire_holds` sweeps the rest).
@@ -22,7 +23,7 @@ from django.utils import timezone
 
 from payments import services as payments
 
-from . import coach_layouts, refunds
+from . import coach_layouts, fares, hold_limits, refunds
 from .allocation import CNF, RAC, WL, Need, SeatMap, Waiting, allocate_party, leg_mask, promote
 from .booking_rules import MIN_AGE_ALONE, RuleError
 from .booking_requests import SENIOR_AGE, WOMAN_LOWER_BERTH_AGE
@@ -196,7 +197,8 @@ def hold_booking(user, request, idempotency_key=None, request_hash="", now=None)
     """Hold berths (or RAC/waitlist places) for a BookingRequest, pending payment.
 
     Returns HoldResult(created=False) with the earlier booking when `idempotency_key` was seen
-    before for this user. Raises RuleError for a request the rules refuse at this moment.
+    before for this user. Raises RuleError for a request the rules refuse at this moment, and
+    hold_limits.HoldLimitReached when the passenger already has as many unpaid holds as allowed.
     """
     now = now or timezone.now()
     idempotency_key = (idempotency_key or "").strip()[:100] or None
@@ -207,6 +209,13 @@ def hold_booking(user, request, idempotency_key=None, request_hash="", now=None)
     for attempt in range(PNR_ATTEMPTS):
         try:
             with transaction.atomic():
+                # Lock order: the passenger's user row first (hold_limits), then the inventory.
+                hold_limits.lock_holder(user)
+                # A concurrent request with this key may have committed while we waited: replay it.
+                existing = _existing(user, idempotency_key, request_hash)
+                if existing is not None:
+                    return HoldResult(existing, False)
+                hold_limits.check_hold_limits(user, request.journey.route.train_id, request.journey.journey_date, now)
                 result = _hold(user, request, fare, idempotency_key, request_hash, now)
             break
         except IntegrityError:
@@ -221,7 +230,7 @@ def hold_booking(user, request, idempotency_key=None, request_hash="", now=None)
     # The payment is opened after the commit, so the inventory lock is held as briefly as
     # possible. Should this step fail, the booking simply has no open payment yet: the ticket
     # page and the pay API open one (retry_payment).
-    _payment, result.payment_url = payments.start_payment(result.booking, user, result.booking.fare_total)
+    _payment, result.payment_url = payments.start_payment(result.booking, user, result.booking.amount_due)
     return result
 
 
@@ -306,7 +315,7 @@ def retry_payment(booking, user, now=None):
         if not booking.payment_due(now):
             raise RuleError("payment", "This booking is not awaiting payment.")
         payments.expire_open_payments([booking.id], "Replaced by a new payment attempt.")
-        payment, url = payments.start_payment(booking, user, booking.fare_total)
+        payment, url = payments.start_payment(booking, user, booking.amount_due)
     return payment, url
 
 
@@ -319,6 +328,7 @@ class CancellationResult:
     cancelled: list
     refund_total: Decimal
     quotes: dict
+    payment_url: str = ""  # a booking still unpaid after a partial cancellation: its new payment
 
 
 def _hours_left(booking, now):
@@ -342,6 +352,8 @@ def cancel_booking(booking, user, passenger_ids=None, now=None, full_refund=Fals
     """Cancel some passengers (`passenger_ids`) or the whole booking, refunding by the rules.
 
     Freed berths go at once to RAC and waitlisted passengers (unless the chart is prepared).
+    Passengers cancelled before payment are refunded nothing and charged nothing: the booking's
+    amount due (fare_total) falls by their fares and its payment is reopened for the new amount.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -376,12 +388,21 @@ def cancel_booking(booking, user, passenger_ids=None, now=None, full_refund=Fals
         if not charted:
             reorganise_queues(inventory, seatmap)
         refund_total = sum((quote.refund for quote in quotes.values()), Decimal("0"))
+        repriced = booking.status == Booking.Status.HELD and bool(remaining)
+        if repriced:
+            # Cancelled before payment: those passengers are not charged. The amount due falls to
+            # the fares of the passengers left, and a payment already opened at the gateway for the
+            # old amount is voided (a new one is opened after the commit; settle also refuses a
+            # payment whose amount is not the amount due).
+            booking.fare_total = sum((row.fare for row in remaining), Decimal("0"))
+            booking.fare_breakdown = fares.cancel_lines(booking.fare_breakdown, {row.position - 1 for row in targets})
+            payments.expire_open_payments([booking.id], "Passengers were cancelled: the amount due changed.")
         if not remaining:
             booking.status = Booking.Status.CANCELLED
             payments.expire_open_payments([booking.id], "The booking was cancelled.")
         booking.refunded_amount += refund_total
         booking.hold_expires_at = booking.hold_expires_at if remaining else None
-        booking.save(update_fields=["status", "refunded_amount", "hold_expires_at"])
+        booking.save(update_fields=["status", "refunded_amount", "hold_expires_at", "fare_total", "fare_breakdown"])
         if refund_total > 0:
             payments.refund(booking, refund_total, f"{reason}: PNR {booking.pnr}")
         if inventory.earliest_hold_expiry is not None and not remaining:
@@ -389,7 +410,12 @@ def cancel_booking(booking, user, passenger_ids=None, now=None, full_refund=Fals
                 inventory=inventory, status=Booking.Status.HELD
             ).aggregate(m=Min("hold_expires_at"))["m"]
         _save_inventory(inventory, seatmap)
-    return CancellationResult(booking, targets, refund_total, quotes)
+    result = CancellationResult(booking, targets, refund_total, quotes)
+    if repriced:
+        # As for a new hold, the payment is opened after the commit (should this fail, the ticket
+        # page and the pay API open one: retry_payment).
+        _payment, result.payment_url = payments.start_payment(booking, user or booking.user, booking.amount_due)
+    return result
 
 
 # --- Sweeps: expiry and chart ------------------------------------------------------------------

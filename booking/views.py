@@ -4,7 +4,7 @@ cancellation and the public PNR enquiry. Plain forms: every step works without J
 Every view that shows or changes a booking filters by request.user and answers 404 otherwise.
 """
 
-import datetime
+import re
 import secrets
 
 from django.conf import settings
@@ -17,17 +17,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from railconnect.http_caching import private_page
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
+from timetable.journeys import parse_journey_date
+from timetable.train_routes import journey_for, route_for
 
 from . import booking_rules, coach_layouts, reservations
 from .availability import availability
 from .booking_requests import parse_booking_request
 from .booking_rules import GENERAL, QUOTAS, RuleError
 from .models import Booking, BookingPassenger
-from .train_routes import journey_for, route_for
 
 DRAFTS_KEY = "booking_drafts"
 MAX_DRAFTS = 5
@@ -38,15 +39,14 @@ def _journey_or_error(train, date, board, alight):
     route = route_for(train)
     if route is None:
         raise Http404("No such train")
-    try:
-        boarding_date = datetime.date.fromisoformat(date)
-    except ValueError:
-        raise Http404("Bad date") from None
+    boarding_date = parse_journey_date(date)
+    if boarding_date is None:
+        raise RuleError("date", "Give the date as YYYY-MM-DD.")
     return route, journey_for(route, board, alight, boarding_date)
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD"])
+@require_safe
 def choose(request, train, date, board, alight, travel_class):
     """Live availability of every class of the train for the journey, the chosen one first."""
     route = route_for(train)
@@ -70,16 +70,22 @@ def choose(request, train, date, board, alight, travel_class):
     return render(request, "booking/choose.html", context)
 
 
-def _posted_passengers(post, rows):
+POSTED_ROW = re.compile(r"p-(\d{1,3})-(?:name|age)", re.ASCII)  # the form has 4 or 6 rows; 1,000 is plenty
+
+
+def _posted_passengers(post):
+    """Every passenger row the form sent, in order: rows beyond the quota's limit are kept, so the
+    rules refuse them with a message rather than drop them silently."""
     passengers = []
-    for i in range(rows):
+    rows = sorted({int(match[1]) for key in post if (match := POSTED_ROW.fullmatch(key))})
+    for i in rows:
         name = post.get(f"p-{i}-name", "").strip()
         age = post.get(f"p-{i}-age", "").strip()
         if not name and not age:
             continue
         passengers.append({
             "name": name,
-            "age": int(age) if age.isdigit() else age,
+            "age": int(age) if age.isdecimal() else age,  # isdigit() also takes "²", which int() refuses
             "gender": post.get(f"p-{i}-gender", ""),
             "berth_preference": post.get(f"p-{i}-berth_preference", ""),
             "no_berth": post.get(f"p-{i}-no_berth") == "on",
@@ -88,13 +94,13 @@ def _posted_passengers(post, rows):
 
 
 def _passenger_rows(passengers, count):
-    rows = list(passengers) + [{} for _ in range(count - len(passengers))]
-    return list(enumerate(rows[:count]))
+    """The form's rows: the quota's number, or all the passengers sent back with an error."""
+    return list(enumerate(list(passengers) + [{} for _ in range(count - len(passengers))]))
 
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def passengers(request, train, date, board, alight, travel_class):
     route = route_for(train)
     if route is None:
@@ -112,7 +118,7 @@ def passengers(request, train, date, board, alight, travel_class):
                "berth_names": coach_layouts.BERTH_TYPE_NAMES}
     status = 200
     if request.method == "POST":
-        data["passengers"] = _posted_passengers(request.POST, count)
+        data["passengers"] = _posted_passengers(request.POST)
         try:
             parse_booking_request(data)
         except RuleError as error:
@@ -142,7 +148,7 @@ def passengers(request, train, date, board, alight, travel_class):
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("booking", key=signed_in_user_or_address)
 def review(request, draft_id):
     data = request.session.get(DRAFTS_KEY, {}).get(draft_id)
@@ -153,6 +159,7 @@ def review(request, draft_id):
             return redirect(booking)
         raise Http404("This booking draft has expired: start again from the search.")
     context = {"data": data, "draft_id": draft_id}
+    status = 200
     try:
         booking_request = parse_booking_request(data)
     except RuleError as error:
@@ -164,6 +171,7 @@ def review(request, draft_id):
             result = reservations.hold_booking(request.user, booking_request, idempotency_key=f"draft:{draft_id}")
         except RuleError as error:
             context["error"] = error
+            status = error.status
         else:
             drafts = request.session.get(DRAFTS_KEY, {})
             drafts.pop(draft_id, None)
@@ -179,7 +187,7 @@ def review(request, draft_id):
         "availability": availability(journey, booking_request.travel_class)[booking_request.quota],
         "hold_minutes": settings.BOOKING_HOLD_MINUTES,
     })
-    return render(request, "booking/review.html", context, status=400 if "error" in context else 200)
+    return render(request, "booking/review.html", context, status=status)
 
 
 def _own_booking(request, pnr):
@@ -241,7 +249,7 @@ def my_bookings(request):
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request, pnr):
     booking = _own_booking(request, pnr)
     active = list(booking.passengers.exclude(status=BookingPassenger.Status.CANCELLED))
@@ -257,7 +265,10 @@ def cancel(request, pnr):
         except RuleError as error:
             context["error"] = error.message
         else:
-            messages.success(request, f"Cancelled. Refund: \u20b9{result.refund_total}.")
+            if result.booking.is_held:
+                messages.success(request, f"Cancelled. Amount to pay now: \u20b9{result.booking.amount_due}.")
+            else:
+                messages.success(request, f"Cancelled. Refund: \u20b9{result.refund_total}.")
             return redirect(result.booking)
     now = timezone.now()
     charted = reservations.is_charted(booking.inventory, now)
@@ -267,7 +278,7 @@ def cancel(request, pnr):
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD"])
+@require_safe
 def pnr_form(request):
     pnr = "".join(ch for ch in request.GET.get("pnr", "") if ch.isdigit())
     if request.GET.get("pnr") is not None:
@@ -278,9 +289,11 @@ def pnr_form(request):
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD"])
+@require_safe
+@rate_limited("pnr", methods=("GET", "HEAD"))
 def pnr_status(request, pnr):
-    """What a public PNR enquiry shows: the journey and each passenger's status, no names."""
+    """What a public PNR enquiry shows: the journey and each passenger's status, no names. Limited per
+    address (settings.RATE_LIMITS["pnr"]): PNRs are 10 digits, so unlimited lookups could sweep them."""
     booking = (
         Booking.objects.select_related("train", "board_station", "alight_station", "inventory")
         .filter(pnr=pnr[:PNR_LENGTH]).first()

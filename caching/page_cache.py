@@ -4,7 +4,8 @@ Home, search results and schedules are the same for every visitor (their header 
 reads the session: see templates/partials/header.html and `request.public_page`), and
 rendering the template is most of their cost once the data is cached, so the finished
 response is kept in the two-level cache for a short while (PAGE_CACHE_TTL). Keys hold the
-timetable version (an import or admin edit shows at once), today's date (the home page's
+version of the data the page shows (the view names it: `@public_page_cache(version=
+timetable_version)`, so an import or admin edit shows at once), today's date (the home page's
 default date) and the full path with its query string.
 """
 
@@ -12,8 +13,6 @@ from functools import wraps
 
 from django.http import HttpResponse
 from django.utils import timezone
-
-from timetable.version import timetable_version
 
 from .tiered import tiered_cache
 
@@ -30,13 +29,18 @@ def _thawed(frozen):
     return response
 
 
-def public_page_cache(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        request.public_page = True
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        parts = (timetable_version(), timezone.localdate().isoformat(), request.get_full_path())
-        return _thawed(tiered_cache.get_or_set("page", parts, lambda: _frozen(view(request, *args, **kwargs))))
+def public_page_cache(*, version):
+    """Cache a public view's whole response under `version()`, the version of what it shows."""
 
-    return wrapper
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            request.public_page = True
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            parts = (version(), timezone.localdate().isoformat(), request.get_full_path())
+            return _thawed(tiered_cache.get_or_set("page", parts, lambda: _frozen(view(request, *args, **kwargs))))
+
+        return wrapper
+
+    return decorator

@@ -6,7 +6,7 @@
 | place | a typed place -> its stations | 5 min | 6 h | the timetable version in the key |
 | suggest | autocomplete suggestions for a prefix | 5 min | 6 h | the timetable version in the key |
 | services | trains between two station sets (any date) | 5 min | 1 h | the timetable version in the key |
-| schedule | a train's stops | 5 min | 1 h | the timetable version in the key |
+| route | a train and its stops in order (the schedule page and booking: timetable/train_routes.py) | 5 min | 1 h | the timetable version in the key |
 | page | a public page (home, search results, schedule), the same for everyone | 60 s | 60 s | the timetable version and the date in the key |
 | (availability) | seats free for a train, date, class | not cached | not cached | read from the inventory row on every request |
 
@@ -15,6 +15,11 @@ so it only keeps what is versioned (a changed timetable means new keys) and only
 the version itself stays in L1 for two seconds, which bounds how long an admin edit takes to show.
 Availability is deliberately not cached at all: it is one indexed row read (booking/availability.py),
 so a cached figure would save little and could show a berth the engine would refuse.
+
+Every copy of data goes through `tiered_cache` under one of these families. The shared cache also
+holds state that is no copy of anything, written by its owner with Django's cache API: rate-limit
+counters (railconnect/rate_limits.py), sessions (cached_db) and the dashboard's freshness marks
+and refresh slot (dashboard/travel_stats.py).
 """
 
 from dataclasses import dataclass
@@ -41,7 +46,7 @@ def _families():
             Family("place", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.STATION_CACHE_TTL, stale_grace=60),
             Family("suggest", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.STATION_CACHE_TTL, stale_grace=60),
             Family("services", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.TIMETABLE_CACHE_TTL, stale_grace=60),
-            Family("schedule", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.TIMETABLE_CACHE_TTL, stale_grace=60),
+            Family("route", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.TIMETABLE_CACHE_TTL, stale_grace=60),
             Family("page", l1_ttl=settings.PAGE_CACHE_TTL, l2_ttl=settings.PAGE_CACHE_TTL),
         )
     }

@@ -13,7 +13,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 
-from railconnect.cache_keys import cache_key
+from .keys import cache_key
 
 from .local_lru import MISSING, LocalLRU
 from .policy import family as get_family

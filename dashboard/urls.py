@@ -1,5 +1,5 @@
 """The passenger dashboard. Plain URL names (like search's): "dashboard" is the key page that
-railconnect/performance_budgets.py measures. Each lazily loaded fragment has a full page at the
+testsupport/performance_budgets.py measures. Each lazily loaded fragment has a full page at the
 URL without "/fragment", which is where its no-JavaScript link goes."""
 
 from django.urls import path

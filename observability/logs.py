@@ -20,6 +20,8 @@ from django.conf import settings
 
 from railconnect.server_timing import current_request_id
 
+from .routes import request_route
+
 slow_logger = logging.getLogger("railconnect.slow")
 
 
@@ -41,8 +43,6 @@ def log_slow_request(request, response, timings, seconds):
     threshold = settings.SLOW_REQUEST_MS
     if threshold <= 0 or seconds * 1000 < threshold:
         return
-    from rum.routes import request_route
-
     from .metrics import SLOW_REQUESTS, view_label
 
     SLOW_REQUESTS.inc()

@@ -11,7 +11,7 @@
 | railconnect_db_pool_{requests,requests_queued,requests_errors,connections,connections_errors,connections_lost}_total, railconnect_db_pool_wait_seconds_total | | idem, as counters |
 | railconnect_slow_requests_total, railconnect_slow_queries_total | | over SLOW_REQUEST_MS / SLOW_QUERY_MS |
 | railconnect_rum_documents_total | outcome (stored, rejected, rate_limited, error) | POST /rum |
-| railconnect_rum_p75, railconnect_rum_page_views, railconnect_rum_good_ratio (gauges) | route, metric, device_class, window | rum's daily aggregates, read at scrape time |
+| railconnect_rum_p75, railconnect_rum_page_views, railconnect_rum_good_ratio (gauges) | route, metric, device_class, window | rum's daily aggregates, read at scrape time (rum/metrics.py) |
 
 `view` is the URL name (`booking:choose`), or `<unresolved>`: the set is bounded by the URLconf.
 
@@ -27,7 +27,6 @@ import threading
 import time
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
-from prometheus_client.core import GaugeMetricFamily
 
 MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 if MULTIPROCESS_DIR:
@@ -76,6 +75,10 @@ POOL_COUNTERS = {
         ("connections_lost", "connections_lost", "Connections found broken", 1),
     )
 }
+# Collectors read at scrape time (each worker reports the same values), added by the apps that own
+# the figures from their AppConfig.ready(): rum's Web Vitals (rum/metrics.py).
+scrape_collectors = []
+
 POOL_INTERVAL = 1.0  # seconds between two reads of the pool's statistics in one process
 _pool_state = {"at": 0.0, "seen": {}}
 _pool_lock = threading.Lock()
@@ -139,36 +142,6 @@ def update_pool_metrics(force=False):
             seen[key] = current
 
 
-class RumCollector:
-    """The latest daily aggregates of real-user Web Vitals as gauges (read from the database at
-    scrape time, so every worker reports the same values)."""
-
-    def collect(self):
-        from django.db import DatabaseError
-
-        from rum.models import DailyMetric
-
-        labels = ["route", "metric", "device_class", "window"]
-        p75 = GaugeMetricFamily("railconnect_rum_p75", "75th percentile of a Web Vital (ms; CLS unitless)", labels=labels)
-        views = GaugeMetricFamily("railconnect_rum_page_views", "Page views measured for the metric", labels=labels)
-        good = GaugeMetricFamily("railconnect_rum_good_ratio", "Share of page views rated good", labels=labels)
-        try:
-            latest = DailyMetric.objects.order_by("-day").values_list("day", flat=True).first()
-            rows = DailyMetric.objects.filter(day=latest).values_list(
-                "route", "metric", "device_class", "window_days", "p75", "count", "good", "needs_improvement", "poor"
-            ) if latest else []
-            for route, metric, device, window, value, count, good_count, ni, poor in rows:
-                label_values = [route, metric, device, f"{window}d"]
-                p75.add_metric(label_values, value)
-                views.add_metric(label_values, count)
-                rated = good_count + ni + poor
-                if rated:
-                    good.add_metric(label_values, good_count / rated)
-        except DatabaseError:
-            return []
-        return [p75, views, good]
-
-
 class _Union:
     def __init__(self, *collectors):
         self.collectors = collectors
@@ -179,9 +152,10 @@ class _Union:
 
 
 def exposition_registry():
-    """What a scrape reports: every worker's metrics (multiprocess) or this process's, plus RUM."""
+    """What a scrape reports: every worker's metrics (multiprocess) or this process's, plus the
+    scrape-time collectors."""
     if MULTIPROCESS_DIR:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=MULTIPROCESS_DIR)
-        return _Union(registry, RumCollector())
-    return _Union(REGISTRY, RumCollector())
+        return _Union(registry, *scrape_collectors)
+    return _Union(REGISTRY, *scrape_collectors)

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseForbidden
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from prometheus_client.exposition import choose_encoder
 
 from railconnect.http_caching import no_store
@@ -45,7 +45,7 @@ def allowed(request):
     return any(address in network for network in _networks(tuple(settings.METRICS_ALLOWED_NETWORKS)))
 
 
-@require_GET
+@require_safe
 @no_store
 def metrics(request):
     if not settings.METRICS_ENABLED:

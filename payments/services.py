@@ -4,7 +4,8 @@ Settling locks the booking row first, then the payment row (the same order as ev
 that touches both), and does nothing to a payment that is already in a terminal state: a
 replayed or duplicated callback changes nothing and never charges twice. A success reported for
 a booking that can no longer be paid (its hold ran out, or another payment already succeeded)
-is not captured: the payment is marked expired instead.
+is not captured: the payment is marked expired instead; so is one whose amount is no longer the
+booking's amount due (passengers cancelled before payment lowered it).
 """
 
 import secrets
@@ -44,11 +45,13 @@ def settle(result):
             return payment
         now = timezone.now()
         if result.outcome == SUCCEEDED:
-            if booking.payment_due(now):
+            if not booking.payment_due(now):
+                payment.transition(Payment.State.EXPIRED, "The booking was no longer awaiting payment: not charged.")
+            elif payment.amount != booking.amount_due:
+                payment.transition(Payment.State.EXPIRED, "The amount due changed: not charged.")
+            else:
                 payment.transition(Payment.State.SUCCEEDED)
                 booking.mark_paid(now)
-            else:
-                payment.transition(Payment.State.EXPIRED, "The booking was no longer awaiting payment: not charged.")
         elif result.outcome == FAILED:
             payment.transition(Payment.State.FAILED, "The payment was declined.")
         else:

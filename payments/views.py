@@ -7,6 +7,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from railconnect.json_errors import json_error
+
 from . import services
 from .gateway import FAILED, SUCCEEDED, TIMED_OUT, BadCallback, SimulatedGateway, get_gateway
 from .models import Payment
@@ -16,7 +18,7 @@ ACTIONS = {"pay": SUCCEEDED, "fail": FAILED, "timeout": TIMED_OUT}
 
 @login_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def simulated_gateway(request, token):
     payment = get_object_or_404(Payment.objects.select_related("booking"), token=token[:40], user=request.user,
                                 gateway=SimulatedGateway.name)
@@ -40,12 +42,12 @@ def gateway_callback(request, gateway_name):
     try:
         gateway = get_gateway(gateway_name)
     except KeyError:
-        return JsonResponse({"error": "unknown gateway"}, status=404)
+        return json_error("unknown gateway", status=404)
     try:
         result = gateway.parse_callback(request.POST)
         payment = services.settle(result)
     except BadCallback as error:
-        return JsonResponse({"error": str(error)}, status=400)
+        return json_error(str(error), status=400)
     except services.UnknownPayment:
-        return JsonResponse({"error": "unknown payment"}, status=404)
+        return json_error("unknown payment", status=404)
     return JsonResponse({"payment": payment.token, "state": payment.state})

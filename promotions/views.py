@@ -15,7 +15,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404
 from django.utils._os import safe_join
 from django.utils.http import http_date
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import condition, require_safe
 
 from railconnect.http_caching import immutable
 
@@ -30,7 +30,7 @@ def _etag(request, path):
     return f"{match['key']}-{match['width']}-{match['ext']}" if match else None
 
 
-@require_GET
+@require_safe
 @condition(etag_func=_etag)
 def rendition(request, path):
     match = RENDITION_PATH.match(path)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="service-worker"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("offline", views.offline, name="offline"),
+    path("pwa/owner", views.owner, name="owner"),
 ]

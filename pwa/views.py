@@ -10,16 +10,16 @@ import hashlib
 import json
 
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
 from functools import wraps
 
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from railconnect.http_caching import public_page
+from railconnect.http_caching import no_store, public_page
 
 from . import assets
 
@@ -65,7 +65,7 @@ def worker_version():
     return digest[:12]
 
 
-@require_GET
+@require_safe
 def service_worker(request):
     precache_static = [url for url in map(_static_url, PRECACHE_STATIC) if url]
     context = {
@@ -73,6 +73,7 @@ def service_worker(request):
         "precache_pages": json.dumps([reverse("home"), reverse("pwa:offline")]),
         "precache_static": json.dumps(precache_static),
         "offline_url": json.dumps(reverse("pwa:offline")),
+        "owner_url": json.dumps(reverse("pwa:owner")),
         "static_prefix": json.dumps(staticfiles_storage.base_url or "/static/"),
     }
     response = render(request, "pwa/sw.js", context, content_type="text/javascript; charset=utf-8")
@@ -118,13 +119,13 @@ def manifest_data():
     }
 
 
-@require_GET
+@require_safe
 @public_page
 def manifest(request):
     return JsonResponse(manifest_data(), content_type="application/manifest+json", json_dumps_params={"indent": 1})
 
 
-@require_GET
+@require_safe
 @public_page
 def offline(request):
     """What the worker shows for a page it cannot fetch and has not kept: pages/tickets kept on this
@@ -132,6 +133,14 @@ def offline(request):
     everyone: its header does not read the session."""
     request.public_page = True
     return render(request, "pwa/offline.html")
+
+
+@require_safe
+@no_store
+def owner(request):
+    """Asked by the worker after a page that names no owner (public pages are the same for
+    everyone): pwa.owner.OwnerTagMiddleware puts the owner tag on this empty answer."""
+    return HttpResponse(status=204)
 
 
 def clear_browser_cache(view):

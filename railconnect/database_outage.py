@@ -28,10 +28,11 @@ import time
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
-from django.http import JsonResponse
 from django.http.response import HttpResponse
 from django.template.loader import render_to_string
 from django.views import defaults
+
+from railconnect.json_errors import json_error
 
 try:  # psycopg 3 (PostgreSQL); absent on an SQLite-only install.
     import psycopg
@@ -124,7 +125,7 @@ def outage_response(request, error):
     request.user = AnonymousUser()
     retry_after = settings.DATABASE_OUTAGE_RETRY_AFTER
     if wants_json(request):
-        response = JsonResponse({"error": MESSAGE, "field": None, "retry_after": retry_after}, status=503)
+        response = json_error(MESSAGE, status=503, code="database_unavailable", retry_after=retry_after)
     else:
         # Rendered without the request: the usual context (the signed-in user, the CSRF token)
         # would read the session and the user, which may need the very database that is down.

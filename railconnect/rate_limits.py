@@ -21,10 +21,10 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import JsonResponse
 from django.shortcuts import render
 
-from railconnect.cache_keys import cache_key
+from caching.keys import cache_key
+from railconnect.json_errors import json_error
 
 logger = logging.getLogger("railconnect.rate_limit")
 clock = time.time  # windows follow the wall clock (tests hold it still)
@@ -86,9 +86,8 @@ def count(scope, client, window):
 
 def too_many_requests(request, retry_after, message):
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-        response = JsonResponse({"error": message, "field": None}, status=429)
-    else:
-        response = render(request, "429.html", {"message": message, "retry_after": retry_after}, status=429)
+        return json_error(message, status=429, code="rate_limited", retry_after=retry_after)
+    response = render(request, "429.html", {"message": message, "retry_after": retry_after}, status=429)
     response["Retry-After"] = str(retry_after)
     return response
 

@@ -11,6 +11,7 @@ import dj_database_url
 from django.utils.csp import CSP
 
 from railconnect import http_caching
+from railconnect.secret_key import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,8 +32,10 @@ def env_list(name, default):
 
 
 DEBUG = env_bool("DEBUG", False)
-# The default key is only good for local runs; production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-only-railconnect-key-change-me-in-production-0123456789")
+# Production sets SECRET_KEY (`make serve` refuses to start without it); a local run uses a random
+# key made once per checkout in var/secret_key (git-ignored). railconnect/checks.py rejects a short
+# or published key when DEBUG is off, also when the server starts (railconnect/wsgi.py).
+SECRET_KEY = os.environ.get("SECRET_KEY") or local_secret_key(BASE_DIR / "var" / "secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 
 INSTALLED_APPS = [
@@ -58,6 +61,8 @@ INSTALLED_APPS = [
     "pwa",
     # Demo data generators and their commands (seed_demo, seed_promotions); no app imports it.
     "demo",
+    # Failed-login lock-out on every login path (accounts/login_lockout.py).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "railconnect.security_headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Under /api/ every error is JSON (404, 405, CSRF, 413 before a body is read, 500), one shape
+    # (railconnect/json_errors.py). Outside CSRF and compression, which it must see past.
+    "railconnect.json_errors.ApiErrorsMiddleware",
     # Database unavailable: 503 with Retry-After and a clear page (JSON under /api/), never a 500,
     # logged once per interval (railconnect/database_outage.py; also the site's handler500).
     "railconnect.database_outage.DatabaseOutageMiddleware",
@@ -74,6 +82,9 @@ MIDDLEWARE = [
     # the uncompressed body (and weakened here).
     "railconnect.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # X-RC-Owner on non-public pages: whose session a response belongs to, so the service worker
+    # never shows one passenger's kept e-tickets to the next (pwa/owner.py).
+    "pwa.owner.OwnerTagMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag on every GET response and 304 Not Modified for a matching If-None-Match.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -85,6 +96,8 @@ MIDDLEWARE = [
     "observability.profiling.ProfilingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login refused by the axes backend into the 429 page (last, as axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Benchmarks swap in benchmarks.urls (the site plus a bare hello-world view).
@@ -268,10 +281,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Browser modules from npm (package.json + package-lock.json, `npm ci`), copied by build_static into
-# static/vendor/ (ignored by git) so they are built and served like the site's own files.
+# static/vendor/ (ignored by git) so they are built and served like the site's own files. No source
+# maps: they are never published (railconnect/management/commands/build_static.py).
 STATIC_VENDOR_FILES = {
     "vendor/web-vitals.attribution.js": "node_modules/web-vitals/dist/web-vitals.attribution.js",
-    "vendor/web-vitals.attribution.js.map": "node_modules/web-vitals/dist/web-vitals.attribution.js.map",
 }
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -369,9 +382,6 @@ RATE_LIMITS = {
     "password-reset": (env_int("PASSWORD_RESET_RATE_LIMIT", 5), 3600),  # per address
     "booking": (env_int("BOOKING_RATE_LIMIT", 30), 60),  # per signed-in user
 }
-# Failed logins before logging in is paused, per username and per address, and for how long.
-LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
 
 # --- Booking tunables ----------------------------------------------------------------------
 # An unpaid hold lasts this many minutes, then its berths return to the pool.
@@ -452,3 +462,72 @@ SLOW_QUERY_SQL_CHARS = env_int("SLOW_QUERY_SQL_CHARS", 500)
 # ?profile=1 (staff only): pyinstrument's sampling interval (seconds); PROFILING_ENABLED=0 turns it off.
 PROFILING_ENABLED = env_bool("PROFILING_ENABLED", True)
 PROFILING_INTERVAL = float(os.environ.get("PROFILING_INTERVAL", 0.001))
+
+# --- API errors and PNR enquiry (docs/security/api-errors.md) --------------------------------
+# JSON API request bodies: larger ones are refused with 413 before they are read, and nesting
+# deeper than this is refused with 400 (a booking needs 3 levels; Python's parser recursed into a 500).
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 16 * 1024)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 16)
+# A failed CSRF check answers JSON under /api/ (Django's page elsewhere).
+CSRF_FAILURE_VIEW = "railconnect.json_errors.csrf_failure"
+# Public PNR lookups per client address per minute (then 429 with Retry-After).
+RATE_LIMITS["pnr"] = (env_int("PNR_RATE_LIMIT", 30), 60)
+
+# --- Unpaid holds per passenger (booking/hold_limits.py) ---------------------------------------
+# Unpaid bookings one passenger may have on one train and journey date (any class), and in all;
+# more are refused with 409. An unpaid booking counts for HOLDS_WINDOW_MINUTES after it was made
+# even if cancelled or expired, so holds cannot be renewed by re-holding (at least
+# BOOKING_HOLD_MINUTES: system check booking.E001).
+HOLDS_PER_TRAIN_LIMIT = env_int("HOLDS_PER_TRAIN_LIMIT", 2)
+HOLDS_LIMIT = env_int("HOLDS_LIMIT", 6)
+HOLDS_WINDOW_MINUTES = env_int("HOLDS_WINDOW_MINUTES", 2 * BOOKING_HOLD_MINUTES)
+
+# --- Login protection (accounts/login_lockout.py, django-axes) --------------------------------
+# Failed logins for one username from one address before that pair is refused; failures from one
+# address over all usernames before that address is refused; how long either lasts after the last
+# failure (seconds). A correct password from another address is never refused.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900)
+# The axes backend checks every authentication before any password is compared.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Counters in the database: shared by all workers, with or without Redis (see the module).
+AXES_HANDLER = "accounts.login_lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = "accounts.login_lockout.lockout_parameters"
+AXES_FAILURE_LIMIT = "accounts.login_lockout.failure_limit"
+AXES_COOLOFF_TIME = "accounts.login_lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "accounts.login_lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.login_lockout.locked_out_response"
+# Refused attempts neither prolong the lock nor add rows; no log of successful logins (it would
+# grow by a row per login with nothing pruning it).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
+
+# --- Background tasks (django.tasks; railconnect/background_tasks.py) -------------------------
+# Work taken off the request path (the password-reset mail). Until the site has a queue with its
+# own workers, a small thread pool in each web worker runs it. TASKS_BACKEND names another
+# backend (e.g. a database queue and its worker): nothing else changes. TASKS_THREADS: pool size
+# per worker process. (Tests run tasks immediately: tests/conftest.py.)
+TASKS = {"default": {
+    "BACKEND": os.environ.get("TASKS_BACKEND", "railconnect.background_tasks.ThreadPoolBackend"),
+    "OPTIONS": {"THREADS": env_int("TASKS_THREADS", 2)},
+}}
+
+# --- Production front end (`make serve`: nginx from deploy/nginx.conf in front of gunicorn) -----
+# Read by scripts/serve.py when it renders the nginx configuration (docs/security/infra.md).
+# A client must send its whole request header within SERVE_HEADER_TIMEOUT seconds, and may not
+# pause longer than SERVE_BODY_TIMEOUT while sending a body or reading a response.
+SERVE_HEADER_TIMEOUT = env_int("SERVE_HEADER_TIMEOUT", 10)
+SERVE_BODY_TIMEOUT = env_int("SERVE_BODY_TIMEOUT", 15)
+# Idle keep-alive connections (nginx's; gunicorn behind it keeps none).
+SERVE_KEEPALIVE_TIMEOUT = env_int("SERVE_KEEPALIVE_TIMEOUT", 75)
+# Largest request body (MB; the admin's picture uploads are the largest).
+SERVE_MAX_BODY_MB = env_int("SERVE_MAX_BODY_MB", 10)
+# Per client address, application requests only (not static files): a steady rate per second
+# with a burst on top, and requests in progress at once. Generous: many passengers share an
+# address behind mobile carriers' NAT. 0 turns a limit off (load tests from one address).
+SERVE_RATE_LIMIT = env_int("SERVE_RATE_LIMIT", 20)
+SERVE_RATE_BURST = env_int("SERVE_RATE_BURST", 100)
+SERVE_CONNECTIONS_PER_CLIENT = env_int("SERVE_CONNECTIONS_PER_CLIENT", 64)
+# Connections per nginx worker process (each takes a file descriptor, two when proxied).
+SERVE_WORKER_CONNECTIONS = env_int("SERVE_WORKER_CONNECTIONS", 4096)

@@ -6,15 +6,21 @@ node_modules/. STATIC_VENDOR_FILES maps a static name (under static/, e.g.
 vendor/web-vitals.attribution.js) to its file in node_modules/; `manage.py build_static` copies each
 one there first, so it is built exactly like the site's own files: a content-hashed name, .br/.gz
 variants, a year's immutable caching, and a new name when the locked version changes. Nothing is
-fetched at run time. static/vendor/ is ignored by git: it is a build output.
+fetched at run time. static/vendor/ is ignored by git: it is a build output. Source maps are not
+published (build_static leaves *.map out), so the `sourceMappingURL` comment pointing at one is
+dropped from the copy.
 """
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
+
+# `//# sourceMappingURL=...` (JS) or `/*# sourceMappingURL=... */` (CSS), on a line of its own.
+_SOURCE_MAP_COMMENT = re.compile(rb"^\s*(//|/\*)# sourceMappingURL=\S*(\s*\*/)?\s*$\n?", re.MULTILINE)
 
 
 def vendor_static_files():
@@ -28,7 +34,7 @@ def vendor_static_files():
                 f"{source} is missing: install the locked npm packages first (`npm ci`, which `make` runs)"
             )
         target = static_root / name
-        content = source.read_bytes()
+        content = _SOURCE_MAP_COMMENT.sub(b"", source.read_bytes())
         if target.is_file() and target.read_bytes() == content:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,55 +1,14 @@
-"""Page identity for RUM: the URL route a page was served by, never its full URL.
-
-`/book/<train>/<date>/<board>/<alight>/<travel_class>` groups every booking page together and
-carries no passenger's query values. Converters are dropped (`<str:pnr>` -> `<pnr>`) and regular
-expression routes are written the same way (`^trains/(?P<number>...)$` -> `/trains/<number>`).
-The endpoint accepts only routes that exist in the URLconf.
+"""Page identity for RUM: the URL route a page was served by, never its full URL (the route
+templates are observability/routes.py's, shared with the slow-request log). The endpoint accepts
+only routes that exist in the URLconf.
 """
 
-import re
 from functools import lru_cache
 
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, get_urlconf
 
-
-def _replace_named_groups(pattern):
-    """`(?P<name>...)` -> `<name>`, with nested parentheses inside the group."""
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("(?P<", i):
-            end_name = pattern.index(">", i)
-            name = pattern[i + 4 : end_name]
-            depth, j = 1, end_name + 1
-            while j < len(pattern) and depth:
-                if pattern[j] == "\\":
-                    j += 2
-                    continue
-                depth += {"(": 1, ")": -1}.get(pattern[j], 0)
-                j += 1
-            out.append(f"<{name}>")
-            i = j
-        else:
-            out.append(pattern[i])
-            i += 1
-    return "".join(out)
-
-
-_CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
-
-
-def template_of(route):
-    """A resolver route (path() or re_path() syntax, possibly joined from includes) as a template."""
-    if "(?P<" in route or route.startswith("^") or route.endswith("$"):
-        route = _replace_named_groups(route).replace("^", "").replace("$", "").replace("\\", "")
-    return "/" + _CONVERTER.sub(r"<\1>", route)
-
-
-def request_route(request):
-    match = getattr(request, "resolver_match", None)
-    if match is None or match.route is None:
-        return ""
-    return template_of(match.route)
+from observability.routes import request_route, template_of
 
 
 def _walk(patterns, prefix=""):

@@ -17,10 +17,11 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.csrf import csrf_exempt
 
 from observability.metrics import RUM_DOCUMENTS
+from railconnect.json_errors import json_error
 from railconnect.rate_limits import client_address, hit
 
 from . import documents
@@ -30,9 +31,9 @@ logger = logging.getLogger("rum")
 CONTENT_TYPES = {"text/plain", "application/json"}
 
 
-def _rejected(reason, status=400):
+def _rejected(reason, status=400, retry_after=None):
     RUM_DOCUMENTS.labels(outcome="rejected" if status == 400 else "rate_limited").inc()
-    return JsonResponse({"error": reason}, status=status)
+    return json_error(reason, status=status, retry_after=retry_after)
 
 
 def _check_origin(request):
@@ -72,9 +73,7 @@ def collect(request):
         return HttpResponseNotAllowed(["POST"])
     allowed, retry_after = hit("rum", client_address(request), settings.RUM_RATE_LIMIT, settings.RUM_RATE_WINDOW)
     if not allowed:
-        response = _rejected("too many documents", status=429)
-        response["Retry-After"] = str(retry_after)
-        return response
+        return _rejected("too many documents", status=429, retry_after=retry_after)
     try:
         _check_origin(request)
         page_view = documents.parse(_read_body(request))
@@ -87,6 +86,6 @@ def collect(request):
     except DatabaseError:
         logger.exception("storing a RUM document failed")
         RUM_DOCUMENTS.labels(outcome="error").inc()
-        return JsonResponse({"error": "not stored, try later"}, status=503)
+        return json_error("not stored, try later", status=503)
     RUM_DOCUMENTS.labels(outcome="stored").inc()
     return HttpResponse(status=204)

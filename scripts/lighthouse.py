@@ -3,7 +3,7 @@
 Starts gunicorn (DEBUG off, the built static files, WhiteNoise) on a free loopback port with a
 temporary SQLite database and media folder, loads the demo data (seed_demo, seed_promotions),
 then runs Lighthouse 12.2.3 (node_modules, from package-lock.json) in Debian's Chromium on every
-key page of railconnect/performance_budgets.py that exists, and prints score, FCP, LCP, CLS, TBT
+key page of testsupport/performance_budgets.py that exists, and prints score, FCP, LCP, CLS, TBT
 and total bytes per page. Each page is run LIGHTHOUSE_RUNS times (default 3) and the run with the
 median score is reported. JSON reports are kept in var/lighthouse/.
 
@@ -78,12 +78,13 @@ def page_urls(env):
 import json, django
 django.setup()
 from django.test import Client
-from railconnect.performance_budgets import KEY_PAGES
-from railconnect.performance_pages import PageUnavailable, make_user, page_url
+from testsupport.pages import PageUnavailable, page_url
+from testsupport.performance_budgets import KEY_PAGES
+from testsupport.users import make_passwordless_user
 from django.conf import settings
 out = []
 for page in KEY_PAGES:
-    user = make_user() if page.login else None
+    user = make_passwordless_user() if page.login else None
     try:
         url = page_url(page, user)
     except PageUnavailable as reason:

@@ -1,25 +1,27 @@
 """Validation of a search request, shared by the search page and the JSON API."""
 
-import datetime
-
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 
+from timetable.journeys import booking_window, parse_journey_date
 from timetable.models import CLASS_CODES, Train
 
 from .places import PlaceError, resolve_place
 from .train_search import DEPARTURE_BANDS, SORT_ORDERS, ResultOptions
 
 
-def booking_window(today=None):
-    """The first and last dates a journey can be searched or booked for."""
-    today = today or timezone.localdate()
-    return today, today + datetime.timedelta(days=settings.BOOKING_HORIZON_DAYS)
+class JourneyDateField(forms.DateField):
+    """A date field that takes YYYY-MM-DD only (strptime's %m and %d also take 1-digit numbers)."""
+
+    def strptime(self, value, format):
+        date = parse_journey_date(value)
+        if date is None:
+            raise ValueError(value)
+        return date
 
 
 class SearchForm(forms.Form):
-    date = forms.DateField(
+    date = JourneyDateField(
         input_formats=["%Y-%m-%d"],
         error_messages={"required": "Choose a journey date.", "invalid": "Give the date as YYYY-MM-DD."},
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -1,9 +1,7 @@
 """Which trains run between two places on a date: the rules of search, free of HTTP.
 
 A train qualifies when it stops at the origin and later at the destination and actually leaves
-the origin on the requested date. Running days belong to the train's first station, so a train
-reaching the origin on day 2 of its run must have started the day before: the date at the
-origin, minus the stop's day offset, must be one of the running days.
+the origin on the requested date (the running-day rule is the timetable's: `timetable.journeys.run_start`).
 
 The trains serving a pair of places do not depend on the date, so they are cached per pair
 (under the timetable version) and the date is applied in Python on each request.
@@ -15,8 +13,8 @@ from dataclasses import dataclass
 from django.db import connection
 
 from caching.tiered import tiered_cache
-from timetable.models import MINUTES_PER_DAY, Stop, Train
-from timetable.running_days import first_station_date, runs_on
+from timetable.journeys import moment_of_run, run_start
+from timetable.models import Stop, Train
 from timetable.version import timetable_version
 
 # Departure time bands a passenger can filter by: (label, first hour, hour after last).
@@ -118,17 +116,15 @@ def services_between(origin_ids, destination_ids):
 
 def journey_on(service, date, stations):
     """The Journey of `service` leaving its boarding station on `date`, or None if it does not run."""
-    day_offset = service.departure_minute // MINUTES_PER_DAY
-    first_day = first_station_date(date, day_offset)
-    if not runs_on(service.running_days, first_day):
+    first_day = run_start(service.running_days, service.departure_minute, date)
+    if first_day is None:
         return None
-    start = datetime.datetime.combine(first_day, datetime.time())
     return Journey(
         service=service,
         board=stations[service.board_station_id],
         alight=stations[service.alight_station_id],
-        departs=start + datetime.timedelta(minutes=service.departure_minute),
-        arrives=start + datetime.timedelta(minutes=service.arrival_minute),
+        departs=moment_of_run(first_day, service.departure_minute),
+        arrives=moment_of_run(first_day, service.arrival_minute),
     )
 
 

@@ -4,22 +4,25 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from caching.page_cache import public_page_cache
 from railconnect.http_caching import public_page
+from railconnect.json_errors import json_error
 
 from promotions.models import Picture
+from timetable.journeys import booking_window
+from timetable.version import timetable_version
 
-from .forms import SearchForm, booking_window
+from .forms import SearchForm
 from .places import PlaceError, clean_place_text
 from .station_suggestions import suggest_stations
 from .train_search import DEPARTURE_BANDS, SORT_ORDERS, find_journeys
 
 
-@require_GET
+@require_safe
 @public_page
-@public_page_cache
+@public_page_cache(version=timetable_version)
 def home(request):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     initial = {"date": tomorrow.isoformat()}
@@ -53,9 +56,9 @@ def _date_strip(date, counts=None):
     ]
 
 
-@require_GET
+@require_safe
 @public_page
-@public_page_cache
+@public_page_cache(version=timetable_version)
 def search_page(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
@@ -77,7 +80,7 @@ def search_page(request):
     return render(request, "search/results.html", context)
 
 
-@require_GET
+@require_safe
 @public_page
 def search_dates(request):
     """The date strip with a train count per date: the lazy fragment of the results page."""
@@ -106,28 +109,25 @@ def _journey_json(journey):
     }
 
 
-def _json_error(field, message, status=400):
-    return JsonResponse({"error": message, "field": field}, status=status)
-
-
-@require_GET
+@require_safe
 @public_page
-@public_page_cache
+@public_page_cache(version=timetable_version)
 def search_api(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
-        return _json_error(*form.first_error())
+        field, message = form.first_error()
+        return json_error(message, status=400, field=field)
     journeys = find_journeys(
         form.cleaned_data["from"], form.cleaned_data["to"], form.cleaned_data["date"], form.result_options()
     )
     return JsonResponse({"routes": [_journey_json(journey) for journey in journeys]})
 
 
-@require_GET
+@require_safe
 @public_page
 def stations_api(request):
     try:
         query = clean_place_text(request.GET.get("q"), "q")
     except PlaceError as error:
-        return _json_error("q", str(error))
+        return json_error(str(error), status=400, field="q")
     return JsonResponse({"stations": suggest_stations(query)})

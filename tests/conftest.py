@@ -1,11 +1,18 @@
-"""Shared fixtures. The same suite runs on SQLite and on PostgreSQL (see scripts/run-tests.py)."""
+"""Shared fixtures. The same suite runs on SQLite and on PostgreSQL (see scripts/run-tests.py).
+
+Fixtures only: the builders they use (networks, users, bookings, pages) are plain functions in the
+testsupport package, which tests import directly (docs/testing.md)."""
 
 import os
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
+
+from testsupport.caches import reset_caches
+from testsupport.databases import on_postgres
+from testsupport.networks import booking_network
+from testsupport.users import logged_in_client, make_user
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -28,21 +35,12 @@ def _fast_and_isolated(settings, tmp_path_factory):
     # No background thread refreshing the statistics view behind a test's back (dashboard tests
     # ask for "immediate" or "background" where they test it).
     settings.DASHBOARD_STATS_REFRESH = "manual"
+    # Tasks (django.tasks) run at once, in the test's thread and transaction: a test sees their
+    # effects when the request returns (tests/test_password_reset.py tries the thread pool).
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     reset_caches()
     yield
     reset_caches()
-
-
-def reset_caches():
-    from caching.tiered import tiered_cache
-
-    cache.clear()
-    tiered_cache.l1.clear()
-    tiered_cache.stats.reset()
-
-
-def on_postgres():
-    return connection.vendor == "postgresql"
 
 
 @pytest.fixture
@@ -52,6 +50,24 @@ def postgres_only():
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(f"REQUIRE_POSTGRES=1 but the database is {connection.vendor}")
         pytest.skip(reason)
+
+
+# --- The booking network and a signed-in passenger (testsupport/networks.py, users.py) ----------
+
+
+@pytest.fixture
+def network(db):
+    booking_network()
+
+
+@pytest.fixture
+def user(db):
+    return make_user()
+
+
+@pytest.fixture
+def client_for(user):
+    return logged_in_client(user)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Run by tests/test_booking_concurrency.py in a subprocess: concurrent bookings on a file SQLite
+"""Run by tests/test_booking_concurrency.py in a subprocess (`python -m tests.sqlite_booking_race
+THREADS PER_THREAD` from the project root): concurrent bookings on a file SQLite
 database (the test database pytest-django makes is in memory, which threads cannot share safely).
 
 Prints a JSON summary of what the database holds afterwards.
@@ -9,16 +10,13 @@ import os
 import sys
 import threading
 from collections import Counter
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import django
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "railconnect.settings")
-
-import django  # noqa: E402
-
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
+from django.core.management import call_command  # noqa: E402 - after django.setup()
 from django.db import connection  # noqa: E402
 
 THREADS, PER_THREAD = int(sys.argv[1]), int(sys.argv[2])
@@ -29,20 +27,23 @@ def main():
     from booking import reservations
     from booking.booking_requests import parse_booking_request
     from booking.models import BookingPassenger
-    from tests.booking_fixtures import booking_network, make_user, payload, set_coaches
+    from testsupport.bookings import payload, set_coaches
+    from testsupport.networks import booking_network
+    from testsupport.users import make_user
 
     booking_network()
     set_coaches("12951", "3A", 1)
-    users = [make_user(f"sqlite{i}") for i in range(THREADS)]
+    # One passenger per booking: a passenger may hold only a few unpaid bookings (hold_limits).
+    users = [[make_user(f"sqlite{i}-{n}") for n in range(PER_THREAD)] for i in range(THREADS)]
     barrier = threading.Barrier(THREADS)
     errors = []
 
     def fire(index):
         try:
             barrier.wait()
-            for _ in range(PER_THREAD):
+            for n in range(PER_THREAD):
                 request = parse_booking_request(payload())
-                reservations.hold_booking(users[index], request)
+                reservations.hold_booking(users[index][n], request)
         except Exception as error:  # noqa: BLE001 - reported to the test
             errors.append(repr(error))
         finally:

@@ -10,7 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from booking.models import Booking
 from payments.models import Payment
-from tests.booking_fixtures import logged_in_client, make_user, network, post_booking  # noqa: F401 - fixture
+from testsupport.bookings import post_booking
+from testsupport.users import logged_in_client, make_user
 
 pytestmark = pytest.mark.django_db
 

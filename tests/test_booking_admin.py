@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from .booking_fixtures import client_for, network, post_booking, user  # noqa: F401
+from testsupport.bookings import post_booking
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def admin_client_(db):
 def test_admin_lists_do_not_grow_queries_with_rows(network, client_for, admin_client_, django_assert_max_num_queries):
     for _ in range(3):
         pnr = post_booking(client_for).json()["pnr"]
-    client_for.post(f"/api/bookings/{pnr}/pay", "{}", content_type="application/json")
+        client_for.post(f"/api/bookings/{pnr}/pay", "{}", content_type="application/json")
     for url in ("/admin/booking/booking/", "/admin/payments/payment/", "/admin/booking/inventory/",
                 "/admin/booking/refundrule/", "/admin/payments/refund/", "/admin/booking/coachcomposition/",
                 f"/admin/booking/booking/?q={pnr}", "/admin/booking/booking/?status__exact=BOOKED",

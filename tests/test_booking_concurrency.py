@@ -1,7 +1,8 @@
 """Hundreds of concurrent bookings against one train, date and class, on real PostgreSQL connections.
 
 PostgreSQL here allows 100 connections (shared with other test runs), so 240 bookings are fired
-from 40 threads, each with its own connection, all released together by a barrier.
+from 40 threads, each with its own connection, all released together by a barrier. Each booking is
+made by its own passenger: one passenger may hold only a few unpaid bookings (hold_limits).
 """
 
 import datetime
@@ -15,10 +16,17 @@ from django.db import connection
 from booking import coach_layouts
 from booking.models import BookingPassenger, Inventory
 
-from .booking_fixtures import booking_network, logged_in_client, make_user, payload, set_coaches
+from testsupport.bookings import party, payload, set_coaches
+from testsupport.networks import booking_network
+from testsupport.users import logged_in_client, make_user
 
 THREADS = 40
 PER_THREAD = 6
+
+
+def passenger_clients(prefix):
+    """clients[thread][n]: a signed-in client of its own passenger for each booking."""
+    return [[logged_in_client(make_user(f"{prefix}{i}-{n}")) for n in range(PER_THREAD)] for i in range(THREADS)]
 
 
 def run_in_threads(fire):
@@ -36,7 +44,7 @@ def test_concurrent_bookings_never_oversell(postgres_only, transactional_db):
     booking_network()
     set_coaches("12951", "3A", 1)
     capacity = coach_layouts.capacity("3A", 1)
-    clients = [logged_in_client(make_user(f"rush{i}")) for i in range(THREADS)]
+    clients = passenger_clients("rush")
     barrier = threading.Barrier(THREADS)
     results, errors = [], []
 
@@ -45,8 +53,8 @@ def test_concurrent_bookings_never_oversell(postgres_only, transactional_db):
             barrier.wait()
             for n in range(PER_THREAD):
                 people = 2 if (index + n) % 4 == 0 else 1
-                body = payload(passengers=[{"name": "Rush Hour", "age": 20 + n, "gender": "M"}] * people)
-                response = clients[index].post("/api/bookings", json.dumps(body), content_type="application/json")
+                body = payload(passengers=party(people, "Rush Hour", first_age=20 + n))
+                response = clients[index][n].post("/api/bookings", json.dumps(body), content_type="application/json")
                 results.append((response.status_code, response.json()))
         except Exception as error:  # noqa: BLE001 - any failure fails the test below
             errors.append(repr(error))
@@ -83,7 +91,7 @@ SEGMENTS = [("AAA", "DDD"), ("AAA", "BBB"), ("BBB", "DDD"), ("BBB", "CCC"), ("CC
 def test_concurrent_bookings_on_mixed_segments_never_double_sell_a_leg(postgres_only, transactional_db):
     booking_network()
     set_coaches("12951", "2A", 1)
-    clients = [logged_in_client(make_user(f"seg{i}")) for i in range(THREADS)]
+    clients = passenger_clients("seg")
     barrier = threading.Barrier(THREADS)
     statuses, errors = [], []
 
@@ -95,7 +103,7 @@ def test_concurrent_bookings_on_mixed_segments_never_double_sell_a_leg(postgres_
                 body = payload(**{"class": "2A", "from": board, "to": alight})
                 if board == "CCC":  # reached after midnight: the boarding date is the next day
                     body["date"] = (datetime.date.fromisoformat(body["date"]) + datetime.timedelta(days=1)).isoformat()
-                response = clients[index].post("/api/bookings", json.dumps(body), content_type="application/json")
+                response = clients[index][n].post("/api/bookings", json.dumps(body), content_type="application/json")
                 statuses.append(response.status_code)
         except Exception as error:  # noqa: BLE001
             errors.append(repr(error))
@@ -130,7 +138,7 @@ def test_concurrent_bookings_on_sqlite_are_serialised(tmp_path):
 
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}", "REDIS_URL": ""}
-    done = subprocess.run([sys.executable, str(root / "tests" / "sqlite_booking_race.py"), "8", "10"], cwd=root,
+    done = subprocess.run([sys.executable, "-m", "tests.sqlite_booking_race", "8", "10"], cwd=root,
                           env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])

@@ -12,14 +12,16 @@ from booking.booking_requests import parse_booking_request
 from booking.models import Booking, BookingPassenger, Inventory
 from payments.models import Payment, Refund
 
-from .booking_fixtures import network, payload, set_coaches, user  # noqa: F401
+from testsupport.bookings import party, payload, set_coaches
+from testsupport.users import new_passenger
 
 P = BookingPassenger.Status
 
 
-def hold(user, **changes):
+def hold(**changes):
+    """A hold by a new passenger: one passenger may hold only a few (hold_limits)."""
     request = parse_booking_request(payload(**changes))
-    return reservations.hold_booking(user, request)
+    return reservations.hold_booking(new_passenger(), request)
 
 
 def pay(result):
@@ -35,23 +37,22 @@ def statuses(result):
     return [p.current_status for p in result.booking.passengers.all()]
 
 
-def fill_first_class(user, count=24, **changes):
+def fill_first_class(count=24, **changes):
     """12951's single 1A coach has 24 berths."""
     results = []
     for _ in range(count // 6):
-        results.append(hold(user, **{"class": "1A", "passengers": [{"name": "Full Up", "age": 30, "gender": "M"}] * 6},
-                            **changes))
+        results.append(hold(**{"class": "1A", "passengers": party(6, "Full Up")}, **changes))
     return results
 
 
-def test_segment_reuse_berth_resold_after_alighting(network, user):
+def test_segment_reuse_berth_resold_after_alighting(network):
     set_coaches("12951", "1A", 1)
-    fill_first_class(user, **{"to": "BBB"})
+    fill_first_class(**{"to": "BBB"})
     first_leg = availability(parse_booking_request(payload(**{"class": "1A", "to": "BBB"})).journey, "1A")
     assert first_leg["GN"].label == "WL 1"
     later = parse_booking_request(payload(**{"class": "1A", "from": "BBB"})).journey
     assert availability(later, "1A")["GN"].label == "AVAILABLE 24"
-    result = hold(user, **{"class": "1A", "from": "BBB"})
+    result = hold(**{"class": "1A", "from": "BBB"})
     assert statuses(result)[0].startswith("CNF H1/")
     # No berth is sold twice on overlapping legs (checked from the passenger rows alone).
     rows = list(BookingPassenger.objects.filter(status=P.CONFIRMED).values("unit", "board_sequence", "alight_sequence"))
@@ -62,35 +63,35 @@ def test_segment_reuse_berth_resold_after_alighting(network, user):
     assert Inventory.objects.count() == 1
 
 
-def test_full_train_gives_waitlist_and_numbers_follow(network, user):
-    fill_first_class(user)
-    one = hold(user, **{"class": "1A"})
-    two = hold(user, **{"class": "1A", "passengers": [{"name": "A B", "age": 30, "gender": "M"}] * 2})
+def test_full_train_gives_waitlist_and_numbers_follow(network):
+    fill_first_class()
+    one = hold(**{"class": "1A"})
+    two = hold(**{"class": "1A", "passengers": party(2, "A B")})
     assert statuses(one) == ["GNWL 1"]
     assert statuses(two) == ["GNWL 2", "GNWL 3"]
     assert two.booking.passengers.first().booking_status == "GNWL 2"
 
 
-def test_cancellation_promotes_rac_to_confirmed_and_waitlist_to_rac_in_order(network, user):
+def test_cancellation_promotes_rac_to_confirmed_and_waitlist_to_rac_in_order(network):
     set_coaches("12002", "SL", 1)
     general = 72 - 7 - 14
     held = []
     for _ in range(general):
-        held.append(hold(user, train="12002", **{"class": "SL"}))
-    rac = [hold(user, train="12002", **{"class": "SL"}) for _ in range(14)]
-    wl = [hold(user, train="12002", **{"class": "SL"}) for _ in range(3)]
+        held.append(hold(train="12002", **{"class": "SL"}))
+    rac = [hold(train="12002", **{"class": "SL"}) for _ in range(14)]
+    wl = [hold(train="12002", **{"class": "SL"}) for _ in range(3)]
     assert statuses(rac[0]) == ["RAC 1"] and statuses(rac[-1]) == ["RAC 14"]
     assert [statuses(r)[0] for r in wl] == ["GNWL 1", "GNWL 2", "GNWL 3"]
     for r in held[:2]:
         pay(r)
-    result = reservations.cancel_booking(held[0].booking, user)
+    result = reservations.cancel_booking(held[0].booking, held[0].booking.user)
     assert result.refund_total == Decimal(405 - 120)
     assert statuses(rac[0])[0].startswith("CNF S1/")
     assert statuses(rac[1]) == ["RAC 1"] and statuses(rac[-1]) == ["RAC 13"]
     assert statuses(wl[0]) == ["RAC 14"]
     assert [statuses(r)[0] for r in wl[1:]] == ["GNWL 1", "GNWL 2"]
     # Cancelling a waitlisted ticket closes the queue up.
-    reservations.cancel_booking(wl[1].booking, user)
+    reservations.cancel_booking(wl[1].booking, wl[1].booking.user)
     assert statuses(wl[2]) == ["GNWL 1"]
     inventory = Inventory.objects.get()
     assert (inventory.rac_count, inventory.gnwl_count) == (14, 1)
@@ -99,8 +100,8 @@ def test_cancellation_promotes_rac_to_confirmed_and_waitlist_to_rac_in_order(net
 
 
 def test_unpaid_hold_expires_lazily_and_its_berths_return(network, user, settings):
-    fill_first_class(user)
-    waiting = hold(user, **{"class": "1A"})
+    fill_first_class()
+    waiting = hold(**{"class": "1A"})
     assert statuses(waiting) == ["GNWL 1"]
     later = timezone.now() + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES + 1)
     request = parse_booking_request(payload(**{"class": "1A"}), now=later)
@@ -112,10 +113,10 @@ def test_unpaid_hold_expires_lazily_and_its_berths_return(network, user, setting
     assert not Payment.objects.filter(state="succeeded").exists()
 
 
-def test_expire_holds_command_and_paid_bookings_stay(network, user, settings):
-    paid = hold(user, **{"class": "1A"})
+def test_expire_holds_command_and_paid_bookings_stay(network, settings):
+    paid = hold(**{"class": "1A"})
     pay(paid)
-    unpaid = hold(user, **{"class": "1A"})
+    unpaid = hold(**{"class": "1A"})
     Booking.objects.filter(pk=unpaid.booking.pk).update(hold_expires_at=timezone.now() - datetime.timedelta(seconds=1))
     Inventory.objects.update(earliest_hold_expiry=timezone.now() - datetime.timedelta(seconds=1))
     call_command("expire_holds", stdout=open("/dev/null", "w"))
@@ -126,12 +127,12 @@ def test_expire_holds_command_and_paid_bookings_stay(network, user, settings):
     assert sum(1 for mask in Inventory.objects.get().occupancy if mask) == 1
 
 
-def test_waitlist_limit_regret(network, user, settings):
+def test_waitlist_limit_regret(network, settings):
     settings.WAITLIST_LIMIT = 2
-    fill_first_class(user)
-    hold(user, **{"class": "1A", "passengers": [{"name": "A B", "age": 30, "gender": "M"}] * 2})
+    fill_first_class()
+    hold(**{"class": "1A", "passengers": party(2, "A B")})
     try:
-        hold(user, **{"class": "1A"})
+        hold(**{"class": "1A"})
     except reservations.RuleError as error:
         assert "REGRET" in error.message
     else:
@@ -139,8 +140,8 @@ def test_waitlist_limit_regret(network, user, settings):
     assert Booking.objects.count() == 5
 
 
-def test_child_without_berth_and_infant(network, user):
-    result = hold(user, passengers=[
+def test_child_without_berth_and_infant(network):
+    result = hold(passengers=[
         {"name": "Mother", "age": 35, "gender": "F"},
         {"name": "Kid", "age": 7, "gender": "M", "no_berth": True},
         {"name": "Baby", "age": 2, "gender": "F"},
@@ -154,11 +155,11 @@ def test_child_without_berth_and_infant(network, user):
 def test_prepare_chart_freezes_and_refunds_waitlisted_tickets(network, user):
     set_coaches("12002", "SL", 1)
     for _ in range(72 - 7 - 14 + 14):
-        pay(hold(user, train="12002", **{"class": "SL"}))
-    waitlisted = hold(user, train="12002", **{"class": "SL"})
+        pay(hold(train="12002", **{"class": "SL"}))
+    waitlisted = hold(train="12002", **{"class": "SL"})
     pay(waitlisted)
     assert statuses(waitlisted) == ["GNWL 1"]
-    unpaid = hold(user, train="12002", **{"class": "SL"})
+    unpaid = hold(train="12002", **{"class": "SL"})
     inventory = Inventory.objects.get()
     at = inventory.chart_due_at + datetime.timedelta(minutes=1)
     call_command("prepare_chart", "--now", at.isoformat(), stdout=open("/dev/null", "w"))
@@ -179,12 +180,12 @@ def test_prepare_chart_freezes_and_refunds_waitlisted_tickets(network, user):
         raise AssertionError("booking after the chart must be refused")
 
 
-def test_prepare_chart_cancels_entirely_waitlisted_with_full_refund(network, user):
+def test_prepare_chart_cancels_entirely_waitlisted_with_full_refund(network):
     set_coaches("12951", "1A", 1)
-    fill_first_class(user)
+    fill_first_class()
     for booking in Booking.objects.all():
         Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.BOOKED, hold_expires_at=None)
-    waitlisted = hold(user, **{"class": "1A"})
+    waitlisted = hold(**{"class": "1A"})
     pay(waitlisted)
     inventory = Inventory.objects.get()
     result = reservations.prepare_chart(inventory.id, inventory.chart_due_at)

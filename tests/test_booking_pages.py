@@ -7,9 +7,8 @@ from django.test import Client
 from booking.models import Booking
 from payments.models import Payment
 
-from .booking_fixtures import (  # noqa: F401
-    client_for, logged_in_client, make_user, network, post_booking, travel_date, user,
-)
+from testsupport.bookings import payload, post_booking, travel_date
+from testsupport.users import logged_in_client, make_user
 
 
 def choose_url(travel_class="3A", date=None, train="12951", board="AAA", alight="DDD"):
@@ -35,7 +34,9 @@ def test_availability_page_errors_are_400_not_500(network):
     assert Client().get(choose_url("1A", train="12002")).status_code == 400
     assert Client().get(choose_url("3A", board="ZZZ")).status_code == 400
     assert Client().get(choose_url("3A", date=travel_date(90))).status_code == 400
-    assert Client().get("/book/12951/not-a-date/AAA/DDD/3A").status_code == 404
+    for date in ("not-a-date", "2026-W50-4", "2026-344", "20261210"):
+        page = Client().get(f"/book/12951/{date}/AAA/DDD/3A")
+        assert page.status_code == 400 and b"Give the date as YYYY-MM-DD." in page.content, date
     assert Client().get("/book/00000/2026-01-01/AAA/DDD/3A").status_code == 404
 
 
@@ -107,3 +108,54 @@ def test_review_draft_of_someone_else_is_404(network, client_for):
     other = logged_in_client(make_user("zed"))
     assert other.get(response["Location"]).status_code == 404
     assert other.post(response["Location"]).status_code == 404
+
+
+SEVEN = ["Asha Rao", "Bina Rao", "Chitra Rao", "Devi Rao", "Esha Rao", "Farah Rao", "Gita Rao"]
+
+
+def passenger_rows(names):
+    data = {}
+    for i, name in enumerate(names):
+        data.update({f"p-{i}-name": name, f"p-{i}-age": str(30 + i), f"p-{i}-gender": "F"})
+    return data
+
+
+def test_a_seventh_passenger_is_refused_not_dropped(network, client_for):
+    response = client_for.post(choose_url() + "/passengers", {"quota": "GN", **passenger_rows(SEVEN)})
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "At most 6 passengers per General ticket." in content
+    assert all(name in content for name in SEVEN)  # shown again, all seven, to remove one
+    six = client_for.post(choose_url() + "/passengers", {"quota": "GN", **passenger_rows(SEVEN[:6])})
+    assert six.status_code == 302
+    review = client_for.get(six["Location"]).content.decode()
+    assert all(name in review for name in SEVEN[:6])
+
+
+def test_a_fifth_tatkal_passenger_is_refused(network, client_for, settings):
+    settings.TATKAL_AC_OPENING_HOUR = 0  # open now, whatever the time of the test
+    url = choose_url(date=travel_date(1)) + "/passengers"
+    response = client_for.post(url, {"quota": "TQ", **passenger_rows(SEVEN[:5])})
+    assert response.status_code == 400 and b"At most 4 passengers per Tatkal ticket." in response.content
+
+
+def test_the_same_passenger_twice_is_refused(network, client_for):
+    data = {"quota": "GN", "p-0-name": "Asha Rao", "p-0-age": "30", "p-0-gender": "F",
+            "p-1-name": "Asha Rao", "p-1-age": "30", "p-1-gender": "F"}
+    response = client_for.post(choose_url() + "/passengers", data)
+    assert response.status_code == 400
+    assert b"Passenger 2 is the same as passenger 1 (name, age and gender)" in response.content
+    assert not Booking.objects.exists()
+
+
+def test_cancelling_some_passengers_of_an_unpaid_booking_on_the_cancel_page(network, client_for):
+    two = [{"name": "Asha Rao", "age": 34, "gender": "F"}, {"name": "Ravi Rao", "age": 36, "gender": "M"}]
+    pnr = post_booking(client_for, payload(passengers=two)).json()["pnr"]
+    page = client_for.get(f"/bookings/{pnr}/cancel")
+    assert b"Not paid yet: the passengers you cancel are not charged" in page.content
+    ravi = Booking.objects.get(pnr=pnr).passengers.get(position=2)
+    response = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": [str(ravi.id)]}, follow=True)
+    content = response.content.decode()
+    assert "Cancelled. Amount to pay now: \u20b92221" in content
+    assert Payment.objects.get(state="pending").amount == 2221
+    assert f'href="/payments/{Payment.objects.get(state="pending").token}"' in content

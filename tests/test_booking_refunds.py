@@ -9,7 +9,7 @@ from booking import refunds, reservations
 from booking.booking_requests import parse_booking_request
 from booking.models import RefundRule
 
-from .booking_fixtures import network, payload, user  # noqa: F401
+from testsupport.bookings import payload
 
 
 @pytest.fixture

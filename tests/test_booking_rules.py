@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from booking import booking_rules
 from booking.booking_rules import RuleError, check_date, check_quota, tatkal_opens_at
-from search.forms import booking_window
+from timetable.journeys import booking_window
 
 
 def aware(*args):

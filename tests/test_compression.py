@@ -9,7 +9,7 @@ from django.middleware.csrf import get_token
 from django.test import RequestFactory
 
 from railconnect.compression import CompressionMiddleware, accepted_encoding, mark_secret
-from tests.factories import next_weekday, tiny_network
+from testsupport.networks import next_weekday, tiny_network
 
 BODY = ("<p>Train 12951 Mumbai Central to New Delhi, Rajdhani Express, daily.</p>\n" * 60).encode()
 

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from booking.models import Booking
 
-from .dashboard_fixtures import DAY, HOUR, World, booking, booking_network, logged_in_client, make_user, many_bookings, save_all
+from testsupport.booking_rows import DAY, HOUR, World, booking, many_bookings, save_all
+from testsupport.networks import booking_network
+from testsupport.users import logged_in_client, make_user
 
 B = Booking.Status
 

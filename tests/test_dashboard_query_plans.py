@@ -6,10 +6,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from benchmarks.dashboard_data import generate
+from testsupport.generated_bookings import generate
 from dashboard import query_plans, travel_stats
 
-from .dashboard_fixtures import World, booking_network, make_user, many_bookings
+from testsupport.booking_rows import World, many_bookings
+from testsupport.networks import booking_network
+from testsupport.users import make_user
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from dashboard.models import SavedPassenger
 
-from .booking_fixtures import booking_network, logged_in_client, make_user, travel_date
+from testsupport.bookings import travel_date
+from testsupport.networks import booking_network
+from testsupport.users import logged_in_client, make_user
 
 
 @pytest.fixture

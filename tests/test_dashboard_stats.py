@@ -16,10 +16,11 @@ from django.utils import timezone
 from booking.models import Booking
 from dashboard import svg_charts, travel_stats
 
-from .dashboard_fixtures import (
-    DAY, HOUR, World, booking, booking_network, direct_stats, logged_in_client, make_user, many_bookings, save_all,
-    stats_as_dict,
+from testsupport.booking_rows import (
+    DAY, HOUR, World, booking, direct_stats, many_bookings, save_all, stats_as_dict,
 )
+from testsupport.networks import booking_network
+from testsupport.users import logged_in_client, make_user
 
 B = Booking.Status
 
@@ -196,7 +197,7 @@ def test_the_booking_engine_marks_the_passenger_changed(world, django_capture_on
     from booking.booking_requests import parse_booking_request
     from booking.reservations import hold_booking
 
-    from .booking_fixtures import payload
+    from testsupport.bookings import payload
 
     user = make_user("engine")
     with django_capture_on_commit_callbacks(execute=True):

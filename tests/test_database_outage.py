@@ -16,7 +16,9 @@ from psycopg_pool import PoolTimeout
 
 from railconnect import database_outage
 
-from .booking_fixtures import booking_network, logged_in_client, make_user, payload
+from testsupport.bookings import payload
+from testsupport.networks import booking_network
+from testsupport.users import logged_in_client, make_user
 
 GONE = "connection failed: connection to server at \"10.1.2.3\", port 5432 failed: Connection refused"
 

@@ -3,13 +3,16 @@ importer: whatever arrives, the answer is never a 500 and nothing is half-writte
 
 import io
 import json
+from urllib.parse import quote
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from booking.models import Booking, BookingPassenger
-from tests.booking_fixtures import logged_in_client, make_user, network, payload  # noqa: F401 - fixture
+from booking.models import Booking, BookingPassenger, Inventory
+from payments.models import Payment, Refund
+from testsupport.bookings import party, payload, post_booking, travel_date
+from testsupport.users import logged_in_client, make_user, new_passenger
 from timetable.loading import load_network
 from timetable.models import Stop, Train
 from timetable.timetable_csv import read_timetable
@@ -36,23 +39,40 @@ def test_search_never_fails(client, network, origin, destination, date, sort, tr
 
 
 @pytest.fixture
-def passenger_client(network):
+def passenger_client(network, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "booking": (10**9, 60)}
     return logged_in_client(make_user("fuzzer"))
+
+
+def new_passenger_client():
+    """Examples share the database: each booking example is another passenger, so that the hold
+    limits (booking/hold_limits.py) do not refuse the later ones."""
+    return logged_in_client(new_passenger())
 
 
 def _booking_counts():
     return Booking.objects.count(), BookingPassenger.objects.count()
 
 
+def _written():
+    """Everything a booking request may write: refused requests must leave all of it unchanged."""
+    return (
+        _booking_counts(), Payment.objects.count(), Refund.objects.count(),
+        sorted(Booking.objects.values_list("pnr", "status", "fare_total", "refunded_amount")),
+        sorted(BookingPassenger.objects.values_list("id", "status", "number", "unit", "refund_amount")),
+        sorted(Payment.objects.values_list("token", "state", "amount", "refunded_amount")),
+        sorted((i.id, tuple(i.occupancy), i.rac_count, i.gnwl_count, i.tqwl_count) for i in Inventory.objects.all()),
+    )
+
+
 @FUZZ
 @given(body=json_values)
-def test_booking_api_rejects_any_junk_cleanly(passenger_client, settings, body):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "booking": (10**9, 60)}
-    before = _booking_counts()
-    response = passenger_client.post("/api/bookings", json.dumps(body), content_type="application/json")
+def test_booking_api_rejects_any_junk_cleanly(passenger_client, body):
+    before = _written()
+    response = new_passenger_client().post("/api/bookings", json.dumps(body), content_type="application/json")
     assert response.status_code in (201, 400), response.content[:300]
     if response.status_code != 201:
-        assert _booking_counts() == before
+        assert _written() == before
         assert response.json()["error"]
 
 
@@ -60,23 +80,110 @@ def test_booking_api_rejects_any_junk_cleanly(passenger_client, settings, body):
 @given(field=st.sampled_from(["train", "date", "from", "to", "class", "quota", "passengers"]), value=json_values,
        passenger=st.dictionaries(st.sampled_from(["name", "age", "gender", "berth_preference", "no_berth"]),
                                  json_values, max_size=5))
-def test_booking_api_with_one_bad_field(passenger_client, settings, field, value, passenger):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "booking": (10**9, 60)}
+def test_booking_api_with_one_bad_field(passenger_client, field, value, passenger):
     body = payload(**{field: value}) if field != "passengers" else payload(passengers=[passenger])
-    before = _booking_counts()
-    response = passenger_client.post("/api/bookings", json.dumps(body), content_type="application/json")
+    before = _written()
+    response = new_passenger_client().post("/api/bookings", json.dumps(body), content_type="application/json")
     assert response.status_code in (201, 400), response.content[:300]
     if response.status_code == 400:
-        assert _booking_counts() == before
+        assert _written() == before
         assert response.json()["field"]
+
+
+person = st.fixed_dictionaries({
+    "name": st.sampled_from(["Asha Rao", "Ravi Rao", "asha rao", "Kiran"]), "age": st.integers(0, 125),
+    "gender": st.sampled_from("MFT"),
+}, optional={"no_berth": st.booleans(), "berth_preference": st.sampled_from(["", "LB", "UB", "XX"])})
+
+
+@FUZZ
+@given(people=st.lists(person, min_size=1, max_size=9), quota=st.sampled_from(["GN", "TQ"]),
+       date=st.sampled_from([travel_date().isoformat(), "2026-W50-4", "2026-344", "2026-1-5", "20261210",
+                             travel_date(1).isoformat()]))
+def test_booking_api_parties_and_dates(passenger_client, people, quota, date):
+    """Valid-looking parties of any size, duplicates and date spellings: 201 or a clear 400, never
+    a passenger dropped (a 201 holds exactly the passengers sent)."""
+    before = _written()
+    body = payload(passengers=people, quota=quota, date=date)
+    response = new_passenger_client().post("/api/bookings", json.dumps(body), content_type="application/json")
+    assert response.status_code in (201, 400), response.content[:300]
+    if response.status_code == 201:
+        assert len(response.json()["passengers"]) == len(people) <= (6 if quota == "GN" else 4)
+        assert "W" not in date and len(date) == 10
+    else:
+        assert _written() == before and response.json()["error"]
+
+
+@pytest.fixture
+def held_booking(passenger_client):
+    """A held booking of three passengers, and its owner's client."""
+    response = post_booking(passenger_client, payload(passengers=party(3)))
+    return passenger_client, response.json()["pnr"]
+
+
+@FUZZ
+@given(body=json_values)
+def test_pay_and_cancel_endpoints_take_any_junk(held_booking, body):
+    """pay and cancel with any JSON: never a 500; what they refuse (4xx) changes nothing."""
+    client, pnr = held_booking
+    for action in ("pay", "cancel"):
+        before = _written()
+        response = client.post(f"/api/bookings/{pnr}/{action}", json.dumps(body), content_type="application/json")
+        assert response.status_code in (200, 400, 409), response.content[:300]
+        if response.status_code == 400:
+            assert _written() == before and response.json()["error"]
+        if response.status_code == 200:
+            return  # it did what was asked: a later request works on another state
+
+
+@FUZZ
+@given(positions=st.lists(st.integers(-2, 5), max_size=4), outcome=st.sampled_from(["succeeded", "failed", "timeout"]),
+       pay_first=st.booleans())
+def test_cancel_positions_before_or_after_paying(passenger_client, positions, outcome, pay_first):
+    client = new_passenger_client()
+    pnr = post_booking(client, payload(passengers=party(3))).json()["pnr"]
+    if pay_first:
+        assert client.post(f"/api/bookings/{pnr}/pay", json.dumps({"outcome": outcome}),
+                           content_type="application/json").status_code in (200, 409)
+    before = _written()
+    response = client.post(f"/api/bookings/{pnr}/cancel", json.dumps({"passengers": positions}),
+                           content_type="application/json")
+    assert response.status_code in (200, 400), response.content[:300]
+    if response.status_code == 400:
+        assert _written() == before
+    else:
+        booking = Booking.objects.get(pnr=pnr)
+        active = booking.passengers.exclude(status="CAN")
+        if booking.status == "HELD":  # cancelled before payment: the amount due is the rest's fare
+            assert booking.fare_total == sum(row.fare for row in active)
+            assert {p.amount for p in booking.payments.filter(state__in=["created", "pending"])} <= {booking.fare_total}
+
+
+form_value = st.one_of(odd_text, st.integers(-5, 200).map(str))
+
+
+@FUZZ
+@given(rows=st.dictionaries(st.integers(0, 12), st.tuples(form_value, form_value, form_value), max_size=9),
+       quota=st.sampled_from(["GN", "TQ", "", "zz"]), date=st.one_of(st.just(travel_date().isoformat()), dates))
+def test_passenger_form_never_drops_or_half_writes(passenger_client, rows, quota, date):
+    data = {"quota": quota}
+    for index, (name, age, gender) in rows.items():
+        data.update({f"p-{index}-name": name, f"p-{index}-age": age, f"p-{index}-gender": gender})
+    before = _written()
+    response = passenger_client.post(f"/book/12951/{quote(date, safe='')}/AAA/DDD/3A/passengers", data)
+    assert response.status_code in (302, 400, 404), response.content[:300]
+    assert _written() == before  # the form only saves a draft in the session
+    sent = sum(1 for name, age, _ in rows.values() if name.strip() or age.strip())
+    if response.status_code == 302:
+        assert sent <= (4 if quota.upper() == "TQ" else 6)
 
 
 @FUZZ
 @given(raw=st.binary(max_size=300))
 def test_booking_api_survives_bytes_that_are_not_json(passenger_client, raw):
-    before = _booking_counts()
+    before = _written()
     response = passenger_client.post("/api/bookings", raw, content_type="application/json")
-    assert response.status_code in (400, 429) and _booking_counts() == before
+    assert response.status_code in (400, 429) and _written() == before
 
 
 @FUZZ
@@ -97,9 +204,45 @@ def test_signup_form_never_fails(client, settings, username, email, password1, p
 @given(username=odd_text, password=odd_text, pnr=odd_text)
 def test_login_and_pnr_forms_never_fail(client, settings, username, password, pnr):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (10**9, 60)}
-    settings.LOGIN_FAILURE_LIMIT = 10**9
+    settings.LOGIN_FAILURE_LIMIT = settings.LOGIN_ADDRESS_FAILURE_LIMIT = 10**9
     assert client.post("/accounts/login/", {"username": username, "password": password}).status_code in (200, 302)
     assert client.get("/pnr", {"pnr": pnr}).status_code in (200, 302, 400, 404)
+
+
+client_addresses = st.one_of(st.ip_addresses().map(str), odd_text)
+
+
+@FUZZ
+@given(url=st.sampled_from(["/accounts/login/", "/admin/login/"]), username=odd_text, password=odd_text,
+       address=client_addresses, limit=st.integers(1, 3))
+def test_both_logins_never_fail_even_when_locked(settings, url, username, password, address, limit):
+    """Any input, any claimed client address (behind a proxy: CLIENT_IP_HEADER), with the lock-out
+    close enough to be reached: the form, a redirect or the 429, never a 500."""
+    from django.test import Client
+
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (10**9, 60)}
+    settings.LOGIN_FAILURE_LIMIT, settings.LOGIN_ADDRESS_FAILURE_LIMIT = limit, limit + 2
+    response = Client().post(url, {"username": username, "password": password}, HTTP_X_REAL_IP=address)
+    assert response.status_code in (200, 302, 429), response.content[:300]
+
+
+@pytest.fixture
+def account():
+    return make_user("fuzzer")
+
+
+@FUZZ
+@given(email=st.one_of(odd_text, st.emails(), st.just("fuzzer@example.com")), address=client_addresses)
+def test_password_reset_never_fails(account, settings, email, address):
+    """The form and the task that sends the mail (run at once in tests), whether an account has
+    the address or not."""
+    from django.test import Client
+
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password-reset": (10**9, 3600)}
+    response = Client().post("/accounts/password/reset/", {"email": email}, HTTP_X_REAL_IP=address)
+    assert response.status_code in (200, 302), response.content[:300]
 
 
 HEADER = ("Train No,Train Name,SEQ,Station Code,Station Name,Arrival time,Departure Time,Distance,"

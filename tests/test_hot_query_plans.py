@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from benchmarks.dashboard_data import generate
+from testsupport.generated_bookings import generate
 from booking.models import Booking, Inventory
 from demo.network import build_demo_network
 from timetable.loading import load_network

@@ -13,7 +13,7 @@ from railconnect.http_caching import (
     private_page,
     public_page,
 )
-from tests.factories import next_weekday, tiny_network
+from testsupport.networks import next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db
 

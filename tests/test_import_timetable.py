@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from search.places import resolve_place
 from search.train_search import ResultOptions, find_journeys
-from tests.factories import next_weekday
+from testsupport.networks import next_weekday
 from timetable.models import Station, Stop, Train
 from timetable.timetable_csv import read_timetable
 

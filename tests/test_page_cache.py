@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.factories import next_weekday, tiny_network
+from testsupport.networks import next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_public_pages_are_the_same_signed_in_and_never_read_the_session(client):
 
 
 def test_timetable_changes_reach_cached_pages(client, django_capture_on_commit_callbacks):
-    from tests.factories import stop
+    from testsupport.networks import stop
     from timetable.loading import load_network
     from timetable.records import TrainRecord
 

@@ -12,7 +12,7 @@ from payments import services
 from payments.gateway import SimulatedGateway, get_gateway
 from payments.models import InvalidTransition, Payment
 
-from .booking_fixtures import client_for, network, post_booking, user  # noqa: F401
+from testsupport.bookings import post_booking
 
 
 def test_state_machine_allows_only_forward_moves():

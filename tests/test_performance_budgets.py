@@ -1,4 +1,4 @@
-"""The performance budget check (railconnect/performance_budgets.py), run by `make test`.
+"""The performance budget check (testsupport/performance_budgets.py), run by `make test`.
 
 Each key page is rendered from the real production build (hashed files, compressor's output) and
 its HTML, CSS and JS are weighed Brotli-compressed; every figure is printed, and the test fails
@@ -8,9 +8,11 @@ when one is over its budget. Pages whose app does not exist yet are skipped with
 import pytest
 
 from demo.pictures import seed_pictures
-from railconnect.performance_budgets import BUDGETS, KEY_PAGES
-from railconnect.performance_pages import PageUnavailable, make_user, over_budget, page_url, page_weight
-from tests.factories import next_weekday, tiny_network
+from testsupport.networks import next_weekday, tiny_network
+from testsupport.page_weight import over_budget, page_weight
+from testsupport.pages import PageUnavailable, page_url
+from testsupport.performance_budgets import BUDGETS, KEY_PAGES
+from testsupport.users import make_passwordless_user
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +26,7 @@ def test_key_page_is_within_its_budget(page, client, production_static, capsys):
     tiny_network()
     if page.name == "home":
         seed_pictures()
-    user = make_user() if page.login else None
+    user = make_passwordless_user() if page.login else None
     try:
         url = page_url(page, user)
     except PageUnavailable as reason:
@@ -79,13 +81,15 @@ def test_inline_css_is_counted_in_the_html(client, production_static):
 
 
 def test_pages_of_apps_not_built_yet_are_reported_not_measured():
-    from railconnect.performance_budgets import KeyPage
+    from testsupport.pages import search_results
+    from testsupport.performance_budgets import KeyPage
 
     with pytest.raises(PageUnavailable, match="does not resolve"):
         page_url(KeyPage("nowhere", "no-such-url-name"))
-    with pytest.raises(PageUnavailable, match="nosuchapp.performance_pages.page is missing"):
-        page_url(KeyPage("home again", "home", provider="nosuchapp.performance_pages.page"))
-    # The first provider that exists is used.
-    page = KeyPage("home", "search", provider=("nosuchapp.pages.x", "railconnect.performance_pages.search_results"))
+    # A provider with nothing to show yet (no timetable loaded) says why.
+    page = KeyPage("search results", "search", provider=search_results)
+    with pytest.raises(PageUnavailable, match="load a timetable"):
+        page_url(page)
+    # The provider, a plain function, builds the URL that is measured.
     tiny_network()
     assert page_url(page).startswith("/search?")

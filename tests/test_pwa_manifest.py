@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from pwa import assets
-from tests.factories import tiny_network
+from testsupport.networks import tiny_network
 
 pytestmark = pytest.mark.django_db
 

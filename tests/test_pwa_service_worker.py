@@ -7,8 +7,9 @@ import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
 
 from pwa import views
-from tests.booking_fixtures import booking_network
-from tests.dashboard_fixtures import DAY, World, booking, make_user, save_all
+from testsupport.booking_rows import DAY, World, booking, save_all
+from testsupport.networks import booking_network
+from testsupport.users import make_user
 
 pytestmark = pytest.mark.django_db
 

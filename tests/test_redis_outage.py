@@ -9,8 +9,9 @@ import time
 import pytest
 
 from caching.tiered import tiered_cache
-from tests.factories import next_weekday, tiny_network
-from tests.services import REDIS_SERVER, PrivateRedis, free_port
+from testsupport.load_harness import free_port
+from testsupport.networks import next_weekday, tiny_network
+from testsupport.private_services import REDIS_SERVER, PrivateRedis
 
 needs_redis_server = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
 
@@ -41,7 +42,9 @@ def test_a_closed_port_means_cache_misses_and_one_log_line(settings, client, cap
         tiered_cache.l1.clear()
         assert client.get("/search", params).status_code == 200
         assert client.get("/api/stations", {"q": "al"}).status_code == 200
-    assert time.perf_counter() - started < 5
+    # The log-line count below is the real check (the breaker opened once). The time bound only
+    # catches a wait per request (40 x a connect timeout); it is loose so a busy machine passes.
+    assert time.perf_counter() - started < 20
     assert len(redis_errors(caplog)) == 1
 
 

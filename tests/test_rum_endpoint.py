@@ -10,7 +10,7 @@ from django.db import OperationalError
 from django.test import Client
 
 from rum.models import PageView
-from tests.rum_documents import ORIGIN, beacon, valid_document
+from testsupport.rum_documents import ORIGIN, beacon, valid_document
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 
 from rum.models import PageView
 from rum.vitals import BY_NAME
-from tests.rum_documents import beacon, valid_document
+from testsupport.rum_documents import beacon, valid_document
 
 pytestmark = pytest.mark.django_db
 

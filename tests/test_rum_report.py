@@ -11,8 +11,8 @@ from django.utils import timezone
 from rum.aggregation import aggregate
 from rum.models import DailyMetric, PageView
 from rum.routes import known_routes, template_of
-from tests.conftest import reset_caches
-from tests.factories import tiny_network
+from testsupport.caches import reset_caches
+from testsupport.networks import tiny_network
 
 pytestmark = pytest.mark.django_db
 REPORT = "/admin/rum/dailymetric/"

@@ -1,6 +1,7 @@
 import pytest
+from django.utils import timezone
 
-from tests.factories import next_weekday, tiny_network
+from testsupport.networks import next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +56,17 @@ def test_search_page_query_budget(client, django_assert_max_num_queries):
 
 def test_only_get_is_allowed(client):
     assert client.post("/search").status_code == 405
+
+
+def test_only_yyyy_mm_dd_is_a_date(client):
+    """Not an ISO week or ordinal date, nor unpadded numbers (strptime alone takes 2027-1-5)."""
+    import datetime
+
+    day = next(timezone.localdate() + datetime.timedelta(days=n) for n in range(1, 40)
+               if (timezone.localdate() + datetime.timedelta(days=n)).day < 10)
+    iso = day.isocalendar()
+    for text in (f"{day.year}-{day.month}-{day.day}", f"{iso.year}-W{iso.week:02d}-{iso.weekday}",
+                 f"{day.year}-{day.timetuple().tm_yday:03d}"):
+        response = client.get("/search", {"from": "Alpha", "to": "Beta", "date": text})
+        assert response.status_code == 400 and b"Give the date as YYYY-MM-DD." in response.content, text
+    assert client.get("/search", {"from": "Alpha", "to": "Beta", "date": day.isoformat()}).status_code == 200

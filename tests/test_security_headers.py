@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import tiny_network
+from testsupport.networks import tiny_network
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""The demo network generator (`timetable.demo_network`) and `manage.py seed_demo`."""
+"""The demo network generator (`demo.network`) and `manage.py seed_demo`."""
 
 from io import StringIO
 

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
 from railconnect.server_timing import ServerTimingMiddleware
-from tests.factories import tiny_network
+from testsupport.networks import tiny_network
 from timetable.models import Station
 
 pytestmark = pytest.mark.django_db

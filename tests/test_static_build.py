@@ -58,3 +58,30 @@ def test_pages_render_from_the_offline_build(client, production_static):
     html = client.get("/").content.decode()
     assert "<style" in html and "/static/js/pages/search." in html
     assert "/static/js/pages/search.js" not in html, "the hashed name, not the plain one"
+
+
+def test_source_maps_are_not_published(built_static):
+    """Finding 12: /static/vendor/*.js.map was public. No map is built, and no file points at one."""
+    assert not [path.name for path in built_static.rglob("*.map*")]
+    manifest = json.loads((built_static / "staticfiles.json").read_text())["paths"]
+    vendor = (built_static / manifest["vendor/web-vitals.attribution.js"]).read_text()
+    assert "sourceMappingURL" not in vendor
+
+
+def test_a_rebuild_removes_source_maps_left_by_an_earlier_build(tmp_path):
+    """WhiteNoise serves whatever STATIC_ROOT holds, so maps from an older build must go."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    stale = tmp_path / "vendor" / "web-vitals.attribution.js.0123456789ab.map"
+    stale.parent.mkdir(parents=True)
+    for name in (stale, Path(f"{stale}.gz"), tmp_path / "vendor" / "web-vitals.attribution.js.map.br"):
+        name.write_text("{}")
+    env = {**os.environ, "STATIC_ROOT": str(tmp_path), "DJANGO_SETTINGS_MODULE": "railconnect.settings"}
+    result = subprocess.run([sys.executable, "manage.py", "build_static", "--verbosity", "0"],
+                            cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert not list(tmp_path.rglob("*.map*"))
+    assert (tmp_path / "staticfiles.json").is_file()

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import tiny_network
+from testsupport.networks import tiny_network
 
 pytestmark = pytest.mark.django_db
 

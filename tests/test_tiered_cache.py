@@ -113,7 +113,7 @@ def test_an_expired_hot_key_is_recomputed_once_while_others_serve_the_old_value(
     family = "services"
     tiered.get_or_set(family, ("hot",), lambda: "old")
     # Make the L2 entry stale (past its fresh time, inside its grace) and drop L1.
-    from railconnect.cache_keys import cache_key
+    from caching.keys import cache_key
 
     key = cache_key(family, "hot")
     cache.set(key, (time.time() - 1, "old"), 60)

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.factories import tiny_network
+from testsupport.networks import tiny_network
 from timetable.models import Station, Train
 
 pytestmark = pytest.mark.django_db

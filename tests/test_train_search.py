@@ -2,7 +2,7 @@ import pytest
 
 from search.places import PlaceError, resolve_place
 from search.train_search import ResultOptions, find_journeys
-from tests.factories import next_weekday, tiny_network
+from testsupport.networks import next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_place_resolution(network):
 def test_timetable_change_invalidates_cached_searches(network, django_capture_on_commit_callbacks):
     from timetable.loading import load_network
     from timetable.records import TrainRecord
-    from tests.factories import stop
+    from testsupport.networks import stop
 
     monday = next_weekday(MONDAY)
     assert numbers(search("ALP", "BET", monday)) == ["12002", "12001"]

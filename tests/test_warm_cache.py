@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from caching.tiered import tiered_cache
-from caching.warming import popular_routes
-from tests.factories import next_weekday, tiny_network
+from search.warming import popular_routes
+from testsupport.networks import next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db
 

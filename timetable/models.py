@@ -4,8 +4,6 @@ Times of a stop are kept as minutes after midnight of the day the train leaves i
 station, so `departure_minute // 1440` is the stop's day offset and a duration is a subtraction.
 """
 
-import datetime
-
 from django.db import models
 
 from .running_days import format_running_days
@@ -115,23 +113,3 @@ class Stop(models.Model):
 
     def __str__(self):
         return f"{self.train_id} #{self.sequence} {self.station_id}"
-
-    @property
-    def day_number(self):
-        """1 on the day the train leaves its first station, 2 the day after, and so on."""
-        minute = self.arrival_minute if self.arrival_minute is not None else self.departure_minute
-        return minute // MINUTES_PER_DAY + 1
-
-    @staticmethod
-    def clock(minute):
-        if minute is None:
-            return None
-        return datetime.time((minute // 60) % 24, minute % 60)
-
-    @property
-    def arrival_time(self):
-        return self.clock(self.arrival_minute)
-
-    @property
-    def departure_time(self):
-        return self.clock(self.departure_minute)

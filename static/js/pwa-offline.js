@@ -1,5 +1,6 @@
 // The offline page: lists what this device has kept (the service worker's caches): the upcoming
 // e-tickets with their last known status and when they were fetched, and the public pages.
+// Tickets come from the cache the worker names: the signed-in owner's, while their session lasts.
 
 const fmt = (value) => new Date(value).toLocaleString("en-IN", { dateStyle: "medium", timeStyle: "short" });
 
@@ -13,9 +14,20 @@ function item(href, text, note) {
   return li;
 }
 
+function personalCache() {
+  const worker = navigator.serviceWorker?.controller;
+  if (!worker) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event) => resolve(event.data);
+    worker.postMessage({ type: "personal" }, [channel.port2]);
+  });
+}
+
 async function tickets() {
-  if (!(await caches.has("rc-personal"))) return [];
-  const cache = await caches.open("rc-personal");
+  const name = await personalCache();
+  if (!name || !(await caches.has(name))) return [];
+  const cache = await caches.open(name);
   const found = [];
   for (const request of await cache.keys()) {
     const response = await cache.match(request);
@@ -36,13 +48,14 @@ async function pages() {
 
 if (window.caches) {
   const ticketList = document.querySelector('[data-offline-list="tickets"]');
+  ticketList.setAttribute("aria-busy", "true");
   tickets().then((found) => {
     if (found.length) document.querySelector('[data-offline-empty="tickets"]').hidden = true;
     for (const t of found) {
       ticketList.append(item(t.url, `PNR ${t.pnr}: ${t.journey}, ${fmt(t.departs)}`,
         `Status ${t.status} (as of ${t.fetched ? fmt(t.fetched) : "unknown"})`));
     }
-  });
+  }).finally(() => ticketList.setAttribute("aria-busy", "false"));
   const pageList = document.querySelector('[data-offline-list="pages"]');
   pages().then((urls) => {
     pageList.replaceChildren(...urls.map((url) => item(url, new URL(url).pathname === "/" ? "Search trains" : new URL(url).pathname)));

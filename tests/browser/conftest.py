@@ -3,6 +3,7 @@ server, which serves the real production build (hashed modules, compressor's CSS
 temporary `build_static` output. Skipped, with the reason, when Chromium or Playwright is missing
 (.ci/run installs Chromium)."""
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -26,13 +27,13 @@ def pytest_collection_modifyitems(config, items):
     reason = None
     if not Path(CHROMIUM).exists():
         reason = f"no Chromium at {CHROMIUM}: apt-get install -y chromium (.ci/run does)"
-    else:
-        try:
-            import playwright  # noqa: F401
-        except ImportError:
-            reason = "playwright is not installed (requirements-dev.txt)"
+    elif importlib.util.find_spec("playwright") is None:
+        reason = "playwright is not installed (requirements-dev.txt)"
+    elif os.environ.get("BROWSER_TESTS") == "later":
+        # Set by scripts/run-tests.py: each browser test runs once, in the PostgreSQL + Redis pass.
+        reason = "browser tests run in the PostgreSQL + Redis pass of `make test`"
     if reason:
-        if os.environ.get("CI") == "true":
+        if os.environ.get("CI") == "true" and os.environ.get("BROWSER_TESTS") != "later":
             return  # CI installs both: let the tests fail loudly instead of skipping
         here = Path(__file__).parent
         for item in items:
@@ -81,41 +82,3 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
-
-
-LAYOUT_SHIFT = """() => new Promise((resolve) => {
-  let total = 0;
-  const entries = [];
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      if (!entry.hadRecentInput) { total += entry.value; entries.push(entry.value); }
-    }
-  }).observe({ type: "layout-shift", buffered: true });
-  setTimeout(() => resolve({ total, entries }), 200);
-})"""
-
-
-def slow_network(page, latency_ms=300, kbps=400):
-    """Every response arrives late (as on a poor mobile link), so images and fragments land after
-    the first paint: anything that was not given its space would then move the page."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {"offline": False, "latency": latency_ms, "downloadThroughput": kbps * 1024 / 8, "uploadThroughput": kbps * 1024 / 8},
-    )
-    return cdp
-
-
-def wait_until(page, expression, timeout=10.0, interval=0.1):
-    """Poll a JavaScript expression until it is truthy. (Playwright's wait_for_function compiles
-    its predicate inside the page, which the site's CSP, script-src 'self', forbids.)"""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        if page.evaluate(expression):
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for: {expression}")
-        page.wait_for_timeout(interval * 1000)

@@ -10,9 +10,11 @@ from django.test import Client
 from django.utils import timezone
 
 from dashboard.models import SavedPassenger
-from tests.booking_fixtures import travel_date
-from tests.browser.conftest import LAYOUT_SHIFT, slow_network
-from tests.dashboard_fixtures import DAY, World, booking, booking_network, make_user, many_bookings, save_all
+from testsupport.booking_rows import DAY, World, booking, many_bookings, save_all
+from testsupport.bookings import travel_date
+from testsupport.browser import LAYOUT_SHIFT, slow_network
+from testsupport.networks import booking_network
+from testsupport.users import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,9 +45,16 @@ SLOT_HEIGHTS = "() => ['.history-slot', '.stats-slot'].map((s) => document.query
 def test_fragments_replace_skeletons_of_their_exact_size(site, passenger, new_page, viewport):
     page = signed_in_page(new_page, site, passenger, viewport=viewport)
     slow_network(page)
-    page.goto(site.url + "/dashboard")
+    # Fragments are held back until the skeletons have been measured: on a busy machine one could
+    # otherwise arrive before the first look.
+    held = []
+    page.route("**/*/fragment*", lambda route: held.append(route))
+    page.goto(site.url + "/dashboard", wait_until="domcontentloaded")
     assert page.locator(".history-slot[data-lazy-fragment] .skeleton").count() > 0, "skeletons first"
     skeleton_heights = page.evaluate(SLOT_HEIGHTS)
+    for route in held:
+        route.continue_()
+    page.unroute("**/*/fragment*")  # (also lets through any request that came in meanwhile)
     page.mouse.wheel(0, 4000)  # bring both below-the-fold slots near the viewport
     page.wait_for_selector(".history-slot:not([data-lazy-fragment]) .history-row a")
     page.wait_for_selector(".stats-slot:not([data-lazy-fragment]) svg.chart")

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
 
 from demo.pictures import seed_pictures
-from tests.browser.conftest import LAYOUT_SHIFT, slow_network, wait_until
-from tests.factories import next_weekday, tiny_network
+from testsupport.browser import LAYOUT_SHIFT, slow_network, wait_until
+from testsupport.networks import next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

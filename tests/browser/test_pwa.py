@@ -1,15 +1,22 @@
 """The progressive web app in Debian's Chromium: the worker installs and controls the page, the
 manifest parses, the site works offline (home, a previously viewed e-ticket, the offline page for
-anything else), and logging out leaves no personal page or ticket in any cache."""
+anything else), logging out leaves no personal page or ticket in any cache, and a kept e-ticket is
+never shown to anyone but the session that fetched it (another passenger signing in, a session
+that ended or expired: pwa/owner.py, docs/security/offline-privacy.md)."""
 
 import json
+import time
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.test import Client
 from django.utils import timezone
 
-from tests.dashboard_fixtures import DAY, World, booking, booking_network, make_user, save_all
+from testsupport.browser import wait_until
+from testsupport.booking_rows import DAY, World, booking, save_all
+from testsupport.networks import booking_network
+from testsupport.users import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,6 +27,16 @@ WORKER_READY = """async () => {
   }
   return { scope: registration.scope, state: registration.active.state, script: registration.active.scriptURL };
 }"""
+
+# Whether any personal cache (whatever its owner) holds the e-ticket of this PNR.
+KEPT = """async (pnr) => {
+  for (const name of await caches.keys()) {
+    if (!name.startsWith("rc-personal")) continue;
+    if ((await (await caches.open(name)).keys()).some((r) => r.url.endsWith("/bookings/" + pnr))) return true;
+  }
+  return false;
+}"""
+NOTHING_PERSONAL = "async () => !(await caches.keys()).some((name) => name.startsWith('rc-personal'))"
 
 CACHE_CONTENTS = """async () => {
   const out = {};
@@ -74,6 +91,29 @@ def signed_in_page(new_page, site, user):
     return page
 
 
+def view_ticket(page, site, pnr):
+    """Open the e-ticket online (the page is controlled) and wait until the worker has kept it."""
+    page.goto(f"{site.url}/bookings/{pnr}")
+    wait_until(page, f"({KEPT})({json.dumps(pnr)})")
+
+
+def offline_ticket_list(page):
+    """The offline page's "My journeys on this device", once the page has filled it."""
+    page.locator('[data-offline-list="tickets"][aria-busy="false"]').wait_for(state="attached")
+    return page.locator('[data-offline-list="tickets"]').inner_text()
+
+
+def assert_nothing_of(page, user):
+    """The page shows none of the user's e-ticket: no passenger name, no berth, no PNR listed."""
+    text = page.locator("body").inner_text()
+    assert page.locator("h1").inner_text() == "You are offline", text
+    for passenger in user.ticket.passengers.all():
+        assert passenger.name not in text
+        if passenger.berth_number:
+            assert f"{passenger.coach}/{passenger.berth_number}" not in text
+    assert user.ticket.pnr not in offline_ticket_list(page)
+
+
 def controlled(page, url):
     page.goto(url)
     page.evaluate(WORKER_READY)
@@ -118,11 +158,11 @@ def test_offline_home_ticket_and_offline_page(site, passenger, new_page):
     page = signed_in_page(new_page, site, passenger)
     controlled(page, site.url + "/")
     pnr = passenger.ticket.pnr
-    page.goto(f"{site.url}/bookings/{pnr}")  # controlled now: the worker keeps the e-ticket
-    page.wait_for_function(
-        "async (pnr) => (await (await caches.open('rc-personal')).keys()).some((r) => r.url.endsWith('/bookings/' + pnr))",
-        arg=pnr,
-    )
+    view_ticket(page, site, pnr)  # controlled now: the worker keeps the e-ticket
+    page.goto(site.url + "/dashboard")  # more pages of the same session keep it
+    page.goto(site.url + "/trains/12002")  # a public page: the worker asks who is signed in, the same owner
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate(KEPT, pnr)
     page.context.set_offline(True)
     page.goto(site.url + "/")
     page.reload()
@@ -143,12 +183,11 @@ def test_logout_leaves_no_personal_page_in_any_cache(site, passenger, new_page):
     page = signed_in_page(new_page, site, passenger)
     controlled(page, site.url + "/")
     pnr = passenger.ticket.pnr
-    page.goto(f"{site.url}/bookings/{pnr}")
-    page.wait_for_function("async () => (await (await caches.open('rc-personal')).keys()).length > 0")
+    view_ticket(page, site, pnr)
     page.locator("form.nav-form button").click()  # Log out
     page.wait_for_url(site.url + "/")
     contents = page.evaluate(CACHE_CONTENTS)
-    assert "rc-personal" not in contents
+    assert not [name for name in contents if name.startswith("rc-personal")], contents
     for name, paths in contents.items():
         for path in paths:
             assert not path.startswith(("/bookings", "/dashboard", "/accounts", "/payments")), (name, path)
@@ -157,6 +196,61 @@ def test_logout_leaves_no_personal_page_in_any_cache(site, passenger, new_page):
     page.goto(f"{site.url}/bookings/{pnr}")
     assert page.locator("h1").inner_text() == "You are offline"
     assert page.locator('[data-offline-list="tickets"] li').count() == 0
+
+
+def test_the_next_passenger_signing_in_sees_nothing_of_the_last_ones_tickets(site, passenger, new_page):
+    """Issue 13, finding 6: Asha views her e-ticket and never logs out; Bob signs in on the same
+    phone, then goes offline. Her ticket's URL shows nothing of hers, nor does the offline page."""
+    make_user("bob")
+    page = signed_in_page(new_page, site, passenger)
+    controlled(page, site.url + "/")
+    view_ticket(page, site, passenger.ticket.pnr)
+    page.goto(site.url + "/accounts/login/")
+    page.fill("#id_username", "bob")
+    page.fill("#id_password", "a-long-test-password")
+    page.locator("form.account-form button[type=submit]").click()
+    page.wait_for_url(site.url + "/dashboard")  # Bob's first page online
+    page.context.set_offline(True)
+    page.goto(f"{site.url}/bookings/{passenger.ticket.pnr}")
+    assert_nothing_of(page, passenger)
+    page.goto(site.url + "/dashboard")  # "My journeys" offline: the offline page
+    assert_nothing_of(page, passenger)
+
+
+@pytest.mark.parametrize("ending", ["deleted on the server", "cookie expired"])
+def test_a_session_that_ended_takes_its_tickets_with_it(site, passenger, new_page, ending):
+    """The session ends without a logout; the next page online (a public one, which names no
+    owner: the worker asks) deletes everything personal."""
+    page = signed_in_page(new_page, site, passenger)
+    controlled(page, site.url + "/")
+    view_ticket(page, site, passenger.ticket.pnr)
+    if ending == "deleted on the server":
+        cookie = next(c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+        SessionStore(session_key=cookie["value"]).delete()
+    else:
+        page.context.clear_cookies()  # what the browser does when the cookie's Max-Age runs out
+    page.goto(site.url + "/")
+    wait_until(page, f"({NOTHING_PERSONAL})()")
+    page.context.set_offline(True)
+    page.goto(f"{site.url}/bookings/{passenger.ticket.pnr}")
+    assert_nothing_of(page, passenger)
+
+
+def test_tickets_are_not_shown_offline_past_the_sessions_end(site, passenger, new_page, settings):
+    """Offline, the worker cannot hear that the session ended: it stops at the end it was told."""
+    page = signed_in_page(new_page, site, passenger)
+    controlled(page, site.url + "/")
+    view_ticket(page, site, passenger.ticket.pnr)
+    settings.SESSION_COOKIE_AGE = 3  # the last page online says: the session ends in 3 s
+    page.goto(site.url + "/dashboard")
+    ends = time.monotonic() + 3
+    page.context.set_offline(True)
+    page.goto(f"{site.url}/bookings/{passenger.ticket.pnr}")
+    assert "Asha Rao" in page.locator("table.passengers").inner_text(), "still within the session"
+    page.wait_for_timeout(1000 * (ends - time.monotonic()) + 500)
+    page.goto(f"{site.url}/bookings/{passenger.ticket.pnr}")
+    assert_nothing_of(page, passenger)
+    assert page.evaluate(NOTHING_PERSONAL), "and the entries are deleted"
 
 
 def test_new_version_prompts_and_reloads_into_the_new_worker(site, new_page, monkeypatch):
@@ -170,6 +264,8 @@ def test_new_version_prompts_and_reloads_into_the_new_worker(site, new_page, mon
       await registration.update();
       return registration.installing === null && registration.waiting === null;
     }""")
+    # A ticket kept by a worker from before owner tags: in the unowned cache, which the new worker drops.
+    page.evaluate("async () => (await caches.open('rc-personal')).put('/bookings/1', new Response('Asha Rao'))")
     # A deploy with changed assets: a new version, a new worker waiting, the prompt shown.
     monkeypatch.setattr(views, "static_manifest_fingerprint", lambda: "a different build")
     page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
@@ -179,17 +275,15 @@ def test_new_version_prompts_and_reloads_into_the_new_worker(site, new_page, mon
     old_cache = page.evaluate("async () => (await caches.keys()).find((n) => n.startsWith('rc-static-v'))")
     with page.expect_navigation():
         prompt.get_by_role("button", name="reload").click()
-    page.wait_for_function(
-        "async (old) => { const keys = await caches.keys(); return !keys.includes(old) && keys.some((n) => n.startsWith('rc-static-v')); }",
-        arg=old_cache,
-    )
+    wait_until(page, f"(async (old) => {{ const keys = await caches.keys(); return !keys.includes(old) && keys.some((n) => n.startsWith('rc-static-v')); }})({json.dumps(old_cache)})")
     assert page.locator("#sw-update").count() == 0
+    assert "rc-personal" not in page.evaluate("async () => await caches.keys()")
 
 
 def test_repeat_visit_to_search_results_fetches_no_static_files(site, new_page):
     """Measured: what reaches the network on a second visit to the search results page (the
     worker serves every hashed static file from its cache). Printed with -s."""
-    from tests.factories import next_weekday, tiny_network
+    from testsupport.networks import next_weekday, tiny_network
 
     tiny_network()
     date = next_weekday(0)
@@ -215,7 +309,7 @@ def test_repeat_visit_to_search_results_fetches_no_static_files(site, new_page):
 
 
 def test_without_service_workers_the_site_simply_works_online(site, new_page):
-    from tests.factories import next_weekday, tiny_network
+    from testsupport.networks import next_weekday, tiny_network
 
     tiny_network()
     page = new_page(service_workers="block")

@@ -10,7 +10,7 @@ from prometheus_client import REGISTRY
 
 from demo.pictures import seed_pictures
 from rum.models import PageView
-from tests.factories import next_weekday, tiny_network
+from testsupport.networks import next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WEB_VITALS = re.compile(r"/static/vendor/web-vitals\.attribution\.[0-9a-f]{12}\.js$")

@@ -10,10 +10,10 @@ import os
 import pytest
 from django.db import connection
 
-from benchmarks.booking_load import Server
-from tests.services import POSTGRES_BIN, REDIS_SERVER, PrivatePostgres, PrivateRedis
+from testsupport.load_harness import ProductionServer, Server
+from testsupport.private_services import POSTGRES_BIN, REDIS_SERVER, PrivatePostgres, PrivateRedis
 
-from .helpers import database_url
+from .helpers import database_url, wait_until_ready
 
 
 @pytest.fixture
@@ -91,3 +91,51 @@ def private_postgres():
         yield postgres
     finally:
         postgres.destroy()
+
+
+NGINX_MISSING = "nginx is not installed (apt-get install nginx): the production set-up (`make serve`) needs it"
+
+
+@pytest.fixture
+def production_server(request, test_database_url, tmp_path):
+    """start(**env) -> the production set-up as `make serve` runs it (scripts/serve.py: nginx in front
+    of gunicorn 2 workers x 4 threads on a unix socket), on a free port, on the test database and
+    the current static build. Stopped with Ctrl-C's signal at teardown (and checked to stop)."""
+    import secrets
+    import shutil
+
+    from scripts.serve import NGINX_SEARCH_PATH
+
+    if shutil.which("nginx", path=NGINX_SEARCH_PATH) is None:
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"REQUIRE_SERVICES=1 but {NGINX_MISSING}")
+        pytest.skip(NGINX_MISSING)
+    built_static = os.environ.get("FAULTS_STATIC_ROOT") or request.getfixturevalue("built_static")
+    servers = []
+
+    def start(**env):
+        settings = {
+            "REDIS_URL": os.environ.get("REDIS_URL", ""),
+            "CACHE_KEY_PREFIX": f"serve-{secrets.token_hex(4)}",
+            "STATIC_ROOT": str(built_static),
+            "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4", "DATABASE_POOL_MAX": "4", "LOG_LEVEL": "WARNING",
+            "GUNICORN_CMD_ARGS": "--no-control-socket",
+        }
+        if os.geteuid() == 0:
+            # nginx's workers would drop to www-data, who cannot enter pytest's private temporary folders.
+            settings["SERVE_NGINX_USER"] = "root"
+        settings.update({name: str(value) for name, value in env.items()})
+        server = ProductionServer(test_database_url, settings, log_path=tmp_path / f"serve-{len(servers) + 1}.log")
+        servers.append(server)
+        wait_until_ready(server)  # gunicorn's workers have booted
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        for server in servers:
+            lines = open(server.log.name, errors="replace").read().splitlines()
+            print(f"\n--- last lines of {server.log.name} ---\n" + "\n".join(lines[-80:]))
+

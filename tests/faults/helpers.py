@@ -1,6 +1,6 @@
 """What the fault tests share: gunicorn processes on the test database, an HTTP load loop that
 records every answer, a log-in through the real form, and checks of a train's seat map read from
-rows alone. The processes and the HTTP client are the benchmarks' (benchmarks/booking_load.py).
+rows alone. The processes and the HTTP client are the benchmarks' (testsupport/load_harness.py).
 """
 
 import http.client
@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
-from benchmarks.booking_load import Client
+from testsupport.load_harness import Client
 
 # Connection refused or reset, RemoteDisconnected, socket timeouts, a body cut short.
 RETRYABLE = (OSError, http.client.HTTPException)

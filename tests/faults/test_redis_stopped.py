@@ -1,8 +1,8 @@
 """Redis stopped under load: the site keeps answering 200 (searches, schedules, availability,
 autocomplete, signed-in pages), nobody is logged out, and caching resumes when Redis returns.
 
-gunicorn runs against its own redis-server (tests/services.PrivateRedis), which the test stops and
-starts again on the same port; the shared Redis is never touched.
+gunicorn runs against its own redis-server (testsupport/private_services.PrivateRedis), which the
+test stops and starts again on the same port; the shared Redis is never touched.
 """
 
 import time
@@ -10,8 +10,9 @@ from collections import Counter
 
 import redis as redis_client
 
-from benchmarks.booking_load import Client, signed_in_users
-from tests.booking_fixtures import booking_network, travel_date
+from testsupport.bookings import travel_date
+from testsupport.load_harness import Client, signed_in_users
+from testsupport.networks import booking_network
 
 from .helpers import LoadThreads, Recorder, wait_until_ready
 

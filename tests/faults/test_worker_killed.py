@@ -1,7 +1,8 @@
 """gunicorn workers killed with SIGKILL in the middle of booking load.
 
-Eight signed-in clients book back to back through the JSON API (mixed segments of one train, date
-and class, so holds overlap, fill the berths and spill into RAC and the waitlist) and pay for every
+Eight clients book back to back through the JSON API, each booking by its own signed-in passenger
+(a passenger may hold only a few unpaid bookings), on mixed segments of one train, date and class,
+so holds overlap, fill the berths and spill into RAC and the waitlist, and pay for every
 other booking. A client whose connection breaks sends the same request again, with the same
 Idempotency-Key, as the API asks. Two workers are killed while this runs:
 
@@ -42,9 +43,10 @@ import psycopg
 from django.core.management import call_command
 from django.utils import timezone
 
-from benchmarks.booking_load import Client, signed_in_users
+from testsupport.load_harness import Client, signed_in_users
 from booking.models import Booking, BookingPassenger, Inventory
-from tests.booking_fixtures import booking_network, set_coaches, travel_date
+from testsupport.bookings import set_coaches, travel_date
+from testsupport.networks import booking_network
 
 from .helpers import RETRYABLE, assert_seat_map_consistent, wait_until_ready
 
@@ -148,7 +150,8 @@ def kill_a_worker_between_commit_and_answer(server, database_url, clients_runnin
 def test_killed_workers_lose_no_booking_and_sell_no_berth_twice(test_database_url, gunicorn):
     booking_network()
     set_coaches("12951", "3A", 1)  # 56 General berths, 8 RAC slots: the load fills them
-    credentials = signed_in_users(CLIENTS, prefix="killtest")
+    # Each booking by its own passenger: a passenger may hold only a few unpaid (hold_limits).
+    credentials = signed_in_users(CLIENTS * PER_CLIENT, prefix="killtest")
     journey_date = travel_date()
     rng = random.Random(12951)
     bodies = {(n, i): booking_body(rng, journey_date) for n in range(CLIENTS) for i in range(PER_CLIENT)}
@@ -165,9 +168,10 @@ def test_killed_workers_lose_no_booking_and_sell_no_berth_twice(test_database_ur
     failures = []
 
     def run(n):
-        client = Client(server.port, credentials[n], timeout=20)
+        client = Client(server.port, None, timeout=20)
         try:
             for i in range(PER_CLIENT):
+                client.act_as(credentials[n * PER_CLIENT + i])
                 key = f"kill-{n}-{i}"
                 status, headers, data, resends = send_until_answered(
                     client, "POST", "/api/bookings", json.dumps(bodies[n, i]),
@@ -237,15 +241,17 @@ def test_killed_workers_lose_no_booking_and_sell_no_berth_twice(test_database_ur
     assert set(bookings) == set(pnrs.values()), "the bookings in the database differ from those the clients saw"
     for key, (pnr, statuses) in seen.items():
         booking = bookings[pnr]
-        assert booking.idempotency_key == key and booking.user.username == f"killtest{key.split('-')[1]}"
+        _, n, i = key.split("-")
+        assert booking.idempotency_key == key and booking.user.username == f"killtest{int(n) * PER_CLIENT + int(i)}"
         assert list(booking.passengers.order_by("position").values_list("booking_status", flat=True)) == statuses
         assert booking.status == (Booking.Status.BOOKED if pnr in paid else Booking.Status.HELD), pnr
 
     # One more retry of every key: the same PNR, marked as a replay; still no new booking.
     replays = {}
     for n in range(CLIENTS):
-        client = Client(server.port, credentials[n], timeout=20)
+        client = Client(server.port, None, timeout=20)
         for i in range(PER_CLIENT):
+            client.act_as(credentials[n * PER_CLIENT + i])
             key = f"kill-{n}-{i}"
             status, headers, data = client.request("POST", "/api/bookings", json.dumps(bodies[n, i]),
                                                    {"Content-Type": "application/json", "Idempotency-Key": key})

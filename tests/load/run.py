@@ -6,10 +6,11 @@ with the project's gunicorn.conf.py; then runs Locust headless, ramping to --use
 p50/p95/p99 and the error rate per request type, writes CSV files to bench-results/loadtest-*,
 and exits non-zero when a threshold is missed.
 
-    python tests/load/run.py                       # the full mix, ramp to 200 users, 60 s
-    python tests/load/run.py --classes SearchApi   # one scenario
-    python tests/load/run.py --soak 600            # 10-minute soak with worker memory samples
-    python tests/load/run.py --tatkal --users 300  # everyone books one train at the same second
+    python -m tests.load.run                       # the full mix, ramp to 200 users, 60 s
+    python -m tests.load.run --classes SearchApi   # one scenario
+    python -m tests.load.run --soak 600            # 10-minute soak with worker memory samples
+    python -m tests.load.run --tatkal --users 300  # everyone books one train at the same second
+    python -m tests.load.run --serve               # through the production set-up (`make serve`: nginx)
 """
 
 import argparse
@@ -24,15 +25,13 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks import booking_rush  # noqa: E402
-from benchmarks.booking_load import Server, drop_database, prepare_database, signed_in_users  # noqa: E402
-from benchmarks.common import PYTHON, RESULTS  # noqa: E402
+from benchmarks import booking_rush
+from testsupport.databases import PYTHON, ROOT
+from testsupport.load_harness import ProductionServer, Server, drop_database, prepare_database, signed_in_users
+from testsupport.results import RESULTS
 
 REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-DATABASE = "railconnect_loadtest"
+DATABASE = os.environ.get("LOADTEST_DATABASE", "railconnect_loadtest")  # other runs on this PostgreSQL: another name
 LOGIN_PASSWORD = "load-test-passw0rd"
 MIX = ["PassengerMix", "Login", "SearchApi", "BookingApi"]
 
@@ -52,7 +51,7 @@ def build_catalogue(sessions, logins):
     from django.urls import NoReverseMatch, reverse
     from django.utils import timezone
 
-    from caching.warming import popular_routes, suggestion_prefixes
+    from search.warming import popular_routes, suggestion_prefixes
     from search.places import resolve_place
     from search.train_search import ResultOptions, find_journeys
 
@@ -147,7 +146,11 @@ def main():
     parser.add_argument("--max-growth-mib", type=float, default=20.0)
     parser.add_argument("--tatkal", action="store_true",
                         help="Tatkal rush: --users passengers book one train, date and class in the same second")
+    parser.add_argument("--serve", action="store_true",
+                        help="through the production set-up (scripts/serve.py: nginx in front of gunicorn)")
     args = parser.parse_args()
+    if args.serve and args.soak:
+        parser.error("--soak samples gunicorn's workers directly: run it without --serve")
     RESULTS.mkdir(exist_ok=True)
 
     database_url = prepare_database(DATABASE)
@@ -175,7 +178,12 @@ def main():
     # Every simulated passenger comes from 127.0.0.1 and books far more often than a person
     # would: lift the per-address and per-user limits, or the test would measure the limiter.
     extra.update({"LOGIN_RATE_LIMIT": "1000000", "BOOKING_RATE_LIMIT": "1000000"})
-    server = Server(database_url, extra)
+    if args.serve:
+        # nginx's own per-address limits too: every simulated passenger comes from 127.0.0.1.
+        extra.update({"SERVE_RATE_LIMIT": "0", "SERVE_CONNECTIONS_PER_CLIENT": "0"})
+        server = ProductionServer(database_url, extra)
+    else:
+        server = Server(database_url, extra)
     sampler = None
     try:
         subprocess.run([PYTHON, str(ROOT / "manage.py"), "warm_cache"], check=True, capture_output=True,

@@ -4,12 +4,17 @@ const VERSION = "{{ version }}";
 const STATIC_CACHE = "rc-static-v" + VERSION;
 const PAGES_CACHE = "rc-pages-v" + VERSION;
 const DATA_CACHE = "rc-data-v" + VERSION;
-// Personal entries (e-tickets) live apart, unversioned (a deploy keeps them), and are deleted at logout.
-const PERSONAL_CACHE = "rc-personal";
-const CURRENT = [STATIC_CACHE, PAGES_CACHE, DATA_CACHE, PERSONAL_CACHE];
+// Personal entries (e-tickets) live apart, unversioned (a deploy keeps them), in a cache named
+// after their owner's tag (X-RC-Owner, pwa/owner.py): rc-personal-<tag>. OWNER_CACHE holds one
+// record, the owner last seen online and when their session ends. A response naming another owner
+// deletes every other owner's entries first; logout and the session's end delete them all.
+const PERSONAL_PREFIX = "rc-personal-";
+const OWNER_CACHE = "rc-owner";
+const CURRENT = [STATIC_CACHE, PAGES_CACHE, DATA_CACHE, OWNER_CACHE];
 const PRECACHE_PAGES = {{ precache_pages|safe }};
 const PRECACHE_STATIC = {{ precache_static|safe }};
 const OFFLINE_URL = {{ offline_url|safe }};
+const OWNER_URL = {{ owner_url|safe }};
 const STATIC_PREFIX = {{ static_prefix|safe }};
 const NETWORK_TIMEOUT_MS = 3000;
 const HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
@@ -29,7 +34,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
-      if (name.startsWith("rc-") && !CURRENT.includes(name)) await caches.delete(name);
+      if (name.startsWith("rc-") && !CURRENT.includes(name) && !name.startsWith(PERSONAL_PREFIX)) await caches.delete(name);
     }
     await self.clients.claim();
   })());
@@ -39,11 +44,50 @@ self.addEventListener("message", (event) => {
   const type = event.data && event.data.type;
   if (type === "skipWaiting") self.skipWaiting();
   if (type === "logout") event.waitUntil(forgetPersonal());
+  if (type === "personal") event.waitUntil(personalCache().then((name) => event.ports[0].postMessage(name)));
 });
 
-function forgetPersonal() {
-  return caches.delete(PERSONAL_CACHE);
+async function forgetPersonal(except) {
+  for (const name of await caches.keys()) {
+    if ((name.startsWith(PERSONAL_PREFIX) || name === OWNER_CACHE) && name !== except) await caches.delete(name);
+  }
 }
+
+// The name of the personal cache of the owner last seen online, while their session lasts; past
+// its end (seen or not) everything personal goes.
+async function personalCache() {
+  const hit = await (await caches.open(OWNER_CACHE)).match(OWNER_URL);
+  const owner = hit && (await hit.json());
+  if (owner && owner.until > Date.now()) return PERSONAL_PREFIX + owner.tag;
+  await forgetPersonal();
+  return null;
+}
+
+// Records the owner a response names, deleting every other owner's entries first; the tag, or
+// null when the response names none (a public page, a redirect).
+async function own(response) {
+  const tag = response.headers.get("X-RC-Owner");
+  if (!tag) return null;
+  await forgetPersonal(PERSONAL_PREFIX + tag);
+  const until = Date.now() + 1000 * Number(response.headers.get("X-RC-Owner-Max-Age"));
+  await (await caches.open(OWNER_CACHE)).put(OWNER_URL, new Response(JSON.stringify({ tag, until })));
+  return tag;
+}
+
+// After a page naming no owner, asks the server, but only when something personal is kept.
+async function learnOwner(response) {
+  const tag = await own(response);
+  if (tag || !(await caches.keys()).some((name) => name.startsWith(PERSONAL_PREFIX))) return tag;
+  try {
+    return await own(await fetch(OWNER_URL, { cache: "no-store" }));
+  } catch {
+    return null; // offline again: personalCache() still stops at the session's end
+  }
+}
+
+// One owner change at a time, in the order responses arrive (a failed one does not stop the next).
+let settled = Promise.resolve();
+const serially = (task) => (settled = settled.then(task).catch(() => undefined));
 
 function storable(response) {
   if (!response || !response.ok || response.redirected || response.type !== "basic") return false;
@@ -83,16 +127,20 @@ async function page(event, url) {
   const request = event.request;
   const ticket = TICKET.test(url.pathname);
   const network = fetch(request).then((response) => {
-    if (storable(response)) {
-      if (ticket && isPrivate(response)) event.waitUntil(keep(PERSONAL_CACHE, request, response));
-      else if (!isPrivate(response)) event.waitUntil(keep(PAGES_CACHE, request, response));
-    }
+    const copy = response.clone(); // the page consumes the original before the owner is settled
+    event.waitUntil(serially(async () => {
+      const tag = await learnOwner(copy);
+      if (!storable(copy)) return;
+      if (ticket && isPrivate(copy) && tag) await keep(PERSONAL_PREFIX + tag, request, copy);
+      else if (!isPrivate(copy)) await keep(PAGES_CACHE, request, copy);
+    }));
     return response;
   });
-  const names = ticket ? [PERSONAL_CACHE] : [PAGES_CACHE];
   try {
     return await withTimeout(network, NETWORK_TIMEOUT_MS);
   } catch {
+    await settled; // an owner change still being applied comes first
+    const names = ticket ? [await personalCache()].filter(Boolean) : [PAGES_CACHE];
     const hit = await cached(request, names);
     if (hit) return hit;
     try {

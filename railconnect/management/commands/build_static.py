@@ -7,6 +7,9 @@ npm-installed browser modules of STATIC_VENDOR_FILES into static/vendor/: railco
    STATIC_ROOT/CACHE/ (files named by a hash of their content) plus its manifest;
 3. precompress compressor's CACHE/ output (.br, .gz), which collectstatic did not see.
 
+Source maps (*.map) are never collected: they publish the unminified sources. Any left in STATIC_ROOT
+by an earlier build are deleted, since WhiteNoise serves whatever the folder holds.
+
 Then WhiteNoise, reading STATIC_ROOT at start-up, serves all of it with a year's immutable
 caching. `make static` runs this; so do the browser and budget tests (into a temporary folder).
 """
@@ -20,6 +23,9 @@ from whitenoise.compress import Compressor
 
 from railconnect.static_vendor import vendor_static_files
 
+# A source map and its precompressed variants (also under a hashed name: x.js.0123456789ab.map).
+SOURCE_MAP_SUFFIXES = (".map", ".map.br", ".map.gz")
+
 
 class Command(BaseCommand):
     help = "collectstatic + compress (offline) + precompress compressor's output: the production static build."
@@ -27,7 +33,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
         vendor_static_files()
-        call_command("collectstatic", interactive=False, verbosity=max(0, verbosity - 1))
+        for stale in Path(settings.STATIC_ROOT).rglob("*.map*"):
+            if stale.name.endswith(SOURCE_MAP_SUFFIXES):
+                stale.unlink()
+        call_command("collectstatic", interactive=False, verbosity=max(0, verbosity - 1), ignore_patterns=["*.map"])
         call_command("compress", force=True, verbosity=max(0, verbosity - 1))
         output = Path(settings.COMPRESS_ROOT) / settings.COMPRESS_OUTPUT_DIR
         compressor = Compressor(quiet=True)

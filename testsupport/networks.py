@@ -1,4 +1,8 @@
-"""A tiny hand-made network whose every time and running day is known, for search tests."""
+"""Small hand-made networks whose every time and running day is known.
+
+tiny_network: the search tests' network (Alpha -> Beta, with a night train crossing midnight).
+booking_network: the booking tests' network (stations AAA BBB CCC DDD, trains 12951 12002 22001).
+"""
 
 import datetime
 
@@ -41,6 +45,35 @@ def tiny_network():
         TrainRecord("12003", "Beta Alpha Express", "EXP", DAILY, "SL,2S", [
             stop("BET", None, 9 * 60, 0),
             stop("ALP", 20 * 60, None, 600),
+        ]),
+    ]
+    return load_network(stations, trains)
+
+
+def booking_network():
+    """Train 12951 (Rajdhani, daily): AAA 16:00 -> BBB 20:00 -> CCC 02:00 (day 2) -> DDD 08:00
+    (day 2), 1A/2A/3A, 1400 km. Train 12002 (Mail/Express, daily): AAA 09:00 -> DDD 21:00, SL/2S,
+    700 km. Train 22001 (Superfast, Mondays only): AAA 10:00 -> DDD 18:00, 3A."""
+    stations = [
+        StationRecord("AAA", "Alpha", city="Alpha"),
+        StationRecord("BBB", "Bravo", city="Bravo"),
+        StationRecord("CCC", "Charlie", city="Charlie"),
+        StationRecord("DDD", "Delta", city="Delta"),
+    ]
+    trains = [
+        TrainRecord("12951", "Alpha Delta Rajdhani", "RAJ", DAILY, "1A,2A,3A", [
+            stop("AAA", None, 16 * 60, 0),
+            stop("BBB", 20 * 60 - 5, 20 * 60, 400),
+            stop("CCC", DAY + 2 * 60 - 5, DAY + 2 * 60, 900),
+            stop("DDD", DAY + 8 * 60, None, 1400),
+        ]),
+        TrainRecord("12002", "Alpha Delta Express", "EXP", DAILY, "SL,2S", [
+            stop("AAA", None, 9 * 60, 0),
+            stop("DDD", 21 * 60, None, 700),
+        ]),
+        TrainRecord("22001", "Alpha Delta Superfast", "SF", MON, "3A", [
+            stop("AAA", None, 10 * 60, 0),
+            stop("DDD", 18 * 60, None, 500),
         ]),
     ]
     return load_network(stations, trains)

@@ -13,17 +13,14 @@ import secrets
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.common import POSTGRES_ADMIN_URL, PYTHON, fresh_database, percentile, save  # noqa: E402
+from .databases import POSTGRES_ADMIN_URL, PYTHON, ROOT, fresh_database
+from .results import percentile, save
 
 
 def free_port():
@@ -54,23 +51,36 @@ def drop_database(name):
 
 
 def signed_in_users(count, prefix="bench"):
-    """`count` users, each with a saved session: [(sessionid, csrf token)]. No password hashing."""
+    """`count` users, each with a saved session: [(sessionid, csrf token)], the i-th for user
+    f"{prefix}{i}". No password hashing; sessions written in bulk (thousands take a second)."""
+    import datetime
+
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
 
     User = get_user_model()
-    users = User.objects.bulk_create([User(username=f"{prefix}{i}", email=f"{prefix}{i}@example.com",
-                                           password="!unusable") for i in range(count)])
-    users = list(User.objects.filter(username__startswith=prefix).order_by("id"))
-    credentials = []
-    for user in users:
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        credentials.append((session.session_key, secrets.token_hex(16)))  # a 32-character CSRF secret
-    return credentials
+    User.objects.bulk_create([User(username=f"{prefix}{i}", email=f"{prefix}{i}@example.com",
+                                   password="!unusable") for i in range(count)], batch_size=1000)
+    users = list(User.objects.filter(username__regex=rf"^{prefix}[0-9]+$").order_by("id"))
+    store = SessionStore()
+    expires = timezone.now() + datetime.timedelta(seconds=store.get_session_cookie_age())
+    sessions = [
+        Session(session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"), expire_date=expires,
+                session_data=store.encode({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
+                                           BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"}))
+        for user in users
+    ]
+    Session.objects.bulk_create(sessions, batch_size=1000)
+    return [(session.session_key, secrets.token_hex(16)) for session in sessions]  # a 32-character CSRF secret
+
+
+def party(rng, count, name):
+    """`count` different passengers for one booking (the same person twice is refused)."""
+    first = rng.randint(18, 80 - count)
+    return [{"name": name, "age": first + i, "gender": rng.choice("MF")} for i in range(count)]
 
 
 class Server:
@@ -132,6 +142,61 @@ class Server:
         self.log.close()
 
 
+class ProductionServer:
+    """The production set-up as `make serve` runs it (scripts/serve.py: nginx in front of gunicorn
+    on a unix socket) on a free loopback port, with its own run folder.
+    stop() sends what Ctrl-C sends and returns scripts/serve.py's exit status."""
+
+    def __init__(self, database_url, extra_env=None, log_path=None):
+        import tempfile
+
+        from railconnect.secret_key import local_secret_key
+
+        self.port = free_port()
+        # A short path (unix socket paths are limited to 108 bytes), outside private temporary folders.
+        self.run_dir = Path(tempfile.mkdtemp(prefix="rc-serve-"))
+        env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+               "DATABASE_URL": database_url, "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
+               # The checkout's key, as `make run` and this process use: sessions made here stay valid.
+               "SECRET_KEY": os.environ.get("SECRET_KEY") or local_secret_key(ROOT / "var" / "secret_key"),
+               "DEBUG": "0", "HOST": "127.0.0.1", "PORT": str(self.port),
+               "SERVE_RUN_DIR": str(self.run_dir), **(extra_env or {})}
+        self.static_root = Path(env.get("STATIC_ROOT") or ROOT / "staticfiles")
+        if log_path is None:
+            (ROOT / "bench-results").mkdir(exist_ok=True)
+            log_path = ROOT / "bench-results" / f"serve-{self.port}.log"
+        self.log = open(log_path, "w")
+        self.process = subprocess.Popen([PYTHON, "-m", "scripts.serve"], cwd=ROOT, env=env,
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while "make serve: http://" not in Path(log_path).read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"make serve did not start: see {log_path}")
+            time.sleep(0.2)
+
+    def children(self):
+        """nginx's master and gunicorn's arbiter (Linux /proc)."""
+        try:
+            return [int(p) for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()]
+        except OSError:
+            return []
+
+    def stop(self):
+        import shutil
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+        return self.process.returncode
+
+
 @dataclass
 class Result:
     latencies: list = field(default_factory=list)
@@ -185,14 +250,19 @@ class Result:
 
 
 class Client:
-    """One keep-alive HTTP connection acting for one signed-in user (credentials None: a visitor)."""
+    """One keep-alive HTTP connection acting for a signed-in user (credentials None: a visitor)."""
 
     def __init__(self, port, credentials, timeout=30):
         self.port = port
-        self.sessionid, self.csrf = credentials or (None, None)
+        self.act_as(credentials)
         self.timeout = timeout
         self.connection = None
         self.reconnects = 0  # requests sent again on a new connection after the old one was closed
+
+    def act_as(self, credentials):
+        """Send the next requests as another signed-in user (on the same connection, as many
+        passengers behind one proxy would)."""
+        self.sessionid, self.csrf = credentials or (None, None)
 
     def post_json(self, path, body, headers=None):
         status, _headers, data = self.request("POST", path, json.dumps(body),
@@ -271,7 +341,9 @@ def book(client, result, body, key):
 
 def run_open_loop(port, credentials, bodies, duration, threads):
     """Send len(bodies) bookings evenly over `duration` seconds (open loop: the schedule does not
-    wait for slow answers), from `threads` client threads."""
+    wait for slow answers), from `threads` client threads. Booking i is made by passenger
+    credentials[i % len(credentials)]: each passenger holds only as many as the hold limits allow
+    when there are enough of them (booking/hold_limits.py)."""
     result = Result()
     cpu = time.process_time()
     interval = duration / len(bodies)
@@ -280,7 +352,7 @@ def run_open_loop(port, credentials, bodies, duration, threads):
     result.started = time.perf_counter() + 0.5
 
     def worker(number):
-        client = Client(port, credentials[number % len(credentials)])
+        client = Client(port, None)
         while True:
             with index_lock:
                 i = next(next_index, None)
@@ -289,6 +361,7 @@ def run_open_loop(port, credentials, bodies, duration, threads):
             delay = result.started + i * interval - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
+            client.act_as(credentials[i % len(credentials)])
             book(client, result, bodies[i], f"bench-{i}")
 
     pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
@@ -302,7 +375,8 @@ def run_open_loop(port, credentials, bodies, duration, threads):
 
 
 def run_closed_loop(port, credentials, make_body, duration, threads, max_requests, key_prefix="tp"):
-    """Each of `threads` clients books back to back for `duration` seconds (at most max_requests)."""
+    """Each of `threads` clients books back to back for `duration` seconds (at most max_requests);
+    booking i is made by passenger credentials[i % len(credentials)], as in run_open_loop."""
     result = Result()
     cpu = time.process_time()
     counter = iter(range(max_requests))
@@ -311,12 +385,13 @@ def run_closed_loop(port, credentials, make_body, duration, threads, max_request
     stop_at = result.started + duration
 
     def worker(number):
-        client = Client(port, credentials[number % len(credentials)])
+        client = Client(port, None)
         while time.perf_counter() < stop_at:
             with lock:
                 i = next(counter, None)
             if i is None:
                 return
+            client.act_as(credentials[i % len(credentials)])
             book(client, result, make_body(i), f"{key_prefix}-{i}")
 
     pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
@@ -342,5 +417,5 @@ def print_summary(title, summary, extra=None):
         print(f"  {key:<18} {value}")
 
 
-__all__ = ["prepare_database", "drop_database", "signed_in_users", "Server", "Client", "free_port", "run_open_loop",
-           "run_closed_loop", "print_summary", "save", "warm_up", "ROOT"]
+__all__ = ["prepare_database", "drop_database", "signed_in_users", "party", "Server", "Client", "free_port",
+           "run_open_loop", "run_closed_loop", "print_summary", "save", "warm_up", "ROOT"]

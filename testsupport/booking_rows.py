@@ -1,6 +1,6 @@
 """Bookings made directly (bulk_create), not through the booking engine: the dashboard reads
 bookings, so its tests need many of them, in every state, quickly. Uses the booking tests'
-network (tests/booking_fixtures.py: stations AAA BBB CCC DDD, trains 12951 12002 22001).
+network (testsupport/networks.py: booking_network, stations AAA BBB CCC DDD, trains 12951 12002 22001).
 
 Also the tests' oracle: `direct_stats`, the statistics' definitions (dashboard/travel_stats.py)
 computed in plain Python from the rows."""
@@ -14,8 +14,6 @@ from django.utils import timezone
 
 from booking.models import Booking, BookingPassenger, Inventory
 from timetable.models import Station, Train
-
-from .booking_fixtures import booking_network, logged_in_client, make_user  # noqa: F401  (re-exported)
 
 _pnr = itertools.count(5_000_000_001)
 HOUR = datetime.timedelta(hours=1)

@@ -1,14 +1,15 @@
-"""Helpers shared by the benchmark scripts: databases to run against, timing and reporting."""
+"""Databases for runs outside pytest (benchmarks, `make loadtest`, fault tests' subprocesses): a
+fresh migrated database, manage.py against a given one, Django set up on one; and which database a
+test runs on."""
 
-import json
 import os
-import statistics
 import subprocess
 import sys
 from pathlib import Path
 
+from .results import RESULTS
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench-results"
 PYTHON = sys.executable
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 
@@ -16,7 +17,6 @@ POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@1
 def setup_django(database_url):
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "railconnect.settings")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -25,6 +25,7 @@ def setup_django(database_url):
 def fresh_database(kind, name):
     """A DATABASE_URL for an empty, migrated database of `kind` ("sqlite" or "postgres")."""
     if kind == "sqlite":
+        RESULTS.mkdir(exist_ok=True)
         path = RESULTS / f"{name}.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -48,23 +49,7 @@ def manage(*args, database_url, capture=False):
     )
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
+def on_postgres():
+    from django.db import connection
 
-
-def summarize_ms(seconds):
-    milliseconds = [value * 1000 for value in seconds]
-    return {
-        "n": len(milliseconds),
-        "median_ms": round(statistics.median(milliseconds), 3),
-        "p95_ms": round(percentile(milliseconds, 0.95), 3),
-        "p99_ms": round(percentile(milliseconds, 0.99), 3),
-        "max_ms": round(max(milliseconds), 3),
-    }
-
-
-def save(name, data):
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2))
+    return connection.vendor == "postgresql"

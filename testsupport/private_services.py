@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.booking_load import free_port
+from .load_harness import free_port
 
 REDIS_SERVER = shutil.which("redis-server")
 

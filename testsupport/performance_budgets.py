@@ -7,16 +7,20 @@ Figures are Brotli-compressed bytes of what a page needs before any interaction:
         a dynamic import() on first need (the autocomplete, the passenger helpers) are not counted.
 
 Checked by tests/test_performance_budgets.py (part of `make test`) against the real build
-(`manage.py build_static`), printing each figure. `make lighthouse` runs the same pages in Chromium.
+(`manage.py build_static`), printing each figure (weighed by testsupport/page_weight.py).
+`make lighthouse` runs the same pages in Chromium.
 
 Adding a key page: list it in KEY_PAGES. `url_name` must resolve for the page to be measured
 (until then it is skipped, saying so). When the URL needs objects (a booking) or a signed-in
-visitor, `provider` names a function `provider(user) -> url` in the app that owns the page; it
-creates what the page needs in the (test or temporary) database and returns the URL to measure.
-`user` is a freshly created, signed-in user for `login=True` pages, else None.
+visitor, `provider` is a function `provider(user) -> url` in testsupport/pages.py; it creates what
+the page needs in the (test or temporary) database and returns the URL to measure. `user` is a
+freshly created, signed-in user for `login=True` pages, else None.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from . import pages
 
 KB = 1024
 
@@ -28,7 +32,7 @@ BUDGETS = {"html": 25 * KB, "css": 12 * KB, "js": 15 * KB}
 class KeyPage:
     name: str
     url_name: str
-    provider: str | tuple[str, ...] | None = None
+    provider: Callable[..., str] | None = None
     login: bool = False
     # Required pages are always measured: being unable to is a failure, not a skip.
     required: bool = False
@@ -37,9 +41,8 @@ class KeyPage:
 
 KEY_PAGES = [
     KeyPage("home", "home", required=True),
-    KeyPage("search results", "search", provider="railconnect.performance_pages.search_results", required=True),
-    # Owned by the booking and accounts apps; measured once these URL names and providers exist.
-    KeyPage("booking passenger form", "booking:passengers", provider="booking.performance_pages.passenger_form", login=True),
-    KeyPage("e-ticket", "booking:eticket", provider="booking.performance_pages.eticket", login=True),
-    KeyPage("dashboard", "dashboard", provider="dashboard.performance_pages.dashboard", login=True),
+    KeyPage("search results", "search", provider=pages.search_results, required=True),
+    KeyPage("booking passenger form", "booking:passengers", provider=pages.passenger_form, login=True),
+    KeyPage("e-ticket", "booking:eticket", provider=pages.eticket, login=True),
+    KeyPage("dashboard", "dashboard", provider=pages.dashboard, login=True),
 ]

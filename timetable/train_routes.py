@@ -1,0 +1,151 @@
+"""A train's route (the train and its stops in order), cached once for the schedule page and for
+booking, and the journey between two of its stops on a date.
+
+The route is kept in the two-level cache ("route" family, caching/policy.py) under the timetable
+version, so an import or admin edit is seen at once. It holds plain values, not model instances.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from caching.tiered import tiered_cache
+
+from .journeys import RuleError, moment_of_run, run_start
+from .models import MINUTES_PER_DAY, Train
+from .running_days import format_running_days
+from .version import timetable_version
+
+
+def _clock(minute):
+    if minute is None:
+        return None
+    return datetime.time((minute // 60) % 24, minute % 60)
+
+
+@dataclass(frozen=True)
+class RouteStop:
+    sequence: int
+    station_id: int
+    code: str
+    name: str
+    arrival_minute: int | None  # minutes after midnight of the day the train left its first station
+    departure_minute: int | None
+    distance_km: int
+
+    @property
+    def day_number(self):
+        """1 on the day the train leaves its first station, 2 the day after, and so on."""
+        minute = self.arrival_minute if self.arrival_minute is not None else self.departure_minute
+        return minute // MINUTES_PER_DAY + 1
+
+    @property
+    def arrival_time(self):
+        return _clock(self.arrival_minute)
+
+    @property
+    def departure_time(self):
+        return _clock(self.departure_minute)
+
+
+@dataclass(frozen=True)
+class Terminus:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class TrainRoute:
+    train_id: int
+    number: str
+    name: str
+    train_type: str
+    classes: tuple[str, ...]
+    running_days: int
+    origin: Terminus
+    destination: Terminus
+    stops: tuple[RouteStop, ...]
+
+    @property
+    def legs(self):
+        return len(self.stops) - 1
+
+    @property
+    def is_superfast(self):
+        return Train(train_type=self.train_type).is_superfast
+
+    @property
+    def train_type_label(self):
+        return Train.Type(self.train_type).label
+
+    @property
+    def running_days_display(self):
+        return format_running_days(self.running_days)
+
+    def departure_from_origin(self, journey_date):
+        return timezone.make_aware(moment_of_run(journey_date, self.stops[0].departure_minute or 0))
+
+
+@dataclass(frozen=True)
+class RouteJourney:
+    """A train from one of its stops to a later one, on a date."""
+
+    route: TrainRoute
+    board: RouteStop
+    alight: RouteStop
+    journey_date: datetime.date  # the date the train leaves its first station
+    departs: datetime.datetime  # aware, at the boarding station
+    arrives: datetime.datetime
+
+    @property
+    def distance_km(self):
+        return self.alight.distance_km - self.board.distance_km
+
+    @property
+    def boarding_date(self):
+        return timezone.localtime(self.departs).date()
+
+
+def _load(number):
+    train = Train.objects.select_related("origin", "destination").filter(number=number).first()
+    if train is None:
+        return None
+    stops = tuple(
+        RouteStop(*row)
+        for row in train.stops.order_by("sequence").values_list(
+            "sequence", "station_id", "station__code", "station__name", "arrival_minute", "departure_minute",
+            "distance_km",
+        )
+    )
+    return TrainRoute(
+        train.id, train.number, train.name, train.train_type, tuple(train.class_list), train.running_days,
+        Terminus(train.origin.code, train.origin.name), Terminus(train.destination.code, train.destination.name),
+        stops,
+    )
+
+
+def route_for(number):
+    """The TrainRoute of train `number`, or None."""
+    number = str(number or "").strip()[:10]
+    if not number:
+        return None
+    return tiered_cache.get_or_set("route", (timetable_version(), number), lambda: _load(number))
+
+
+def journey_for(route, board_code, alight_code, boarding_date):
+    """The RouteJourney from `board_code` to `alight_code` leaving on `boarding_date`, or RuleError."""
+    board_code, alight_code = str(board_code or "").upper(), str(alight_code or "").upper()
+    board = next((s for s in route.stops if s.code == board_code and s.departure_minute is not None), None)
+    if board is None:
+        raise RuleError("from", f"Train {route.number} does not call at {board_code or '(none)'} to pick up.")
+    alight = next((s for s in route.stops if s.sequence > board.sequence and s.code == alight_code
+                   and s.arrival_minute is not None), None)
+    if alight is None:
+        raise RuleError("to", f"Train {route.number} does not go from {board_code} to {alight_code or '(none)'}.")
+    journey_date = run_start(route.running_days, board.departure_minute, boarding_date)
+    if journey_date is None:
+        raise RuleError("date", f"Train {route.number} does not leave {board_code} on {boarding_date:%a %d %b %Y}.")
+    return RouteJourney(route, board, alight, journey_date,
+                        timezone.make_aware(moment_of_run(journey_date, board.departure_minute)),
+                        timezone.make_aware(moment_of_run(journey_date, alight.arrival_minute)))
