@@ -15,7 +15,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 # collectstatic (hashed names, .br/.gz) + compress (offline CSS) + precompress compressor's output;
 # first the npm-locked browser modules (web-vitals for RUM) are copied into static/vendor/.
-static: $(VENV)/.installed node_modules/.installed
+static: $(VENV)/.installed node_modules/.runtime-installed
 	$(PY) manage.py build_static --verbosity 0
 
 # Migrate, load the demo network into an empty database, build static files.
@@ -91,18 +91,31 @@ bench-booking: $(VENV)/.installed
 # The passenger dashboard on PostgreSQL (127.0.0.1:5432) with a million bookings: EXPLAIN of every
 # dashboard query (each must use its index), statistics view refresh times, and the pages' server
 # time (median/p95/p99; fails at p95 >= 50 ms). BENCH_ARGS="--reuse" keeps the loaded database.
-bench-dashboard: $(VENV)/.installed node_modules/.installed
+bench-dashboard: $(VENV)/.installed node_modules/.runtime-installed
 	$(PY) -m benchmarks.bench_dashboard $(BENCH_ARGS)
 
-# npm packages locked by package-lock.json: web-vitals (served to browsers, see `static`) and
-# Lighthouse (below). Reinstalled when either file changes.
-node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+# npm packages locked by package-lock.json, reinstalled when either file changes. Serving needs only
+# the dependencies (web-vitals, served to browsers, see `static`); `make lighthouse` also needs the
+# devDependencies (Lighthouse). `npm ci` empties node_modules first, so a runtime-only install
+# removes the dev stamp (the next `make lighthouse` installs again), while a full install also
+# stamps the runtime step (it includes the dependencies).
+NPM_CI := npm ci --no-audit --no-fund --loglevel=error
+REQUIRE_NPM := command -v npm >/dev/null 2>&1 || { echo "error: the static build needs Node.js >= 18.20 and npm (it copies web-vitals from node_modules)." >&2; echo "       Install them (for example 'apt-get install nodejs npm') and run make again." >&2; exit 1; }
+
+node_modules/.runtime-installed: package.json package-lock.json
+	@$(REQUIRE_NPM)
+	$(NPM_CI) --omit=dev
 	@touch $@
+
+node_modules/.dev-installed: package.json package-lock.json
+	@$(REQUIRE_NPM)
+	$(NPM_CI)
+	@touch $@ node_modules/.runtime-installed
 
 # Lighthouse 12.2.3 (package-lock.json), mobile, against gunicorn in production mode on a
 # temporary database: score, LCP, CLS, TBT and bytes per key page. Needs Debian's chromium.
-lighthouse: $(VENV)/.installed static node_modules/.installed
+# The full npm install comes first, so `static` finds its runtime stamp fresh and keeps it.
+lighthouse: $(VENV)/.installed node_modules/.dev-installed static
 	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(PY) scripts/lighthouse.py
 
 clean:

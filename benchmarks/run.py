@@ -35,7 +35,7 @@ def write_full_size_csv():
     import django
 
     django.setup()
-    from timetable.demo_network import build_demo_network
+    from demo.network import build_demo_network
 
     from benchmarks.export_timetable_csv import write_open_data_csv
 

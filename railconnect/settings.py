@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "rum",
     "observability",
     "pwa",
+    # Demo data generators and their commands (seed_demo, seed_promotions); no app imports it.
+    "demo",
     # Failed-login lock-out on every login path (accounts/login_lockout.py).
     "axes",
 ]
@@ -412,7 +414,7 @@ DASHBOARD_CHART_MONTHS = env_int("DASHBOARD_CHART_MONTHS", 12)
 DASHBOARD_STATS_REFRESH = os.environ.get("DASHBOARD_STATS_REFRESH", "background")
 # Background refresh: wait this long after a change to gather others (s); refresh at most once per
 # interval (s) across all workers sharing the cache (a refresh of a million bookings takes seconds
-# of database time: see README, "Passenger dashboard").
+# of database time: see docs/dashboard.md).
 DASHBOARD_STATS_REFRESH_DELAY = float(os.environ.get("DASHBOARD_STATS_REFRESH_DELAY", 5))
 DASHBOARD_STATS_REFRESH_MIN_INTERVAL = float(os.environ.get("DASHBOARD_STATS_REFRESH_MIN_INTERVAL", 300))
 # How long "this passenger's bookings changed" is remembered in the cache (s): longer than the

@@ -1,13 +1,14 @@
 """Browser modules installed from npm, copied into the static source tree before collectstatic.
 
-package.json pins them and package-lock.json locks them; `npm ci` (run by `make run` / `make test`
-through the Makefile's node_modules/.installed step) puts them in node_modules/. STATIC_VENDOR_FILES
-maps a static name (under static/, e.g. vendor/web-vitals.attribution.js) to its file in
-node_modules/; `manage.py build_static` copies each one there first, so it is built exactly like the
-site's own files: a content-hashed name, .br/.gz variants, a year's immutable caching, and a new
-name when the locked version changes. Nothing is fetched at run time. static/vendor/ is ignored
-by git: it is a build output. Source maps are not published (build_static leaves *.map out), so
-the `sourceMappingURL` comment pointing at one is dropped from the copy.
+package.json pins them as dependencies and package-lock.json locks them; `npm ci --omit=dev` (run by
+`make run` / `make test` through the Makefile's node_modules/.runtime-installed step) puts them in
+node_modules/. STATIC_VENDOR_FILES maps a static name (under static/, e.g.
+vendor/web-vitals.attribution.js) to its file in node_modules/; `manage.py build_static` copies each
+one there first, so it is built exactly like the site's own files: a content-hashed name, .br/.gz
+variants, a year's immutable caching, and a new name when the locked version changes. Nothing is
+fetched at run time. static/vendor/ is ignored by git: it is a build output. Source maps are not
+published (build_static leaves *.map out), so the `sourceMappingURL` comment pointing at one is
+dropped from the copy.
 """
 
 import os

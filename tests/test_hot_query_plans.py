@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from booking.models import Booking, Inventory
-from timetable.demo_network import build_demo_network
+from demo.network import build_demo_network
 from timetable.loading import load_network
 
 from testsupport.generated_bookings import generate

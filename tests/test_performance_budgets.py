@@ -7,7 +7,7 @@ when one is over its budget. Pages whose app does not exist yet are skipped with
 
 import pytest
 
-from promotions.demo import seed_pictures
+from demo.pictures import seed_pictures
 
 from testsupport.networks import next_weekday, tiny_network
 from testsupport.page_weight import over_budget, page_weight

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.template import Context, Template
 from PIL import ExifTags, Image, ImageCms, features
 
-from promotions.artwork import goa_beach, konkan_coast
-from promotions.demo import seed_pictures
+from demo.artwork import goa_beach, konkan_coast
+from demo.pictures import seed_pictures
 from promotions.image_pipeline import ImageRejected, build_renditions, target_widths
 from promotions.models import Picture
 

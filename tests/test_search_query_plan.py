@@ -4,9 +4,9 @@ from the stops index, never by scanning the stops table."""
 import pytest
 from django.db import connection
 
+from demo.network import build_demo_network
 from search.places import resolve_place
 from search.train_search import search_sql
-from timetable.demo_network import build_demo_network
 from timetable.loading import load_network
 
 # Committed data and VACUUM ANALYZE (outside a transaction): earlier tests' rolled-back rows

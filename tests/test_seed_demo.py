@@ -1,4 +1,4 @@
-"""The demo network generator (`timetable.demo_network`) and `manage.py seed_demo`."""
+"""The demo network generator (`demo.network`) and `manage.py seed_demo`."""
 
 from io import StringIO
 
@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from timetable.demo_network import build_demo_network
-from timetable.demo_stations import MAJOR_STATIONS
+from demo.network import build_demo_network
+from timetable.major_stations import MAJOR_STATIONS
 from timetable.models import CLASS_CODES, MINUTES_PER_DAY, Station, Stop, Train
 from timetable.running_days import DAILY
 from timetable.train_types import default_classes, infer_train_type

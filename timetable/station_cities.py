@@ -1,13 +1,14 @@
 """Which city a station serves, so that "Mumbai" finds CSMT, MMCT, LTT and the rest.
 
 Neither the open-data station file nor the timetable names the city. Stations the project knows
-(the demo network's major stations) carry their city; for the rest the city is the station name
+(`major_stations.py`) carry their city; for the rest the city is the station name
 without the suffixes railways add to it ("Kanpur Central" -> "Kanpur").
 """
 
 import re
 from functools import cache
 
+from .major_stations import MAJOR_STATIONS
 from .records import StationRecord
 
 SUFFIXES = re.compile(
@@ -18,8 +19,6 @@ SUFFIXES = re.compile(
 
 @cache
 def _known_stations() -> dict[str, StationRecord]:
-    from .demo_stations import MAJOR_STATIONS
-
     return {station.code: station for station in MAJOR_STATIONS}
 
 

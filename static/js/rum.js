@@ -1,4 +1,4 @@
-// Real User Monitoring (README, "Real User Monitoring"): once the page has loaded and the browser
+// Real User Monitoring (docs/observability.md): once the page has loaded and the browser
 // is idle, the collector (components/rum-collector.js, with web-vitals) is imported; nothing of it
 // is on the critical path. <html data-route data-rum-endpoint data-rum-sample> come from base.html.
 const { route, rumEndpoint, rumSample } = document.documentElement.dataset;

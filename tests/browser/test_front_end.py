@@ -5,7 +5,7 @@ import re
 import pytest
 from django.contrib.staticfiles.storage import staticfiles_storage
 
-from promotions.demo import seed_pictures
+from demo.pictures import seed_pictures
 
 from testsupport.browser import LAYOUT_SHIFT, slow_network, wait_until
 from testsupport.networks import next_weekday, tiny_network

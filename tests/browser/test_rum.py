@@ -8,7 +8,7 @@ import time
 import pytest
 from prometheus_client import REGISTRY
 
-from promotions.demo import seed_pictures
+from demo.pictures import seed_pictures
 from rum.models import PageView
 
 from testsupport.networks import next_weekday, tiny_network

@@ -1,7 +1,7 @@
 // The Real User Monitoring collector, imported by ../rum.js once the page has loaded: Google's
 // web-vitals (attribution build, vendored from node_modules by build_static) measures LCP, INP,
 // CLS, FCP and TTFB; this page view's latest figures are sent as one JSON document (rum/documents.py)
-// with navigator.sendBeacon when the page is hidden. See README, "Real User Monitoring".
+// with navigator.sendBeacon when the page is hidden. See docs/observability.md.
 import * as webVitals from "../../vendor/web-vitals.attribution.js";
 
 const { route, rumEndpoint: endpoint } = document.documentElement.dataset;

@@ -10,7 +10,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from timetable.demo_network import build_demo_network
+from demo.network import build_demo_network
 from timetable.loading import load_network
 from timetable.models import Train
 

@@ -6,8 +6,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.text import slugify
 
+from promotions.models import Picture
+
 from .artwork import DEMO_PICTURES
-from .models import Picture
 
 
 def seed_pictures(scale=1.0):

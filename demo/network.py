@@ -1,7 +1,7 @@
 """The demo network: real major stations and generated, plausible trains between them.
 
 `build_demo_network(scale)` is deterministic (fixed seeds), needs no files or network, and
-returns `(station_records, train_records)` for `loading.load_network`.
+returns `(station_records, train_records)` for `timetable.loading.load_network`.
 
 Trains run along corridors: ordered station lists that follow real routes (Mumbai - Delhi via
 Surat, Vadodara, Ratlam and Kota; the Konkan line; ...). Each corridor gets up/down pairs of
@@ -18,11 +18,11 @@ import random
 from dataclasses import dataclass
 from functools import cached_property
 
-from .demo_stations import MAJOR_STATIONS
-from .models import MINUTES_PER_DAY, Train
-from .records import StationRecord, StopRecord, TrainRecord
-from .running_days import DAILY, shift_mask
-from .train_types import default_classes
+from timetable.major_stations import MAJOR_STATIONS
+from timetable.models import MINUTES_PER_DAY, Train
+from timetable.records import StationRecord, StopRecord, TrainRecord
+from timetable.running_days import DAILY, shift_mask
+from timetable.train_types import default_classes
 
 T = Train.Type
 

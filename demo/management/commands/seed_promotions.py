@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from promotions.demo import seed_pictures
+from demo.pictures import seed_pictures
 from promotions.models import Picture
 
 

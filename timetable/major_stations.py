@@ -1,4 +1,9 @@
-"""Real major Indian Railways stations: the fixed skeleton of the demo network.
+"""Real major Indian Railways stations: the project's own record of them, as data.
+
+The open-data files name neither a station's city nor, for some terminals, the station itself
+(MMCT and CSMT are missing from the GeoJSON), so the importer creates missing major stations from
+this record and city search reads their city here (`station_cities.py`). The demo network
+(`demo/network.py`) uses the same stations as its skeleton.
 
 Codes are the current Indian Railways codes (e.g. PRYJ for Prayagraj, RKMP for Rani Kamlapati,
 VGLB for Jhansi), as in the live timetable. `city` is what a passenger types into the search
