@@ -63,7 +63,7 @@ class InventoryAdmin(ReadOnlyAdmin):
     @admin.display(description="by coach")
     def occupancy_by_coach(self, obj):
         per_coach = {}
-        for unit, mask in zip(coach_layouts.units(obj.travel_class, obj.coach_count), obj.occupancy):
+        for unit, mask in zip(coach_layouts.units(obj.travel_class, obj.coach_count), obj.occupancy, strict=True):
             used, total = per_coach.get(unit.coach, (0, 0))
             per_coach[unit.coach] = (used + bool(mask), total + 1)
         return ", ".join(f"{coach}: {used}/{total}" for coach, (used, total) in per_coach.items())

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from payments import services as payments
 from payments.gateway import SUCCEEDED
-
 from railconnect.json_body import json_object_body
 from railconnect.json_errors import json_error
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address

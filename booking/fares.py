@@ -83,7 +83,7 @@ class FareBreakdown:
 
     def as_dict(self):
         data = asdict(self)
-        for line, stored in zip(self.lines, data["lines"]):
+        for line, stored in zip(self.lines, data["lines"], strict=True):
             stored["total"] = line.total
         data["totals"] = self.totals
         return data

@@ -112,7 +112,8 @@ class Booking(models.Model):
     fare_total = models.DecimalField(max_digits=10, decimal_places=2)
     fare_breakdown = models.JSONField(default=dict)
     refunded_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    # NULL rather than "": the unique (user, key) constraint below applies only to bookings with a key.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     request_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)

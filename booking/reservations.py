@@ -28,8 +28,8 @@ from payments.models import Payment
 
 from . import coach_layouts, fares, hold_limits, refunds
 from .allocation import CNF, RAC, WL, Need, SeatMap, Waiting, allocate_party, leg_mask, promote
-from .booking_rules import MIN_AGE_ALONE, BookingConflict, IdempotencyKeyReused, RuleError
 from .booking_requests import wants_lower
+from .booking_rules import MIN_AGE_ALONE, BookingConflict, IdempotencyKeyReused, RuleError
 from .models import Booking, BookingPassenger, CoachComposition, Inventory, status_text
 
 P = BookingPassenger.Status
@@ -272,7 +272,7 @@ def _hold(user, request, fare, idempotency_key, request_hash, now):
     )
     rows = []
     units = inventory.units
-    for i, (passenger, line) in enumerate(zip(request.passengers, fare.lines)):
+    for i, (passenger, line) in enumerate(zip(request.passengers, fare.lines, strict=True)):
         row = BookingPassenger(
             booking=booking, inventory=inventory, quota=request.quota,
             board_sequence=journey.board.sequence, alight_sequence=journey.alight.sequence,
