@@ -71,7 +71,9 @@ def on_starting(server):
     """In the arbiter, before any worker is forked: workers inherit the variable."""
     path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if not path:
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix=_OWN_METRICS_DIR_PREFIX, dir=_METRICS_PARENT)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
+            prefix=_OWN_METRICS_DIR_PREFIX, dir=_METRICS_PARENT
+        )
         return
     os.makedirs(path, exist_ok=True)
     for name in os.listdir(path):
@@ -89,5 +91,8 @@ def child_exit(server, worker):
 
 def on_exit(server):
     path = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
-    if os.path.basename(path).startswith(_OWN_METRICS_DIR_PREFIX) and os.path.dirname(path) == _METRICS_PARENT:
+    if (
+        os.path.basename(path).startswith(_OWN_METRICS_DIR_PREFIX)
+        and os.path.dirname(path) == _METRICS_PARENT
+    ):
         shutil.rmtree(path, ignore_errors=True)

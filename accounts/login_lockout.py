@@ -62,16 +62,20 @@ class LockoutHandler(AxesDatabaseHandler):
     """
 
     def get_failures(self, request, credentials=None):
-        pair, address = (attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
-                         for attempts in self.get_user_attempts(request, credentials))
+        pair, address = (
+            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
         if address >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
             return max(pair, get_failure_limit(request, credentials))
         return pair
 
     def seconds_locked(self, request, credentials=None):
         """Until the lock ends, at most: LOGIN_LOCKOUT_SECONDS after the latest failure counted."""
-        latests = [attempts.aggregate(latest=Max("attempt_time"))["latest"]
-                   for attempts in self.get_user_attempts(request, credentials)]
+        latests = [
+            attempts.aggregate(latest=Max("attempt_time"))["latest"]
+            for attempts in self.get_user_attempts(request, credentials)
+        ]
         latest = max((moment for moment in latests if moment), default=timezone.now())
         remaining = latest + cool_off(request) - timezone.now()
         return max(1, int(remaining.total_seconds() + 0.999))
@@ -79,5 +83,6 @@ class LockoutHandler(AxesDatabaseHandler):
 
 def locked_out_response(request, original_response=None, credentials=None):
     """429 with Retry-After: the site's page (JSON under /api/), as for every other limit."""
-    return too_many_requests(request, AxesProxyHandler.get_implementation().seconds_locked(request, credentials),
-                             MESSAGE)
+    return too_many_requests(
+        request, AxesProxyHandler.get_implementation().seconds_locked(request, credentials), MESSAGE
+    )

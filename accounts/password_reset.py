@@ -20,9 +20,12 @@ def send_password_reset(*, email: str, domain: str, use_https: bool) -> None:
     """Django's own reset mail (users, token, templates), for the site the request came to."""
     form = PasswordResetForm({"email": email})
     if form.is_valid():
-        form.save(domain_override=domain, use_https=use_https,
-                  subject_template_name=T + "rc_password_reset_subject.txt",
-                  email_template_name=T + "rc_password_reset_email.txt")
+        form.save(
+            domain_override=domain,
+            use_https=use_https,
+            subject_template_name=T + "rc_password_reset_subject.txt",
+            email_template_name=T + "rc_password_reset_email.txt",
+        )
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -31,6 +34,9 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         # Not super(): Django's view would look the users up and send the mail here.
-        send_password_reset.enqueue(email=form.cleaned_data["email"], domain=self.request.get_host(),
-                                    use_https=self.request.is_secure())
+        send_password_reset.enqueue(
+            email=form.cleaned_data["email"],
+            domain=self.request.get_host(),
+            use_https=self.request.is_secure(),
+        )
         return HttpResponseRedirect(self.get_success_url())

@@ -21,27 +21,47 @@ urlpatterns = [
     path("accounts/", login_required(RedirectView.as_view(pattern_name="dashboard")), name="dashboard"),
     path("accounts/signup/", rate_limited("signup")(views.signup), name="signup"),
     # Failed logins are refused by django-axes' backend (accounts/login_lockout.py), on every path.
-    path("accounts/login/", rate_limited("login")(auth_views.LoginView.as_view(template_name=T + "login.html")),
-         name="login"),
+    path(
+        "accounts/login/",
+        rate_limited("login")(auth_views.LoginView.as_view(template_name=T + "login.html")),
+        name="login",
+    ),
     path("accounts/logout/", clear_browser_cache(auth_views.LogoutView.as_view()), name="logout"),
-    path("accounts/password/change/",
-         auth_views.PasswordChangeView.as_view(template_name=T + "rc_password_change_form.html",
-                                               success_url=reverse_lazy("accounts:password_change_done")),
-         name="password_change"),
-    path("accounts/password/change/done/",
-         auth_views.PasswordChangeDoneView.as_view(template_name=T + "rc_password_change_done.html"),
-         name="password_change_done"),
+    path(
+        "accounts/password/change/",
+        auth_views.PasswordChangeView.as_view(
+            template_name=T + "rc_password_change_form.html",
+            success_url=reverse_lazy("accounts:password_change_done"),
+        ),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name=T + "rc_password_change_done.html"),
+        name="password_change_done",
+    ),
     # Same answer and same work for every address; the mail is sent by a task (password_reset.py).
-    path("accounts/password/reset/", rate_limited("password-reset")(PasswordResetView.as_view()),
-         name="password_reset"),
-    path("accounts/password/reset/sent/",
-         auth_views.PasswordResetDoneView.as_view(template_name=T + "rc_password_reset_done.html"),
-         name="password_reset_done"),
-    path("accounts/reset/<uidb64>/<token>/",
-         auth_views.PasswordResetConfirmView.as_view(template_name=T + "rc_password_reset_confirm.html",
-                                                     success_url=reverse_lazy("accounts:password_reset_complete")),
-         name="password_reset_confirm"),
-    path("accounts/reset/done/",
-         auth_views.PasswordResetCompleteView.as_view(template_name=T + "rc_password_reset_complete.html"),
-         name="password_reset_complete"),
+    path(
+        "accounts/password/reset/",
+        rate_limited("password-reset")(PasswordResetView.as_view()),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name=T + "rc_password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name=T + "rc_password_reset_confirm.html",
+            success_url=reverse_lazy("accounts:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name=T + "rc_password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
 ]

@@ -11,8 +11,9 @@ from .forms import SignUpForm
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = ""
     if request.user.is_authenticated:
         return redirect(next_url or "booking:list")
@@ -21,5 +22,9 @@ def signup(request):
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(next_url or "home")
-    return render(request, "registration/signup.html", {"form": form, "next": next_url},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "registration/signup.html",
+        {"form": form, "next": next_url},
+        status=400 if form.errors else 200,
+    )

@@ -61,12 +61,18 @@ def run_wrk(base_url, paths, seconds, connections):
         script.write(WRK_SCRIPT % ", ".join(json.dumps(path) for path in paths))
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script.name, base_url],
-        check=True, text=True, capture_output=True,
+        check=True,
+        text=True,
+        capture_output=True,
     ).stdout
     requests, errors, p50, p95, p99, duration = re.search(r"RESULT (.*)", output).group(1).split()
     return {
-        "requests": int(requests), "errors": int(errors), "rps": round(int(requests) / float(duration), 1),
-        "p50_ms": float(p50), "p95_ms": float(p95), "p99_ms": float(p99),
+        "requests": int(requests),
+        "errors": int(errors),
+        "rps": round(int(requests) / float(duration), 1),
+        "p50_ms": float(p50),
+        "p95_ms": float(p95),
+        "p99_ms": float(p99),
     }
 
 
@@ -99,23 +105,35 @@ def main():
     database_url = fresh_database("postgres", "railconnect_bench_cache")
     manage("seed_demo", database_url=database_url, capture=True)
     paths = search_paths(database_url, args.routes)
-    print(f"{len(paths)} search URLs for popular routes; {args.seconds} s per mode, {args.connections} connections", flush=True)
+    print(
+        f"{len(paths)} search URLs for popular routes; {args.seconds} s per mode, {args.connections} connections",
+        flush=True,
+    )
 
     results = {}
     base_env = {"ROOT_URLCONF": "benchmarks.urls", "REDIS_URL": ""}
     for mode, env in MODES.items():
         flush_redis()
-        results[mode] = measure(database_url, {**base_env, **env}, paths, args, warm=mode != "cold (no cache)")
+        results[mode] = measure(
+            database_url, {**base_env, **env}, paths, args, warm=mode != "cold (no cache)"
+        )
         print(f"{mode}: {results[mode]}", flush=True)
-    results["hello world (ceiling)"] = measure(database_url, {**base_env, "REDIS_URL": REDIS_URL}, ["/bench/hello"], args)
+    results["hello world (ceiling)"] = measure(
+        database_url, {**base_env, "REDIS_URL": REDIS_URL}, ["/bench/hello"], args
+    )
     print(f"hello world: {results['hello world (ceiling)']}", flush=True)
 
     ceiling = results["hello world (ceiling)"]["rps"]
     print("\n| mode | requests/s | % of hello world | p50 ms | p95 ms | p99 ms | errors |")
     print("|---|---|---|---|---|---|---|")
     for mode, row in results.items():
-        print(f"| {mode} | {row['rps']} | {100 * row['rps'] / ceiling:.0f}% | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} | {row['errors']} |")
-    save("cache_layers", {"date": datetime.datetime.now().isoformat(), "postgres": POSTGRES_ADMIN_URL, "results": results})
+        print(
+            f"| {mode} | {row['rps']} | {100 * row['rps'] / ceiling:.0f}% | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} | {row['errors']} |"
+        )
+    save(
+        "cache_layers",
+        {"date": datetime.datetime.now().isoformat(), "postgres": POSTGRES_ADMIN_URL, "results": results},
+    )
 
 
 if __name__ == "__main__":

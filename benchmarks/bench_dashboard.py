@@ -75,7 +75,9 @@ def main():
     parser.add_argument("--heavy", type=int, default=2_000)
     parser.add_argument("--heavy-upcoming", type=int, default=20)
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--reuse", action="store_true", help="keep an already loaded bench_dashboard database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep an already loaded bench_dashboard database"
+    )
     parser.add_argument("--rebuild-static", action="store_true")
     args = parser.parse_args()
 
@@ -97,8 +99,13 @@ def main():
 
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            generate(cursor, users=args.users, bookings=args.bookings, heavy_bookings=args.heavy,
-                     heavy_upcoming=args.heavy_upcoming)
+            generate(
+                cursor,
+                users=args.users,
+                bookings=args.bookings,
+                heavy_bookings=args.heavy,
+                heavy_upcoming=args.heavy_upcoming,
+            )
         report["load_s"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
         with connection.cursor() as cursor:
@@ -118,10 +125,14 @@ def main():
 
     assert not settings.DEBUG
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('booking_booking')), "
-                       "(SELECT count(*) FROM booking_booking), (SELECT count(*) FROM booking_bookingpassenger)")
+        cursor.execute(
+            "SELECT pg_size_pretty(pg_total_relation_size('booking_booking')), "
+            "(SELECT count(*) FROM booking_booking), (SELECT count(*) FROM booking_bookingpassenger)"
+        )
         size, bookings, passengers = cursor.fetchone()
-    report.update({"bookings_in_table": bookings, "passengers_in_table": passengers, "booking_table_size": size})
+    report.update(
+        {"bookings_in_table": bookings, "passengers_in_table": passengers, "booking_table_size": size}
+    )
 
     # The statistics view.
     report["refresh_blocking_s"] = round(travel_stats.refresh(concurrently=False), 2)
@@ -145,9 +156,15 @@ def main():
     report["plans"] = {}
     for kind, plan in plans.items():
         execution = re.search(r"Execution Time: ([\d.]+) ms", plan)
-        node = next((line.strip() for line in plan.splitlines() if query_plans.expected()[kind] in line), "(index not used)")
-        report["plans"][kind] = {"index": query_plans.expected()[kind], "node": node,
-                                 "execution_ms": float(execution.group(1)) if execution else None}
+        node = next(
+            (line.strip() for line in plan.splitlines() if query_plans.expected()[kind] in line),
+            "(index not used)",
+        )
+        report["plans"][kind] = {
+            "index": query_plans.expected()[kind],
+            "node": node,
+            "execution_ms": float(execution.group(1)) if execution else None,
+        }
     report["plan_problems"] = query_plans.problems(plans)
     missing = set(query_plans.EXPECTED) - set(plans)
     if missing:
@@ -164,32 +181,48 @@ def main():
             timings[f"{name} {page}"] = timed_requests(client, page, args.requests)
         travel_stats.mark_changed(user.pk, at=4e9)
         timings[f"{name} /dashboard/statistics/fragment (live aggregate)"] = timed_requests(
-            client, "/dashboard/statistics/fragment", args.requests)
+            client, "/dashboard/statistics/fragment", args.requests
+        )
         travel_stats.cache.delete(travel_stats._changed_key(user.pk))
     report["timings"] = timings
     report["load_average_after"] = [round(value, 2) for value in os.getloadavg()]
     report["cpus"] = os.cpu_count()
     save("dashboard", report)
 
-    print(f"\nbench_dashboard: {bookings:,} bookings, {passengers:,} passengers ({size}); heavy passenger "
-          f"{report['heavy_user_bookings']:,} bookings, ordinary {report['ordinary_user_bookings']}")
+    print(
+        f"\nbench_dashboard: {bookings:,} bookings, {passengers:,} passengers ({size}); heavy passenger "
+        f"{report['heavy_user_bookings']:,} bookings, ordinary {report['ordinary_user_bookings']}"
+    )
     if "load_s" in report:
         print(f"  load {report['load_s']} s, VACUUM ANALYZE {report['vacuum_analyze_s']} s")
-    print(f"  statistics view: REFRESH {report['refresh_blocking_s']} s, CONCURRENTLY {report['refresh_concurrently_s']} s")
+    print(
+        f"  statistics view: REFRESH {report['refresh_blocking_s']} s, CONCURRENTLY {report['refresh_concurrently_s']} s"
+    )
     print("  query plans (EXPLAIN ANALYZE, heavy passenger):")
     for kind, plan in report["plans"].items():
         print(f"    {kind:<22} {plan['execution_ms']!s:>8} ms  {plan['node'][:110]}")
-    print(f"  server time over {args.requests} requests (ms; load average {report['load_average_after']} "
-          f"on {report['cpus']} CPUs):")
+    print(
+        f"  server time over {args.requests} requests (ms; load average {report['load_average_after']} "
+        f"on {report['cpus']} CPUs):"
+    )
     print(f"    {'page':<58} {'median':>7} {'p95':>7} {'p99':>7} {'db med':>7} {'cpu med':>7}")
     for name, figures in timings.items():
-        print(f"    {name:<58} {figures['median_ms']:>7.2f} {figures['p95_ms']:>7.2f} {figures['p99_ms']:>7.2f} "
-              f"{figures.get('db_median_ms', 0):>7.2f} {figures['cpu_median_ms']:>7.2f}")
+        print(
+            f"    {name:<58} {figures['median_ms']:>7.2f} {figures['p95_ms']:>7.2f} {figures['p99_ms']:>7.2f} "
+            f"{figures.get('db_median_ms', 0):>7.2f} {figures['cpu_median_ms']:>7.2f}"
+        )
     failures = list(report["plan_problems"])
     worst = max(timings[f"{who} /dashboard"]["p95_ms"] for who in ("heavy", "ordinary"))
     if worst >= BUDGET_MS:
         failures.append(("server time", f"/dashboard p95 {worst} ms >= {BUDGET_MS} ms"))
-    print("  " + ("OK: every query uses its index; /dashboard p95 under 50 ms" if not failures else f"FAILED: {failures}"))
+    print(
+        "  "
+        + (
+            "OK: every query uses its index; /dashboard p95 under 50 ms"
+            if not failures
+            else f"FAILED: {failures}"
+        )
+    )
     return 1 if failures else 0
 
 

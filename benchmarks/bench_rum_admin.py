@@ -30,13 +30,39 @@ from pathlib import Path
 from testsupport.databases import POSTGRES_ADMIN_URL, PYTHON, ROOT, fresh_database
 from testsupport.results import RESULTS, save
 
-ROUTES = ["/", "/search", "/trains/<number>", "/book/<train>/<date>/<board>/<alight>/<travel_class>",
-          "/book/<train>/<date>/<board>/<alight>/<travel_class>/passengers", "/book/review/<draft_id>",
-          "/bookings/", "/bookings/<pnr>", "/pnr", "/pnr/<pnr>", "/accounts/login/", "/payments/<token>"]
-LCP_TARGETS = ["main>section.hero>h1", "a.promo>picture>img", "table.schedule", "ol.journeys>li", "form.passengers",
-               "div.ticket>h1", "main>p", "ul.destinations>li>a>picture>img"]
-INP_TARGETS = ["input#from", "input#to", "button[type=submit]", "a.sort", "button[data-formset-add]",
-               "select#id_form-0-berth_preference", "details>summary"]
+ROUTES = [
+    "/",
+    "/search",
+    "/trains/<number>",
+    "/book/<train>/<date>/<board>/<alight>/<travel_class>",
+    "/book/<train>/<date>/<board>/<alight>/<travel_class>/passengers",
+    "/book/review/<draft_id>",
+    "/bookings/",
+    "/bookings/<pnr>",
+    "/pnr",
+    "/pnr/<pnr>",
+    "/accounts/login/",
+    "/payments/<token>",
+]
+LCP_TARGETS = [
+    "main>section.hero>h1",
+    "a.promo>picture>img",
+    "table.schedule",
+    "ol.journeys>li",
+    "form.passengers",
+    "div.ticket>h1",
+    "main>p",
+    "ul.destinations>li>a>picture>img",
+]
+INP_TARGETS = [
+    "input#from",
+    "input#to",
+    "button[type=submit]",
+    "a.sort",
+    "button[data-formset-add]",
+    "select#id_form-0-berth_preference",
+    "details>summary",
+]
 
 
 def generate(views, days):
@@ -56,15 +82,35 @@ def generate(views, days):
         ttfb = rng.lognormvariate(5.6, 0.6) * slow
         fcp = ttfb + rng.lognormvariate(6.5, 0.5) * slow
         lcp = fcp + rng.lognormvariate(5.5, 1.0) * slow
-        values = {"ttfb": ttfb, "fcp": fcp, "lcp": lcp, "cls": round(rng.expovariate(25), 4),
-                  "inp": rng.lognormvariate(4.6, 0.7) * slow if rng.random() < 0.45 else None}
-        row = {"view_id": f"bench{index:08d}", "day": today - __import__("datetime").timedelta(days=rng.randrange(days)),
-               "route": route, "device_class": device, "navigation_type": "navigate",
-               "connection_type": rng.choice(["4g", "4g", "4g", "3g", "unknown"]),
-               "lcp_target": rng.choice(LCP_TARGETS), "lcp_ttfb": ttfb, "lcp_load_delay": 10.0,
-               "lcp_load_duration": 200.0, "lcp_render_delay": 30.0, "fcp_ttfb": ttfb, "fcp_delay": fcp - ttfb,
-               "ttfb_waiting": 1.0, "ttfb_dns": 20.0, "ttfb_connection": 40.0, "ttfb_request": ttfb - 61,
-               "server_total": ttfb * 0.3, "server_db": ttfb * 0.1, "server_cache": 1.0}
+        values = {
+            "ttfb": ttfb,
+            "fcp": fcp,
+            "lcp": lcp,
+            "cls": round(rng.expovariate(25), 4),
+            "inp": rng.lognormvariate(4.6, 0.7) * slow if rng.random() < 0.45 else None,
+        }
+        row = {
+            "view_id": f"bench{index:08d}",
+            "day": today - __import__("datetime").timedelta(days=rng.randrange(days)),
+            "route": route,
+            "device_class": device,
+            "navigation_type": "navigate",
+            "connection_type": rng.choice(["4g", "4g", "4g", "3g", "unknown"]),
+            "lcp_target": rng.choice(LCP_TARGETS),
+            "lcp_ttfb": ttfb,
+            "lcp_load_delay": 10.0,
+            "lcp_load_duration": 200.0,
+            "lcp_render_delay": 30.0,
+            "fcp_ttfb": ttfb,
+            "fcp_delay": fcp - ttfb,
+            "ttfb_waiting": 1.0,
+            "ttfb_dns": 20.0,
+            "ttfb_connection": 40.0,
+            "ttfb_request": ttfb - 61,
+            "server_total": ttfb * 0.3,
+            "server_db": ttfb * 0.1,
+            "server_cache": 1.0,
+        }
         for name, value in values.items():
             if value is None:
                 continue
@@ -73,8 +119,13 @@ def generate(views, days):
             row[name] = value
             row[vital.rating_column] = vital.rating(value)
         if values["inp"] is not None:
-            row.update(inp_target=rng.choice(INP_TARGETS), inp_type=rng.choice(["pointer", "keyboard"]),
-                       inp_input_delay=5.0, inp_processing=values["inp"] * 0.6, inp_presentation=values["inp"] * 0.3)
+            row.update(
+                inp_target=rng.choice(INP_TARGETS),
+                inp_type=rng.choice(["pointer", "keyboard"]),
+                inp_input_delay=5.0,
+                inp_processing=values["inp"] * 0.6,
+                inp_presentation=values["inp"] * 0.3,
+            )
         batch.append(PageView(received_at=now, updated_at=now, **row))
         if len(batch) == 5000:
             PageView.objects.bulk_create(batch)
@@ -191,9 +242,24 @@ def main():
         env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": "", "DEBUG": "0"}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         try:
-            output = subprocess.run([PYTHON, "-m", "benchmarks.bench_rum_admin", "--child", kind, "--views", str(args.views),
-                                     "--runs", str(args.runs)], env=env, check=True, capture_output=True, text=True,
-                                    cwd=ROOT).stdout
+            output = subprocess.run(
+                [
+                    PYTHON,
+                    "-m",
+                    "benchmarks.bench_rum_admin",
+                    "--child",
+                    kind,
+                    "--views",
+                    str(args.views),
+                    "--runs",
+                    str(args.runs),
+                ],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            ).stdout
         finally:
             if kind == "postgres":
                 import psycopg
@@ -206,11 +272,15 @@ def main():
         result = json.loads(output.split("RESULT ", 1)[1])
         results.append(result)
         print(f"\n{kind}: {result['page_views']:,} page views (inserted in {result['insert_s']} s)")
-        print(f"  aggregate_rum --days 28: {result['aggregate_rum_28_days_s']} s; "
-              f"aggregate_rum (yesterday and today, as from cron): {result['aggregate_rum_default_2_days_s']} s")
-        print(f"  report page: first {result['report_first_ms']} ms, then median {result['report_median_ms']} ms "
-              f"(Server-Timing total {result['report_server_timing_median_ms']} ms) over {args.runs - 1} runs; "
-              f"{result['report_html_bytes']:,} bytes of HTML")
+        print(
+            f"  aggregate_rum --days 28: {result['aggregate_rum_28_days_s']} s; "
+            f"aggregate_rum (yesterday and today, as from cron): {result['aggregate_rum_default_2_days_s']} s"
+        )
+        print(
+            f"  report page: first {result['report_first_ms']} ms, then median {result['report_median_ms']} ms "
+            f"(Server-Timing total {result['report_server_timing_median_ms']} ms) over {args.runs - 1} runs; "
+            f"{result['report_html_bytes']:,} bytes of HTML"
+        )
         print(f"  one route, 90-day trend: median {result['route_detail_90_days_median_ms']} ms")
         print(f"  POST /rum: median {result['post_rum_median_ms']} ms, p95 {result['post_rum_p95_ms']} ms")
     save("rum_admin", results)

@@ -26,7 +26,11 @@ def station_pairs(count, rng):
         if len(pairs) % 2:
             pairs.append(tuple(rng.sample(served_ids, 2)))
             continue
-        stops = list(Stop.objects.filter(train_id=rng.choice(train_ids)).order_by("sequence").values_list("station_id", flat=True))
+        stops = list(
+            Stop.objects.filter(train_id=rng.choice(train_ids))
+            .order_by("sequence")
+            .values_list("station_id", flat=True)
+        )
         board, alight = sorted(rng.sample(range(len(stops)), 2))
         pairs.append((stops[board], stops[alight]))
     return pairs
@@ -60,19 +64,25 @@ def main():
         query_times.append(time.perf_counter() - started)
         cache.clear()
         started = time.perf_counter()
-        journeys = find_journeys(resolve_place(codes[origin]), resolve_place(codes[destination]), date, ResultOptions())
+        journeys = find_journeys(
+            resolve_place(codes[origin]), resolve_place(codes[destination]), date, ResultOptions()
+        )
         search_times.append(time.perf_counter() - started)
         results.append(len(services))
         del journeys
-    print(json.dumps({
-        "database": connection.vendor,
-        "stations": Station.objects.count(),
-        "pairs": len(pairs),
-        "trains_per_pair_mean": round(sum(results) / len(results), 1),
-        "trains_per_pair_max": max(results),
-        "search_query": summarize_ms(query_times),
-        "uncached_search": summarize_ms(search_times),
-    }))
+    print(
+        json.dumps(
+            {
+                "database": connection.vendor,
+                "stations": Station.objects.count(),
+                "pairs": len(pairs),
+                "trains_per_pair_mean": round(sum(results) / len(results), 1),
+                "trains_per_pair_max": max(results),
+                "search_query": summarize_ms(query_times),
+                "uncached_search": summarize_ms(search_times),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -38,10 +38,16 @@ def load_rush_train():
     from timetable.records import StationRecord, StopRecord, TrainRecord
     from timetable.running_days import DAILY
 
-    stations = [StationRecord("RSHA", "Rush Alpha", city="Rush Alpha"), StationRecord("RSHM", "Rush Mid", city="Rush Mid"),
-                StationRecord("RSHB", "Rush Beta", city="Rush Beta")]
-    stops = [StopRecord("RSHA", None, 6 * 60, 0), StopRecord("RSHM", 9 * 60, 9 * 60 + 5, 180),
-             StopRecord("RSHB", 13 * 60, None, 420)]
+    stations = [
+        StationRecord("RSHA", "Rush Alpha", city="Rush Alpha"),
+        StationRecord("RSHM", "Rush Mid", city="Rush Mid"),
+        StationRecord("RSHB", "Rush Beta", city="Rush Beta"),
+    ]
+    stops = [
+        StopRecord("RSHA", None, 6 * 60, 0),
+        StopRecord("RSHM", 9 * 60, 9 * 60 + 5, 180),
+        StopRecord("RSHB", 13 * 60, None, 420),
+    ]
     load_network(stations, [TrainRecord("12051", "Rush Jan Shatabdi", "JSH", DAILY, "CC,2S", stops)])
     CoachComposition.objects.create(train=Train.objects.get(number="12051"), travel_class="2S", coaches=1)
 
@@ -77,16 +83,24 @@ def main():
         from django.conf import settings
 
         if args.users * settings.HOLDS_PER_TRAIN_LIMIT < args.attempts:
-            parser.error(f"--users: {args.attempts} attempts at one train and date need at least "
-                         f"{-(-args.attempts // settings.HOLDS_PER_TRAIN_LIMIT)} passengers (HOLDS_PER_TRAIN_LIMIT "
-                         f"{settings.HOLDS_PER_TRAIN_LIMIT} unpaid holds each)")
+            parser.error(
+                f"--users: {args.attempts} attempts at one train and date need at least "
+                f"{-(-args.attempts // settings.HOLDS_PER_TRAIN_LIMIT)} passengers (HOLDS_PER_TRAIN_LIMIT "
+                f"{settings.HOLDS_PER_TRAIN_LIMIT} unpaid holds each)"
+            )
         load_rush_train()
         credentials = signed_in_users(args.users)
         date = datetime.date.today() + datetime.timedelta(days=5)
         rng = random.Random(12051)
         bodies = [
-            {"train": "12051", "date": date.isoformat(), "from": "RSHA", "to": "RSHB", "class": "2S",
-             "passengers": party(rng, rng.randint(1, 4), "Rush Passenger")}
+            {
+                "train": "12051",
+                "date": date.isoformat(),
+                "from": "RSHA",
+                "to": "RSHB",
+                "class": "2S",
+                "passengers": party(rng, rng.randint(1, 4), "Rush Passenger"),
+            }
             for _ in range(args.attempts)
         ]
         server = Server(url)
@@ -98,13 +112,22 @@ def main():
         checks = verify(date)
         checks["server_cpu_s"] = summary["server_cpu_s"]
         checks["p95_ms_by_second"] = result.per_second()
-        print_summary(f"Booking rush: {args.attempts} attempts in {args.seconds:g} s, one train/date/class, "
-                      f"{checks['capacity_general']} General seats", summary, checks)
+        print_summary(
+            f"Booking rush: {args.attempts} attempts in {args.seconds:g} s, one train/date/class, "
+            f"{checks['capacity_general']} General seats",
+            summary,
+            checks,
+        )
         save("booking_rush", {"args": vars(args), **summary, **checks})
-        ok = (checks["confirmed"] == checks["capacity_general"] and not checks["seat_sold_twice"]
-              and checks["waitlist_contiguous"])
-        print(f"  {'verdict':<18} {'OK' if ok else 'WRONG'}: confirmed == capacity, no seat sold twice, "
-              f"waitlist 1..n; errors {summary['errors']} (target 0), p95 {summary['p95_ms']} ms (target < 300)")
+        ok = (
+            checks["confirmed"] == checks["capacity_general"]
+            and not checks["seat_sold_twice"]
+            and checks["waitlist_contiguous"]
+        )
+        print(
+            f"  {'verdict':<18} {'OK' if ok else 'WRONG'}: confirmed == capacity, no seat sold twice, "
+            f"waitlist 1..n; errors {summary['errors']} (target 0), p95 {summary['p95_ms']} ms (target < 300)"
+        )
         return 0 if ok else 1
     finally:
         if server is not None:

@@ -39,7 +39,9 @@ def load_trains():
     from timetable.records import StationRecord, StopRecord, TrainRecord
     from timetable.running_days import DAILY
 
-    stations = [StationRecord(f"TP{i:02d}", f"Throughput {i}", city=f"Throughput {i}") for i in range(STOPS * 2)]
+    stations = [
+        StationRecord(f"TP{i:02d}", f"Throughput {i}", city=f"Throughput {i}") for i in range(STOPS * 2)
+    ]
     trains = []
     for t in range(TRAINS):
         codes = [stations[(t + i) % len(stations)].code for i in range(STOPS)]
@@ -47,8 +49,12 @@ def load_trains():
         stops = []
         for i, code in enumerate(codes):
             minute = start + i * 75
-            stops.append(StopRecord(code, None if i == 0 else minute - 5, None if i == STOPS - 1 else minute, i * 90))
-        trains.append(TrainRecord(f"{12100 + t}", f"Throughput Mail {t}", "SF", DAILY, ",".join(CLASSES), stops))
+            stops.append(
+                StopRecord(code, None if i == 0 else minute - 5, None if i == STOPS - 1 else minute, i * 90)
+            )
+        trains.append(
+            TrainRecord(f"{12100 + t}", f"Throughput Mail {t}", "SF", DAILY, ",".join(CLASSES), stops)
+        )
     load_network(stations, trains)
     return trains
 
@@ -82,26 +88,42 @@ def main():
             departs_minute = train.stops[board].departure_minute
             span = (i // len(credentials)) % spans  # this passenger's k-th booking: the k-th span
             date = today + datetime.timedelta(days=2 + 5 * span + r.randint(0, 4) + departs_minute // 1440)
-            return {"train": train.number, "date": date.isoformat(), "from": train.stops[board].station_code,
-                    "to": train.stops[alight].station_code, "class": r.choice(CLASSES),
-                    "passengers": party(r, r.randint(1, 4), "Steady Traveller")}
+            return {
+                "train": train.number,
+                "date": date.isoformat(),
+                "from": train.stops[board].station_code,
+                "to": train.stops[alight].station_code,
+                "class": r.choice(CLASSES),
+                "passengers": party(r, r.randint(1, 4), "Steady Traveller"),
+            }
 
         rng.random()
         server = Server(url)
         # Warm-up: the first requests load each worker's code, routes and connections.
         run_closed_loop(server.port, warm_credentials, make_body, 2.0, args.threads, 400, key_prefix="warm")
         server_cpu = server.cpu_seconds()
-        result = run_closed_loop(server.port, credentials, make_body, args.seconds, args.threads, args.max_requests)
+        result = run_closed_loop(
+            server.port, credentials, make_body, args.seconds, args.threads, args.max_requests
+        )
         summary = result.summary()
         summary["server_cpu_s"] = round(server.cpu_seconds() - server_cpu, 2)
         from booking.models import Inventory
 
-        extra = {"inventories": Inventory.objects.count(), "threads": args.threads,
-                 "server_cpu_s": summary["server_cpu_s"]}
-        print_summary(f"Booking throughput: {args.threads} clients for {args.seconds:g} s across {TRAINS} trains x 30 "
-                      f"dates x {len(CLASSES)} classes", summary, extra)
-        print(f"  {'verdict':<18} {summary['throughput_per_s']} bookings/s (target 440), errors {summary['errors']} "
-              f"(target 0)")
+        extra = {
+            "inventories": Inventory.objects.count(),
+            "threads": args.threads,
+            "server_cpu_s": summary["server_cpu_s"],
+        }
+        print_summary(
+            f"Booking throughput: {args.threads} clients for {args.seconds:g} s across {TRAINS} trains x 30 "
+            f"dates x {len(CLASSES)} classes",
+            summary,
+            extra,
+        )
+        print(
+            f"  {'verdict':<18} {summary['throughput_per_s']} bookings/s (target 440), errors {summary['errors']} "
+            f"(target 0)"
+        )
         save("booking_throughput", {"args": vars(args), **summary, **extra})
         return 0 if summary["errors"] == 0 else 1
     finally:

@@ -6,8 +6,18 @@ import csv
 from timetable.running_days import DAILY, DAY_NAMES
 
 COLUMNS = [
-    "Train No", "Train Name", "SEQ", "Station Code", "Station Name", "Arrival time", "Departure Time",
-    "Distance", "Source Station", "Source Station Name", "Destination Station", "Destination Station Name",
+    "Train No",
+    "Train Name",
+    "SEQ",
+    "Station Code",
+    "Station Name",
+    "Arrival time",
+    "Departure Time",
+    "Distance",
+    "Source Station",
+    "Source Station Name",
+    "Destination Station",
+    "Destination Station Name",
     "Runs On",
 ]
 
@@ -31,10 +41,21 @@ def write_open_data_csv(path, stations, trains):
         for train in trains:
             first, last = train.stops[0].station_code, train.stops[-1].station_code
             for sequence, stop in enumerate(train.stops, start=1):
-                writer.writerow([
-                    train.number, train.name.upper(), sequence, stop.station_code,
-                    names[stop.station_code].upper(), clock(stop.arrival_minute), clock(stop.departure_minute),
-                    stop.distance_km, first, names[first].upper(), last, names[last].upper(),
-                    runs_on(train.running_days),
-                ])
+                writer.writerow(
+                    [
+                        train.number,
+                        train.name.upper(),
+                        sequence,
+                        stop.station_code,
+                        names[stop.station_code].upper(),
+                        clock(stop.arrival_minute),
+                        clock(stop.departure_minute),
+                        stop.distance_km,
+                        first,
+                        names[first].upper(),
+                        last,
+                        names[last].upper(),
+                        runs_on(train.running_days),
+                    ]
+                )
     return sum(len(train.stops) for train in trains)

@@ -64,12 +64,29 @@ def wrk(port, path, args):
         return None
     # wrk reads its latency distribution at the end; a Lua reporter prints p95 too.
     script = RESULTS / "keepalive_race-wrk.lua"
-    script.write_text('done = function(summary, latency, requests)\n'
-                      '  io.write(string.format("p50_us %d\\np95_us %d\\n", latency:percentile(50), '
-                      'latency:percentile(95)))\nend\n')
+    script.write_text(
+        "done = function(summary, latency, requests)\n"
+        '  io.write(string.format("p50_us %d\\np95_us %d\\n", latency:percentile(50), '
+        "latency:percentile(95)))\nend\n"
+    )
     output = subprocess.run(
-        ["wrk", "-t", "1", "-c", str(args.wrk_connections), "-d", f"{int(args.seconds)}s", "--timeout", "30s",
-         "-s", str(script), f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True).stdout
+        [
+            "wrk",
+            "-t",
+            "1",
+            "-c",
+            str(args.wrk_connections),
+            "-d",
+            f"{int(args.seconds)}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout
     requests_done = int(re.search(r"(\d+) requests in", output).group(1))
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -97,10 +114,16 @@ def main():
     if args.wrk_connections and shutil.which("wrk") is None:
         parser.error("wrk is not installed (apt-get install wrk), or pass --wrk-connections 0")
     RESULTS.mkdir(exist_ok=True)
-    env = {"DEBUG": "0", "LOG_LEVEL": "WARNING", "GUNICORN_CMD_ARGS": "--no-control-socket",
-           "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4",
-           # Every client comes from 127.0.0.1: nginx's per-address limits would measure themselves.
-           "SERVE_RATE_LIMIT": "0", "SERVE_CONNECTIONS_PER_CLIENT": "0"}
+    env = {
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        "GUNICORN_CMD_ARGS": "--no-control-socket",
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_THREADS": "4",
+        # Every client comes from 127.0.0.1: nginx's per-address limits would measure themselves.
+        "SERVE_RATE_LIMIT": "0",
+        "SERVE_CONNECTIONS_PER_CLIENT": "0",
+    }
     if args.keepalive is not None:
         env["GUNICORN_KEEPALIVE"] = str(args.keepalive)
     database = fresh_database("sqlite", "keepalive_race")
@@ -120,18 +143,24 @@ def main():
         server.stop()
     idle_errors = sum(count for outcome, count in outcomes.items() if not isinstance(outcome, int))
     latencies.sort()
-    print(f"{kind}, keep-alive {args.keepalive or 'from gunicorn.conf.py'}, {args.seconds:.0f} s, GET {args.path}, "
-          f"load average at start {' '.join(load_average)}")
-    print(f"  idle clients ({args.clients}, pausing {args.gap_min}-{args.gap_max} s): {sum(outcomes.values())} "
-          f"requests, {idle_errors} connection errors, p50 {percentile(latencies, 0.5) * 1000:.1f} ms, "
-          f"p95 {percentile(latencies, 0.95) * 1000:.1f} ms")
+    print(
+        f"{kind}, keep-alive {args.keepalive or 'from gunicorn.conf.py'}, {args.seconds:.0f} s, GET {args.path}, "
+        f"load average at start {' '.join(load_average)}"
+    )
+    print(
+        f"  idle clients ({args.clients}, pausing {args.gap_min}-{args.gap_max} s): {sum(outcomes.values())} "
+        f"requests, {idle_errors} connection errors, p50 {percentile(latencies, 0.5) * 1000:.1f} ms, "
+        f"p95 {percentile(latencies, 0.95) * 1000:.1f} ms"
+    )
     for outcome, count in outcomes.most_common():
         print(f"    {count:7d}  {outcome}")
     total, errors = sum(outcomes.values()), idle_errors
     if busy:
-        print(f"  wrk ({args.wrk_connections} busy connections): {busy['requests']} requests, "
-              f"{busy['socket errors']} socket errors, {busy['non-2xx']} non-2xx, p50 {busy['p50 ms']:.1f} ms, "
-              f"p95 {busy['p95 ms']:.1f} ms")
+        print(
+            f"  wrk ({args.wrk_connections} busy connections): {busy['requests']} requests, "
+            f"{busy['socket errors']} socket errors, {busy['non-2xx']} non-2xx, p50 {busy['p50 ms']:.1f} ms, "
+            f"p95 {busy['p95 ms']:.1f} ms"
+        )
         total += busy["requests"]
         errors += busy["socket errors"] + busy["non-2xx"]
     print(f"  total: {total} requests, {errors} errors")

@@ -54,7 +54,10 @@ def timed(*args, database_url):
 def search_latency(database_url, pairs):
     output = subprocess.run(
         [PYTHON, "-m", "benchmarks.bench_search", "--database-url", database_url, "--pairs", str(pairs)],
-        check=True, text=True, capture_output=True, cwd=ROOT,
+        check=True,
+        text=True,
+        capture_output=True,
+        cwd=ROOT,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -77,28 +80,41 @@ def main():
             continue
         run = report["runs"][kind] = {}
         url = fresh_database(kind, "railconnect_bench_full")
-        run["import_seconds"] = timed("import_timetable", *station_args, "--timetable", str(csv_path), database_url=url)
-        run["reimport_seconds"] = timed("import_timetable", *station_args, "--timetable", str(csv_path), database_url=url)
+        run["import_seconds"] = timed(
+            "import_timetable", *station_args, "--timetable", str(csv_path), database_url=url
+        )
+        run["reimport_seconds"] = timed(
+            "import_timetable", *station_args, "--timetable", str(csv_path), database_url=url
+        )
         print(f"[{kind}] import {run['import_seconds']} s, re-import {run['reimport_seconds']} s", flush=True)
         run["search_full_size"] = search_latency(url, args.pairs)
         print(f"[{kind}] full-size search: {json.dumps(run['search_full_size'])}", flush=True)
         url = fresh_database(kind, "railconnect_bench_x10")
         run["seed_scale_10_seconds"] = timed("seed_demo", "--scale", "10", database_url=url)
         run["search_scale_10"] = search_latency(url, args.pairs)
-        print(f"[{kind}] seed --scale 10 {run['seed_scale_10_seconds']} s; search: {json.dumps(run['search_scale_10'])}", flush=True)
+        print(
+            f"[{kind}] seed --scale 10 {run['seed_scale_10_seconds']} s; search: {json.dumps(run['search_scale_10'])}",
+            flush=True,
+        )
     save("timetable", report)
     print_table(report)
 
 
 def print_table(report):
-    print("\n| database | network | search query median / p95 / p99 (ms) | uncached search median / p95 (ms) |")
+    print(
+        "\n| database | network | search query median / p95 / p99 (ms) | uncached search median / p95 (ms) |"
+    )
     print("|---|---|---|---|")
     for kind, run in report["runs"].items():
         for label, key in (("full size", "search_full_size"), ("scale 10", "search_scale_10")):
             q, s = run[key]["search_query"], run[key]["uncached_search"]
-            print(f"| {kind} | {label} ({run[key]['stations']} stations) | {q['median_ms']} / {q['p95_ms']} / {q['p99_ms']} | {s['median_ms']} / {s['p95_ms']} |")
+            print(
+                f"| {kind} | {label} ({run[key]['stations']} stations) | {q['median_ms']} / {q['p95_ms']} / {q['p99_ms']} | {s['median_ms']} / {s['p95_ms']} |"
+            )
     for kind, run in report["runs"].items():
-        print(f"{kind}: import {run['import_seconds']} s, re-import {run['reimport_seconds']} s, seed --scale 10 {run['seed_scale_10_seconds']} s")
+        print(
+            f"{kind}: import {run['import_seconds']} s, re-import {run['reimport_seconds']} s, seed --scale 10 {run['seed_scale_10_seconds']} s"
+        )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,20 @@ from .models import Booking, BookingPassenger, CoachComposition, Inventory, Refu
 
 class PassengerInline(admin.TabularInline):
     model = BookingPassenger
-    fields = ["position", "name", "age", "gender", "status", "number", "coach", "berth_number", "berth_type",
-              "booking_status", "fare", "refund_amount"]
+    fields = [
+        "position",
+        "name",
+        "age",
+        "gender",
+        "status",
+        "number",
+        "coach",
+        "berth_number",
+        "berth_type",
+        "booking_status",
+        "fare",
+        "refund_amount",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -29,8 +41,19 @@ class PassengerInline(admin.TabularInline):
 
 @admin.register(Booking)
 class BookingAdmin(ReadOnlyAdmin):
-    list_display = ["pnr", "train", "journey_date", "travel_class", "quota", "board_station", "alight_station",
-                    "status", "fare_total", "user", "created_at"]
+    list_display = [
+        "pnr",
+        "train",
+        "journey_date",
+        "travel_class",
+        "quota",
+        "board_station",
+        "alight_station",
+        "status",
+        "fare_total",
+        "user",
+        "created_at",
+    ]
     list_select_related = ["train", "board_station", "alight_station", "user"]
     list_filter = ["status", ("journey_date", admin.DateFieldListFilter), "travel_class", "quota"]
     # "=pnr": an exact match on the unique index, not a LIKE scan over a million rows.
@@ -44,15 +67,32 @@ class BookingAdmin(ReadOnlyAdmin):
 
 @admin.register(Inventory)
 class InventoryAdmin(ReadOnlyAdmin):
-    list_display = ["train", "journey_date", "travel_class", "coach_count", "occupancy_display", "rac_count",
-                    "gnwl_count", "tqwl_count", "chart_prepared_at"]
+    list_display = [
+        "train",
+        "journey_date",
+        "travel_class",
+        "coach_count",
+        "occupancy_display",
+        "rac_count",
+        "gnwl_count",
+        "tqwl_count",
+        "chart_prepared_at",
+    ]
     list_select_related = ["train"]
     list_filter = ["travel_class", ("journey_date", admin.DateFieldListFilter), "chart_prepared_at"]
     search_fields = ["=train__number"]
     ordering = ["-journey_date", "train_id", "travel_class"]
     raw_id_fields = ["train"]
-    readonly_fields = ["occupancy_display", "occupancy_by_coach", "occupancy", "legs", "coach_count", "departs_at",
-                       "chart_due_at", "earliest_hold_expiry"]
+    readonly_fields = [
+        "occupancy_display",
+        "occupancy_by_coach",
+        "occupancy",
+        "legs",
+        "coach_count",
+        "departs_at",
+        "chart_due_at",
+        "earliest_hold_expiry",
+    ]
 
     @admin.display(description="occupancy")
     def occupancy_display(self, obj):
@@ -63,7 +103,9 @@ class InventoryAdmin(ReadOnlyAdmin):
     @admin.display(description="by coach")
     def occupancy_by_coach(self, obj):
         per_coach = {}
-        for unit, mask in zip(coach_layouts.units(obj.travel_class, obj.coach_count), obj.occupancy, strict=True):
+        for unit, mask in zip(
+            coach_layouts.units(obj.travel_class, obj.coach_count), obj.occupancy, strict=True
+        ):
             used, total = per_coach.get(unit.coach, (0, 0))
             per_coach[unit.coach] = (used + bool(mask), total + 1)
         return ", ".join(f"{coach}: {used}/{total}" for coach, (used, total) in per_coach.items())
@@ -79,7 +121,17 @@ class CoachCompositionAdmin(admin.ModelAdmin):
 
 @admin.register(RefundRule)
 class RefundRuleAdmin(admin.ModelAdmin):
-    list_display = ["ruleset", "applies_to", "quota", "travel_class", "after_chart", "min_hours_before",
-                    "max_hours_before", "flat_charge", "percent_charge", "note"]
+    list_display = [
+        "ruleset",
+        "applies_to",
+        "quota",
+        "travel_class",
+        "after_chart",
+        "min_hours_before",
+        "max_hours_before",
+        "flat_charge",
+        "percent_charge",
+        "note",
+    ]
     list_filter = ["ruleset", "applies_to"]
     list_editable = ["flat_charge", "percent_charge"]

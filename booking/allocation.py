@@ -113,7 +113,9 @@ def choose_berths(seatmap, needs, mask, pools):
                 continue
             wanted = {need.preference} if need.preference else LOWER_BERTHS if need.wants_lower else None
             pool = [i for i in candidates if units[i].berth_type in wanted] if wanted else []
-            pick = min(pool or candidates, key=lambda index: (abs(units[index].berth - anchor), units[index].berth))
+            pick = min(
+                pool or candidates, key=lambda index: (abs(units[index].berth - anchor), units[index].berth)
+            )
             candidates.remove(pick)
             chosen[need.key] = pick
         waiting = still_waiting
@@ -172,8 +174,12 @@ def promote(seatmap, waiting, charting=False):
 
     rac_queue = sorted((w for w in waiting if w.status == RAC), key=lambda w: w.number)
     for passenger in rac_queue:
-        got = choose_berths(seatmap, [Need(passenger.key, passenger.preference, passenger.wants_lower)],
-                            passenger.mask, cnf_pools(passenger.quota))
+        got = choose_berths(
+            seatmap,
+            [Need(passenger.key, passenger.preference, passenger.wants_lower)],
+            passenger.mask,
+            cnf_pools(passenger.quota),
+        )
         if got:
             seatmap.release(passenger.unit, passenger.mask)
             passenger.unit = got[passenger.key]
@@ -185,8 +191,12 @@ def promote(seatmap, waiting, charting=False):
         queue = sorted((w for w in waiting if w.status == WL and w.quota == quota), key=lambda w: w.number)
         remaining = []
         for passenger in queue:
-            got = choose_berths(seatmap, [Need(passenger.key, passenger.preference, passenger.wants_lower)],
-                                passenger.mask, cnf_pools(quota))
+            got = choose_berths(
+                seatmap,
+                [Need(passenger.key, passenger.preference, passenger.wants_lower)],
+                passenger.mask,
+                cnf_pools(quota),
+            )
             if got:
                 passenger.unit = got[passenger.key]
                 seatmap.take(passenger.unit, passenger.mask)

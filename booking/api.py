@@ -85,8 +85,13 @@ def create(request, data):
         )
     except RuleError as error:
         return rule_error_json(error)
-    body = booking_json(request, result.booking, result.passengers if result.created else None,
-                        result.payment_url if result.created else None, booking_request.journey.route.number)
+    body = booking_json(
+        request,
+        result.booking,
+        result.passengers if result.created else None,
+        result.payment_url if result.created else None,
+        booking_request.journey.route.number,
+    )
     response = JsonResponse(body, status=201)
     if not result.created:
         response["Idempotent-Replayed"] = "true"
@@ -123,7 +128,9 @@ def detail(request, booking):
 @booking_action
 def pay(request, booking, data):
     try:
-        last = services.pay_booking(booking=booking, user=request.user, outcome=data.get("outcome", SUCCEEDED))
+        last = services.pay_booking(
+            booking=booking, user=request.user, outcome=data.get("outcome", SUCCEEDED)
+        )
     except RuleError as error:
         return rule_error_json(error)
     body = booking_json(request, booking)
@@ -134,9 +141,13 @@ def pay(request, booking, data):
 @booking_action
 def cancel(request, booking, data):
     positions = data.get("passengers")
-    if positions is not None and (not isinstance(positions, list) or not all(
-            isinstance(p, int) and not isinstance(p, bool) for p in positions)):
-        return json_error("passengers is a list of passenger positions (1, 2, ...).", status=400, field="passengers")
+    if positions is not None and (
+        not isinstance(positions, list)
+        or not all(isinstance(p, int) and not isinstance(p, bool) for p in positions)
+    ):
+        return json_error(
+            "passengers is a list of passenger positions (1, 2, ...).", status=400, field="passengers"
+        )
     try:
         result = reservations.cancel_booking(booking=booking, user=request.user, positions=positions)
     except RuleError as error:

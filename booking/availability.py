@@ -32,10 +32,19 @@ def _inventory_snapshot(journey, travel_class):
     from .reservations import new_inventory
 
     inventory = (
-        Inventory.objects.filter(train_id=journey.route.train_id, journey_date=journey.journey_date,
-                                 travel_class=travel_class)
-        .only("coach_count", "travel_class", "occupancy", "rac_count", "gnwl_count", "tqwl_count",
-              "chart_due_at", "chart_prepared_at")
+        Inventory.objects.filter(
+            train_id=journey.route.train_id, journey_date=journey.journey_date, travel_class=travel_class
+        )
+        .only(
+            "coach_count",
+            "travel_class",
+            "occupancy",
+            "rac_count",
+            "gnwl_count",
+            "tqwl_count",
+            "chart_due_at",
+            "chart_prepared_at",
+        )
         .first()
     )
     return inventory or new_inventory(journey.route, journey.journey_date, travel_class)

@@ -96,20 +96,27 @@ def _passenger(raw, index, travel_class, quota):
     name = " ".join(name.split())
     if len(name) > NAME_MAX or len(name) < 2 or not NAME_PATTERN.match(name):
         raise RuleError(
-            f"{field}.name", f"Passenger {index + 1}: a name is 2 to {NAME_MAX} letters, with spaces, dots or hyphens."
+            f"{field}.name",
+            f"Passenger {index + 1}: a name is 2 to {NAME_MAX} letters, with spaces, dots or hyphens.",
         )
     age = raw.get("age")
     if isinstance(age, str) and age.strip().isdecimal():  # not isdigit(): "²" is a digit int() refuses
         age = int(age.strip())
     if not isinstance(age, int) or isinstance(age, bool) or not 0 <= age <= MAX_AGE:
-        raise RuleError(f"{field}.age", f"Passenger {index + 1}: age must be a whole number from 0 to {MAX_AGE}.")
+        raise RuleError(
+            f"{field}.age", f"Passenger {index + 1}: age must be a whole number from 0 to {MAX_AGE}."
+        )
     gender = raw.get("gender")
     if gender not in GENDERS:
         raise RuleError(f"{field}.gender", f"Passenger {index + 1}: gender must be M, F or T.")
     preference = raw.get("berth_preference") or ""
-    if not isinstance(preference, str) or (preference and preference.upper() not in berth_preferences(travel_class)):
+    if not isinstance(preference, str) or (
+        preference and preference.upper() not in berth_preferences(travel_class)
+    ):
         choices = ", ".join(berth_preferences(travel_class))
-        raise RuleError(f"{field}.berth_preference", f"Passenger {index + 1}: in {travel_class} choose one of {choices}.")
+        raise RuleError(
+            f"{field}.berth_preference", f"Passenger {index + 1}: in {travel_class} choose one of {choices}."
+        )
     no_berth = raw.get("no_berth", False)
     if not isinstance(no_berth, bool):
         raise RuleError(f"{field}.no_berth", f"Passenger {index + 1}: no_berth is true or false.")
@@ -117,9 +124,14 @@ def _passenger(raw, index, travel_class, quota):
         no_berth = True  # children under 5 travel free, without a berth
     elif no_berth:
         if age > 11:
-            raise RuleError(f"{field}.no_berth", f"Passenger {index + 1}: only children 5 to 11 may travel without a berth.")
+            raise RuleError(
+                f"{field}.no_berth",
+                f"Passenger {index + 1}: only children 5 to 11 may travel without a berth.",
+            )
         if quota == TATKAL:
-            raise RuleError(f"{field}.no_berth", f"Passenger {index + 1}: Tatkal has no child fare: book a berth.")
+            raise RuleError(
+                f"{field}.no_berth", f"Passenger {index + 1}: Tatkal has no child fare: book a berth."
+            )
     return PassengerRequest(name, age, gender, preference.upper() if not no_berth else "", no_berth)
 
 
@@ -129,8 +141,11 @@ def _check_no_duplicates(passengers):
     for index, passenger in enumerate(passengers):
         key = (passenger.name.casefold(), passenger.age, passenger.gender)
         if key in seen:
-            raise RuleError(f"passengers[{index}]", f"Passenger {index + 1} is the same as passenger {seen[key] + 1} "
-                                                   "(name, age and gender): list each passenger once.")
+            raise RuleError(
+                f"passengers[{index}]",
+                f"Passenger {index + 1} is the same as passenger {seen[key] + 1} "
+                "(name, age and gender): list each passenger once.",
+            )
         seen[key] = index
 
 
@@ -157,7 +172,9 @@ def parse_booking_request(data, now=None):
     passengers = tuple(_passenger(raw, i, travel_class, quota) for i, raw in enumerate(raw_passengers))
     _check_no_duplicates(passengers)
     if not any(p.age >= booking_rules.MIN_AGE_ALONE for p in passengers):
-        raise RuleError("passengers", f"At least one passenger must be {booking_rules.MIN_AGE_ALONE} or older.")
+        raise RuleError(
+            "passengers", f"At least one passenger must be {booking_rules.MIN_AGE_ALONE} or older."
+        )
     if all(p.category == INFANT for p in passengers):
         raise RuleError("passengers", "At least one passenger needs a berth.")
     return BookingRequest(journey, travel_class, quota, passengers)

@@ -50,7 +50,9 @@ def max_passengers(quota):
 
 def tatkal_opens_at(journey_date, travel_class):
     """When Tatkal opens for a train leaving its first station on `journey_date`."""
-    hour = settings.TATKAL_AC_OPENING_HOUR if travel_class in AC_CLASSES else settings.TATKAL_NON_AC_OPENING_HOUR
+    hour = (
+        settings.TATKAL_AC_OPENING_HOUR if travel_class in AC_CLASSES else settings.TATKAL_NON_AC_OPENING_HOUR
+    )
     day_before = journey_date - datetime.timedelta(days=1)
     return timezone.make_aware(datetime.datetime.combine(day_before, datetime.time(hour)))
 
@@ -80,7 +82,9 @@ def boarding_date(text: object) -> datetime.date:
 
 def check_class(route: TrainRoute, travel_class: str) -> None:
     if travel_class not in route.classes:
-        raise RuleError("class", f"Train {route.number} does not carry {travel_class}: it has {', '.join(route.classes)}.")
+        raise RuleError(
+            "class", f"Train {route.number} does not carry {travel_class}: it has {', '.join(route.classes)}."
+        )
 
 
 def check_open(departs_at, chart_prepared, now):

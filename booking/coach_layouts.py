@@ -67,8 +67,12 @@ LAYOUTS = {
     # AC 2-tier: 9 bays of 4 + 2 side berths.
     "2A": CoachLayout("A", ("LB", "UB", "LB", "UB", "SL", "SU"), 54, rac_side_lowers=4, tatkal_berths=6),
     # AC 3-tier and Sleeper: 9 bays of 6 + 2 side berths.
-    "3A": CoachLayout("B", ("LB", "MB", "UB", "LB", "MB", "UB", "SL", "SU"), 72, rac_side_lowers=4, tatkal_berths=12),
-    "SL": CoachLayout("S", ("LB", "MB", "UB", "LB", "MB", "UB", "SL", "SU"), 72, rac_side_lowers=7, tatkal_berths=14),
+    "3A": CoachLayout(
+        "B", ("LB", "MB", "UB", "LB", "MB", "UB", "SL", "SU"), 72, rac_side_lowers=4, tatkal_berths=12
+    ),
+    "SL": CoachLayout(
+        "S", ("LB", "MB", "UB", "LB", "MB", "UB", "SL", "SU"), 72, rac_side_lowers=7, tatkal_berths=14
+    ),
     # AC Chair Car: 3 + 2 seating.
     "CC": CoachLayout("C", ("WS", "MS", "AS", "AS", "WS"), 78, rac_side_lowers=0, tatkal_berths=8),
     # Second Sitting: 3 + 3 seating.

@@ -136,7 +136,9 @@ def cancel_lines(breakdown, indexes):
     then the fare still due."""
     if not breakdown.get("lines"):
         return breakdown
-    lines = [{**line, "cancelled": bool(line.get("cancelled")) or i in indexes}
-             for i, line in enumerate(breakdown["lines"])]
+    lines = [
+        {**line, "cancelled": bool(line.get("cancelled")) or i in indexes}
+        for i, line in enumerate(breakdown["lines"])
+    ]
     totals = {name: sum(line[name] for line in lines if not line["cancelled"]) for name in TOTAL_FIELDS}
     return {**breakdown, "lines": lines, "totals": totals}

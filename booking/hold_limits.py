@@ -41,7 +41,12 @@ def lock_holder(user):
     FOR NO KEY UPDATE, not FOR UPDATE: inserts that reference the user (bookings, payments) by
     other transactions are not blocked by it.
     """
-    list(get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk", flat=True))
+    list(
+        get_user_model()
+        .objects.select_for_update(no_key=True)
+        .filter(pk=user.pk)
+        .values_list("pk", flat=True)
+    )
 
 
 def counted_holds(user, now):
@@ -58,8 +63,10 @@ def check_hold_limits(user, train_id, journey_date, now=None):
     now = now or timezone.now()
     here = Q(train_id=train_id, journey_date=journey_date)
     counts = counted_holds(user, now).aggregate(
-        everywhere=Count("id"), here=Count("id", filter=here),
-        oldest_everywhere=Min("created_at"), oldest_here=Min("created_at", filter=here),
+        everywhere=Count("id"),
+        here=Count("id", filter=here),
+        oldest_everywhere=Min("created_at"),
+        oldest_here=Min("created_at", filter=here),
     )
     per_train, overall = settings.HOLDS_PER_TRAIN_LIMIT, settings.HOLDS_LIMIT
     if counts["here"] >= per_train:
@@ -80,13 +87,19 @@ def check_hold_limits(user, train_id, journey_date, now=None):
 @register()
 def window_covers_the_hold(app_configs, **kwargs):
     if settings.HOLDS_WINDOW_MINUTES < settings.BOOKING_HOLD_MINUTES:
-        return [Error(
-            f"HOLDS_WINDOW_MINUTES ({settings.HOLDS_WINDOW_MINUTES}) is shorter than BOOKING_HOLD_MINUTES "
-            f"({settings.BOOKING_HOLD_MINUTES}): a hold still running would stop counting against the hold limits.",
-            hint="Set HOLDS_WINDOW_MINUTES to at least BOOKING_HOLD_MINUTES (twice it is the default).",
-            id="booking.E001",
-        )]
+        return [
+            Error(
+                f"HOLDS_WINDOW_MINUTES ({settings.HOLDS_WINDOW_MINUTES}) is shorter than BOOKING_HOLD_MINUTES "
+                f"({settings.BOOKING_HOLD_MINUTES}): a hold still running would stop counting against the hold limits.",
+                hint="Set HOLDS_WINDOW_MINUTES to at least BOOKING_HOLD_MINUTES (twice it is the default).",
+                id="booking.E001",
+            )
+        ]
     if settings.HOLDS_PER_TRAIN_LIMIT < 1 or settings.HOLDS_LIMIT < 1:
-        return [Error("HOLDS_PER_TRAIN_LIMIT and HOLDS_LIMIT must be at least 1: nobody could book.",
-                      id="booking.E002")]
+        return [
+            Error(
+                "HOLDS_PER_TRAIN_LIMIT and HOLDS_LIMIT must be at least 1: nobody could book.",
+                id="booking.E002",
+            )
+        ]
     return []

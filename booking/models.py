@@ -134,12 +134,25 @@ class Booking(models.Model):
             # The passenger dashboard's queries (owned by dashboard/: see dashboard/journeys.py and
             # dashboard/travel_stats.py, each query names the index it uses; EXPLAIN-checked by
             # tests/test_dashboard_query_plans.py and benchmarks/bench_dashboard.py).
-            models.Index(fields=["user", "departs_at", "id"], condition=models.Q(status__in=["HELD", "BOOKED"]),
-                         name="booking_dash_upcoming_idx"),
+            models.Index(
+                fields=["user", "departs_at", "id"],
+                condition=models.Q(status__in=["HELD", "BOOKED"]),
+                name="booking_dash_upcoming_idx",
+            ),
             models.Index(fields=["user", "departs_at", "id", "status"], name="booking_dash_history_idx"),
-            models.Index(fields=["user", "status"], name="booking_dash_summary_idx",
-                         include=["departs_at", "paid_at", "fare_total", "refunded_amount", "distance_km",
-                                  "board_station", "alight_station"]),
+            models.Index(
+                fields=["user", "status"],
+                name="booking_dash_summary_idx",
+                include=[
+                    "departs_at",
+                    "paid_at",
+                    "fare_total",
+                    "refunded_amount",
+                    "distance_km",
+                    "board_station",
+                    "alight_station",
+                ],
+            ),
         ]
 
     def __str__(self):
@@ -151,7 +164,11 @@ class Booking(models.Model):
     # The interface payments.services uses to settle a payment for this booking.
     def payment_due(self, now):
         """Can a payment for this booking succeed now?"""
-        return self.status == self.Status.HELD and self.hold_expires_at is not None and now < self.hold_expires_at
+        return (
+            self.status == self.Status.HELD
+            and self.hold_expires_at is not None
+            and now < self.hold_expires_at
+        )
 
     @property
     def amount_due(self):
@@ -226,7 +243,9 @@ class BookingPassenger(models.Model):
     @property
     def current_status(self):
         """As a PNR enquiry shows it: CNF B3/45/LB, RAC 4, GNWL 12, NOSB, CAN."""
-        return status_text(self.status, self.quota, self.number, self.coach, self.berth_number, self.berth_type)
+        return status_text(
+            self.status, self.quota, self.number, self.coach, self.berth_number, self.berth_type
+        )
 
     @property
     def shown_status(self):
@@ -274,12 +293,25 @@ class RefundRule(models.Model):
     ruleset = models.CharField(max_length=20, default="2015", db_index=True)
     applies_to = models.CharField(max_length=5, choices=AppliesTo.choices)
     quota = models.CharField(max_length=2, blank=True, choices=QUOTA_CHOICES, help_text="Blank: any quota.")
-    travel_class = models.CharField(max_length=2, blank=True, choices=TRAVEL_CLASSES, help_text="Blank: any class.")
-    after_chart = models.BooleanField(default=False, help_text="Applies once the chart is prepared (hours ignored).")
-    min_hours_before = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0"),
-                                           help_text="Applies when more than this many hours are left before departure...")
-    max_hours_before = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True,
-                                           help_text="...and at most this many. Blank: no limit.")
+    travel_class = models.CharField(
+        max_length=2, blank=True, choices=TRAVEL_CLASSES, help_text="Blank: any class."
+    )
+    after_chart = models.BooleanField(
+        default=False, help_text="Applies once the chart is prepared (hours ignored)."
+    )
+    min_hours_before = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="Applies when more than this many hours are left before departure...",
+    )
+    max_hours_before = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="...and at most this many. Blank: no limit.",
+    )
     flat_charge = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
     percent_charge = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
     note = models.CharField(max_length=200, blank=True)

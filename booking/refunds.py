@@ -54,7 +54,9 @@ def quote_refund(rules, fare, status, quota, travel_class, hours_left, charted):
     fare = Decimal(fare)
     if fare <= ZERO:
         return RefundQuote(fare, ZERO, ZERO, "nothing paid")
-    applies_to = RefundRule.AppliesTo.RAC_WAITLIST if status in ("RAC", "WL") else RefundRule.AppliesTo.CONFIRMED
+    applies_to = (
+        RefundRule.AppliesTo.RAC_WAITLIST if status in ("RAC", "WL") else RefundRule.AppliesTo.CONFIRMED
+    )
     hours = Decimal(str(round(hours_left, 4)))
     candidates = [r for r in rules if _matches(r, applies_to, quota, travel_class, hours, charted)]
     if not candidates:

@@ -73,7 +73,9 @@ def lock_inventory(route, journey_date, travel_class):
     )
     inventory = rows.first()
     if inventory is None:
-        Inventory.objects.bulk_create([new_inventory(route, journey_date, travel_class)], ignore_conflicts=True)
+        Inventory.objects.bulk_create(
+            [new_inventory(route, journey_date, travel_class)], ignore_conflicts=True
+        )
         inventory = rows.get()
     return inventory
 
@@ -88,8 +90,17 @@ def seat_map(inventory):
 
 def _save_inventory(inventory, seatmap):
     inventory.occupancy = seatmap.occupied
-    inventory.save(update_fields=["occupancy", "rac_count", "gnwl_count", "tqwl_count", "earliest_hold_expiry",
-                                  "chart_prepared_at", "updated_at"])
+    inventory.save(
+        update_fields=[
+            "occupancy",
+            "rac_count",
+            "gnwl_count",
+            "tqwl_count",
+            "earliest_hold_expiry",
+            "chart_prepared_at",
+            "updated_at",
+        ]
+    )
 
 
 # --- Queues ------------------------------------------------------------------------------------
@@ -108,8 +119,16 @@ def reorganise_queues(inventory, seatmap, charting=False):
     """Promote RAC and waitlisted passengers into free units, in order, and renumber the queues."""
     rows = list(BookingPassenger.objects.filter(inventory=inventory, status__in=[P.RAC, P.WAITLIST]))
     waiting = [
-        Waiting(row, row.quota, row.status, row.number or 0, leg_mask(row.board_sequence, row.alight_sequence),
-                row.unit, row.berth_preference, wants_lower(row.age, row.gender))
+        Waiting(
+            row,
+            row.quota,
+            row.status,
+            row.number or 0,
+            leg_mask(row.board_sequence, row.alight_sequence),
+            row.unit,
+            row.berth_preference,
+            wants_lower(row.age, row.gender),
+        )
         for row in rows
     ]
     rac_count, wl_counts = promote(seatmap, waiting, charting=charting)
@@ -157,9 +176,9 @@ def release_expired_holds(inventory, seatmap, now, everything=False):
         payments.expire_open_payments(ids)
         if not inventory.chart_prepared_at:
             reorganise_queues(inventory, seatmap)
-    inventory.earliest_hold_expiry = (
-        Booking.objects.filter(inventory=inventory, status=Booking.Status.HELD).aggregate(m=Min("hold_expires_at"))["m"]
-    )
+    inventory.earliest_hold_expiry = Booking.objects.filter(
+        inventory=inventory, status=Booking.Status.HELD
+    ).aggregate(m=Min("hold_expires_at"))["m"]
     return expired
 
 
@@ -180,7 +199,9 @@ def _existing(user, idempotency_key, request_hash):
         return None
     booking = Booking.objects.filter(user=user, idempotency_key=idempotency_key).first()
     if booking is not None and request_hash and booking.request_hash and booking.request_hash != request_hash:
-        raise IdempotencyKeyReused("Idempotency-Key", "This Idempotency-Key was already used for a different booking request.")
+        raise IdempotencyKeyReused(
+            "Idempotency-Key", "This Idempotency-Key was already used for a different booking request."
+        )
     return booking
 
 
@@ -214,7 +235,9 @@ def hold_booking(user, request, idempotency_key=None, request_hash="", now=None)
                 existing = _existing(user, idempotency_key, request_hash)
                 if existing is not None:
                     return HoldResult(existing, False)
-                hold_limits.check_hold_limits(user, request.journey.route.train_id, request.journey.journey_date, now)
+                hold_limits.check_hold_limits(
+                    user, request.journey.route.train_id, request.journey.journey_date, now
+                )
                 result = _hold(user, request, fare, idempotency_key, request_hash, now)
             break
         except IntegrityError:
@@ -241,7 +264,9 @@ def _hold(user, request, fare, idempotency_key, request_hash, now):
     seatmap = seat_map(inventory)
     _release_due(inventory, seatmap, now)
     mask = leg_mask(journey.board.sequence, journey.alight.sequence)
-    needs = [Need(i, p.berth_preference, p.wants_lower) for i, p in enumerate(request.passengers) if p.needs_berth]
+    needs = [
+        Need(i, p.berth_preference, p.wants_lower) for i, p in enumerate(request.passengers) if p.needs_berth
+    ]
     placements = allocate_party(seatmap, needs, mask, request.quota)
     waitlisted = sum(1 for placement in placements.values() if placement.status == WL)
     limit = settings.WAITLIST_LIMIT
@@ -274,10 +299,17 @@ def _hold(user, request, fare, idempotency_key, request_hash, now):
     units = inventory.units
     for i, (passenger, line) in enumerate(zip(request.passengers, fare.lines, strict=True)):
         row = BookingPassenger(
-            booking=booking, inventory=inventory, quota=request.quota,
-            board_sequence=journey.board.sequence, alight_sequence=journey.alight.sequence,
-            position=i + 1, name=passenger.name, age=passenger.age, gender=passenger.gender,
-            berth_preference=passenger.berth_preference, no_berth=passenger.no_berth,
+            booking=booking,
+            inventory=inventory,
+            quota=request.quota,
+            board_sequence=journey.board.sequence,
+            alight_sequence=journey.alight.sequence,
+            position=i + 1,
+            name=passenger.name,
+            age=passenger.age,
+            gender=passenger.gender,
+            berth_preference=passenger.berth_preference,
+            no_berth=passenger.no_berth,
             fare=Decimal(line.total),
         )
         placement = placements.get(i)
@@ -293,8 +325,9 @@ def _hold(user, request, fare, idempotency_key, request_hash, now):
         else:
             inventory.set_wl_count(request.quota, inventory.wl_count(request.quota) + 1)
             row.status, row.number = P.WAITLIST, inventory.wl_count(request.quota)
-        row.booking_status = status_text(row.status, row.quota, row.number, row.coach, row.berth_number,
-                                         row.berth_type)
+        row.booking_status = status_text(
+            row.status, row.quota, row.number, row.coach, row.berth_number, row.berth_type
+        )
         rows.append(row)
     BookingPassenger.objects.bulk_create(rows)
     if inventory.earliest_hold_expiry is None or hold_expires_at < inventory.earliest_hold_expiry:
@@ -307,7 +340,10 @@ def _hold(user, request, fare, idempotency_key, request_hash, now):
 
 
 def retry_payment(
-    *, booking: Booking, user: AbstractBaseUser, now: datetime.datetime | None = None,
+    *,
+    booking: Booking,
+    user: AbstractBaseUser,
+    now: datetime.datetime | None = None,
 ) -> tuple[Payment, str]:
     """A fresh pending payment for a held booking (earlier open ones are closed): (payment, payer's URL).
 
@@ -318,7 +354,9 @@ def retry_payment(
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk, user=user)
         if not booking.payment_due(now):
-            raise BookingConflict("booking", "This booking is not awaiting payment (its hold may have expired).")
+            raise BookingConflict(
+                "booking", "This booking is not awaiting payment (its hold may have expired)."
+            )
         payments.expire_open_payments([booking.id], "Replaced by a new payment attempt.")
         payment, url = payments.start_payment(booking, user, booking.amount_due)
     return payment, url
@@ -348,14 +386,26 @@ def quote_cancellation(booking, rows, now, charted, rules=None):
         if booking.status != Booking.Status.BOOKED:
             quotes[row.id] = refunds.RefundQuote(row.fare, Decimal("0"), Decimal("0"), "not paid")
         else:
-            quotes[row.id] = refunds.quote_refund(rules, row.fare, row.status, booking.quota, booking.travel_class,
-                                                  _hours_left(booking, now), charted)
+            quotes[row.id] = refunds.quote_refund(
+                rules,
+                row.fare,
+                row.status,
+                booking.quota,
+                booking.travel_class,
+                _hours_left(booking, now),
+                charted,
+            )
     return quotes
 
 
 def cancel_booking(
-    *, booking: Booking, user: AbstractBaseUser | None, passenger_ids: Collection[int] | None = None,
-    positions: Collection[int] | None = None, now: datetime.datetime | None = None, full_refund: bool = False,
+    *,
+    booking: Booking,
+    user: AbstractBaseUser | None,
+    passenger_ids: Collection[int] | None = None,
+    positions: Collection[int] | None = None,
+    now: datetime.datetime | None = None,
+    full_refund: bool = False,
     reason: str = "Cancelled by passenger",
 ) -> "CancellationResult":
     """Cancel some passengers (by row id, `passenger_ids`, or by position on the ticket, `positions`:
@@ -380,12 +430,18 @@ def cancel_booking(
             by_position = dict(booking.passengers.values_list("position", "id"))
             unknown = [p for p in positions if p not in by_position]
             if unknown or not positions:
-                raise RuleError("passengers", f"No passenger at position {unknown[0] if unknown else '(none)'}.")
+                raise RuleError(
+                    "passengers", f"No passenger at position {unknown[0] if unknown else '(none)'}."
+                )
             passenger_ids = [by_position[p] for p in positions]
         if booking.status not in (Booking.Status.HELD, Booking.Status.BOOKED):
-            raise BookingConflict("booking", f"This booking is already {booking.get_status_display().lower()}.")
+            raise BookingConflict(
+                "booking", f"This booking is already {booking.get_status_display().lower()}."
+            )
         if booking.departs_at <= now:
-            raise BookingConflict("booking", "The train has left: a ticket cannot be cancelled after departure.")
+            raise BookingConflict(
+                "booking", "The train has left: a ticket cannot be cancelled after departure."
+            )
         active = list(booking.passengers.exclude(status=P.CANCELLED))
         if passenger_ids is not None:
             wanted = set(passenger_ids)
@@ -414,14 +470,18 @@ def cancel_booking(
             # old amount is voided (a new one is opened after the commit; settle also refuses a
             # payment whose amount is not the amount due).
             booking.fare_total = sum((row.fare for row in remaining), Decimal("0"))
-            booking.fare_breakdown = fares.cancel_lines(booking.fare_breakdown, {row.position - 1 for row in targets})
+            booking.fare_breakdown = fares.cancel_lines(
+                booking.fare_breakdown, {row.position - 1 for row in targets}
+            )
             payments.expire_open_payments([booking.id], "Passengers were cancelled: the amount due changed.")
         if not remaining:
             booking.status = Booking.Status.CANCELLED
             payments.expire_open_payments([booking.id], "The booking was cancelled.")
         booking.refunded_amount += refund_total
         booking.hold_expires_at = booking.hold_expires_at if remaining else None
-        booking.save(update_fields=["status", "refunded_amount", "hold_expires_at", "fare_total", "fare_breakdown"])
+        booking.save(
+            update_fields=["status", "refunded_amount", "hold_expires_at", "fare_total", "fare_breakdown"]
+        )
         if refund_total > 0:
             payments.refund(booking, refund_total, f"{reason}: PNR {booking.pnr}")
         if inventory.earliest_hold_expiry is not None and not remaining:
@@ -433,7 +493,9 @@ def cancel_booking(
     if repriced:
         # As for a new hold, the payment is opened after the commit (should this fail, the ticket
         # page and the pay API open one: retry_payment).
-        _payment, result.payment_url = payments.start_payment(booking, user or booking.user, booking.amount_due)
+        _payment, result.payment_url = payments.start_payment(
+            booking, user or booking.user, booking.amount_due
+        )
     return result
 
 
@@ -481,12 +543,19 @@ def prepare_chart(inventory_id, now=None):
             .distinct()
         )
         for booking in waitlisted:
-            cancel_booking(booking=booking, user=None, now=now, full_refund=True,
-                           reason="Waitlisted at chart preparation")
+            cancel_booking(
+                booking=booking,
+                user=None,
+                now=now,
+                full_refund=True,
+                reason="Waitlisted at chart preparation",
+            )
             result.cancelled_bookings.append(booking.pnr)
     return result
 
 
 def charts_due(now=None):
     now = now or timezone.now()
-    return Inventory.objects.filter(chart_prepared_at__isnull=True, chart_due_at__lte=now).values_list("id", flat=True)
+    return Inventory.objects.filter(chart_prepared_at__isnull=True, chart_due_at__lte=now).values_list(
+        "id", flat=True
+    )

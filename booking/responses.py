@@ -21,5 +21,7 @@ def rule_error_json(error: RuleError) -> JsonResponse:
     return json_error(error.message, status=error.status, field=error.field)
 
 
-def rule_error_page(request: HttpRequest, template: str, context: dict[str, Any], error: RuleError) -> HttpResponse:
+def rule_error_page(
+    request: HttpRequest, template: str, context: dict[str, Any], error: RuleError
+) -> HttpResponse:
     return render(request, template, {**context, "error": error}, status=error.status)

@@ -5,9 +5,14 @@ from . import api, views
 app_name = "booking"
 
 urlpatterns = [
-    path("book/<str:train>/<str:date>/<str:board>/<str:alight>/<str:travel_class>", views.choose, name="choose"),
-    path("book/<str:train>/<str:date>/<str:board>/<str:alight>/<str:travel_class>/passengers", views.passengers,
-         name="passengers"),
+    path(
+        "book/<str:train>/<str:date>/<str:board>/<str:alight>/<str:travel_class>", views.choose, name="choose"
+    ),
+    path(
+        "book/<str:train>/<str:date>/<str:board>/<str:alight>/<str:travel_class>/passengers",
+        views.passengers,
+        name="passengers",
+    ),
     path("book/review/<str:draft_id>", views.review, name="review"),
     path("bookings/", views.my_bookings, name="list"),
     path("bookings/<str:pnr>", views.ticket, name="eticket"),

@@ -52,8 +52,13 @@ def choose(request, train, date, board, alight, travel_class):
     """Live availability of every class of the train for the journey, the chosen one first."""
     route = _route_or_404(train)
     travel_class = travel_class.upper()
-    context = {"route": route, "travel_class": travel_class, "date": date, "board_code": board.upper(),
-               "alight_code": alight.upper()}
+    context = {
+        "route": route,
+        "travel_class": travel_class,
+        "date": date,
+        "board_code": board.upper(),
+        "alight_code": alight.upper(),
+    }
     try:
         journey = _offered_journey(route, date, board, alight, travel_class)
     except RuleError as error:
@@ -80,12 +85,24 @@ def passengers(request, train, date, board, alight, travel_class):
         quota = GENERAL
     travel_class = travel_class.upper()
     count = booking_rules.max_passengers(quota)
-    data = {"train": route.number, "date": date, "from": board.upper(), "to": alight.upper(),
-            "class": travel_class, "quota": quota, "passengers": []}
-    context = {"route": route, "data": data, "quota_name": QUOTAS[quota],
-               "preferences": coach_layouts.berth_preferences(travel_class)
-               if travel_class in coach_layouts.LAYOUTS else (),
-               "berth_names": coach_layouts.BERTH_TYPE_NAMES}
+    data = {
+        "train": route.number,
+        "date": date,
+        "from": board.upper(),
+        "to": alight.upper(),
+        "class": travel_class,
+        "quota": quota,
+        "passengers": [],
+    }
+    context = {
+        "route": route,
+        "data": data,
+        "quota_name": QUOTAS[quota],
+        "preferences": coach_layouts.berth_preferences(travel_class)
+        if travel_class in coach_layouts.LAYOUTS
+        else (),
+        "berth_names": coach_layouts.BERTH_TYPE_NAMES,
+    }
     status = 200
     if request.method == "POST":
         try:
@@ -95,7 +112,9 @@ def passengers(request, train, date, board, alight, travel_class):
             context["error"] = error
             status = error.status
         else:
-            return redirect("booking:review", draft_id=services.save_draft(session=request.session, data=data))
+            return redirect(
+                "booking:review", draft_id=services.save_draft(session=request.session, data=data)
+            )
     else:
         try:
             journey = _offered_journey(route, date, board, alight, travel_class)
@@ -128,7 +147,9 @@ def review(request, draft_id):
     if request.method == "POST":
         try:
             # The draft id doubles as the idempotency key: a double submit holds berths once.
-            result = reservations.hold_booking(request.user, booking_request, idempotency_key=f"draft:{draft_id}")
+            result = reservations.hold_booking(
+                request.user, booking_request, idempotency_key=f"draft:{draft_id}"
+            )
         except RuleError as error:
             context["error"] = error
             status = error.status
@@ -138,19 +159,22 @@ def review(request, draft_id):
                 return redirect(result.payment_url)
             return redirect(result.booking)
     journey = booking_request.journey
-    context.update({
-        "request_": booking_request,
-        "journey": journey,
-        "fare": booking_request.fare(),
-        "availability": availability(journey, booking_request.travel_class)[booking_request.quota],
-        "hold_minutes": settings.BOOKING_HOLD_MINUTES,
-    })
+    context.update(
+        {
+            "request_": booking_request,
+            "journey": journey,
+            "fare": booking_request.fare(),
+            "availability": availability(journey, booking_request.travel_class)[booking_request.quota],
+            "hold_minutes": settings.BOOKING_HOLD_MINUTES,
+        }
+    )
     return render(request, "booking/review.html", context, status=status)
 
 
 def _own_booking(request, pnr):
     return get_object_or_404(
-        Booking.objects.select_related("train", "board_station", "alight_station"), pnr=pnr[:PNR_LENGTH],
+        Booking.objects.select_related("train", "board_station", "alight_station"),
+        pnr=pnr[:PNR_LENGTH],
         user=request.user,
     )
 
@@ -172,7 +196,8 @@ def ticket(request, pnr):
         "open_payment": open_payment,
         "payment_due": booking.payment_due(now),
         "hold_lapsed": booking.is_held and not booking.payment_due(now),
-        "cancellable": booking.status in (Booking.Status.HELD, Booking.Status.BOOKED) and booking.departs_at > now,
+        "cancellable": booking.status in (Booking.Status.HELD, Booking.Status.BOOKED)
+        and booking.departs_at > now,
         "fare": booking.fare_breakdown,
     }
     response = render(request, "booking/ticket.html", context)
@@ -252,11 +277,16 @@ def pnr_status(request, pnr):
     address (settings.RATE_LIMITS["pnr"]): PNRs are 10 digits, so unlimited lookups could sweep them."""
     booking = (
         Booking.objects.select_related("train", "board_station", "alight_station", "inventory")
-        .filter(pnr=pnr[:PNR_LENGTH]).first()
+        .filter(pnr=pnr[:PNR_LENGTH])
+        .first()
     )
     if booking is None or booking.status == Booking.Status.EXPIRED:
-        return render(request, "booking/pnr_form.html", {"error": f"No booking with PNR {pnr[:PNR_LENGTH]}."},
-                      status=404)
+        return render(
+            request,
+            "booking/pnr_form.html",
+            {"error": f"No booking with PNR {pnr[:PNR_LENGTH]}."},
+            status=404,
+        )
     context = {
         "booking": booking,
         "passengers": list(booking.passengers.all()),

@@ -25,5 +25,8 @@ def _most_booked(fields, limit, days):
 
 
 def register_rankings():
-    register_popularity("routes", lambda limit, days: _most_booked(("board_station__code", "alight_station__code"), limit, days))
+    register_popularity(
+        "routes",
+        lambda limit, days: _most_booked(("board_station__code", "alight_station__code"), limit, days),
+    )
     register_popularity("trains", lambda limit, days: _most_booked(("train__number",), limit, days))

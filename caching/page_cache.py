@@ -33,7 +33,9 @@ def _thawed(frozen):
 
 def public_page_cache[**P](
     *, version: Callable[[], object]
-) -> Callable[[Callable[Concatenate[HttpRequest, P], HttpResponse]], Callable[Concatenate[HttpRequest, P], HttpResponse]]:
+) -> Callable[
+    [Callable[Concatenate[HttpRequest, P], HttpResponse]], Callable[Concatenate[HttpRequest, P], HttpResponse]
+]:
     """Cache a public view's whole response under `version()`, the version of what it shows."""
 
     def decorator(
@@ -45,7 +47,9 @@ def public_page_cache[**P](
             if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
             parts = (version(), timezone.localdate().isoformat(), request.get_full_path())
-            return _thawed(tiered_cache.get_or_set("page", parts, lambda: _frozen(view(request, *args, **kwargs))))
+            return _thawed(
+                tiered_cache.get_or_set("page", parts, lambda: _frozen(view(request, *args, **kwargs)))
+            )
 
         return wrapper
 

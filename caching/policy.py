@@ -44,9 +44,15 @@ def _families():
         for family in (
             Family("version", l1_ttl=settings.CACHE_VERSION_L1_TTL, l2_ttl=None),
             Family("place", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.STATION_CACHE_TTL, stale_grace=60),
-            Family("suggest", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.STATION_CACHE_TTL, stale_grace=60),
-            Family("services", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.TIMETABLE_CACHE_TTL, stale_grace=60),
-            Family("route", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.TIMETABLE_CACHE_TTL, stale_grace=60),
+            Family(
+                "suggest", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.STATION_CACHE_TTL, stale_grace=60
+            ),
+            Family(
+                "services", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.TIMETABLE_CACHE_TTL, stale_grace=60
+            ),
+            Family(
+                "route", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.TIMETABLE_CACHE_TTL, stale_grace=60
+            ),
             Family("page", l1_ttl=settings.PAGE_CACHE_TTL, l2_ttl=settings.PAGE_CACHE_TTL),
         )
     }

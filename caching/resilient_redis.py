@@ -50,7 +50,9 @@ class CircuitBreaker:
                 self._last_logged = now
                 logger.error(
                     "Redis unavailable (%s: %s); serving from the database, retrying every %.0f s",
-                    type(error).__name__, error, self.retry_after,
+                    type(error).__name__,
+                    error,
+                    self.retry_after,
                 )
 
     def succeeded(self):

@@ -7,4 +7,8 @@ from .policy import __doc__ as policy_doc
 
 @staff_member_required
 def cache_stats(request):
-    return render(request, "caching/cache_stats.html", {"overview": cache_overview(), "policy": policy_doc, "title": "Cache statistics"})
+    return render(
+        request,
+        "caching/cache_stats.html",
+        {"overview": cache_overview(), "policy": policy_doc, "title": "Cache statistics"},
+    )

@@ -20,7 +20,10 @@ class SavedPassengerForm(forms.ModelForm):
         self.instance.user = user
         self.fields["name"].widget.attrs.update({"autocomplete": "off"})
         self.fields["age"].widget.attrs.update({"min": 0, "max": MAX_AGE, "inputmode": "numeric"})
-        self.fields["berth_preference"].choices = [("", "No preference"), *self.fields["berth_preference"].choices[1:]]
+        self.fields["berth_preference"].choices = [
+            ("", "No preference"),
+            *self.fields["berth_preference"].choices[1:],
+        ]
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())

@@ -32,12 +32,34 @@ HELD, BOOKED, CANCELLED = Booking.Status.HELD, Booking.Status.BOOKED, Booking.St
 # What a journey card or row shows: the rest of a booking (the fare breakdown JSON, idempotency
 # fields...) is never read.
 SUMMARY_FIELDS = (
-    "pnr", "departs_at", "arrives_at", "travel_class", "quota", "status", "hold_expires_at", "fare_total",
-    "refunded_amount", "distance_km",
-    "train__number", "train__name",
-    "board_station__code", "board_station__name", "alight_station__code", "alight_station__name",
+    "pnr",
+    "departs_at",
+    "arrives_at",
+    "travel_class",
+    "quota",
+    "status",
+    "hold_expires_at",
+    "fare_total",
+    "refunded_amount",
+    "distance_km",
+    "train__number",
+    "train__name",
+    "board_station__code",
+    "board_station__name",
+    "alight_station__code",
+    "alight_station__name",
 )
-PASSENGER_FIELDS = ("booking_id", "position", "name", "status", "quota", "number", "coach", "berth_number", "berth_type")
+PASSENGER_FIELDS = (
+    "booking_id",
+    "position",
+    "name",
+    "status",
+    "quota",
+    "number",
+    "coach",
+    "berth_number",
+    "berth_type",
+)
 
 
 def _summaries(queryset):
@@ -53,11 +75,13 @@ def upcoming_queryset(user, now):
     # The partial index's predicate (status IN (HELD, BOOKED)) stated as such; within it, a hold
     # counts while it can still be paid. (Written as "BOOKED or time left" rather than "BOOKED, or
     # HELD with time left", which PostgreSQL may split into a BitmapOr over two other indexes.)
-    return _with_passengers(_summaries(
-        Booking.objects.filter(user=user, status__in=[HELD, BOOKED], departs_at__gt=now)
-        .filter(Q(status=BOOKED) | Q(hold_expires_at__gt=now))
-        .order_by("departs_at", "id")
-    ))
+    return _with_passengers(
+        _summaries(
+            Booking.objects.filter(user=user, status__in=[HELD, BOOKED], departs_at__gt=now)
+            .filter(Q(status=BOOKED) | Q(hold_expires_at__gt=now))
+            .order_by("departs_at", "id")
+        )
+    )
 
 
 def upcoming(user, now, limit):

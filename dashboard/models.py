@@ -16,12 +16,18 @@ BERTH_PREFERENCE_CHOICES = [(code, f"{name} ({code})") for code, name in BERTH_T
 class SavedPassenger(models.Model):
     """A frequent co-traveller a passenger can pick in the booking form instead of typing."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_passengers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_passengers"
+    )
     name = models.CharField(max_length=NAME_MAX)
     age = models.PositiveSmallIntegerField()
     gender = models.CharField(max_length=1, choices=BookingPassenger.Gender.choices)
-    berth_preference = models.CharField(max_length=2, blank=True, choices=BERTH_PREFERENCE_CHOICES,
-                                        help_text="Used when the class has that berth or seat type.")
+    berth_preference = models.CharField(
+        max_length=2,
+        blank=True,
+        choices=BERTH_PREFERENCE_CHOICES,
+        help_text="Used when the class has that berth or seat type.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -37,8 +43,13 @@ class SavedPassenger(models.Model):
 
     def as_booking_row(self):
         """The dict the booking passenger form fills its rows from (booking/views.py)."""
-        return {"name": self.name, "age": self.age, "gender": self.gender,
-                "berth_preference": self.berth_preference, "no_berth": False}
+        return {
+            "name": self.name,
+            "age": self.age,
+            "gender": self.gender,
+            "berth_preference": self.berth_preference,
+            "no_berth": False,
+        }
 
 
 class UserTravelStats(models.Model):
@@ -46,17 +57,24 @@ class UserTravelStats(models.Model):
     created by migration 0001, refreshed by travel_stats.refresh()). Definitions of every column
     are in travel_stats.py; the aggregate implementation there computes the same numbers."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.DO_NOTHING,
-                                db_constraint=False, related_name="+")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     total_bookings = models.IntegerField()
     fare_sum = models.DecimalField(max_digits=14, decimal_places=2)
     total_spent = models.DecimalField(max_digits=14, decimal_places=2)
     journeys_taken = models.IntegerField()
     km_travelled = models.BigIntegerField()
-    top_board_station = models.ForeignKey(Station, null=True, on_delete=models.DO_NOTHING, db_constraint=False,
-                                          related_name="+")
-    top_alight_station = models.ForeignKey(Station, null=True, on_delete=models.DO_NOTHING, db_constraint=False,
-                                           related_name="+")
+    top_board_station = models.ForeignKey(
+        Station, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    top_alight_station = models.ForeignKey(
+        Station, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     top_route_journeys = models.IntegerField()
     journeys_by_month = models.JSONField()
     computed_at = models.DateTimeField()

@@ -82,7 +82,11 @@ def capture(client, urls):
 
 
 def explain(sql, analyze=False):
-    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else ("EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN ")
+    prefix = (
+        "EXPLAIN QUERY PLAN "
+        if connection.vendor == "sqlite"
+        else ("EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN ")
+    )
     with connection.cursor() as cursor:
         cursor.execute(prefix + sql)
         rows = cursor.fetchall()

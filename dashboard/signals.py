@@ -47,4 +47,6 @@ def connect():
     post_save.connect(booking_saved, sender=Booking, dispatch_uid="dashboard.booking_saved")
     post_delete.connect(booking_deleted, sender=Booking, dispatch_uid="dashboard.booking_deleted")
     post_save.connect(passenger_changed, sender=BookingPassenger, dispatch_uid="dashboard.passenger_saved")
-    post_delete.connect(passenger_changed, sender=BookingPassenger, dispatch_uid="dashboard.passenger_deleted")
+    post_delete.connect(
+        passenger_changed, sender=BookingPassenger, dispatch_uid="dashboard.passenger_deleted"
+    )

@@ -126,20 +126,31 @@ def _view_row(user_id):
 
     return (
         UserTravelStats.objects.select_related("top_board_station", "top_alight_station")
-        .filter(user_id=user_id).first()
+        .filter(user_id=user_id)
+        .first()
     )
 
 
 def _from_row(row):
     route = None
     if row.top_board_station_id is not None:
-        route = Route(row.top_board_station.code, row.top_board_station.name, row.top_alight_station.code,
-                      row.top_alight_station.name, row.top_route_journeys)
+        route = Route(
+            row.top_board_station.code,
+            row.top_board_station.name,
+            row.top_alight_station.code,
+            row.top_alight_station.name,
+            row.top_route_journeys,
+        )
     return TravelStats(
-        total_bookings=row.total_bookings, fare_sum=row.fare_sum, total_spent=row.total_spent,
-        journeys_taken=row.journeys_taken, km_travelled=row.km_travelled, top_route=route,
+        total_bookings=row.total_bookings,
+        fare_sum=row.fare_sum,
+        total_spent=row.total_spent,
+        journeys_taken=row.journeys_taken,
+        km_travelled=row.km_travelled,
+        top_route=route,
         journeys_by_month={month: int(n) for month, n in row.journeys_by_month.items()},
-        as_of=row.computed_at, source="materialized view",
+        as_of=row.computed_at,
+        source="materialized view",
     )
 
 
@@ -162,17 +173,30 @@ def aggregate_stats(user, now=None):
     )
     journeys = bookings.filter(taken)
     top = (
-        journeys.values("board_station_id", "alight_station_id", "board_station__code", "board_station__name",
-                        "alight_station__code", "alight_station__name")
+        journeys.values(
+            "board_station_id",
+            "alight_station_id",
+            "board_station__code",
+            "board_station__name",
+            "alight_station__code",
+            "alight_station__name",
+        )
         .annotate(journeys=Count("*"))
         .order_by("-journeys", "board_station_id", "alight_station_id")
         .first()
     )
     route = None
     if top is not None:
-        route = Route(top["board_station__code"], top["board_station__name"], top["alight_station__code"],
-                      top["alight_station__name"], top["journeys"])
-    per_month = journeys.annotate(month=TruncMonth("departs_at")).values("month").annotate(n=Count("*")).order_by()
+        route = Route(
+            top["board_station__code"],
+            top["board_station__name"],
+            top["alight_station__code"],
+            top["alight_station__name"],
+            top["journeys"],
+        )
+    per_month = (
+        journeys.annotate(month=TruncMonth("departs_at")).values("month").annotate(n=Count("*")).order_by()
+    )
     return TravelStats(
         total_bookings=totals["total_bookings"],
         fare_sum=_money(totals["fare_sum"]),
@@ -205,7 +229,9 @@ def _changed_key(user_id):
 
 
 def mark_changed(user_id, at=None):
-    cache.set(_changed_key(user_id), at if at is not None else time.time(), settings.DASHBOARD_STATS_STALE_TTL)
+    cache.set(
+        _changed_key(user_id), at if at is not None else time.time(), settings.DASHBOARD_STATS_STALE_TTL
+    )
 
 
 def _changed_since(user_id, computed_at):

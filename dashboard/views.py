@@ -39,8 +39,13 @@ def fragment_login_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return HttpResponse(format_html('<p class="note">Your session has ended: <a href="{}">log in</a> again.</p>',
-                                            resolve_url(settings.LOGIN_URL)), status=403)
+            return HttpResponse(
+                format_html(
+                    '<p class="note">Your session has ended: <a href="{}">log in</a> again.</p>',
+                    resolve_url(settings.LOGIN_URL),
+                ),
+                status=403,
+            )
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -72,8 +77,12 @@ def dashboard(request):
 @require_safe
 def upcoming_journeys(request):
     now = timezone.now()
-    page = Paginator(journeys.upcoming_queryset(request.user, now), UPCOMING_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "dashboard/upcoming.html", {"page": page, "upcoming": journeys.with_links(page.object_list)})
+    page = Paginator(journeys.upcoming_queryset(request.user, now), UPCOMING_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "dashboard/upcoming.html", {"page": page, "upcoming": journeys.with_links(page.object_list)}
+    )
 
 
 def _history_page(request):
@@ -94,7 +103,9 @@ def history(request):
 @private_page
 @require_safe
 def history_fragment(request):
-    return render(request, "dashboard/history.html#history", {"page": _history_page(request), "fragment": True})
+    return render(
+        request, "dashboard/history.html#history", {"page": _history_page(request), "fragment": True}
+    )
 
 
 # --- Statistics --------------------------------------------------------------------------------
@@ -125,7 +136,9 @@ def statistics_fragment(request):
 
 def _next_url(request):
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return ""
 
@@ -158,8 +171,12 @@ def saved_passenger_edit(request, pk):
         form.save()
         messages.success(request, f"Updated {passenger.name}.")
         return redirect("saved-passengers")
-    return render(request, "dashboard/saved_passenger_edit.html", {"form": form, "passenger": passenger},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "dashboard/saved_passenger_edit.html",
+        {"form": form, "passenger": passenger},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -53,7 +53,10 @@ def _palm(draw, x, ground, height, colour):
     draw.line(trunk, fill=(92, 64, 40), width=max(4, height // 28))
     top = trunk[-1]
     for angle in range(0, 360, 45):
-        end = (top[0] + int(math.cos(math.radians(angle)) * height / 3), top[1] + int(abs(math.sin(math.radians(angle))) * height / 6) - 4)
+        end = (
+            top[0] + int(math.cos(math.radians(angle)) * height / 3),
+            top[1] + int(abs(math.sin(math.radians(angle))) * height / 6) - 4,
+        )
         draw.line([top, end], fill=colour, width=max(3, height // 36))
 
 
@@ -102,8 +105,20 @@ def kerala_backwaters(width, height):
         _palm(draw, int(width * x), int(height * 0.58), int(height * 0.42), (30, 100, 50))
     # A houseboat.
     hull = int(height * 0.72)
-    draw.polygon([(width * 0.35, hull), (width * 0.65, hull), (width * 0.6, hull + height * 0.07), (width * 0.4, hull + height * 0.07)], fill=(90, 60, 40))
-    draw.rounded_rectangle((width * 0.39, hull - height * 0.08, width * 0.61, hull), radius=int(height * 0.03), fill=(200, 170, 110))
+    draw.polygon(
+        [
+            (width * 0.35, hull),
+            (width * 0.65, hull),
+            (width * 0.6, hull + height * 0.07),
+            (width * 0.4, hull + height * 0.07),
+        ],
+        fill=(90, 60, 40),
+    )
+    draw.rounded_rectangle(
+        (width * 0.39, hull - height * 0.08, width * 0.61, hull),
+        radius=int(height * 0.03),
+        fill=(200, 170, 110),
+    )
     return image.filter(ImageFilter.SMOOTH)
 
 
@@ -132,8 +147,40 @@ DEMO_PICTURES = [
         konkan_coast,
         (1600, 640),
     ),
-    ("destination", "Goa", "Beaches from Madgaon", "Palm trees on a sandy beach by a blue sea", "/?to=Madgaon", goa_beach, (1200, 800)),
-    ("destination", "Shimla", "The toy train to the hills", "A blue train below snow-capped Himalayan peaks", "/?to=Shimla", himalaya, (1200, 800)),
-    ("destination", "Kerala", "Backwaters by Ernakulam", "A houseboat on green backwaters lined with coconut palms", "/?to=Ernakulam", kerala_backwaters, (1200, 800)),
-    ("destination", "Jaipur", "Forts of Rajasthan", "A hill fort above desert dunes under an orange sky", "/?to=Jaipur", rajasthan_desert, (1200, 800)),
+    (
+        "destination",
+        "Goa",
+        "Beaches from Madgaon",
+        "Palm trees on a sandy beach by a blue sea",
+        "/?to=Madgaon",
+        goa_beach,
+        (1200, 800),
+    ),
+    (
+        "destination",
+        "Shimla",
+        "The toy train to the hills",
+        "A blue train below snow-capped Himalayan peaks",
+        "/?to=Shimla",
+        himalaya,
+        (1200, 800),
+    ),
+    (
+        "destination",
+        "Kerala",
+        "Backwaters by Ernakulam",
+        "A houseboat on green backwaters lined with coconut palms",
+        "/?to=Ernakulam",
+        kerala_backwaters,
+        (1200, 800),
+    ),
+    (
+        "destination",
+        "Jaipur",
+        "Forts of Rajasthan",
+        "A hill fort above desert dunes under an orange sky",
+        "/?to=Jaipur",
+        rajasthan_desert,
+        (1200, 800),
+    ),
 ]

@@ -157,16 +157,37 @@ NUMBER_BLOCKS = {
 # Mail/express (1Zxxx), passenger (5Zxxx) and MEMU (6Zxxx) numbers carry the zone digit Z of
 # the zone that owns the train (the zone of its first station), as on Indian Railways.
 ZONE_DIGITS = {
-    "KR": 0, "CR": 1, "WCR": 1, "ER": 3, "ECR": 3, "NR": 4, "NCR": 4, "NWR": 4, "NER": 5,
-    "NFR": 5, "SR": 6, "SWR": 6, "SCR": 7, "SER": 8, "SECR": 8, "ECoR": 8, "WR": 9,
+    "KR": 0,
+    "CR": 1,
+    "WCR": 1,
+    "ER": 3,
+    "ECR": 3,
+    "NR": 4,
+    "NCR": 4,
+    "NWR": 4,
+    "NER": 5,
+    "NFR": 5,
+    "SR": 6,
+    "SWR": 6,
+    "SCR": 7,
+    "SER": 8,
+    "SECR": 8,
+    "ECoR": 8,
+    "WR": 9,
 }
 ZONED_PREFIX = {T.MAIL_EXPRESS: 1, T.PASSENGER: 5}
 MEMU_PREFIX = 6
 
 # Names used in train names where the station's city is shared by several terminals.
 TRAIN_NAME_LABELS = {
-    "CSMT": "Mumbai CSMT", "LTT": "Mumbai LTT", "LKO": "Lucknow", "HYB": "Hyderabad",
-    "SBC": "KSR Bengaluru", "RJPB": "Rajendra Nagar", "ANVT": "Anand Vihar", "DEE": "Sarai Rohilla",
+    "CSMT": "Mumbai CSMT",
+    "LTT": "Mumbai LTT",
+    "LKO": "Lucknow",
+    "HYB": "Hyderabad",
+    "SBC": "KSR Bengaluru",
+    "RJPB": "Rajendra Nagar",
+    "ANVT": "Anand Vihar",
+    "DEE": "Sarai Rohilla",
 }
 
 
@@ -210,13 +231,18 @@ CORRIDORS = (
         named=("Saurashtra Mail",),
         weight=0.5,
     ),
-    Corridor("MMCT BVI ~VAPI ST BRC ANND ADI ~VG SUNR WKR RJT GDL PBR", named=("Saurashtra Express",), weight=0.3),
+    Corridor(
+        "MMCT BVI ~VAPI ST BRC ANND ADI ~VG SUNR WKR RJT GDL PBR", named=("Saurashtra Express",), weight=0.3
+    ),
     Corridor("BDTS BVI ST BRC ANND ADI ~VG ~DHG SIOB GIMB BHUJ", named=("Kutch Express",), weight=0.5),
     Corridor("ADI ~VG SUNR WKR RJT GDL JND VRL", named=("Somnath Express",)),
     Corridor("ADI BTD BVC"),
     Corridor("INDB UJN NAD RTM ~DHD ~GDA BRC ST ~VAPI BVI MMCT", named=("Avantika Express",)),
     # Delhi - Kolkata and Bihar
-    Corridor("NDLS GZB ~ALJN TDL ~ETW CNB ~FTP PRYJ ~MZP DDU ~SSM GAYA ~KQR ~GMO DHN ASN ~DGR BWN HWH", rajdhani=True),
+    Corridor(
+        "NDLS GZB ~ALJN TDL ~ETW CNB ~FTP PRYJ ~MZP DDU ~SSM GAYA ~KQR ~GMO DHN ASN ~DGR BWN HWH",
+        rajdhani=True,
+    ),
     Corridor(
         "NDLS GZB ~ALJN TDL ~ETW CNB ~FTP PRYJ ~MZP DDU BXR ARA DNR PNBE ~MKA KIUL JSME ASN ~DGR BWN HWH",
         named=("Poorva Express",),
@@ -249,7 +275,11 @@ CORRIDORS = (
         "NDLS GZB ~HPU MB ~RMU BE ~SPN ~HRI LKO ~BBK GD BST GKP ~DEOS SV CPR HJP MFP SPJ BJU ~KGG SHC",
         named=("Vaishali Express",),
     ),
-    Corridor("ANVT GZB MB BE LKO GD BST GKP DEOS SV CPR HJP MFP SPJ DBG", named=("Bihar Sampark Kranti",), weight=0.5),
+    Corridor(
+        "ANVT GZB MB BE LKO GD BST GKP DEOS SV CPR HJP MFP SPJ DBG",
+        named=("Bihar Sampark Kranti",),
+        weight=0.5,
+    ),
     Corridor("NDLS GZB ~ALJN ~TDL ~ETW CNB LKO ~BBK AYC JNU BSB"),
     Corridor("NDLS GZB MB BE ~SPN ~HRI LKO ~SLN JNU BSB", named=("Kashi Vishwanath Express",), weight=0.5),
     Corridor("NDLS GZB ~ALJN ~ETW CNB ~FTP PRYJ BSB", named=("Shiv Ganga Express",)),
@@ -257,7 +287,9 @@ CORRIDORS = (
     Corridor("BSBS DEOS GKP"),
     # Punjab, Himachal, Jammu and Kashmir, Uttarakhand
     Corridor("NDLS ~SNP PNP ~KKDE UMB ~SIR LDH JUC ASR", named=("Shan-e-Punjab Express",)),
-    Corridor("NDLS ~SNP PNP ~KKDE UMB LDH JRC PTKC JAT ~UHP SVDK", rajdhani=True, named=("Uttar Sampark Kranti",)),
+    Corridor(
+        "NDLS ~SNP PNP ~KKDE UMB LDH JRC PTKC JAT ~UHP SVDK", rajdhani=True, named=("Uttar Sampark Kranti",)
+    ),
     Corridor("SVDK SINA BRML", winding=1.5),
     Corridor("NDLS ~SNP PNP ~KKDE UMB CDG KLK", named=("Himalayan Queen",)),
     Corridor("KLK SML", hill=True, winding=2.6),
@@ -273,8 +305,7 @@ CORRIDORS = (
         weight=0.5,
     ),
     Corridor(
-        "HWH BWN ASN JSME KIUL PNBE ARA BXR DDU BSB ~JNU ~SLN LKO ~HRI BE MB ~NBD SRE UMB ~SIR LDH JUC "
-        "ASR",
+        "HWH BWN ASN JSME KIUL PNBE ARA BXR DDU BSB ~JNU ~SLN LKO ~HRI BE MB ~NBD SRE UMB ~SIR LDH JUC ASR",
         named=("Amritsar Mail",),
         weight=0.5,
     ),
@@ -334,7 +365,9 @@ CORRIDORS = (
         named=("Gitanjali Express", "Howrah Mail"),
     ),
     Corridor("SHM ~SRC KGP TATA ROU JSG BSP R DURG G NGP BD AK BSL NK KYN TNA LTT", weight=0.5),
-    Corridor("HWH ~BWN ASN DHN ~GMO GAYA DDU PRYJ ~MKP STA KTE JBP ~PPI ET KNW BSL JL ~MMR NK ~IGP KYN DR CSMT"),
+    Corridor(
+        "HWH ~BWN ASN DHN ~GMO GAYA DDU PRYJ ~MKP STA KTE JBP ~PPI ET KNW BSL JL ~MMR NK ~IGP KYN DR CSMT"
+    ),
     Corridor(
         "CSMT DR KYN ~IGP NK ~MMR JL BSL KNW ET ~PPI JBP KTE STA ~MKP PRYJ BSB",
         named=("Mahanagari Express", "Kamayani Express"),
@@ -363,7 +396,9 @@ CORRIDORS = (
         named=("Sharavathi Express",),
     ),
     Corridor("CSMT DR KYN ~LNL PUNE ~STR MRJ KOP", named=("Koyna Express", "Sahyadri Express")),
-    Corridor("CSMT DR ~TNA KYN ~KJT LNL PUNE", named=("Deccan Queen", "Pragati Express", "Indrayani Express")),
+    Corridor(
+        "CSMT DR ~TNA KYN ~KJT LNL PUNE", named=("Deccan Queen", "Pragati Express", "Indrayani Express")
+    ),
     Corridor("HYB ~LPI VKB ~TDU WADI KLBG SUR ~KWV DD PUNE LNL KYN DR CSMT", named=("Hussainsagar Express",)),
     Corridor("SC NZB NED PBN J AWB MMR NK ~IGP KYN DR CSMT", named=("Devagiri Express",)),
     Corridor("SC VKB BIDR"),
@@ -396,7 +431,9 @@ CORRIDORS = (
         named=("Malabar Express", "Parasuram Express"),
     ),
     # Tamil Nadu
-    Corridor("MAS ~PER AJJ KPD ~JTJ ~BWT KJM BNC SBC ~MYA MYS", named=("Brindavan Express", "Lalbagh Express")),
+    Corridor(
+        "MAS ~PER AJJ KPD ~JTJ ~BWT KJM BNC SBC ~MYA MYS", named=("Brindavan Express", "Lalbagh Express")
+    ),
     Corridor("MAS ~PER AJJ KPD JTJ SA ED TUP CBE MTP", named=("Nilgiri Express", "Cheran Express")),
     Corridor("MTP UAM", hill=True, winding=1.6),
     Corridor(
@@ -412,7 +449,10 @@ CORRIDORS = (
         named=("Island Express",),
         weight=0.5,
     ),
-    Corridor("MS TBM CGL VM ~VRI TPJ DG MDU VPT TEN NCJ CAPE", named=("Kanniyakumari Express", "Ananthapuri Express")),
+    Corridor(
+        "MS TBM CGL VM ~VRI TPJ DG MDU VPT TEN NCJ CAPE",
+        named=("Kanniyakumari Express", "Ananthapuri Express"),
+    ),
     Corridor("MS TBM CGL VM ~CDM MV KMU TJ TPJ", named=("Cholan Express",)),
     Corridor("MS TBM CGL VM PDY"),
     Corridor("MS TBM CGL VM ~VRI TPJ PDKT KKDI RMD RMM", named=("Rameswaram Express", "Sethu Express")),
@@ -431,7 +471,9 @@ CORRIDORS = (
         "NLR GDR MAS",
         named=("Coromandel Express",),
     ),
-    Corridor("HWH KGP BLS BHC CTC BBS KUR BAM VZM VSKP RJY EE BZA OGL NLR GDR RU KPD JTJ BWT KJM SMVB", weight=0.4),
+    Corridor(
+        "HWH KGP BLS BHC CTC BBS KUR BAM VZM VSKP RJY EE BZA OGL NLR GDR RU KPD JTJ BWT KJM SMVB", weight=0.4
+    ),
     Corridor("HWH ~SRC KGP ~BLS ~BHC ~JJKR CTC BBS KUR PURI", named=("Jagannath Express", "Dhauli Express")),
     Corridor(
         "PURI KUR BBS CTC ~JJKR BHC BLS KGP TATA ~MURI BKSC GMO ~KQR GAYA ~SSM DDU PRYJ CNB ~ETW ~TDL "
@@ -581,7 +623,9 @@ class TrainFactory:
     def pair(self, route, start, end, train_type, numbers, name=None, hill=False, memu=False):
         profile = PROFILES[train_type]
         section = route[start : end + 1]
-        calls = [stop for index, stop in enumerate(section) if self._calls(profile, stop, index, len(section))]
+        calls = [
+            stop for index, stop in enumerate(section) if self._calls(profile, stop, index, len(section))
+        ]
         name = name or self.name(train_type, calls[0].code, calls[-1].code, calls[-1].km - calls[0].km, memu)
         classes = default_classes(train_type)
         up_days = self._running_days(profile)
@@ -590,7 +634,9 @@ class TrainFactory:
         down_stops = self._stops(profile, down_calls, hill)
         # The return working leaves the day after the up train arrives.
         arrival_day = up.stops[-1].arrival_minute // MINUTES_PER_DAY
-        down = TrainRecord(numbers[1], name, train_type, shift_mask(up_days, arrival_day + 1), classes, down_stops)
+        down = TrainRecord(
+            numbers[1], name, train_type, shift_mask(up_days, arrival_day + 1), classes, down_stops
+        )
         return up, down
 
     def _calls(self, profile, stop, index, count):
@@ -686,7 +732,11 @@ def _window(rng, network, route, stops, max_km):
         wanted = rng.randint(*stops)
         start = rng.randrange(len(route) - 1)
         end = start + 1
-        while end + 1 < len(route) and end - start + 1 < wanted and route[end + 1].km - route[start].km <= max_km:
+        while (
+            end + 1 < len(route)
+            and end - start + 1 < wanted
+            and route[end + 1].km - route[start].km <= max_km
+        ):
             end += 1
         if network.city(route[start].code) != network.city(route[end].code):
             break
@@ -714,7 +764,9 @@ class BasePlanner:
             for train_type, (start, end), name, memu in self._plan(corridor, route):
                 zone = self.network.stations[route[start].code].zone
                 numbers = self.numbers.pair(train_type, zone, memu)
-                trains.extend(self.factory.pair(route, start, end, train_type, numbers, name, corridor.hill, memu))
+                trains.extend(
+                    self.factory.pair(route, start, end, train_type, numbers, name, corridor.hill, memu)
+                )
         return trains
 
     def _plan(self, corridor, route):
@@ -779,18 +831,24 @@ class SyntheticPlanner:
         for serial in range(pairs):
             index = rng.choices(range(len(CORRIDORS)), cum_weights=cum_weights)[0]
             corridor, route = CORRIDORS[index], self.routes[index]
-            train_type = rng.choice(HILL_TYPES) if corridor.hill else _weighted_choice(rng, SYNTHETIC_TYPE_MIX)
+            train_type = (
+                rng.choice(HILL_TYPES) if corridor.hill else _weighted_choice(rng, SYNTHETIC_TYPE_MIX)
+            )
             train_type, (start, end) = self._section(index, train_type)
             numbers = tuple(f"{SYNTHETIC_NUMBER_PREFIX}{2 * serial + k:06d}" for k in (1, 2))
             memu = train_type == T.PASSENGER and rng.random() < MEMU_CHANCE
-            trains.extend(self.factory.pair(route, start, end, train_type, numbers, None, corridor.hill, memu))
+            trains.extend(
+                self.factory.pair(route, start, end, train_type, numbers, None, corridor.hill, memu)
+            )
         return trains
 
     def _section(self, index, train_type):
         """The section a train of this type runs over, and the type (long trains need room)."""
         route = self.routes[index]
         if train_type == T.PASSENGER:
-            window = _window(self.rng, self.network, route, SYNTHETIC_PASSENGER_STOPS, SYNTHETIC_PASSENGER_MAX_KM)
+            window = _window(
+                self.rng, self.network, route, SYNTHETIC_PASSENGER_STOPS, SYNTHETIC_PASSENGER_MAX_KM
+            )
             return train_type, window
         band = SYNTHETIC_BANDS.get(train_type) or self.rng.choice((MEDIUM_KM, LONG_KM))
         key = (index, band)
@@ -847,7 +905,9 @@ class SyntheticPlanner:
             halts = self.halts[(previous.code, stop.code) if forward else (stop.code, previous.code)]
             for halt in halts if forward else reversed(halts):
                 fraction = halt.fraction if forward else 1 - halt.fraction
-                route.append(RouteStop(halt.record.code, previous.km + (stop.km - previous.km) * fraction, HALT))
+                route.append(
+                    RouteStop(halt.record.code, previous.km + (stop.km - previous.km) * fraction, HALT)
+                )
             route.append(stop)
         return route
 

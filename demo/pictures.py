@@ -22,7 +22,9 @@ def seed_pictures(scale=1.0):
             image = scene(max(32, round(width * scale)), max(32, round(height * scale)))
             buffer = io.BytesIO()
             image.save(buffer, "PNG", optimize=True)
-            picture = Picture(kind=kind, title=title, subtitle=subtitle, alt_text=alt, link=link, position=position)
+            picture = Picture(
+                kind=kind, title=title, subtitle=subtitle, alt_text=alt, link=link, position=position
+            )
             picture.original.save(f"{slugify(title)}.png", ContentFile(buffer.getvalue()), save=False)
             picture.save()
             made += 1

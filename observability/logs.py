@@ -46,12 +46,21 @@ def log_slow_request(request, response, timings, seconds):
     from .metrics import SLOW_REQUESTS, view_label
 
     SLOW_REQUESTS.inc()
-    slow_logger.warning(_line(
-        event="slow_request", request_id=timings.request_id, method=request.method, view=view_label(request),
-        route=request_route(request) or None, status=response.status_code, duration_ms=round(seconds * 1000, 1),
-        db_ms=round(timings.db * 1000, 1), db_queries=timings.db_count,
-        cache_ms=round(timings.cache * 1000, 1), cache_calls=timings.cache_count,
-    ))
+    slow_logger.warning(
+        _line(
+            event="slow_request",
+            request_id=timings.request_id,
+            method=request.method,
+            view=view_label(request),
+            route=request_route(request) or None,
+            status=response.status_code,
+            duration_ms=round(seconds * 1000, 1),
+            db_ms=round(timings.db * 1000, 1),
+            db_queries=timings.db_count,
+            cache_ms=round(timings.cache * 1000, 1),
+            cache_calls=timings.cache_count,
+        )
+    )
 
 
 def log_slow_query(sql, seconds, many, timings):
@@ -59,7 +68,12 @@ def log_slow_query(sql, seconds, many, timings):
     from .metrics import SLOW_QUERIES
 
     SLOW_QUERIES.inc()
-    slow_logger.warning(_line(
-        event="slow_query", request_id=timings.request_id, duration_ms=round(seconds * 1000, 1), many=bool(many),
-        sql=str(sql)[: settings.SLOW_QUERY_SQL_CHARS],
-    ))
+    slow_logger.warning(
+        _line(
+            event="slow_query",
+            request_id=timings.request_id,
+            duration_ms=round(seconds * 1000, 1),
+            many=bool(many),
+            sql=str(sql)[: settings.SLOW_QUERY_SQL_CHARS],
+        )
+    )

@@ -38,20 +38,30 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 REQUEST_SECONDS = Histogram(
-    "railconnect_http_request_duration_seconds", "Time to answer a dynamic request, by view",
-    ["view", "method"], buckets=LATENCY_BUCKETS,
+    "railconnect_http_request_duration_seconds",
+    "Time to answer a dynamic request, by view",
+    ["view", "method"],
+    buckets=LATENCY_BUCKETS,
 )
-RESPONSES = Counter("railconnect_http_responses", "Responses by view and status code", ["view", "method", "status"])
+RESPONSES = Counter(
+    "railconnect_http_responses", "Responses by view and status code", ["view", "method", "status"]
+)
 DB_QUERIES = Counter("railconnect_db_queries", "Database queries made while answering requests", ["view"])
 DB_SECONDS = Counter("railconnect_db_query_seconds", "Time spent in database queries", ["view"])
-CACHE_CALLS = Counter("railconnect_cache_calls", "Cache backend calls made while answering requests", ["view"])
+CACHE_CALLS = Counter(
+    "railconnect_cache_calls", "Cache backend calls made while answering requests", ["view"]
+)
 CACHE_SECONDS = Counter("railconnect_cache_call_seconds", "Time spent in cache backend calls", ["view"])
 CACHE_LOOKUPS = Counter(
-    "railconnect_cache_lookups", "Two-level cache lookups by level, key family and outcome", ["level", "family", "outcome"]
+    "railconnect_cache_lookups",
+    "Two-level cache lookups by level, key family and outcome",
+    ["level", "family", "outcome"],
 )
 SLOW_REQUESTS = Counter("railconnect_slow_requests", "Requests slower than SLOW_REQUEST_MS")
 SLOW_QUERIES = Counter("railconnect_slow_queries", "Database queries slower than SLOW_QUERY_MS")
-RUM_DOCUMENTS = Counter("railconnect_rum_documents", "RUM documents received at /rum, by outcome", ["outcome"])
+RUM_DOCUMENTS = Counter(
+    "railconnect_rum_documents", "RUM documents received at /rum, by outcome", ["outcome"]
+)
 
 # Pool gauges: each worker has its own pool, so the server's figure is the sum over live workers.
 POOL_GAUGES = {

@@ -15,7 +15,9 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
 MODES = {"1": "html", "html": "html", "text": "text"}
-PROFILE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:"
+PROFILE_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:"
+)
 
 
 def may_profile(request):
@@ -49,7 +51,9 @@ class ProfilingMiddleware:
         finally:
             profiler.stop()
         if mode == "text":
-            response = HttpResponse(profiler.output_text(unicode=True, color=False), content_type="text/plain; charset=utf-8")
+            response = HttpResponse(
+                profiler.output_text(unicode=True, color=False), content_type="text/plain; charset=utf-8"
+            )
         else:
             response = HttpResponse(profiler.output_html(), content_type="text/html; charset=utf-8")
             response["Content-Security-Policy"] = PROFILE_CSP

@@ -54,7 +54,9 @@ class Payment(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["booking"], condition=models.Q(state="succeeded"), name="payment_one_success_per_booking"
+                fields=["booking"],
+                condition=models.Q(state="succeeded"),
+                name="payment_one_success_per_booking",
             ),
         ]
         indexes = [models.Index(fields=["booking", "state"], name="payment_booking_state_idx")]

@@ -24,8 +24,9 @@ class UnknownPayment(LookupError):
 def start_payment(booking, user, amount, gateway_name="simulated"):
     """A new pending payment for `booking` (call inside the caller's transaction)."""
     gateway = get_gateway(gateway_name)
-    payment = Payment(booking=booking, user=user, amount=amount, gateway=gateway.name,
-                      token=secrets.token_urlsafe(18))
+    payment = Payment(
+        booking=booking, user=user, amount=amount, gateway=gateway.name, token=secrets.token_urlsafe(18)
+    )
     redirect_url = gateway.start(payment)
     payment.save()
     return payment, redirect_url
@@ -46,7 +47,9 @@ def settle(result):
         now = timezone.now()
         if result.outcome == SUCCEEDED:
             if not booking.payment_due(now):
-                payment.transition(Payment.State.EXPIRED, "The booking was no longer awaiting payment: not charged.")
+                payment.transition(
+                    Payment.State.EXPIRED, "The booking was no longer awaiting payment: not charged."
+                )
             elif payment.amount != booking.amount_due:
                 payment.transition(Payment.State.EXPIRED, "The amount due changed: not charged.")
             else:
@@ -58,7 +61,9 @@ def settle(result):
             payment.transition(Payment.State.EXPIRED, "The gateway timed out: not charged.")
         payment.gateway_reference = result.reference[:64]
         payment.settled_at = now
-        payment.save(update_fields=["state", "failure_reason", "gateway_reference", "settled_at", "updated_at"])
+        payment.save(
+            update_fields=["state", "failure_reason", "gateway_reference", "settled_at", "updated_at"]
+        )
     return payment
 
 
@@ -70,18 +75,24 @@ def expire_open_payments(booking_ids, reason="The booking hold expired."):
 
 def refund(booking, amount, reason):
     """Refund `amount` of the booking's succeeded payment (call inside the caller's transaction)."""
-    payment = Payment.objects.select_for_update().filter(booking=booking, state=Payment.State.SUCCEEDED).first()
+    payment = (
+        Payment.objects.select_for_update().filter(booking=booking, state=Payment.State.SUCCEEDED).first()
+    )
     if payment is None or amount <= 0:
         return None
     reference = get_gateway(payment.gateway).refund(payment, amount)
     payment.refunded_amount += amount
     payment.save(update_fields=["refunded_amount", "updated_at"])
-    return Refund.objects.create(payment=payment, amount=amount, reason=reason[:200], gateway_reference=reference)
+    return Refund.objects.create(
+        payment=payment, amount=amount, reason=reason[:200], gateway_reference=reference
+    )
 
 
 def open_payment(*, booking_id: int) -> Payment | None:
     """The booking's newest payment still open at the gateway, if any (no lock: a read)."""
-    return Payment.objects.filter(booking_id=booking_id, state__in=Payment.OPEN_STATES).order_by("-id").first()
+    return (
+        Payment.objects.filter(booking_id=booking_id, state__in=Payment.OPEN_STATES).order_by("-id").first()
+    )
 
 
 def settle_simulated(*, payment: Payment, outcome: str) -> Payment:

@@ -20,13 +20,21 @@ ACTIONS = {"pay": SUCCEEDED, "fail": FAILED, "timeout": TIMED_OUT}
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def simulated_gateway(request, token):
-    payment = get_object_or_404(Payment.objects.select_related("booking"), token=token[:40], user=request.user,
-                                gateway=SimulatedGateway.name)
+    payment = get_object_or_404(
+        Payment.objects.select_related("booking"),
+        token=token[:40],
+        user=request.user,
+        gateway=SimulatedGateway.name,
+    )
     if request.method == "POST" and payment.is_open:
         outcome = ACTIONS.get(request.POST.get("action"))
         if outcome is None:
-            return render(request, "payments/simulated.html", {"payment": payment, "error": "Choose Pay or Fail."},
-                          status=400)
+            return render(
+                request,
+                "payments/simulated.html",
+                {"payment": payment, "error": "Choose Pay or Fail."},
+                status=400,
+            )
         # The gateway "posts" its signed callback to us: the same code path as /payments/callback.
         services.settle_simulated(payment=payment, outcome=outcome)
         return redirect(payment.booking)

@@ -13,7 +13,17 @@ class PictureAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_active")
     search_fields = ("title", "subtitle", "alt_text")
     readonly_fields = ("renditions_summary",)
-    fields = ("kind", "title", "subtitle", "alt_text", "link", "original", "position", "is_active", "renditions_summary")
+    fields = (
+        "kind",
+        "title",
+        "subtitle",
+        "alt_text",
+        "link",
+        "original",
+        "position",
+        "is_active",
+        "renditions_summary",
+    )
 
     @admin.display(description="Picture")
     def preview(self, picture):

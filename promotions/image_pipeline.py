@@ -118,7 +118,9 @@ def _to_srgb(image):
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
             output_mode = "RGBA" if image.mode == "RGBA" else "RGB"
-            image = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode=output_mode)
+            image = ImageCms.profileToProfile(
+                image, source, ImageCms.createProfile("sRGB"), outputMode=output_mode
+            )
         except ImageCms.PyCMSError:
             pass  # a broken profile: keep the pixels as they are
     if image.mode in ("RGBA", "LA", "P", "PA") or "transparency" in image.info:
@@ -147,7 +149,9 @@ def _encode(image, fmt):
 def placeholder_data_uri(image):
     """A 16-pixel-wide blurred WebP of the picture, base64 in a data URI (a few hundred bytes)."""
     height = max(1, round(image.height * PLACEHOLDER_WIDTH / image.width))
-    tiny = image.resize((PLACEHOLDER_WIDTH, height), Image.Resampling.BOX).filter(ImageFilter.GaussianBlur(0.8))
+    tiny = image.resize((PLACEHOLDER_WIDTH, height), Image.Resampling.BOX).filter(
+        ImageFilter.GaussianBlur(0.8)
+    )
     tiny.info = {}
     buffer = io.BytesIO()
     tiny.save(buffer, "WEBP", quality=40, method=6)
@@ -169,7 +173,9 @@ def build_renditions(data, storage=None):
     )
     for width in widths:
         size = (width, renditions.height_for(width))
-        resized = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        resized = (
+            image if size == image.size else image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        )
         for fmt in FORMATS:
             name = renditions.name(fmt, width)
             if not storage.exists(name):

@@ -29,7 +29,9 @@ class Picture(models.Model):
         max_length=200, help_text="What the picture shows, for people who cannot see it."
     )
     link = models.CharField(
-        max_length=300, blank=True, help_text="Where the picture leads: a path on this site, e.g. /search?from=...&to=..."
+        max_length=300,
+        blank=True,
+        help_text="Where the picture leads: a path on this site, e.g. /search?from=...&to=...",
     )
     original = models.ImageField(upload_to="originals/%Y/%m/")
     position = models.PositiveSmallIntegerField(default=0, help_text="Smaller comes first.")

@@ -21,7 +21,9 @@ from railconnect.http_caching import immutable
 
 from .image_pipeline import EXTENSIONS, MIME_TYPES, RENDITIONS_DIR
 
-RENDITION_PATH = re.compile(rf"^{RENDITIONS_DIR}/(?P<key>[0-9a-f]{{16}})/(?P<width>[0-9]{{1,5}})\.(?P<ext>avif|webp|jpg)$")
+RENDITION_PATH = re.compile(
+    rf"^{RENDITIONS_DIR}/(?P<key>[0-9a-f]{{16}})/(?P<width>[0-9]{{1,5}})\.(?P<ext>avif|webp|jpg)$"
+)
 CONTENT_TYPES = {EXTENSIONS[fmt]: MIME_TYPES[fmt] for fmt in MIME_TYPES}
 
 

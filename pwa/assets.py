@@ -33,8 +33,11 @@ def _train(draw, box, fg, bg):
     r = int(w * 0.12)
     draw.rounded_rectangle((x0, y0, x1, y0 + int(h * 0.82)), radius=r, fill=fg)
     # windscreen
-    draw.rounded_rectangle((x0 + int(w * 0.14), y0 + int(h * 0.12), x1 - int(w * 0.14), y0 + int(h * 0.42)),
-                           radius=int(r * 0.5), fill=bg)
+    draw.rounded_rectangle(
+        (x0 + int(w * 0.14), y0 + int(h * 0.12), x1 - int(w * 0.14), y0 + int(h * 0.42)),
+        radius=int(r * 0.5),
+        fill=bg,
+    )
     # headlights
     lr = int(w * 0.07)
     for cx in (x0 + int(w * 0.26), x1 - int(w * 0.26)):

@@ -84,13 +84,30 @@ def service_worker(request):
 def manifest_data():
     icons = []
     for size in assets.ICON_SIZES:
-        icons.append({"src": static(f"pwa/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png",
-                      "purpose": "any"})
-        icons.append({"src": static(f"pwa/icon-maskable-{size}.png"), "sizes": f"{size}x{size}",
-                      "type": "image/png", "purpose": "maskable"})
+        icons.append(
+            {
+                "src": static(f"pwa/icon-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any",
+            }
+        )
+        icons.append(
+            {
+                "src": static(f"pwa/icon-maskable-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "maskable",
+            }
+        )
     screenshots = [
-        {"src": static(f"pwa/screenshot-{form_factor}.png"), "sizes": f"{width}x{height}", "type": "image/png",
-         "form_factor": form_factor, "label": "Search trains and book berths"}
+        {
+            "src": static(f"pwa/screenshot-{form_factor}.png"),
+            "sizes": f"{width}x{height}",
+            "type": "image/png",
+            "form_factor": form_factor,
+            "label": "Search trains and book berths",
+        }
         for form_factor, (width, height) in assets.SCREENSHOTS.items()
     ]
     shortcut_icon = [{"src": static("pwa/icon-192.png"), "sizes": "192x192", "type": "image/png"}]
@@ -112,8 +129,18 @@ def manifest_data():
         "screenshots": screenshots,
         "shortcuts": [
             {"name": "Search trains", "short_name": "Search", "url": reverse("home"), "icons": shortcut_icon},
-            {"name": "My journeys", "short_name": "Journeys", "url": reverse("dashboard"), "icons": shortcut_icon},
-            {"name": "PNR status", "short_name": "PNR", "url": reverse("booking:pnr-form"), "icons": shortcut_icon},
+            {
+                "name": "My journeys",
+                "short_name": "Journeys",
+                "url": reverse("dashboard"),
+                "icons": shortcut_icon,
+            },
+            {
+                "name": "PNR status",
+                "short_name": "PNR",
+                "url": reverse("booking:pnr-form"),
+                "icons": shortcut_icon,
+            },
         ],
     }
 
@@ -121,7 +148,9 @@ def manifest_data():
 @require_safe
 @public_page
 def manifest(request):
-    return JsonResponse(manifest_data(), content_type="application/manifest+json", json_dumps_params={"indent": 1})
+    return JsonResponse(
+        manifest_data(), content_type="application/manifest+json", json_dumps_params={"indent": 1}
+    )
 
 
 @require_safe

@@ -33,8 +33,9 @@ class ThreadPoolBackend(ImmediateBackend):
         key = (os.getpid(), self.alias)
         with _pools_lock:
             if key not in _pools:
-                _pools[key] = ThreadPoolExecutor(max_workers=int(self.options.get("THREADS", 2)),
-                                                 thread_name_prefix=f"tasks-{self.alias}")
+                _pools[key] = ThreadPoolExecutor(
+                    max_workers=int(self.options.get("THREADS", 2)), thread_name_prefix=f"tasks-{self.alias}"
+                )
             return _pools[key]
 
     def _execute_task(self, task_result):

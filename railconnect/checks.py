@@ -25,8 +25,10 @@ INSECURE_PREFIX = "django-insecure-"
 def weakness(key):
     """Why `key` must not sign anything in production, or None."""
     if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
-        return (f"it is shorter than {SECRET_KEY_MIN_LENGTH} characters or has fewer than "
-                f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} different characters")
+        return (
+            f"it is shorter than {SECRET_KEY_MIN_LENGTH} characters or has fewer than "
+            f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} different characters"
+        )
     if key.startswith(INSECURE_PREFIX):
         return f"it starts with {INSECURE_PREFIX!r} (generated for development)"
     digest = hashlib.sha256(key.encode()).hexdigest()
@@ -45,12 +47,14 @@ def secret_key_is_secret(app_configs, **kwargs):
     for name, key in named:
         reason = weakness(str(key))
         if reason:
-            errors.append(Error(
-                f"{name} is not a usable secret: {reason}.",
-                hint="Set SECRET_KEY in the environment to a new random value of 50+ characters, e.g. "
-                     "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`.",
-                id="railconnect.E001",
-            ))
+            errors.append(
+                Error(
+                    f"{name} is not a usable secret: {reason}.",
+                    hint="Set SECRET_KEY in the environment to a new random value of 50+ characters, e.g. "
+                    "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`.",
+                    id="railconnect.E001",
+                )
+            )
     return errors
 
 
@@ -61,4 +65,6 @@ def refuse_unsafe_start():
 
     errors = run_checks(tags=[TAG])
     if errors:
-        raise ImproperlyConfigured("refusing to serve:\n" + "\n".join(f"{e.id}: {e.msg} HINT: {e.hint}" for e in errors))
+        raise ImproperlyConfigured(
+            "refusing to serve:\n" + "\n".join(f"{e.id}: {e.msg} HINT: {e.hint}" for e in errors)
+        )

@@ -40,8 +40,13 @@ try:  # psycopg 3 (PostgreSQL); absent on an SQLite-only install.
 except ImportError:  # pragma: no cover
     OUTAGE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 else:
-    OUTAGE_ERRORS = (OperationalError, InterfaceError, PoolTimeout, psycopg.OperationalError,
-                     psycopg.InterfaceError)
+    OUTAGE_ERRORS = (
+        OperationalError,
+        InterfaceError,
+        PoolTimeout,
+        psycopg.OperationalError,
+        psycopg.InterfaceError,
+    )
 
 logger = logging.getLogger("railconnect.database")
 
@@ -91,11 +96,22 @@ class OutageLog:
             self.last_logged = now
             suppressed, self.unlogged = self.unlogged, 0
         if first:
-            logger.error("Database unavailable (%s: %s) on %s %s; answering 503 until it is back",
-                         type(error).__name__, str(error).strip(), request.method, request.path)
+            logger.error(
+                "Database unavailable (%s: %s) on %s %s; answering 503 until it is back",
+                type(error).__name__,
+                str(error).strip(),
+                request.method,
+                request.path,
+            )
         else:
-            logger.error("Database still unavailable after %.0f s (%s: %s); %d more 503 responses since the "
-                         "last report", now - self.down_since, type(error).__name__, str(error).strip(), suppressed)
+            logger.error(
+                "Database still unavailable after %.0f s (%s: %s); %d more 503 responses since the "
+                "last report",
+                now - self.down_since,
+                type(error).__name__,
+                str(error).strip(),
+                suppressed,
+            )
 
     def succeeded(self):
         if self.down_since is None:
@@ -105,7 +121,9 @@ class OutageLog:
                 return
             down_for, answered = time.monotonic() - self.down_since, self.answered
             self.reset()
-        logger.warning("Database is back after %.1f s; %d requests were answered 503 meanwhile", down_for, answered)
+        logger.warning(
+            "Database is back after %.1f s; %d requests were answered 503 meanwhile", down_for, answered
+        )
 
 
 outage_log = OutageLog()
@@ -143,7 +161,11 @@ class DatabaseOutageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if outage_log.is_down and response.status_code != 503 and connections["default"].connection is not None:
+        if (
+            outage_log.is_down
+            and response.status_code != 503
+            and connections["default"].connection is not None
+        ):
             # This request used the database (its pooled connection goes back at request end).
             outage_log.succeeded()
         return response

@@ -130,7 +130,9 @@ def _no_store(response: HttpResponseBase) -> None:
 
 
 public_page = _cache_control_decorator(_public)
-public_page.__doc__ = "The same for everyone: any cache may keep it briefly and serve it stale while revalidating."
+public_page.__doc__ = (
+    "The same for everyone: any cache may keep it briefly and serve it stale while revalidating."
+)
 private_page = _cache_control_decorator(_private)
 private_page.__doc__ = "One person's page: only their browser may keep it, revalidating with the ETag."
 no_store = _cache_control_decorator(_no_store)

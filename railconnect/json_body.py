@@ -63,7 +63,9 @@ def parse_object(body, *, required=True):
     except UnicodeDecodeError:
         raise BadBody("The body is not valid UTF-8.", "not_utf8") from None
     if deeper_than(text, settings.API_MAX_JSON_DEPTH):
-        raise BadBody(f"The JSON is nested too deeply (at most {settings.API_MAX_JSON_DEPTH} levels).", "too_deep")
+        raise BadBody(
+            f"The JSON is nested too deeply (at most {settings.API_MAX_JSON_DEPTH} levels).", "too_deep"
+        )
     try:
         data = json.loads(text, parse_constant=_not_json)
     except ValueError:  # JSONDecodeError, NaN/Infinity, an integer of thousands of digits

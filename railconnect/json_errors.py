@@ -29,14 +29,21 @@ STANDARD_ERRORS = {
     404: ("not_found", "Not found: no such endpoint or object."),
     405: ("method_not_allowed", "Method {method} is not allowed here (allowed: {allow})."),
     413: ("body_too_large", "The request body is too large: at most {limit} bytes."),
-    500: ("server_error", "Something went wrong on our side; the request was not completed. Please try again."),
+    500: (
+        "server_error",
+        "Something went wrong on our side; the request was not completed. Please try again.",
+    ),
 }
 # Headers of the replaced response that still say something true about the JSON one.
 KEPT_HEADERS = ("Allow", "Retry-After", "Cache-Control", "Vary")
 
 
 def json_error(
-    message: object, *, status: int, field: str | None = None, code: str | None = None,
+    message: object,
+    *,
+    status: int,
+    field: str | None = None,
+    code: str | None = None,
     retry_after: int | None = None,
 ) -> JsonResponse:
     """The one JSON error body; `message` is sent as text whatever it is (an exception, a lazy string)."""
@@ -102,7 +109,8 @@ def csrf_failure(request, reason=""):
     if is_api(request):
         return json_error(
             f"CSRF check failed ({reason}): send the csrftoken cookie's value in the X-CSRFToken header.",
-            status=403, code="csrf_failed",
+            status=403,
+            code="csrf_failed",
         )
     return csrf.csrf_failure(request, reason=reason)
 

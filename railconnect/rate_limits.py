@@ -102,7 +102,9 @@ def rate_limited(scope, key=client_address, methods=("POST",)):
                 limit, window = settings.RATE_LIMITS[scope]
                 allowed, retry_after = hit(scope, key(request), limit, window)
                 if not allowed:
-                    return too_many_requests(request, retry_after, "Too many requests: please wait a moment and try again.")
+                    return too_many_requests(
+                        request, retry_after, "Too many requests: please wait a moment and try again."
+                    )
             return view(request, *args, **kwargs)
 
         return wrapper

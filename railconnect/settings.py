@@ -156,7 +156,13 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 PERMISSIONS_POLICY_DENIED = [
-    "camera", "microphone", "geolocation", "payment", "usb", "interest-cohort", "browsing-topics",
+    "camera",
+    "microphone",
+    "geolocation",
+    "payment",
+    "usb",
+    "interest-cohort",
+    "browsing-topics",
 ]
 
 # --- Database ------------------------------------------------------------------------------
@@ -256,14 +262,19 @@ LOGOUT_REDIRECT_URL = "home"
 # Production (HTTPS=1) sends mail over SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
 # EMAIL_HOST_PASSWORD, EMAIL_USE_TLS); local runs print it to the console.
 if HTTPS or os.environ.get("EMAIL_HOST"):
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {
-        "host": os.environ.get("EMAIL_HOST", "localhost"),
-        "port": env_int("EMAIL_PORT", 587),
-        "username": os.environ.get("EMAIL_HOST_USER", ""),
-        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-        "use_tls": env_bool("EMAIL_USE_TLS", True),
-        "timeout": 10,
-    }}}
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
+                "port": env_int("EMAIL_PORT", 587),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "timeout": 10,
+            },
+        }
+    }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "RailConnect India <no-reply@railconnect.invalid>")
@@ -322,7 +333,9 @@ LOGGING = {
     # and slow queries are JSON lines from the railconnect.slow logger (observability/logs.py).
     "filters": {"request_id": {"()": "observability.logs.RequestIdFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
@@ -370,7 +383,9 @@ COMPRESSION_BROTLI_QUALITY = env_int("COMPRESSION_BROTLI_QUALITY", 5)
 # Server-Timing header (db, cache, total) on dynamic responses.
 SERVER_TIMING = env_bool("SERVER_TIMING", True)
 # Image renditions: widths (px) made from each original, and encoder qualities.
-IMAGE_RENDITION_WIDTHS = [int(width) for width in env_list("IMAGE_RENDITION_WIDTHS", "320,480,640,960,1280,1600")]
+IMAGE_RENDITION_WIDTHS = [
+    int(width) for width in env_list("IMAGE_RENDITION_WIDTHS", "320,480,640,960,1280,1600")
+]
 IMAGE_QUALITY_AVIF = env_int("IMAGE_QUALITY_AVIF", 50)
 IMAGE_QUALITY_WEBP = env_int("IMAGE_QUALITY_WEBP", 72)
 IMAGE_QUALITY_JPEG = env_int("IMAGE_QUALITY_JPEG", 78)
@@ -508,10 +523,12 @@ AXES_DISABLE_ACCESS_LOG = True
 # own workers, a small thread pool in each web worker runs it. TASKS_BACKEND names another
 # backend (e.g. a database queue and its worker): nothing else changes. TASKS_THREADS: pool size
 # per worker process. (Tests run tasks immediately: tests/conftest.py.)
-TASKS = {"default": {
-    "BACKEND": os.environ.get("TASKS_BACKEND", "railconnect.background_tasks.ThreadPoolBackend"),
-    "OPTIONS": {"THREADS": env_int("TASKS_THREADS", 2)},
-}}
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "railconnect.background_tasks.ThreadPoolBackend"),
+        "OPTIONS": {"THREADS": env_int("TASKS_THREADS", 2)},
+    }
+}
 
 # --- Production front end (`make serve`: nginx from deploy/nginx.conf in front of gunicorn) -----
 # Read by scripts/serve.py when it renders the nginx configuration (docs/security/infra.md).

@@ -45,7 +45,19 @@ class WebVitalsReportAdmin(ReadOnly):
 
 @admin.register(PageView)
 class PageViewAdmin(ReadOnly):
-    list_display = ("received_at", "route", "device_class", "connection_type", "navigation_type", "lcp", "inp", "cls", "fcp", "ttfb", "server_total")
+    list_display = (
+        "received_at",
+        "route",
+        "device_class",
+        "connection_type",
+        "navigation_type",
+        "lcp",
+        "inp",
+        "cls",
+        "fcp",
+        "ttfb",
+        "server_total",
+    )
     list_filter = ("device_class", "navigation_type", "connection_type", "day")
     search_fields = ("route", "lcp_target", "inp_target", "cls_target")
     show_full_result_count = False

@@ -83,9 +83,10 @@ def _postgres(first, last, by_day):
 
 def _cells(first, last):
     """{(day, route, device): {series: ([values], [good, ni, poor])}} read with one query."""
-    columns = sorted({column for series in SERIES for column in series.columns} | {
-        series.rating_column for series in SERIES if series.rating_column
-    })
+    columns = sorted(
+        {column for series in SERIES for column in series.columns}
+        | {series.rating_column for series in SERIES if series.rating_column}
+    )
     quote = connection.ops.quote_name
     sql = (
         f"SELECT {quote('day')}, {quote('route')}, {quote('device_class')}, {', '.join(quote(c) for c in columns)} "
@@ -158,9 +159,21 @@ def aggregate(first, last, window_days=None):
 
     def add(window, figures, day=None):
         for (key_day, route, device, name), (count, value, good, ni, poor) in figures.items():
-            rows.append(DailyMetric(day=day or key_day, window_days=window, route=route, device_class=device,
-                                    metric=name, count=count, p75=value, good=good, needs_improvement=ni,
-                                    poor=poor, computed_at=now))
+            rows.append(
+                DailyMetric(
+                    day=day or key_day,
+                    window_days=window,
+                    route=route,
+                    device_class=device,
+                    metric=name,
+                    count=count,
+                    p75=value,
+                    good=good,
+                    needs_improvement=ni,
+                    poor=poor,
+                    computed_at=now,
+                )
+            )
 
     add(1, compute(first, last, by_day=True, cells=cells))
     targets = []
@@ -168,7 +181,9 @@ def aggregate(first, last, window_days=None):
         window_start = day - datetime.timedelta(days=window_days - 1)
         if window_days > 1:
             add(window_days, compute(window_start, day, cells=cells), day=day)
-        targets += [TopTarget(day=day, window_days=window_days, **row) for row in top_targets(window_start, day)]
+        targets += [
+            TopTarget(day=day, window_days=window_days, **row) for row in top_targets(window_start, day)
+        ]
     with transaction.atomic():
         DailyMetric.objects.filter(day__range=(first, last), window_days__in={1, window_days}).delete()
         DailyMetric.objects.bulk_create(rows, batch_size=2000)
@@ -182,7 +197,10 @@ def aggregate(first, last, window_days=None):
 
 def latest_day(window_days):
     return (
-        DailyMetric.objects.filter(window_days=window_days).order_by("-day").values_list("day", flat=True).first()
+        DailyMetric.objects.filter(window_days=window_days)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
     )
 
 
@@ -205,14 +223,23 @@ def top_targets(first, last, limit=None):
         grouped = (
             PageView.objects.filter(condition, day__range=(first, last))
             .values("route", "device_class", *columns)
-            .annotate(views=Count("id"), poor=Count("id", filter=Q(**{rating: POOR})), total=Sum(value), worst=Max(value))
+            .annotate(
+                views=Count("id"),
+                poor=Count("id", filter=Q(**{rating: POOR})),
+                total=Sum(value),
+                worst=Max(value),
+            )
             .order_by()
         )
         merged = defaultdict(lambda: [0, 0, 0.0, 0.0])
         for row in grouped:
             target = tuple(row[column] for column in columns)
-            for group in ((row["route"], row["device_class"]), (row["route"], ALL_DEVICES),
-                          (ALL_ROUTES, row["device_class"]), (ALL_ROUTES, ALL_DEVICES)):
+            for group in (
+                (row["route"], row["device_class"]),
+                (row["route"], ALL_DEVICES),
+                (ALL_ROUTES, row["device_class"]),
+                (ALL_ROUTES, ALL_DEVICES),
+            ):
                 figures = merged[(group, target)]
                 figures[0] += row["views"]
                 figures[1] += row["poor"]
@@ -224,9 +251,17 @@ def top_targets(first, last, limit=None):
         for (route, device), entries in by_group.items():
             entries.sort(key=lambda entry: (-entry[1][0], entry[0]))
             for target, (views, poor, total, worst) in entries[:limit]:
-                rows.append({
-                    "route": route, "device_class": device, "metric": metric, "target": target[0],
-                    "interaction_type": target[1] if len(target) > 1 else "", "views": views, "poor": poor,
-                    "average": total / views, "worst": worst,
-                })
+                rows.append(
+                    {
+                        "route": route,
+                        "device_class": device,
+                        "metric": metric,
+                        "target": target[0],
+                        "interaction_type": target[1] if len(target) > 1 else "",
+                        "views": views,
+                        "poor": poor,
+                        "average": total / views,
+                        "worst": worst,
+                    }
+                )
     return rows

@@ -69,7 +69,9 @@ def trend(points, *, good=None, poor=None, fmt=str, label="", width=240, height=
             segment.append(f"{x(index):.1f},{y(value):.1f}")
     for line in segments:
         if len(line) > 1:
-            parts.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="#45607a" stroke-width="1.5"/>')
+            parts.append(
+                f'<polyline points="{" ".join(line)}" fill="none" stroke="#45607a" stroke-width="1.5"/>'
+            )
     radius = 2.5 if len(points) <= 40 else 1.5
     for index, (day, value) in enumerate(points):
         if value is None:
@@ -80,10 +82,18 @@ def trend(points, *, good=None, poor=None, fmt=str, label="", width=240, height=
             f"<title>{day:%d %b}: {escape(fmt(value))}</title></circle>"
         )
     if axis:
-        parts.append(f'<text x="{left - 4}" y="{top_pad + 8}" text-anchor="end" font-size="10" fill="#555">{escape(fmt(ceiling))}</text>')
-        parts.append(f'<text x="{left - 4}" y="{y(0):.1f}" text-anchor="end" font-size="10" fill="#555">0</text>')
-        parts.append(f'<text x="{left}" y="{height - 2}" font-size="10" fill="#555">{points[0][0]:%d %b}</text>')
-        parts.append(f'<text x="{width - 3}" y="{height - 2}" text-anchor="end" font-size="10" fill="#555">{points[-1][0]:%d %b}</text>')
+        parts.append(
+            f'<text x="{left - 4}" y="{top_pad + 8}" text-anchor="end" font-size="10" fill="#555">{escape(fmt(ceiling))}</text>'
+        )
+        parts.append(
+            f'<text x="{left - 4}" y="{y(0):.1f}" text-anchor="end" font-size="10" fill="#555">0</text>'
+        )
+        parts.append(
+            f'<text x="{left}" y="{height - 2}" font-size="10" fill="#555">{points[0][0]:%d %b}</text>'
+        )
+        parts.append(
+            f'<text x="{width - 3}" y="{height - 2}" text-anchor="end" font-size="10" fill="#555">{points[-1][0]:%d %b}</text>'
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
@@ -95,12 +105,16 @@ def distribution(good, needs_improvement, poor, width=120, height=8):
         return mark_safe("")
     shares = [(GOOD, good), (NEEDS_IMPROVEMENT, needs_improvement), (POOR, poor)]
     label = ", ".join(f"{RATING_LABELS[rating]} {count / total:.0%}" for rating, count in shares)
-    parts = [f'<svg class="rum-bar" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{label}"><title>{label}</title>']
+    parts = [
+        f'<svg class="rum-bar" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{label}"><title>{label}</title>'
+    ]
     offset = 0.0
     for rating, count in shares:
         size = count / total * width
         if size > 0:
-            parts.append(f'<rect x="{offset:.2f}" y="0" width="{size:.2f}" height="{height}" fill="{COLOURS[rating]}"/>')
+            parts.append(
+                f'<rect x="{offset:.2f}" y="0" width="{size:.2f}" height="{height}" fill="{COLOURS[rating]}"/>'
+            )
         offset += size
     parts.append("</svg>")
     return mark_safe("".join(parts))

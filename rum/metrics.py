@@ -13,14 +13,32 @@ class RumCollector:
 
     def collect(self):
         labels = ["route", "metric", "device_class", "window"]
-        p75 = GaugeMetricFamily("railconnect_rum_p75", "75th percentile of a Web Vital (ms; CLS unitless)", labels=labels)
-        views = GaugeMetricFamily("railconnect_rum_page_views", "Page views measured for the metric", labels=labels)
-        good = GaugeMetricFamily("railconnect_rum_good_ratio", "Share of page views rated good", labels=labels)
+        p75 = GaugeMetricFamily(
+            "railconnect_rum_p75", "75th percentile of a Web Vital (ms; CLS unitless)", labels=labels
+        )
+        views = GaugeMetricFamily(
+            "railconnect_rum_page_views", "Page views measured for the metric", labels=labels
+        )
+        good = GaugeMetricFamily(
+            "railconnect_rum_good_ratio", "Share of page views rated good", labels=labels
+        )
         try:
             latest = DailyMetric.objects.order_by("-day").values_list("day", flat=True).first()
-            rows = DailyMetric.objects.filter(day=latest).values_list(
-                "route", "metric", "device_class", "window_days", "p75", "count", "good", "needs_improvement", "poor"
-            ) if latest else []
+            rows = (
+                DailyMetric.objects.filter(day=latest).values_list(
+                    "route",
+                    "metric",
+                    "device_class",
+                    "window_days",
+                    "p75",
+                    "count",
+                    "good",
+                    "needs_improvement",
+                    "poor",
+                )
+                if latest
+                else []
+            )
             for route, metric, device, window, value, count, good_count, ni, poor in rows:
                 label_values = [route, metric, device, f"{window}d"]
                 p75.add_metric(label_values, value)

@@ -80,7 +80,11 @@ class PageView(models.Model):
         """Every column a later document for the same page view may update."""
         names = ["updated_at", "server_total", "server_db", "server_cache"]
         for vital in VITALS:
-            names += [vital.column, vital.rating_column, *(attribute.column for attribute in vital.attributes)]
+            names += [
+                vital.column,
+                vital.rating_column,
+                *(attribute.column for attribute in vital.attributes),
+            ]
         return names
 
 
@@ -104,7 +108,8 @@ class DailyMetric(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "window_days", "route", "device_class", "metric"], name="rum_dailymetric_unique"
+                fields=["day", "window_days", "route", "device_class", "metric"],
+                name="rum_dailymetric_unique",
             )
         ]
         ordering = ["-day", "route", "metric"]
@@ -133,7 +138,9 @@ class TopTarget(models.Model):
     worst = models.FloatField()
 
     class Meta:
-        indexes = [models.Index(fields=["day", "window_days", "route", "device_class"], name="rum_toptarget_lookup")]
+        indexes = [
+            models.Index(fields=["day", "window_days", "route", "device_class"], name="rum_toptarget_lookup")
+        ]
         ordering = ["-views", "target"]
 
     def __str__(self):

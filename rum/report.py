@@ -68,7 +68,9 @@ def build(params):
         headline = headline.filter(route=route)
         trends = trends.filter(route=route)
     figures = defaultdict(dict)
-    for row in headline.values("route", "metric", "count", "p75", "good", "needs_improvement", "poor", "computed_at"):
+    for row in headline.values(
+        "route", "metric", "count", "p75", "good", "needs_improvement", "poor", "computed_at"
+    ):
         figures[row["route"]][row["metric"]] = row
         context["computed_at"] = row["computed_at"]
     daily = defaultdict(lambda: defaultdict(dict))
@@ -86,23 +88,35 @@ def build(params):
             fmt = _format(series.name)
             points = [(trend_day, daily[route_name][series.name].get(trend_day)) for trend_day in trend_days]
             rating = charts.rating_of(figure["p75"], good, poor) if figure else None
-            cells.append({
-                "series": series,
-                "figure": figure,
-                "p75": fmt(figure["p75"]) if figure else "–",
-                "rating": charts.RATING_LABELS[rating].replace(" ", "-") if rating else "",
-                "bar": charts.distribution(figure["good"], figure["needs_improvement"], figure["poor"]) if figure and good else "",
-                "chart": charts.trend(
-                    points, good=good, poor=poor, fmt=fmt, label=f"{route_name} {series.name} daily p75",
-                    width=420 if big else 120, height=140 if big else 36, axis=big,
-                ),
-            })
+            cells.append(
+                {
+                    "series": series,
+                    "figure": figure,
+                    "p75": fmt(figure["p75"]) if figure else "–",
+                    "rating": charts.RATING_LABELS[rating].replace(" ", "-") if rating else "",
+                    "bar": charts.distribution(figure["good"], figure["needs_improvement"], figure["poor"])
+                    if figure and good
+                    else "",
+                    "chart": charts.trend(
+                        points,
+                        good=good,
+                        poor=poor,
+                        fmt=fmt,
+                        label=f"{route_name} {series.name} daily p75",
+                        width=420 if big else 120,
+                        height=140 if big else 36,
+                        axis=big,
+                    ),
+                }
+            )
         views = max((figure["count"] for figure in by_metric.values()), default=0)
         rows.append({"route": route_name, "views": views, "cells": cells})
     rows.sort(key=lambda row: (row["route"] != ALL_ROUTES, -row["views"], row["route"]))
     context["rows"] = rows
 
-    targets = TopTarget.objects.filter(day=day, window_days=window, route=route or ALL_ROUTES, device_class=device)
+    targets = TopTarget.objects.filter(
+        day=day, window_days=window, route=route or ALL_ROUTES, device_class=device
+    )
     context["lcp_elements"] = [target for target in targets if target.metric == "LCP"]
     context["inp_targets"] = [target for target in targets if target.metric == "INP"]
     for target in targets:

@@ -71,7 +71,9 @@ def _read_body(request):
 def collect(request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    allowed, retry_after = hit("rum", client_address(request), settings.RUM_RATE_LIMIT, settings.RUM_RATE_WINDOW)
+    allowed, retry_after = hit(
+        "rum", client_address(request), settings.RUM_RATE_LIMIT, settings.RUM_RATE_WINDOW
+    )
     if not allowed:
         return _rejected("too many documents", status=429, retry_after=retry_after)
     try:
@@ -81,7 +83,10 @@ def collect(request):
         return _rejected(str(problem))
     try:
         PageView.objects.bulk_create(
-            [page_view], update_conflicts=True, unique_fields=["view_id"], update_fields=PageView.metric_fields()
+            [page_view],
+            update_conflicts=True,
+            unique_fields=["view_id"],
+            update_fields=PageView.metric_fields(),
         )
     except DatabaseError:
         logger.exception("storing a RUM document failed")

@@ -63,7 +63,13 @@ class Vital:
 
 VITALS = (
     Vital(
-        "LCP", "lcp", 2500, 4000, 120_000, "ms", "Largest Contentful Paint",
+        "LCP",
+        "lcp",
+        2500,
+        4000,
+        120_000,
+        "ms",
+        "Largest Contentful Paint",
         (
             Attribute("target", "lcp_target", "text", max_length=200),
             Attribute("url", "lcp_url", "text", max_length=300),
@@ -74,7 +80,13 @@ VITALS = (
         ),
     ),
     Vital(
-        "INP", "inp", 200, 500, 60_000, "ms", "Interaction to Next Paint",
+        "INP",
+        "inp",
+        200,
+        500,
+        60_000,
+        "ms",
+        "Interaction to Next Paint",
         (
             Attribute("target", "inp_target", "text", max_length=200),
             Attribute("type", "inp_type", "choice", choices=("pointer", "keyboard")),
@@ -85,7 +97,13 @@ VITALS = (
         ),
     ),
     Vital(
-        "CLS", "cls", 0.1, 0.25, 100, "", "Cumulative Layout Shift",
+        "CLS",
+        "cls",
+        0.1,
+        0.25,
+        100,
+        "",
+        "Cumulative Layout Shift",
         (
             Attribute("target", "cls_target", "text", max_length=200),
             Attribute("value", "cls_largest_shift", "number", maximum=100),
@@ -94,7 +112,13 @@ VITALS = (
         ),
     ),
     Vital(
-        "FCP", "fcp", 1800, 3000, 120_000, "ms", "First Contentful Paint",
+        "FCP",
+        "fcp",
+        1800,
+        3000,
+        120_000,
+        "ms",
+        "First Contentful Paint",
         (
             Attribute("ttfb", "fcp_ttfb", "ms"),
             Attribute("delay", "fcp_delay", "ms"),
@@ -102,7 +126,13 @@ VITALS = (
         ),
     ),
     Vital(
-        "TTFB", "ttfb", 800, 1800, 120_000, "ms", "Time to First Byte",
+        "TTFB",
+        "ttfb",
+        800,
+        1800,
+        120_000,
+        "ms",
+        "Time to First Byte",
         (
             Attribute("waiting", "ttfb_waiting", "ms"),
             Attribute("cache", "ttfb_cache", "ms"),

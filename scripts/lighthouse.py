@@ -52,7 +52,11 @@ def manage(env, *args):
 def load_data(env):
     manage(env, "migrate", "--noinput", "--verbosity", "0")
     commands = subprocess.run(
-        [PYTHON, str(ROOT / "manage.py"), "help", "--commands"], env=env, check=True, capture_output=True, text=True
+        [PYTHON, str(ROOT / "manage.py"), "help", "--commands"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     if "seed_demo" in commands:
         manage(env, "seed_demo")
@@ -98,7 +102,9 @@ for page in KEY_PAGES:
     out.append({"name": page.name, "url": url, "cookie": cookie})
 print(json.dumps(out))
 """
-    result = subprocess.run([PYTHON, "-c", code], env=env, check=True, capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run(
+        [PYTHON, "-c", code], env=env, check=True, capture_output=True, text=True, cwd=ROOT
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -129,7 +135,11 @@ def run_lighthouse(url, cookie, report_path, chrome_path):
     if cookie:
         command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
     subprocess.run(
-        command, check=True, env={**os.environ, "CHROME_PATH": chrome_path}, timeout=180, stderr=subprocess.DEVNULL
+        command,
+        check=True,
+        env={**os.environ, "CHROME_PATH": chrome_path},
+        timeout=180,
+        stderr=subprocess.DEVNULL,
     )
     report = json.loads(report_path.read_text())
     audits = report["audits"]
@@ -186,14 +196,24 @@ def main():
         load_data(env)
         pages = page_urls(env)
         server = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", "railconnect.wsgi"],
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "railconnect.wsgi",
+            ],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         wait_until_up(base_url, server)
-        print(f"== gunicorn (production settings) on {base_url}; Lighthouse 12.2.3, mobile, {runs} run(s) per page", flush=True)
+        print(
+            f"== gunicorn (production settings) on {base_url}; Lighthouse 12.2.3, mobile, {runs} run(s) per page",
+            flush=True,
+        )
         rows, failed = [], False
         for page in pages:
             if wanted and page["name"] not in wanted:
@@ -203,7 +223,9 @@ def main():
                 continue
             url = base_url + page["url"]
             for _ in range(2):  # warm the server's caches, as a visitor after the first would find them
-                request = urllib.request.Request(url, headers={"Cookie": page["cookie"]} if page["cookie"] else {})
+                request = urllib.request.Request(
+                    url, headers={"Cookie": page["cookie"]} if page["cookie"] else {}
+                )
                 urllib.request.urlopen(request, timeout=10).read()
             results = []
             for run in range(runs):
@@ -214,7 +236,12 @@ def main():
                     try:
                         results.append(run_lighthouse(url, page["cookie"], report, chrome_path))
                         break
-                    except (subprocess.SubprocessError, RuntimeError, KeyError, json.JSONDecodeError) as error:
+                    except (
+                        subprocess.SubprocessError,
+                        RuntimeError,
+                        KeyError,
+                        json.JSONDecodeError,
+                    ) as error:
                         last_error = error
                 else:
                     rows.append((page["name"], None, f"Lighthouse failed {ATTEMPTS} times: {last_error}"))

@@ -30,7 +30,9 @@ def pytest(extra_env, args):
 
 
 def main(args):
-    missing = [name for name, url in (("PostgreSQL", POSTGRES_URL), ("Redis", REDIS_URL)) if not reachable(url)]
+    missing = [
+        name for name, url in (("PostgreSQL", POSTGRES_URL), ("Redis", REDIS_URL)) if not reachable(url)
+    ]
     print("== Test run 1/2: SQLite and the local-memory cache", flush=True)
     sqlite_env = {"DATABASE_URL": "", "REDIS_URL": ""}
     if not missing:
@@ -48,8 +50,13 @@ def main(args):
     print("== Test run 2/2: PostgreSQL and Redis", flush=True)
     # The concurrency tests run dozens of threads in this one process: give its connection pool
     # room for them (production sizes it per gunicorn worker, see settings.py).
-    services_env = {"DATABASE_URL": POSTGRES_URL, "REDIS_URL": REDIS_URL, "REQUIRE_POSTGRES": "1",
-                    "DATABASE_POOL_MAX": "45", "DATABASE_POOL_TIMEOUT": "20"}
+    services_env = {
+        "DATABASE_URL": POSTGRES_URL,
+        "REDIS_URL": REDIS_URL,
+        "REQUIRE_POSTGRES": "1",
+        "DATABASE_POOL_MAX": "45",
+        "DATABASE_POOL_TIMEOUT": "20",
+    }
     services_status = pytest(services_env, args)
     return status or services_status
 

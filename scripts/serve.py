@@ -50,11 +50,15 @@ def preflight():
     """What is missing for the production set-up, as messages (empty: ready)."""
     problems = []
     if find_nginx() is None:
-        problems.append("nginx is not installed (Debian/Ubuntu: `apt-get install nginx`; or set NGINX to its path).")
+        problems.append(
+            "nginx is not installed (Debian/Ubuntu: `apt-get install nginx`; or set NGINX to its path)."
+        )
     if not os.environ.get("SECRET_KEY"):
-        problems.append("SECRET_KEY is not set. Production needs its own secret key in the environment, e.g. "
-                        "`export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')` "
-                        "(keep it: changing it logs everybody out).")
+        problems.append(
+            "SECRET_KEY is not set. Production needs its own secret key in the environment, e.g. "
+            "`export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')` "
+            "(keep it: changing it logs everybody out)."
+        )
     return problems
 
 
@@ -62,7 +66,9 @@ def worker_user():
     """(name, uid, gid) of nginx's workers when started as root, else None (they run as us)."""
     if os.geteuid() != 0:
         return None
-    candidates = [os.environ["SERVE_NGINX_USER"]] if os.environ.get("SERVE_NGINX_USER") else ["www-data", "nobody"]
+    candidates = (
+        [os.environ["SERVE_NGINX_USER"]] if os.environ.get("SERVE_NGINX_USER") else ["www-data", "nobody"]
+    )
     for name in candidates:
         try:
             entry = pwd.getpwnam(name)
@@ -75,11 +81,18 @@ def worker_user():
 def check_worker_access(user, static_root, run_dir):
     """nginx's workers must read the static files and reach gunicorn's socket: ask as that user."""
     name, uid, gid = user
-    result = subprocess.run(["test", "-r", str(static_root / "staticfiles.json"), "-a", "-x", str(run_dir)],
-                            user=uid, group=gid, extra_groups=[], capture_output=True)
+    result = subprocess.run(
+        ["test", "-r", str(static_root / "staticfiles.json"), "-a", "-x", str(run_dir)],
+        user=uid,
+        group=gid,
+        extra_groups=[],
+        capture_output=True,
+    )
     if result.returncode:
-        fail(f"nginx's workers run as {name}, who cannot read {static_root} or enter {run_dir}: make every "
-             f"folder on the way readable (chmod o+rx), or set SERVE_NGINX_USER to a user who can.")
+        fail(
+            f"nginx's workers run as {name}, who cannot read {static_root} or enter {run_dir}: make every "
+            f"folder on the way readable (chmod o+rx), or set SERVE_NGINX_USER to a user who can."
+        )
 
 
 def open_files_limit():
@@ -96,14 +109,25 @@ def render(settings, *, host, port, run_dir, user, nofile):
     # Each proxied request takes two descriptors (client and gunicorn); keep some for logs.
     worker_connections = min(settings.SERVE_WORKER_CONNECTIONS, max(64, (nofile - 64) // 2))
     if worker_connections < settings.SERVE_WORKER_CONNECTIONS:
-        print(f"make serve: the open-file limit ({nofile}) allows {worker_connections} connections per nginx "
-              f"worker, not {settings.SERVE_WORKER_CONNECTIONS} (raise it with `ulimit -n`)", file=sys.stderr)
-    rate = (f"limit_req zone=per_client_rate burst={settings.SERVE_RATE_BURST} nodelay;"
-            if settings.SERVE_RATE_LIMIT > 0 else "# no rate limit (SERVE_RATE_LIMIT=0)")
-    connections = (f"limit_conn per_client_connections {settings.SERVE_CONNECTIONS_PER_CLIENT};"
-                   if settings.SERVE_CONNECTIONS_PER_CLIENT > 0 else "# no connection limit (SERVE_CONNECTIONS_PER_CLIENT=0)")
+        print(
+            f"make serve: the open-file limit ({nofile}) allows {worker_connections} connections per nginx "
+            f"worker, not {settings.SERVE_WORKER_CONNECTIONS} (raise it with `ulimit -n`)",
+            file=sys.stderr,
+        )
+    rate = (
+        f"limit_req zone=per_client_rate burst={settings.SERVE_RATE_BURST} nodelay;"
+        if settings.SERVE_RATE_LIMIT > 0
+        else "# no rate limit (SERVE_RATE_LIMIT=0)"
+    )
+    connections = (
+        f"limit_conn per_client_connections {settings.SERVE_CONNECTIONS_PER_CLIENT};"
+        if settings.SERVE_CONNECTIONS_PER_CLIENT > 0
+        else "# no connection limit (SERVE_CONNECTIONS_PER_CLIENT=0)"
+    )
     values = {
-        "USER": f"user {user[0]} {grp.getgrgid(user[2]).gr_name};" if user else "# workers run as the user who started nginx",
+        "USER": f"user {user[0]} {grp.getgrgid(user[2]).gr_name};"
+        if user
+        else "# workers run as the user who started nginx",
         "RLIMIT_NOFILE": nofile,
         "WORKER_CONNECTIONS": worker_connections,
         "RUN": run_dir,
@@ -125,7 +149,9 @@ def render(settings, *, host, port, run_dir, user, nofile):
     text = TEMPLATE.read_text()
     for name, value in values.items():
         text = text.replace(f"@{name}@", str(value))
-    leftover = re.findall(r"@[A-Z_]+@", "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")))
+    leftover = re.findall(
+        r"@[A-Z_]+@", "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    )
     if leftover:
         raise RuntimeError(f"{TEMPLATE} names unknown values {leftover}")
     return text
@@ -184,7 +210,9 @@ def stop(process, sig, seconds):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preflight", action="store_true", help="only check that nginx and SECRET_KEY are there")
+    parser.add_argument(
+        "--preflight", action="store_true", help="only check that nginx and SECRET_KEY are there"
+    )
     args = parser.parse_args()
     problems = preflight()
     if problems:
@@ -223,9 +251,16 @@ def main():
 
     # Their own process groups: Ctrl-C reaches this script only, which stops them in order.
     gunicorn = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
-         "--bind", f"unix:{socket_path}", "railconnect.wsgi"],
-        cwd=ROOT, start_new_session=True,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"unix:{socket_path}",
+            "railconnect.wsgi",
+        ],
+        cwd=ROOT,
+        start_new_session=True,
     )
     nginx = None
     stopping = []
@@ -238,13 +273,20 @@ def main():
     try:
         if not wait_for(lambda: connects(socket.AF_UNIX, str(socket_path)), gunicorn, "gunicorn"):
             fail("gunicorn exited (see its messages above)")
-        nginx = subprocess.Popen([find_nginx(), "-p", str(run_dir), "-c", str(config), "-e", "stderr"],
-                                 start_new_session=True)
-        if not wait_for(lambda: connects(socket.AF_INET6 if ":" in host else socket.AF_INET, (host.strip("[]"), port)),
-                        nginx, "nginx"):
+        nginx = subprocess.Popen(
+            [find_nginx(), "-p", str(run_dir), "-c", str(config), "-e", "stderr"], start_new_session=True
+        )
+        if not wait_for(
+            lambda: connects(socket.AF_INET6 if ":" in host else socket.AF_INET, (host.strip("[]"), port)),
+            nginx,
+            "nginx",
+        ):
             fail(f"nginx exited (see its messages above; configuration: {config})")
-        print(f"make serve: http://{host}:{port}/ (nginx, logs in {run_dir / 'logs'}) -> gunicorn on "
-              f"unix:{socket_path}. Ctrl-C stops both.", flush=True)
+        print(
+            f"make serve: http://{host}:{port}/ (nginx, logs in {run_dir / 'logs'}) -> gunicorn on "
+            f"unix:{socket_path}. Ctrl-C stops both.",
+            flush=True,
+        )
         while not stopping:
             if gunicorn.poll() is not None or nginx.poll() is not None:
                 which = "gunicorn" if gunicorn.poll() is not None else "nginx"

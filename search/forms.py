@@ -33,7 +33,8 @@ class SearchForm(forms.Form):
         required=False, choices=[("", "Any class"), *[(code, code) for code in CLASS_CODES]]
     )
     band = forms.ChoiceField(
-        required=False, choices=[("", "Any time"), *[(key, label) for key, (label, _, _) in DEPARTURE_BANDS.items()]]
+        required=False,
+        choices=[("", "Any time"), *[(key, label) for key, (label, _, _) in DEPARTURE_BANDS.items()]],
     )
     train_type = forms.ChoiceField(required=False, choices=[("", "Any train"), *Train.Type.choices])
     sort = forms.ChoiceField(required=False, choices=list(SORT_ORDERS.items()))

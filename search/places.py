@@ -81,7 +81,9 @@ def clean_place_text(text: str | None, field_label: str) -> str:
 def resolve_place(text: str | None, field_label: str = "Station") -> Place:
     """The Place for `text`, or PlaceError with a message fit to show the passenger."""
     text = clean_place_text(text, field_label)
-    place: Place | Literal[False] = tiered_cache.get_or_set("place", (timetable_version(), text.lower()), lambda: _lookup(text) or False)
+    place: Place | Literal[False] = tiered_cache.get_or_set(
+        "place", (timetable_version(), text.lower()), lambda: _lookup(text) or False
+    )
     if not place:
         raise PlaceError(f"{field_label}: no station or city called \u201c{text}\u201d.")
     return place

@@ -24,7 +24,9 @@ class StationSuggestion(TypedDict):
 def _query(prefix: str, limit: int) -> list[StationSuggestion]:
     code = prefix.upper()
     matches = (
-        Station.objects.filter(Q(code__startswith=code) | Q(name__istartswith=prefix) | Q(city__istartswith=prefix))
+        Station.objects.filter(
+            Q(code__startswith=code) | Q(name__istartswith=prefix) | Q(city__istartswith=prefix)
+        )
         .annotate(exact=Case(When(code=code, then=Value(0)), default=Value(1), output_field=IntegerField()))
         .order_by("exact", "-train_count", "name")
         .values("code", "name", "city", "state")[:limit]

@@ -102,8 +102,16 @@ def _query_services(origin_ids: Sequence[int], destination_ids: Sequence[int]) -
     for row in rows:
         train_id, number, name, train_type, classes, running_days, board_id, departs, alight_id, arrives = row
         service = Service(
-            train_id, number, name, train_type, tuple(classes.split(",")) if classes else (), running_days,
-            board_id, departs, alight_id, arrives,
+            train_id,
+            number,
+            name,
+            train_type,
+            tuple(classes.split(",")) if classes else (),
+            running_days,
+            board_id,
+            departs,
+            alight_id,
+            arrives,
         )
         current = best.get(service.train_id)
         # A train calling at two stations of one city is listed once, for its shortest ride.

@@ -57,11 +57,14 @@ class DateStripDay(TypedDict):
     count: int | None
 
 
-def _date_strip(
-    date: datetime.date, counts: Mapping[datetime.date, int] | None = None
-) -> list[DateStripDay]:
+def _date_strip(date: datetime.date, counts: Mapping[datetime.date, int] | None = None) -> list[DateStripDay]:
     return [
-        {"date": day, "iso": day.isoformat(), "current": day == date, "count": None if counts is None else counts[day]}
+        {
+            "date": day,
+            "iso": day.isoformat(),
+            "current": day == date,
+            "count": None if counts is None else counts[day],
+        }
         for day in (counts or nearby_dates(date))
     ]
 
@@ -74,7 +77,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "search/results.html", {"form": form}, status=400)
     options = form.result_options()
-    journeys = find_journeys(form.cleaned_data["from"], form.cleaned_data["to"], form.cleaned_data["date"], options)
+    journeys = find_journeys(
+        form.cleaned_data["from"], form.cleaned_data["to"], form.cleaned_data["date"], options
+    )
     context = {
         "form": form,
         "origin": form.cleaned_data["from"],

@@ -29,7 +29,9 @@ def popular_routes(limit: int, days: int = 14) -> list[tuple[str, str]]:
 
 def suggestion_prefixes(limit: int) -> list[str]:
     prefixes: set[str] = set()
-    for code, name, city in Station.objects.order_by("-train_count").values_list("code", "name", "city")[:limit]:
+    for code, name, city in Station.objects.order_by("-train_count").values_list("code", "name", "city")[
+        :limit
+    ]:
         for text in (code, name, city):
             for length in (1, 2):
                 if len(text) >= length:
@@ -52,7 +54,9 @@ def warm_route(origin_code: str, destination_code: str) -> int:
 
 
 def _route_texts(origin_code: str, destination_code: str) -> list[tuple[str, str]]:
-    cities = dict(Station.objects.filter(code__in=[origin_code, destination_code]).values_list("code", "city"))
+    cities = dict(
+        Station.objects.filter(code__in=[origin_code, destination_code]).values_list("code", "city")
+    )
     pairs = [(origin_code, destination_code)]
     if cities.get(origin_code) and cities.get(destination_code):
         pairs.append((cities[origin_code], cities[destination_code]))
@@ -60,7 +64,19 @@ def _route_texts(origin_code: str, destination_code: str) -> list[tuple[str, str
 
 
 def register_warmers() -> None:
-    register(Warmer("routes", 200, "popular routes to warm",
-                    lambda limit: [(warm_route, route) for route in popular_routes(limit)]))
-    register(Warmer("stations", 200, "busiest stations whose prefixes to warm",
-                    lambda limit: [(suggest_stations, (prefix,)) for prefix in suggestion_prefixes(limit)]))
+    register(
+        Warmer(
+            "routes",
+            200,
+            "popular routes to warm",
+            lambda limit: [(warm_route, route) for route in popular_routes(limit)],
+        )
+    )
+    register(
+        Warmer(
+            "stations",
+            200,
+            "busiest stations whose prefixes to warm",
+            lambda limit: [(suggest_stations, (prefix,)) for prefix in suggestion_prefixes(limit)],
+        )
+    )

@@ -91,7 +91,10 @@ def built_static(tmp_path_factory):
     env = {**os.environ, "STATIC_ROOT": str(root), "DJANGO_SETTINGS_MODULE": "railconnect.settings"}
     manage = Path(__file__).resolve().parent.parent / "manage.py"
     result = subprocess.run(
-        [sys.executable, str(manage), "build_static", "--verbosity", "0"], env=env, capture_output=True, text=True
+        [sys.executable, str(manage), "build_static", "--verbosity", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if result.returncode:
         pytest.fail(f"build_static failed:\n{result.stdout}\n{result.stderr}")

@@ -56,14 +56,18 @@ def main():
     for thread in threads:
         thread.join(timeout=120)
     rows = list(BookingPassenger.objects.values("status", "number", "unit"))
-    print(json.dumps({
-        "errors": errors,
-        "hung": sum(thread.is_alive() for thread in threads),
-        "statuses": Counter(row["status"] for row in rows),
-        "units": [row["unit"] for row in rows if row["status"] in ("CNF", "RAC")],
-        "rac": sorted(row["number"] for row in rows if row["status"] == "RAC"),
-        "wl": sorted(row["number"] for row in rows if row["status"] == "WL"),
-    }))
+    print(
+        json.dumps(
+            {
+                "errors": errors,
+                "hung": sum(thread.is_alive() for thread in threads),
+                "statuses": Counter(row["status"] for row in rows),
+                "units": [row["unit"] for row in rows if row["status"] in ("CNF", "RAC")],
+                "rac": sorted(row["number"] for row in rows if row["status"] == "RAC"),
+                "wl": sorted(row["number"] for row in rows if row["status"] == "WL"),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

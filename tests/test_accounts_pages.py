@@ -15,8 +15,10 @@ def test_sign_up_logs_in_and_header_shows_my_bookings(db):
     client = Client()
     page = client.get("/accounts/signup/")
     assert page.status_code == 200 and b"Log in" in page.content and b"My bookings" not in page.content
-    response = client.post("/accounts/signup/", {"username": "meera", "email": "meera@example.com",
-                                                 "password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "meera", "email": "meera@example.com", "password1": PASSWORD, "password2": PASSWORD},
+    )
     assert response.status_code == 302
     # Public pages are the same for everyone (shared caches keep them); personal pages show
     # the signed-in nav with its log-out form.
@@ -27,8 +29,9 @@ def test_sign_up_logs_in_and_header_shows_my_bookings(db):
 
 def test_sign_up_errors(db):
     make_user("meera")
-    response = Client().post("/accounts/signup/", {"username": "meera", "email": "x", "password1": "a",
-                                                   "password2": "b"})
+    response = Client().post(
+        "/accounts/signup/", {"username": "meera", "email": "x", "password1": "a", "password2": "b"}
+    )
     assert response.status_code == 400 and b"field-error" in response.content
     assert get_user_model().objects.count() == 1
 
@@ -51,8 +54,10 @@ def test_password_change(db):
     user = make_user("meera", PASSWORD)
     client = logged_in_client(user)
     assert client.get("/accounts/password/change/").status_code == 200
-    response = client.post("/accounts/password/change/", {"old_password": PASSWORD, "new_password1": "N3w-" + PASSWORD,
-                                                           "new_password2": "N3w-" + PASSWORD})
+    response = client.post(
+        "/accounts/password/change/",
+        {"old_password": PASSWORD, "new_password1": "N3w-" + PASSWORD, "new_password2": "N3w-" + PASSWORD},
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("N3w-" + PASSWORD)
@@ -67,8 +72,13 @@ def test_password_reset_by_email(db):
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     form = client.get(link, follow=True)
     assert form.status_code == 200 and b"new_password1" in form.content
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "Fresh-" + PASSWORD,
-                                                    "new_password2": "Fresh-" + PASSWORD})
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "Fresh-" + PASSWORD, "new_password2": "Fresh-" + PASSWORD},
+    )
     assert done.status_code == 302
     # (Through the login page: the lock-out backend needs the request that Client.login lacks.)
-    assert Client().post("/accounts/login/", {"username": "meera", "password": "Fresh-" + PASSWORD}).status_code == 302
+    assert (
+        Client().post("/accounts/login/", {"username": "meera", "password": "Fresh-" + PASSWORD}).status_code
+        == 302
+    )

@@ -39,11 +39,14 @@ def endpoints(pnr):
     return ["/api/bookings", f"/api/bookings/{pnr}/pay", f"/api/bookings/{pnr}/cancel"]
 
 
-@pytest.mark.parametrize("body", [
-    b"[" * 8000 + b"]" * 8000,  # 16 KB: within the size limit, far past the recursion limit
-    b'{"a":' * 2500 + b"1" + b"}" * 2500,
-    json.dumps({**payload(), "passengers": [{"name": [[[[[[[[[[[[[[[[[["x"]]]]]]]]]]]]]]]]]]}]}).encode(),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 8000 + b"]" * 8000,  # 16 KB: within the size limit, far past the recursion limit
+        b'{"a":' * 2500 + b"1" + b"}" * 2500,
+        json.dumps({**payload(), "passengers": [{"name": [[[[[[[[[[[[[[[[[["x"]]]]]]]]]]]]]]]]]]}]}).encode(),
+    ],
+)
 def test_deep_nesting_is_a_json_400_on_every_body_endpoint(api, body):
     client, pnr = api
     for url in endpoints(pnr):
@@ -61,9 +64,17 @@ def test_a_normal_booking_is_well_within_the_depth_limit(api, settings):
     assert_json_error(post_booking(client), 400)
 
 
-@pytest.mark.parametrize("text, depth", [
-    ("{}", 1), ('{"a": [1, {"b": []}]}', 4), ('"[[[[["', 0), (r'["\"[[[[", "\\", [[]]]', 3), ('[[', 2), ("", 0),
-])
+@pytest.mark.parametrize(
+    "text, depth",
+    [
+        ("{}", 1),
+        ('{"a": [1, {"b": []}]}', 4),
+        ('"[[[[["', 0),
+        (r'["\"[[[[", "\\", [[]]]', 3),
+        ("[[", 2),
+        ("", 0),
+    ],
+)
 def test_depth_is_measured_outside_strings(text, depth):
     from railconnect.json_body import deeper_than
 
@@ -74,7 +85,10 @@ def test_depth_is_measured_outside_strings(text, depth):
 @pytest.mark.parametrize("body", [b"1" * 5000, b'{"a": NaN}', b'{"a": Infinity}', b"\xff\xfe{}"])
 def test_numbers_python_cannot_convert_and_non_json_constants_are_400(api, body):
     client, _pnr = api
-    assert assert_json_error(client.post("/api/bookings", body, content_type="application/json"), 400)["field"] == "body"
+    assert (
+        assert_json_error(client.post("/api/bookings", body, content_type="application/json"), 400)["field"]
+        == "body"
+    )
 
 
 def test_an_oversized_api_body_is_a_json_413_before_anything_reads_it(api, settings):
@@ -94,8 +108,9 @@ def test_a_body_over_djangos_memory_limit_is_413_json_under_api_and_a_page_elsew
     client, _pnr = api
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     form = b"username=x&password=" + b"y" * 2000
-    page = Client(raise_request_exception=False).post("/accounts/login/", form,
-                                                      content_type="application/x-www-form-urlencoded")
+    page = Client(raise_request_exception=False).post(
+        "/accounts/login/", form, content_type="application/x-www-form-urlencoded"
+    )
     assert page.status_code == 413 and page["Content-Type"].startswith("text/html")
     assert b"larger than" in page.content
     response = client.post("/api/bookings", form, content_type="application/x-www-form-urlencoded")

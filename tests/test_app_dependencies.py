@@ -27,7 +27,13 @@ LAYERS = (
     {"caching"},  # cache levels, keys, policy, the warmers' registry: knows no domain
     {"railconnect"},  # cross-cutting: HTTP caching, rate limits, compression, request timing
     {"observability", "pwa", "promotions", "timetable", "payments"},  # timetable owns the journey rules
-    {"search", "booking", "accounts", "rum", "demo"},  # search and booking both stand on timetable, never on each other; demo data stands on timetable and promotions
+    {
+        "search",
+        "booking",
+        "accounts",
+        "rum",
+        "demo",
+    },  # search and booking both stand on timetable, never on each other; demo data stands on timetable and promotions
     {"dashboard"},  # the passenger's journeys: reads booking
     {PROJECT},
 )
@@ -59,7 +65,11 @@ def node_of(module, app_labels):
 
 
 def project_apps():
-    return {config.label: Path(config.path) for config in apps.get_app_configs() if Path(config.path).parent == ROOT}
+    return {
+        config.label: Path(config.path)
+        for config in apps.get_app_configs()
+        if Path(config.path).parent == ROOT
+    }
 
 
 def import_edges():
@@ -94,7 +104,11 @@ def test_the_import_parser_sees_every_kind_of_import():
         "    from booking.models import Booking\n"
     )
     assert [name for _, name in imported_modules(source, "search.sub.views")] == [
-        "timetable.models", "caching.warming", "search.sub.forms.SearchForm", "search.sibling", "booking.models.Booking",
+        "timetable.models",
+        "caching.warming",
+        "search.sub.forms.SearchForm",
+        "search.sibling",
+        "booking.models.Booking",
     ]
     labels = {"railconnect", "booking"}
     assert node_of("railconnect.urls", labels) == PROJECT
@@ -115,4 +129,3 @@ def test_apps_import_only_apps_below_them():
         if layer_of(target) >= layer_of(source)
     ]
     assert not wrong, "imports against the layering (see docs/architecture.md):\n" + "\n".join(wrong)
-

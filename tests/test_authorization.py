@@ -45,13 +45,26 @@ def owned(network):
     booking = Booking.objects.get(pnr=pnr)
     payment = Payment.objects.filter(booking=booking).first()
     saved = SavedPassenger.objects.create(user=owner, name="Asha Rao", age=34, gender="F")
-    return {"pnr": pnr, "token": payment.token if payment else "no-payment", "pk": saved.pk, "draft_id": "d" * 32}
+    return {
+        "pnr": pnr,
+        "token": payment.token if payment else "no-payment",
+        "pk": saved.pk,
+        "draft_id": "d" * 32,
+    }
 
 
 def test_the_sweep_finds_the_personal_urls():
     names = {name for name, _ in object_urls()}
-    assert {"booking:eticket", "booking:cancel", "booking:pay", "booking:api-booking", "booking:api-pay",
-            "booking:api-cancel", "payments:simulated", "saved-passenger-edit"} <= names
+    assert {
+        "booking:eticket",
+        "booking:cancel",
+        "booking:pay",
+        "booking:api-booking",
+        "booking:api-pay",
+        "booking:api-cancel",
+        "payments:simulated",
+        "saved-passenger-edit",
+    } <= names
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -63,7 +76,9 @@ def test_other_users_get_404_on_every_personal_url(owned, method):
     for name, parameters in object_urls():
         url = reverse(name, kwargs={parameter: owned[parameter] for parameter in parameters})
         response = getattr(intruder, method)(url)
-        assert response.status_code in (404, 405), f"{method.upper()} {url} ({name}) -> {response.status_code}"
+        assert response.status_code in (404, 405), (
+            f"{method.upper()} {url} ({name}) -> {response.status_code}"
+        )
         checked.append(name)
     assert Booking.objects.get(pnr=owned["pnr"]).status != Booking.Status.CANCELLED
     assert len(checked) >= 8
@@ -77,8 +92,16 @@ def test_the_owner_still_reaches_them(owned):
     assert owner.get(f"/api/bookings/{owned['pnr']}").status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/admin/", "/admin/booking/booking/", "/admin/payments/payment/",
-                                 "/admin/cache-stats/", "/admin/timetable/train/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/",
+        "/admin/booking/booking/",
+        "/admin/payments/payment/",
+        "/admin/cache-stats/",
+        "/admin/timetable/train/",
+    ],
+)
 def test_the_admin_refuses_non_staff(owned, url):
     intruder = logged_in_client(make_user("intruder"))
     response = intruder.get(url)

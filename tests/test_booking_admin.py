@@ -15,14 +15,23 @@ def admin_client_(db):
     return client
 
 
-def test_admin_lists_do_not_grow_queries_with_rows(network, client_for, admin_client_, django_assert_max_num_queries):
+def test_admin_lists_do_not_grow_queries_with_rows(
+    network, client_for, admin_client_, django_assert_max_num_queries
+):
     for _ in range(3):
         pnr = post_booking(client_for).json()["pnr"]
         client_for.post(f"/api/bookings/{pnr}/pay", "{}", content_type="application/json")
-    for url in ("/admin/booking/booking/", "/admin/payments/payment/", "/admin/booking/inventory/",
-                "/admin/booking/refundrule/", "/admin/payments/refund/", "/admin/booking/coachcomposition/",
-                f"/admin/booking/booking/?q={pnr}", "/admin/booking/booking/?status__exact=BOOKED",
-                "/admin/booking/booking/?journey_date__gte=2020-01-01"):
+    for url in (
+        "/admin/booking/booking/",
+        "/admin/payments/payment/",
+        "/admin/booking/inventory/",
+        "/admin/booking/refundrule/",
+        "/admin/payments/refund/",
+        "/admin/booking/coachcomposition/",
+        f"/admin/booking/booking/?q={pnr}",
+        "/admin/booking/booking/?status__exact=BOOKED",
+        "/admin/booking/booking/?journey_date__gte=2020-01-01",
+    ):
         with django_assert_max_num_queries(12):
             response = admin_client_.get(url)
         assert response.status_code == 200, url

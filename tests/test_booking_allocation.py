@@ -100,7 +100,10 @@ def test_rac_promoted_before_waitlist_and_waitlist_moves_to_rac():
     mask = leg_mask(1, 2)
     general = sm.count_free(mask, (GENERAL,))
     placed = allocate_party(sm, [Need(i) for i in range(general + 14)], mask, GENERAL)
-    rac = [Waiting(i, GENERAL, RAC, n, mask, placed[i].unit) for n, i in enumerate(range(general, general + 14), 1)]
+    rac = [
+        Waiting(i, GENERAL, RAC, n, mask, placed[i].unit)
+        for n, i in enumerate(range(general, general + 14), 1)
+    ]
     wl = [Waiting(f"w{n}", GENERAL, WL, n, mask) for n in (1, 2)]
     freed = placed[0].unit
     sm.release(freed, mask)

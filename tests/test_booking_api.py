@@ -14,15 +14,22 @@ from testsupport.users import logged_in_client, make_user
 
 
 def test_hold_answers_201_with_pnr_statuses_fare_and_urls(network, client_for):
-    response = post_booking(client_for, payload(passengers=[
-        {"name": "Asha Rao", "age": 34, "gender": "F", "berth_preference": "UB"},
-        {"name": "Ravi Rao", "age": 36, "gender": "M"},
-    ]))
+    response = post_booking(
+        client_for,
+        payload(
+            passengers=[
+                {"name": "Asha Rao", "age": 34, "gender": "F", "berth_preference": "UB"},
+                {"name": "Ravi Rao", "age": 36, "gender": "M"},
+            ]
+        ),
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert len(body["pnr"]) == 10 and body["pnr"].isdigit()
     assert [p["status"].split(" ")[0] for p in body["passengers"]] == ["CNF", "CNF"]
-    assert body["passengers"][0]["status"].startswith("CNF B1/") and body["passengers"][0]["status"].endswith("/UB")
+    assert body["passengers"][0]["status"].startswith("CNF B1/") and body["passengers"][0]["status"].endswith(
+        "/UB"
+    )
     assert body["fare"] == 2221 * 2
     assert body["url"].endswith(f"/bookings/{body['pnr']}")
     assert "/payments/" in body["payment_url"]
@@ -44,8 +51,13 @@ BAD = [
     ({"date": "2026-13-45"}, "date"),
     ({"date": "tomorrow"}, "date"),
     # ISO week and ordinal dates (date.fromisoformat reads them): only YYYY-MM-DD is a date here.
-    ({"date": f"{travel_date().isocalendar().year}-W{travel_date().isocalendar().week:02d}-"
-              f"{travel_date().isocalendar().weekday}"}, "date"),
+    (
+        {
+            "date": f"{travel_date().isocalendar().year}-W{travel_date().isocalendar().week:02d}-"
+            f"{travel_date().isocalendar().weekday}"
+        },
+        "date",
+    ),
     ({"date": f"{travel_date():%Y}-{travel_date().timetuple().tm_yday:03d}"[:10]}, "date"),
     ({"date": (datetime.date.today() - datetime.timedelta(days=3)).isoformat()}, "date"),
     ({"date": travel_date(61).isoformat()}, "date"),
@@ -69,17 +81,37 @@ BAD = [
     ({"passengers": [{"name": "A" * 41, "age": 30, "gender": "F"}]}, "passengers[0].name"),
     ({"passengers": [{"name": 42, "age": 30, "gender": "F"}]}, "passengers[0].name"),
     ({"passengers": [{"name": "Asha", "age": 30, "gender": "X"}]}, "passengers[0].gender"),
-    ({"passengers": [{"name": "Asha", "age": 30, "gender": "F", "berth_preference": "WS"}]},
-     "passengers[0].berth_preference"),
-    ({"passengers": [{"name": "Asha", "age": 30, "gender": "F", "no_berth": True}]}, "passengers[0].no_berth"),
+    (
+        {"passengers": [{"name": "Asha", "age": 30, "gender": "F", "berth_preference": "WS"}]},
+        "passengers[0].berth_preference",
+    ),
+    (
+        {"passengers": [{"name": "Asha", "age": 30, "gender": "F", "no_berth": True}]},
+        "passengers[0].no_berth",
+    ),
     ({"passengers": [{"name": "Kid", "age": 8, "gender": "F"}]}, "passengers"),
     ({"passengers": ["Asha"]}, "passengers[0]"),
     # The same person twice (name, age and gender; names compared without case or extra spaces).
-    ({"passengers": [{"name": "Asha Rao", "age": 30, "gender": "F"}, {"name": "Ravi", "age": 30, "gender": "M"},
-                     {"name": "asha  RAO", "age": 30, "gender": "F"}]}, "passengers[2]"),
+    (
+        {
+            "passengers": [
+                {"name": "Asha Rao", "age": 30, "gender": "F"},
+                {"name": "Ravi", "age": 30, "gender": "M"},
+                {"name": "asha  RAO", "age": 30, "gender": "F"},
+            ]
+        },
+        "passengers[2]",
+    ),
     ({"passengers": [{"name": "Asha", "age": 30, "gender": "F"}] * 2}, "passengers[1]"),
-    ({"passengers": [{"name": n, "age": 30, "gender": "F"} for n in ("Asha", "Bina", "Chitra", "Devi", "Esha", "Fatima",
-                                                                      "Gita")]}, "passengers"),
+    (
+        {
+            "passengers": [
+                {"name": n, "age": 30, "gender": "F"}
+                for n in ("Asha", "Bina", "Chitra", "Devi", "Esha", "Fatima", "Gita")
+            ]
+        },
+        "passengers",
+    ),
 ]
 
 
@@ -146,7 +178,11 @@ def test_idempotency_key_returns_the_same_booking(network, client_for):
     assert first.status_code == again.status_code == 201
     assert again["Idempotent-Replayed"] == "true"
     assert first.json()["pnr"] == again.json()["pnr"]
-    assert Booking.objects.count() == 1 and BookingPassenger.objects.count() == 1 and Payment.objects.count() == 1
+    assert (
+        Booking.objects.count() == 1
+        and BookingPassenger.objects.count() == 1
+        and Payment.objects.count() == 1
+    )
     # Another key is another booking; the same key from another user is theirs alone.
     assert post_booking(client_for, None, **{"Idempotency-Key": "abc-2"}).json()["pnr"] != first.json()["pnr"]
     other = logged_in_client(make_user("ben"))
@@ -166,7 +202,9 @@ def test_another_users_booking_is_404_everywhere(network, client_for):
     intruder = logged_in_client(make_user("mallory"))
     assert intruder.get(f"/api/bookings/{pnr}").status_code == 404
     assert intruder.post(f"/api/bookings/{pnr}/pay", "{}", content_type="application/json").status_code == 404
-    assert intruder.post(f"/api/bookings/{pnr}/cancel", "{}", content_type="application/json").status_code == 404
+    assert (
+        intruder.post(f"/api/bookings/{pnr}/cancel", "{}", content_type="application/json").status_code == 404
+    )
     assert intruder.get(f"/bookings/{pnr}").status_code == 404
     assert intruder.get(f"/bookings/{pnr}/cancel").status_code == 404
     assert intruder.post(f"/bookings/{pnr}/cancel", {"passenger": ["1"]}).status_code == 404
@@ -189,28 +227,43 @@ def test_pay_then_pay_again_charges_once(network, client_for):
 
 def test_pay_with_failure_then_success(network, client_for):
     pnr = post_booking(client_for).json()["pnr"]
-    failed = client_for.post(f"/api/bookings/{pnr}/pay", '{"outcome": "failed"}', content_type="application/json")
+    failed = client_for.post(
+        f"/api/bookings/{pnr}/pay", '{"outcome": "failed"}', content_type="application/json"
+    )
     assert failed.json()["status"] == "HELD" and failed.json()["payment"]["state"] == "failed"
-    assert client_for.post(f"/api/bookings/{pnr}/pay", '{"outcome": "nope"}',
-                           content_type="application/json").status_code == 400
+    assert (
+        client_for.post(
+            f"/api/bookings/{pnr}/pay", '{"outcome": "nope"}', content_type="application/json"
+        ).status_code
+        == 400
+    )
     ok = client_for.post(f"/api/bookings/{pnr}/pay", "{}", content_type="application/json")
     assert ok.json()["status"] == "BOOKED"
     assert list(Payment.objects.order_by("id").values_list("state", flat=True)) == ["failed", "succeeded"]
 
 
 def test_partial_cancel_by_position(network, client_for):
-    body = payload(passengers=[{"name": "Asha", "age": 30, "gender": "F"}, {"name": "Ravi", "age": 31, "gender": "M"}])
+    body = payload(
+        passengers=[{"name": "Asha", "age": 30, "gender": "F"}, {"name": "Ravi", "age": 31, "gender": "M"}]
+    )
     pnr = post_booking(client_for, body).json()["pnr"]
     client_for.post(f"/api/bookings/{pnr}/pay", "{}", content_type="application/json")
-    bad = client_for.post(f"/api/bookings/{pnr}/cancel", '{"passengers": [9]}', content_type="application/json")
+    bad = client_for.post(
+        f"/api/bookings/{pnr}/cancel", '{"passengers": [9]}', content_type="application/json"
+    )
     assert bad.status_code == 400 and bad.json()["field"] == "passengers"
-    response = client_for.post(f"/api/bookings/{pnr}/cancel", '{"passengers": [2]}', content_type="application/json")
+    response = client_for.post(
+        f"/api/bookings/{pnr}/cancel", '{"passengers": [2]}', content_type="application/json"
+    )
     assert response.status_code == 200
     assert [p["status"].split(" ")[0] for p in response.json()["passengers"]] == ["CNF", "CAN"]
     assert response.json()["refund"] == 2221 - 180
     again = client_for.post(f"/api/bookings/{pnr}/cancel", "{}", content_type="application/json")
     assert again.json()["status"] == "CANCELLED"
-    assert client_for.post(f"/api/bookings/{pnr}/cancel", "{}", content_type="application/json").status_code == 409
+    assert (
+        client_for.post(f"/api/bookings/{pnr}/cancel", "{}", content_type="application/json").status_code
+        == 409
+    )
 
 
 def test_idempotency_race_is_caught_by_the_unique_constraint(network, user):
@@ -225,7 +278,11 @@ def test_idempotency_race_is_caught_by_the_unique_constraint(network, user):
     with mock.patch.object(reservations, "_existing", side_effect=[None, first.booking]):
         second = reservations.hold_booking(user, request, idempotency_key="race")
     assert not second.created and second.booking.pk == first.booking.pk
-    assert Booking.objects.count() == 1 and BookingPassenger.objects.count() == 1 and Payment.objects.count() == 1
+    assert (
+        Booking.objects.count() == 1
+        and BookingPassenger.objects.count() == 1
+        and Payment.objects.count() == 1
+    )
     assert sum(1 for mask in Inventory.objects.get().occupancy if mask) == 1
 
 
@@ -240,5 +297,9 @@ def test_pnr_collision_is_retried_with_a_new_number(network, user):
     with mock.patch.object(reservations, "_new_pnr", side_effect=[first.booking.pnr, "1234567890"]):
         second = reservations.hold_booking(user, request)
     assert second.created and second.booking.pnr == "1234567890"
-    assert Booking.objects.count() == 2 and BookingPassenger.objects.count() == 2 and Payment.objects.count() == 2
+    assert (
+        Booking.objects.count() == 2
+        and BookingPassenger.objects.count() == 2
+        and Payment.objects.count() == 2
+    )
     assert sum(1 for mask in Inventory.objects.get().occupancy if mask) == 2

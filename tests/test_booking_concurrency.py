@@ -26,7 +26,9 @@ PER_THREAD = 6
 
 def passenger_clients(prefix):
     """clients[thread][n]: a signed-in client of its own passenger for each booking."""
-    return [[logged_in_client(make_user(f"{prefix}{i}-{n}")) for n in range(PER_THREAD)] for i in range(THREADS)]
+    return [
+        [logged_in_client(make_user(f"{prefix}{i}-{n}")) for n in range(PER_THREAD)] for i in range(THREADS)
+    ]
 
 
 def run_in_threads(fire):
@@ -54,7 +56,9 @@ def test_concurrent_bookings_never_oversell(postgres_only, transactional_db):
             for n in range(PER_THREAD):
                 people = 2 if (index + n) % 4 == 0 else 1
                 body = payload(passengers=party(people, "Rush Hour", first_age=20 + n))
-                response = clients[index][n].post("/api/bookings", json.dumps(body), content_type="application/json")
+                response = clients[index][n].post(
+                    "/api/bookings", json.dumps(body), content_type="application/json"
+                )
                 results.append((response.status_code, response.json()))
         except Exception as error:  # noqa: BLE001 - any failure fails the test below
             errors.append(repr(error))
@@ -66,13 +70,18 @@ def test_concurrent_bookings_never_oversell(postgres_only, transactional_db):
     assert len(results) == THREADS * PER_THREAD >= 200
     assert Counter(status for status, _ in results) == {201: THREADS * PER_THREAD}
 
-    rows = list(BookingPassenger.objects.values("status", "number", "unit", "board_sequence", "alight_sequence"))
+    rows = list(
+        BookingPassenger.objects.values("status", "number", "unit", "board_sequence", "alight_sequence")
+    )
     by_status = Counter(row["status"] for row in rows)
     assert by_status["CNF"] == capacity["GN"]
     assert by_status["RAC"] == capacity["RAC"]
     assert sorted(r["number"] for r in rows if r["status"] == "RAC") == list(range(1, capacity["RAC"] + 1))
     waitlist = sorted(r["number"] for r in rows if r["status"] == "WL")
-    assert waitlist == list(range(1, len(waitlist) + 1)) and len(waitlist) == len(rows) - by_status["CNF"] - by_status["RAC"]
+    assert (
+        waitlist == list(range(1, len(waitlist) + 1))
+        and len(waitlist) == len(rows) - by_status["CNF"] - by_status["RAC"]
+    )
     held = [r for r in rows if r["status"] in ("CNF", "RAC")]
     units = Counter(r["unit"] for r in held)
     assert all(count == 1 for count in units.values())  # every journey here covers every leg
@@ -102,8 +111,12 @@ def test_concurrent_bookings_on_mixed_segments_never_double_sell_a_leg(postgres_
                 board, alight = SEGMENTS[(index + n) % len(SEGMENTS)]
                 body = payload(**{"class": "2A", "from": board, "to": alight})
                 if board == "CCC":  # reached after midnight: the boarding date is the next day
-                    body["date"] = (datetime.date.fromisoformat(body["date"]) + datetime.timedelta(days=1)).isoformat()
-                response = clients[index][n].post("/api/bookings", json.dumps(body), content_type="application/json")
+                    body["date"] = (
+                        datetime.date.fromisoformat(body["date"]) + datetime.timedelta(days=1)
+                    ).isoformat()
+                response = clients[index][n].post(
+                    "/api/bookings", json.dumps(body), content_type="application/json"
+                )
                 statuses.append(response.status_code)
         except Exception as error:  # noqa: BLE001
             errors.append(repr(error))
@@ -113,8 +126,11 @@ def test_concurrent_bookings_on_mixed_segments_never_double_sell_a_leg(postgres_
     run_in_threads(fire)
     assert not errors and set(statuses) == {201} and len(statuses) == THREADS * PER_THREAD
     assert Inventory.objects.count() == 1
-    held = list(BookingPassenger.objects.filter(status__in=["CNF", "RAC"]).values_list("unit", "board_sequence",
-                                                                                       "alight_sequence"))
+    held = list(
+        BookingPassenger.objects.filter(status__in=["CNF", "RAC"]).values_list(
+            "unit", "board_sequence", "alight_sequence"
+        )
+    )
     legs_taken = Counter()
     for unit, board, alight in held:
         for leg in range(board, alight):
@@ -138,8 +154,14 @@ def test_concurrent_bookings_on_sqlite_are_serialised(tmp_path):
 
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}", "REDIS_URL": ""}
-    done = subprocess.run([sys.executable, "-m", "tests.sqlite_booking_race", "8", "10"], cwd=root,
-                          env=env, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.sqlite_booking_race", "8", "10"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["errors"] == [] and summary["hung"] == 0

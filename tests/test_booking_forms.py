@@ -16,11 +16,20 @@ def post(**fields):
 
 
 def test_rows_are_read_in_order_and_empty_ones_skipped():
-    rows = posted_passengers(post(
-        p_7_name="Ravi Rao", p_7_age="8", p_7_gender="M", p_7_no_berth="on",
-        p_0_name=" Asha Rao ", p_0_age="34", p_0_gender="F", p_0_berth_preference="LB",
-        p_3_name="", p_3_age="",
-    ))
+    rows = posted_passengers(
+        post(
+            p_7_name="Ravi Rao",
+            p_7_age="8",
+            p_7_gender="M",
+            p_7_no_berth="on",
+            p_0_name=" Asha Rao ",
+            p_0_age="34",
+            p_0_gender="F",
+            p_0_berth_preference="LB",
+            p_3_name="",
+            p_3_age="",
+        )
+    )
     assert rows == [
         {"name": "Asha Rao", "age": 34, "gender": "F", "berth_preference": "LB", "no_berth": False},
         {"name": "Ravi Rao", "age": 8, "gender": "M", "berth_preference": "", "no_berth": True},

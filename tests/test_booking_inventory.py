@@ -55,11 +55,17 @@ def test_segment_reuse_berth_resold_after_alighting(network):
     result = hold(**{"class": "1A", "from": "BBB"})
     assert statuses(result)[0].startswith("CNF H1/")
     # No berth is sold twice on overlapping legs (checked from the passenger rows alone).
-    rows = list(BookingPassenger.objects.filter(status=P.CONFIRMED).values("unit", "board_sequence", "alight_sequence"))
+    rows = list(
+        BookingPassenger.objects.filter(status=P.CONFIRMED).values(
+            "unit", "board_sequence", "alight_sequence"
+        )
+    )
     for a in rows:
         for b in rows:
             if a is not b and a["unit"] == b["unit"]:
-                assert a["alight_sequence"] <= b["board_sequence"] or b["alight_sequence"] <= a["board_sequence"]
+                assert (
+                    a["alight_sequence"] <= b["board_sequence"] or b["alight_sequence"] <= a["board_sequence"]
+                )
     assert Inventory.objects.count() == 1
 
 
@@ -117,7 +123,9 @@ def test_expire_holds_command_and_paid_bookings_stay(network, settings):
     paid = hold(**{"class": "1A"})
     pay(paid)
     unpaid = hold(**{"class": "1A"})
-    Booking.objects.filter(pk=unpaid.booking.pk).update(hold_expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    Booking.objects.filter(pk=unpaid.booking.pk).update(
+        hold_expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
     Inventory.objects.update(earliest_hold_expiry=timezone.now() - datetime.timedelta(seconds=1))
     call_command("expire_holds", stdout=open("/dev/null", "w"))
     unpaid.booking.refresh_from_db()
@@ -141,11 +149,13 @@ def test_waitlist_limit_regret(network, settings):
 
 
 def test_child_without_berth_and_infant(network):
-    result = hold(passengers=[
-        {"name": "Mother", "age": 35, "gender": "F"},
-        {"name": "Kid", "age": 7, "gender": "M", "no_berth": True},
-        {"name": "Baby", "age": 2, "gender": "F"},
-    ])
+    result = hold(
+        passengers=[
+            {"name": "Mother", "age": 35, "gender": "F"},
+            {"name": "Kid", "age": 7, "gender": "M", "no_berth": True},
+            {"name": "Baby", "age": 2, "gender": "F"},
+        ]
+    )
     mother, kid, baby = result.booking.passengers.all()
     assert mother.status == P.CONFIRMED and kid.status == baby.status == P.NO_BERTH
     assert baby.fare == 0 and kid.fare < mother.fare

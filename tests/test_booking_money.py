@@ -41,8 +41,13 @@ OUTCOMES = ("succeeded", "failed", "timeout")
 
 def expected_fare(person):
     """One passenger's fare by the fare rules (3A, AAA -> DDD on 12951: 1,400 km, superfast)."""
-    breakdown = fare_for("3A", 1400, route_for("12951").is_superfast, "GN",
-                         [(person["name"], person["age"], person.get("no_berth", False))])
+    breakdown = fare_for(
+        "3A",
+        1400,
+        route_for("12951").is_superfast,
+        "GN",
+        [(person["name"], person["age"], person.get("no_berth", False))],
+    )
     return Decimal(breakdown.total)
 
 
@@ -61,7 +66,9 @@ class BookingLedger(RuleBasedStateMachine):
         self.pnr = response.json()["pnr"]
         self.booking = Booking.objects.get(pnr=self.pnr)
         self.state = "HELD"
-        self.fares = {position: expected_fare(person) for position, person in zip(POSITIONS, PEOPLE, strict=True)}
+        self.fares = {
+            position: expected_fare(person) for position, person in zip(POSITIONS, PEOPLE, strict=True)
+        }
         self.active = set(POSITIONS)
         self.refunds = dict.fromkeys(POSITIONS, ZERO)
         self.paid = ZERO
@@ -124,7 +131,9 @@ class BookingLedger(RuleBasedStateMachine):
             hours_left = (self.booking.departs_at - timezone.now()).total_seconds() / 3600
             for position in targets:
                 status = "NOSB" if PEOPLE[position - 1].get("no_berth") else "CNF"
-                quote = refunds.quote_refund(self.rules, self.fares[position], status, "GN", "3A", hours_left, False)
+                quote = refunds.quote_refund(
+                    self.rules, self.fares[position], status, "GN", "3A", hours_left, False
+                )
                 self.refunds[position] = quote.refund
         # Unpaid: nothing back, and nothing charged for them either (the amount due falls).
         self.active = remaining
@@ -161,7 +170,9 @@ class BookingLedger(RuleBasedStateMachine):
         # open at the gateway is for exactly that (none for an old amount), none once not held.
         if self.state == "HELD":
             assert booking.fare_total == self.due
-            assert all(p.amount == self.due for p in open_payments), [(p.amount, self.due) for p in open_payments]
+            assert all(p.amount == self.due for p in open_payments), [
+                (p.amount, self.due) for p in open_payments
+            ]
         else:
             assert not open_payments
         # Amount paid: one payment at most, of the fares of the passengers on the ticket when paid.
@@ -173,7 +184,9 @@ class BookingLedger(RuleBasedStateMachine):
         for position in POSITIONS:
             assert (rows[position].status == "CAN") == (position not in self.active)
             assert rows[position].refund_amount == self.refunds[position]
-            assert rows[position].refund_amount <= (self.fares[position] if position in self.charged else ZERO)
+            assert rows[position].refund_amount <= (
+                self.fares[position] if position in self.charged else ZERO
+            )
         total = sum(self.refunds.values(), ZERO)
         assert booking.refunded_amount == total
         assert sum((r.amount for r in Refund.objects.filter(payment__booking=booking)), ZERO) == total
@@ -194,8 +207,12 @@ def no_rate_limit(settings):
 
 
 def test_every_order_of_operations(network, no_rate_limit):
-    run_state_machine_as_test(BookingLedger, settings=settings(
-        max_examples=25, stateful_step_count=8, deadline=None, suppress_health_check=list(HealthCheck)))
+    run_state_machine_as_test(
+        BookingLedger,
+        settings=settings(
+            max_examples=25, stateful_step_count=8, deadline=None, suppress_health_check=list(HealthCheck)
+        ),
+    )
 
 
 # The orders named in the issue, step by step through the same model (deterministic).
@@ -206,11 +223,23 @@ NAMED_ORDERS = {
     "cancel then pay": [("cancel", {3}), ("pay", "succeeded"), ("cancel", None)],
     "pay then cancel": [("pay", "succeeded"), ("cancel", {3}), ("cancel", None), ("pay", "succeeded")],
     "fail then retry": [("pay", "failed"), ("pay", "timeout"), ("pay", "succeeded"), ("cancel", {1})],
-    "expire then pay callback": [("open_new_payment", None), ("hold_runs_out", None), ("callback", (-1, "succeeded")),
-                                 ("pay", "succeeded")],
-    "old payment after a partial cancel": [("open_new_payment", None), ("cancel", {3}),
-                                           ("callback", (1, "succeeded")), ("pay", "succeeded")],
-    "replayed success": [("pay", "succeeded"), ("callback", (0, "succeeded")), ("callback", (-1, "succeeded"))],
+    "expire then pay callback": [
+        ("open_new_payment", None),
+        ("hold_runs_out", None),
+        ("callback", (-1, "succeeded")),
+        ("pay", "succeeded"),
+    ],
+    "old payment after a partial cancel": [
+        ("open_new_payment", None),
+        ("cancel", {3}),
+        ("callback", (1, "succeeded")),
+        ("pay", "succeeded"),
+    ],
+    "replayed success": [
+        ("pay", "succeeded"),
+        ("callback", (0, "succeeded")),
+        ("callback", (-1, "succeeded")),
+    ],
     "cancel all unpaid then pay": [("cancel", None), ("pay", "succeeded"), ("callback", (0, "succeeded"))],
 }
 
@@ -234,8 +263,11 @@ def test_named_orders(network, no_rate_limit, steps):
 def test_partial_cancellation_before_payment_lowers_the_amount_charged(network, no_rate_limit):
     """The reported case, in figures: hold 3 adults (3A, 1,400 km: 2,221 each), cancel 2, pay."""
     client = logged_in_client(new_passenger())
-    three = [{"name": "Asha Rao", "age": 34, "gender": "F"}, {"name": "Ravi Rao", "age": 36, "gender": "M"},
-             {"name": "Meera Rao", "age": 12, "gender": "F"}]
+    three = [
+        {"name": "Asha Rao", "age": 34, "gender": "F"},
+        {"name": "Ravi Rao", "age": 36, "gender": "M"},
+        {"name": "Meera Rao", "age": 12, "gender": "F"},
+    ]
     held = post_booking(client, payload(passengers=three)).json()
     assert held["fare"] == 6663
     first = Payment.objects.get()
@@ -268,7 +300,9 @@ def test_a_payment_for_another_amount_than_due_is_not_captured(network, user):
     result = reservations.hold_booking(user, parse_booking_request(payload()))
     Payment.objects.filter(booking=result.booking).update(state="expired")
     stale, _url = services.start_payment(result.booking, user, result.booking.fare_total + 1)
-    payment = services.settle(get_gateway().parse_callback(get_gateway().callback_payload(stale.token, "succeeded")))
+    payment = services.settle(
+        get_gateway().parse_callback(get_gateway().callback_payload(stale.token, "succeeded"))
+    )
     assert payment.state == "expired" and payment.failure_reason == "The amount due changed: not charged."
     result.booking.refresh_from_db()
     assert result.booking.status == "HELD" and result.booking.paid_at is None

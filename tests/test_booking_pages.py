@@ -47,13 +47,25 @@ def test_passenger_page_requires_login(network):
 
 def test_book_pay_and_see_the_e_ticket(network, client_for):
     form = client_for.get(choose_url() + "/passengers?quota=GN")
-    assert form.status_code == 200 and b'name="p-0-name"' in form.content and b'name="p-5-name"' in form.content
-    response = client_for.post(choose_url() + "/passengers", {
-        "quota": "GN",
-        "p-0-name": "Asha Rao", "p-0-age": "64", "p-0-gender": "F", "p-0-berth_preference": "",
-        "p-1-name": "Kiran Rao", "p-1-age": "8", "p-1-gender": "M", "p-1-no_berth": "on",
-        "p-2-name": "", "p-2-age": "",
-    })
+    assert (
+        form.status_code == 200 and b'name="p-0-name"' in form.content and b'name="p-5-name"' in form.content
+    )
+    response = client_for.post(
+        choose_url() + "/passengers",
+        {
+            "quota": "GN",
+            "p-0-name": "Asha Rao",
+            "p-0-age": "64",
+            "p-0-gender": "F",
+            "p-0-berth_preference": "",
+            "p-1-name": "Kiran Rao",
+            "p-1-age": "8",
+            "p-1-gender": "M",
+            "p-1-no_berth": "on",
+            "p-2-name": "",
+            "p-2-age": "",
+        },
+    )
     assert response.status_code == 302
     review_url = response["Location"]
     review = client_for.get(review_url)
@@ -78,11 +90,13 @@ def test_book_pay_and_see_the_e_ticket(network, client_for):
 
 
 def test_passenger_form_errors_are_shown(network, client_for):
-    response = client_for.post(choose_url() + "/passengers", {"quota": "GN", "p-0-name": "R2D2", "p-0-age": "30",
-                                                              "p-0-gender": "M"})
+    response = client_for.post(
+        choose_url() + "/passengers", {"quota": "GN", "p-0-name": "R2D2", "p-0-age": "30", "p-0-gender": "M"}
+    )
     assert response.status_code == 400 and b"Passenger 1" in response.content
-    response = client_for.post(choose_url() + "/passengers", {"quota": "TQ", "p-0-name": "Asha", "p-0-age": "30",
-                                                              "p-0-gender": "F"})
+    response = client_for.post(
+        choose_url() + "/passengers", {"quota": "TQ", "p-0-name": "Asha", "p-0-age": "30", "p-0-gender": "F"}
+    )
     assert response.status_code == 400 and b"Tatkal" in response.content
 
 
@@ -103,8 +117,9 @@ def test_cancel_page(network, client_for):
 
 
 def test_review_draft_of_someone_else_is_404(network, client_for):
-    response = client_for.post(choose_url() + "/passengers", {"quota": "GN", "p-0-name": "Asha", "p-0-age": "30",
-                                                              "p-0-gender": "F"})
+    response = client_for.post(
+        choose_url() + "/passengers", {"quota": "GN", "p-0-name": "Asha", "p-0-age": "30", "p-0-gender": "F"}
+    )
     other = logged_in_client(make_user("zed"))
     assert other.get(response["Location"]).status_code == 404
     assert other.post(response["Location"]).status_code == 404
@@ -140,8 +155,15 @@ def test_a_fifth_tatkal_passenger_is_refused(network, client_for, settings):
 
 
 def test_the_same_passenger_twice_is_refused(network, client_for):
-    data = {"quota": "GN", "p-0-name": "Asha Rao", "p-0-age": "30", "p-0-gender": "F",
-            "p-1-name": "Asha Rao", "p-1-age": "30", "p-1-gender": "F"}
+    data = {
+        "quota": "GN",
+        "p-0-name": "Asha Rao",
+        "p-0-age": "30",
+        "p-0-gender": "F",
+        "p-1-name": "Asha Rao",
+        "p-1-age": "30",
+        "p-1-gender": "F",
+    }
     response = client_for.post(choose_url() + "/passengers", data)
     assert response.status_code == 400
     assert b"Passenger 2 is the same as passenger 1 (name, age and gender)" in response.content

@@ -9,8 +9,13 @@ from testsupport.bookings import payload, post_booking
 
 
 def test_pnr_status_is_public_and_shows_no_names(network, client_for):
-    body = post_booking(client_for, payload(passengers=[{"name": "Asha Secretname", "age": 30, "gender": "F"}])).json()
-    assert client_for.post(f"/api/bookings/{body['pnr']}/pay", "{}", content_type="application/json").status_code == 200
+    body = post_booking(
+        client_for, payload(passengers=[{"name": "Asha Secretname", "age": 30, "gender": "F"}])
+    ).json()
+    assert (
+        client_for.post(f"/api/bookings/{body['pnr']}/pay", "{}", content_type="application/json").status_code
+        == 200
+    )
     page = Client().get(f"/pnr/{body['pnr']}")
     assert page.status_code == 200
     content = page.content.decode()
@@ -69,7 +74,9 @@ def test_the_pnr_limit_is_set_from_the_environment():
     import subprocess
     import sys
 
-    code = "import django; django.setup(); from django.conf import settings; print(settings.RATE_LIMITS['pnr'])"
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.RATE_LIMITS['pnr'])"
+    )
     env = {"DJANGO_SETTINGS_MODULE": "railconnect.settings", "PNR_RATE_LIMIT": "7", "PATH": ""}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "(7, 60)"

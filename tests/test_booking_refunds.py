@@ -17,8 +17,9 @@ def rules(db):
     return refunds.active_rules()
 
 
-@pytest.mark.parametrize(("travel_class", "flat"), [("1A", 240), ("2A", 200), ("3A", 180), ("CC", 180),
-                                                     ("SL", 120), ("2S", 60)])
+@pytest.mark.parametrize(
+    ("travel_class", "flat"), [("1A", 240), ("2A", 200), ("3A", 180), ("CC", 180), ("SL", 120), ("2S", 60)]
+)
 def test_confirmed_more_than_48_hours_flat_charge(rules, travel_class, flat):
     quote = refunds.quote_refund(rules, Decimal(1000), "CNF", "GN", travel_class, 72, False)
     assert quote.charge == flat and quote.refund == 1000 - flat
@@ -50,7 +51,9 @@ def test_rac_and_waitlist_clerkage(rules):
 def test_rules_are_data(rules, settings):
     RefundRule.objects.create(ruleset="2030", applies_to="CNF", flat_charge=10, note="generous")
     settings.REFUND_RULESET = "2030"
-    assert refunds.quote_refund(refunds.active_rules(), Decimal(500), "CNF", "GN", "SL", 3, False).refund == 490
+    assert (
+        refunds.quote_refund(refunds.active_rules(), Decimal(500), "CNF", "GN", "SL", 3, False).refund == 490
+    )
     assert refunds.quote_refund(refunds.active_rules(), Decimal(500), "WL", "GN", "SL", 3, False).rule == (
         "no matching refund rule"
     )
@@ -60,18 +63,32 @@ def test_cancel_some_passengers_at_a_given_time(network, user):
     from payments import services
     from payments.gateway import get_gateway
 
-    request = parse_booking_request(payload(passengers=[{"name": "Asha", "age": 30, "gender": "F"},
-                                                        {"name": "Ravi", "age": 32, "gender": "M"}]))
+    request = parse_booking_request(
+        payload(
+            passengers=[
+                {"name": "Asha", "age": 30, "gender": "F"},
+                {"name": "Ravi", "age": 32, "gender": "M"},
+            ]
+        )
+    )
     result = reservations.hold_booking(user, request)
     gateway = get_gateway()
-    services.settle(gateway.parse_callback(gateway.callback_payload(result.booking.payments.get().token, "succeeded")))
+    services.settle(
+        gateway.parse_callback(gateway.callback_payload(result.booking.payments.get().token, "succeeded"))
+    )
     booking = result.booking
     booking.refresh_from_db()
     ravi = booking.passengers.get(position=2)
     thirty_hours_before = booking.departs_at - datetime.timedelta(hours=30)
-    outcome = reservations.cancel_booking(booking=booking, user=user, passenger_ids=[ravi.id], now=thirty_hours_before)
+    outcome = reservations.cancel_booking(
+        booking=booking, user=user, passenger_ids=[ravi.id], now=thirty_hours_before
+    )
     assert outcome.refund_total == Decimal(2221) - Decimal("555.25")  # 25% of 2221
     booking.refresh_from_db()
     assert booking.status == "BOOKED" and booking.refunded_amount == outcome.refund_total
     ravi.refresh_from_db()
-    assert ravi.status == "CAN" and ravi.cancelled_status == "CNF" and ravi.cancellation_charge == Decimal("555.25")
+    assert (
+        ravi.status == "CAN"
+        and ravi.cancelled_status == "CNF"
+        and ravi.cancellation_charge == Decimal("555.25")
+    )

@@ -31,8 +31,11 @@ def test_paying_settles_through_the_gateway_and_refuses_a_cancelled_booking(netw
     paid = services.pay_booking(booking=booking, user=booking.user, outcome="succeeded")
     assert paid.state == "succeeded" and booking.status == Booking.Status.BOOKED
 
-    other = Booking.objects.get(pnr=post_booking(client_for, payload(passengers=[
-        {"name": "Ravi Rao", "age": 40, "gender": "M"}])).json()["pnr"])
+    other = Booking.objects.get(
+        pnr=post_booking(
+            client_for, payload(passengers=[{"name": "Ravi Rao", "age": 40, "gender": "M"}])
+        ).json()["pnr"]
+    )
     client_for.post(f"/api/bookings/{other.pnr}/cancel", "{}", content_type="application/json")
     with pytest.raises(BookingConflict):
         services.pay_booking(booking=other, user=other.user, outcome="succeeded")
@@ -40,7 +43,10 @@ def test_paying_settles_through_the_gateway_and_refuses_a_cancelled_booking(netw
 
 def test_cancelling_a_cancelled_booking_is_a_conflict_on_the_page_as_in_the_api(network, client_for):
     pnr = post_booking(client_for, payload()).json()["pnr"]
-    assert client_for.post(f"/api/bookings/{pnr}/cancel", "{}", content_type="application/json").status_code == 200
+    assert (
+        client_for.post(f"/api/bookings/{pnr}/cancel", "{}", content_type="application/json").status_code
+        == 200
+    )
     api = client_for.post(f"/api/bookings/{pnr}/cancel", "{}", content_type="application/json")
     page = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": ["1"]})
     assert api.status_code == page.status_code == 409

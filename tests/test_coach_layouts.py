@@ -12,7 +12,16 @@ def test_3a_coach_layout_numbers_and_types():
     coach = [u for u in units("3A", 1)]
     berths = sorted({(u.berth, u.berth_type) for u in coach})
     assert len(berths) == 72
-    assert berths[:8] == [(1, "LB"), (2, "MB"), (3, "UB"), (4, "LB"), (5, "MB"), (6, "UB"), (7, "SL"), (8, "SU")]
+    assert berths[:8] == [
+        (1, "LB"),
+        (2, "MB"),
+        (3, "UB"),
+        (4, "LB"),
+        (5, "MB"),
+        (6, "UB"),
+        (7, "SL"),
+        (8, "SU"),
+    ]
     assert {u.coach for u in units("3A", 3)} == {"B1", "B2", "B3"}
 
 

@@ -64,7 +64,9 @@ def test_nothing_for_identity():
 
 
 def test_json_is_compressed():
-    response = run(lambda request: JsonResponse({"routes": [{"number": str(n), "name": "Express"} for n in range(200)]}))
+    response = run(
+        lambda request: JsonResponse({"routes": [{"number": str(n), "name": "Express"} for n in range(200)]})
+    )
     assert response["Content-Encoding"] == "br"
 
 
@@ -106,7 +108,9 @@ def test_streaming_responses_are_compressed_chunk_by_chunk():
 
 def form_with_token(request):
     reflected = request.GET.get("q", "") or request.POST.get("q", "")
-    return HttpResponse(BODY + f"<input name=csrfmiddlewaretoken value={get_token(request)}><p>{reflected}</p>".encode())
+    return HttpResponse(
+        BODY + f"<input name=csrfmiddlewaretoken value={get_token(request)}><p>{reflected}</p>".encode()
+    )
 
 
 def test_token_and_query_string_are_not_compressed():
@@ -129,7 +133,9 @@ def test_query_string_without_a_secret_is_compressed():
 
 
 def test_other_secrets_can_be_declared():
-    assert not run(lambda request: mark_secret(HttpResponse(BODY)), path="/x?a=1").has_header("Content-Encoding")
+    assert not run(lambda request: mark_secret(HttpResponse(BODY)), path="/x?a=1").has_header(
+        "Content-Encoding"
+    )
     assert run(lambda request: mark_secret(HttpResponse(BODY)), path="/x")["Content-Encoding"] == "br"
 
 
@@ -140,4 +146,6 @@ def test_real_pages_are_compressed(client):
     response = client.get("/search", query, HTTP_ACCEPT_ENCODING="br")
     assert response["Content-Encoding"] == "br"
     assert b"Alpha Beta Rajdhani" in brotli.decompress(response.content)
-    assert client.get("/search", query, HTTP_ACCEPT_ENCODING="br", HTTP_X_NO_COMPRESSION="1").content.startswith(b"<!doctype html>")
+    assert client.get(
+        "/search", query, HTTP_ACCEPT_ENCODING="br", HTTP_X_NO_COMPRESSION="1"
+    ).content.startswith(b"<!doctype html>")

@@ -44,13 +44,26 @@ def journeys(world, asha):
     rows = {
         "in3": booking(world, asha, departs_at=now + 3 * DAY),
         "in1": booking(world, asha, departs_at=now + 1 * DAY),
-        "in2": booking(world, asha, departs_at=now + 2 * DAY, train="12002", travel_class="SL",
-                       passengers=[("Asha Rao", 34, "F", "CNF"), ("Meera Rao", 8, "F", "WL")]),
+        "in2": booking(
+            world,
+            asha,
+            departs_at=now + 2 * DAY,
+            train="12002",
+            travel_class="SL",
+            passengers=[("Asha Rao", 34, "F", "CNF"), ("Meera Rao", 8, "F", "WL")],
+        ),
         "held": booking(world, asha, departs_at=now + 5 * DAY, status=B.HELD),
         "lapsed": booking(world, asha, departs_at=now + 4 * DAY, status=B.HELD, hold_minutes=-5),
-        "partial": booking(world, asha, departs_at=now + 6 * DAY, refunded="250.00",
-                           passengers=[("Asha Rao", 34, "F", "CNF"), ("Ravi Rao", 36, "M", "CAN")]),
-        "cancelled_future": booking(world, asha, departs_at=now + 7 * DAY, status=B.CANCELLED, refunded="900.00"),
+        "partial": booking(
+            world,
+            asha,
+            departs_at=now + 6 * DAY,
+            refunded="250.00",
+            passengers=[("Asha Rao", 34, "F", "CNF"), ("Ravi Rao", 36, "M", "CAN")],
+        ),
+        "cancelled_future": booking(
+            world, asha, departs_at=now + 7 * DAY, status=B.CANCELLED, refunded="900.00"
+        ),
         "past1": booking(world, asha, departs_at=now - 1 * DAY),
         "past10": booking(world, asha, departs_at=now - 10 * DAY),
         "cancelled_past": booking(world, asha, departs_at=now - 5 * DAY, status=B.CANCELLED),
@@ -66,7 +79,12 @@ def test_upcoming_soonest_first_with_statuses_and_links(journeys, asha):
     response = logged_in_client(asha).get("/dashboard")
     assert response.status_code == 200
     assert [b.pnr for b in response.context["upcoming"]] == [
-        journeys["in1"], journeys["in2"], journeys["in3"], journeys["held"], journeys["partial"]]
+        journeys["in1"],
+        journeys["in2"],
+        journeys["in3"],
+        journeys["held"],
+        journeys["partial"],
+    ]
     html = response.content.decode()
     upcoming = html.split('id="upcoming-title"')[1].split('id="history-title"')[0]
     for name in ("in1", "in2", "in3", "held", "partial"):
@@ -75,7 +93,11 @@ def test_upcoming_soonest_first_with_statuses_and_links(journeys, asha):
             assert f'href="{url}"' in upcoming, (name, url)
     # Live passenger statuses, as the PNR enquiry shows them.
     assert "CNF B1/1/LB" in upcoming and "GNWL 2" in upcoming and "CAN" in upcoming
-    assert "Awaiting payment" in upcoming and "12002" in upcoming and "<abbr title=\"Sleeper\">SL</abbr>" in upcoming
+    assert (
+        "Awaiting payment" in upcoming
+        and "12002" in upcoming
+        and '<abbr title="Sleeper">SL</abbr>' in upcoming
+    )
     for name in ("lapsed", "expired", "cancelled_future", "someone_else", "departed_held"):
         assert journeys[name] not in html, name
 
@@ -84,7 +106,11 @@ def test_past_and_cancelled_latest_first_and_unpaid_holds_left_out(journeys, ash
     client = logged_in_client(asha)
     fragment = client.get("/dashboard/journeys/fragment").content.decode()
     assert history_pnrs(fragment) == [
-        journeys["cancelled_future"], journeys["past1"], journeys["cancelled_past"], journeys["past10"]]
+        journeys["cancelled_future"],
+        journeys["past1"],
+        journeys["cancelled_past"],
+        journeys["past10"],
+    ]
     assert "Cancelled" in fragment and "Travelled" in fragment
     for name in ("in1", "held", "lapsed", "expired", "departed_held", "someone_else"):
         assert journeys[name] not in fragment, name
@@ -92,11 +118,15 @@ def test_past_and_cancelled_latest_first_and_unpaid_holds_left_out(journeys, ash
 
 def test_the_dashboard_sizes_the_history_skeleton_and_links_the_full_pages(journeys, asha):
     html = logged_in_client(asha).get("/dashboard").content.decode()
-    slot = re.search(r'<div class="history-slot"[^>]*data-lazy-fragment="([^"]+)"[^>]*>(.*?)</div>', html, re.S)
+    slot = re.search(
+        r'<div class="history-slot"[^>]*data-lazy-fragment="([^"]+)"[^>]*>(.*?)</div>', html, re.S
+    )
     assert slot and slot.group(1) == "/dashboard/journeys/fragment"
     assert slot.group(2).count('<li class="history-row">') == 4, "one skeleton row per row of the fragment"
     assert 'href="/dashboard/journeys"' in slot.group(2), "the no-JavaScript way to the same content"
-    stats = re.search(r'<div class="stats-slot" data-lazy-fragment="([^"]+)">(.*?)</div>\s*</section>', html, re.S)
+    stats = re.search(
+        r'<div class="stats-slot" data-lazy-fragment="([^"]+)">(.*?)</div>\s*</section>', html, re.S
+    )
     assert stats and stats.group(1) == "/dashboard/statistics/fragment"
     assert 'href="/dashboard/statistics"' in stats.group(2)
     assert stats.group(2).count('<div class="figure">') == 6 and "chart-box" in stats.group(2)
@@ -106,13 +136,17 @@ def test_the_dashboard_sizes_the_history_skeleton_and_links_the_full_pages(journ
 
 def test_fragments_are_partials_of_full_pages_with_the_same_rows(journeys, asha):
     client = logged_in_client(asha)
-    for fragment_url, page_url in [("/dashboard/journeys/fragment", "/dashboard/journeys"),
-                                   ("/dashboard/statistics/fragment", "/dashboard/statistics")]:
+    for fragment_url, page_url in [
+        ("/dashboard/journeys/fragment", "/dashboard/journeys"),
+        ("/dashboard/statistics/fragment", "/dashboard/statistics"),
+    ]:
         fragment = client.get(fragment_url)
         page = client.get(page_url)
         assert fragment.status_code == page.status_code == 200
         # (Statistics computed on read are "as of" the moment of each request.)
-        fragment_html, page_html = (re.sub(r"<time [^>]*>[^<]*</time>", "", r.content.decode()) for r in (fragment, page))
+        fragment_html, page_html = (
+            re.sub(r"<time [^>]*>[^<]*</time>", "", r.content.decode()) for r in (fragment, page)
+        )
         assert "<html" not in fragment_html and "<header" not in fragment_html
         assert "<html" in page_html and "<h1>" in page_html
         assert fragment_html.strip() in page_html, "the full page embeds exactly the fragment's HTML"
@@ -160,8 +194,15 @@ def test_each_passenger_sees_only_their_own_journeys_everywhere(journeys, world)
     save_all([booking(world, ravi, departs_at=timezone.now() - 2 * DAY)])
     client = logged_in_client(ravi)
     asha_pnrs = {pnr for name, pnr in journeys.items() if name != "someone_else"}
-    for url in ["/dashboard", "/dashboard/upcoming", "/dashboard/journeys", "/dashboard/journeys/fragment",
-                "/dashboard/journeys/fragment?page=2", "/dashboard/statistics", "/dashboard/statistics/fragment"]:
+    for url in [
+        "/dashboard",
+        "/dashboard/upcoming",
+        "/dashboard/journeys",
+        "/dashboard/journeys/fragment",
+        "/dashboard/journeys/fragment?page=2",
+        "/dashboard/statistics",
+        "/dashboard/statistics/fragment",
+    ]:
         html = client.get(url).content.decode()
         assert not asha_pnrs & set(pnrs(html)), url
     assert len(history_pnrs(client.get("/dashboard/journeys/fragment").content.decode())) == 1
@@ -182,7 +223,12 @@ def test_signed_out_pages_go_to_login_and_fragments_answer_403(journeys):
 
 def test_personal_pages_are_private(journeys, asha):
     client = logged_in_client(asha)
-    for url in ["/dashboard", "/dashboard/journeys/fragment", "/dashboard/statistics/fragment", "/dashboard/journeys"]:
+    for url in [
+        "/dashboard",
+        "/dashboard/journeys/fragment",
+        "/dashboard/statistics/fragment",
+        "/dashboard/journeys",
+    ]:
         cache_control = client.get(url)["Cache-Control"]
         assert "private" in cache_control and "public" not in cache_control, (url, cache_control)
 
@@ -196,8 +242,14 @@ def test_the_old_account_page_and_the_header_lead_to_the_dashboard(asha):
 
 # --- Query budgets -----------------------------------------------------------------------------
 
-PAGES = ["/dashboard", "/dashboard/journeys/fragment", "/dashboard/journeys/fragment?page=3",
-         "/dashboard/statistics/fragment", "/dashboard/journeys", "/dashboard/upcoming"]
+PAGES = [
+    "/dashboard",
+    "/dashboard/journeys/fragment",
+    "/dashboard/journeys/fragment?page=3",
+    "/dashboard/statistics/fragment",
+    "/dashboard/journeys",
+    "/dashboard/upcoming",
+]
 
 
 def queries_per_page(client):
@@ -228,6 +280,6 @@ def test_query_counts_do_not_grow_with_bookings(world, source, request):
     # Small and fixed: the user, then per page (see dashboard/journeys.py and travel_stats.py).
     # Statistics: one view row; or the three aggregates (on PostgreSQL after looking for the row).
     stats_queries = 1 if source == "materialized view" else 3 + (connection.vendor == "postgresql")
-    assert heavy_counts["/dashboard"] == 1 + 2 + 1, heavy_counts            # user; upcoming + passengers; count
+    assert heavy_counts["/dashboard"] == 1 + 2 + 1, heavy_counts  # user; upcoming + passengers; count
     assert heavy_counts["/dashboard/journeys/fragment"] == 1 + 2, heavy_counts  # user; count + page
     assert heavy_counts["/dashboard/statistics/fragment"] == 1 + stats_queries, heavy_counts

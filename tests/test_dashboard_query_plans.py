@@ -40,7 +40,9 @@ def test_postgres_plans_use_the_dashboard_indexes(postgres_only, django_user_mod
     assert query_plans.problems(plans) == [], "\n\n".join(f"{kind}:\n{plan}" for kind, plan in plans.items())
     # Index-only where the index holds everything the query reads.
     assert "Index Only Scan" in plans["history count"], plans["history count"]
-    assert "Index Only Scan using booking_dash_summary_idx" in plans["statistics totals"], plans["statistics totals"]
+    assert "Index Only Scan using booking_dash_summary_idx" in plans["statistics totals"], plans[
+        "statistics totals"
+    ]
 
 
 @pytest.mark.django_db

@@ -19,7 +19,10 @@ def asha(db):
 
 
 def add(client, **data):
-    return client.post("/dashboard/passengers", {"name": "Ravi Rao", "age": 36, "gender": "M", "berth_preference": "", **data})
+    return client.post(
+        "/dashboard/passengers",
+        {"name": "Ravi Rao", "age": 36, "gender": "M", "berth_preference": "", **data},
+    )
 
 
 def test_add_list_edit_and_remove(asha):
@@ -31,7 +34,9 @@ def test_add_list_edit_and_remove(asha):
     assert (ravi.name, ravi.age, ravi.gender, ravi.berth_preference) == ("Ravi Rao", 36, "M", "LB")
     page = client.get("/dashboard/passengers").content.decode()
     assert "Ravi Rao" in page and "Lower (LB)" in page and "Saved Ravi Rao." in page
-    response = client.post(f"/dashboard/passengers/{ravi.pk}", {"name": "Ravi  Rao", "age": 37, "gender": "M"})
+    response = client.post(
+        f"/dashboard/passengers/{ravi.pk}", {"name": "Ravi  Rao", "age": 37, "gender": "M"}
+    )
     assert response.status_code == 302
     ravi.refresh_from_db()
     assert (ravi.name, ravi.age) == ("Ravi Rao", 37), "spaces tidied"
@@ -40,14 +45,17 @@ def test_add_list_edit_and_remove(asha):
     assert not SavedPassenger.objects.exists()
 
 
-@pytest.mark.parametrize("data, field", [
-    ({"name": "R2-D2"}, "name"),
-    ({"name": ""}, "name"),
-    ({"age": 200}, "age"),
-    ({"age": -1}, "age"),
-    ({"gender": "X"}, "gender"),
-    ({"berth_preference": "ZZ"}, "berth_preference"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"name": "R2-D2"}, "name"),
+        ({"name": ""}, "name"),
+        ({"age": 200}, "age"),
+        ({"age": -1}, "age"),
+        ({"gender": "X"}, "gender"),
+        ({"berth_preference": "ZZ"}, "berth_preference"),
+    ],
+)
 def test_the_booking_forms_rules_apply(asha, data, field):
     response = add(logged_in_client(asha), **data)
     assert response.status_code == 400
@@ -74,7 +82,12 @@ def test_nobody_else_can_see_change_or_remove_them(asha):
     other = logged_in_client(make_user("intruder"))
     assert "Ravi Rao" not in other.get("/dashboard/passengers").content.decode()
     assert other.get(f"/dashboard/passengers/{ravi.pk}").status_code == 404
-    assert other.post(f"/dashboard/passengers/{ravi.pk}", {"name": "Mallory", "age": 30, "gender": "F"}).status_code == 404
+    assert (
+        other.post(
+            f"/dashboard/passengers/{ravi.pk}", {"name": "Mallory", "age": 30, "gender": "F"}
+        ).status_code
+        == 404
+    )
     assert other.post(f"/dashboard/passengers/{ravi.pk}/delete").status_code == 404
     ravi.refresh_from_db()
     assert ravi.name == "Ravi Rao"
@@ -112,7 +125,11 @@ def test_the_booking_form_offers_the_saved_passengers(booking_page):
     client, saved = booking_page
     html = client.get(passengers_url()).content.decode()
     picker = re.search(r'<form method="get" class="saved-picker".*?</form>', html, re.S).group(0)
-    assert 'data-name="Ravi Rao"' in picker and 'data-age="36"' in picker and 'data-berth-preference="UB"' in picker
+    assert (
+        'data-name="Ravi Rao"' in picker
+        and 'data-age="36"' in picker
+        and 'data-berth-preference="UB"' in picker
+    )
     assert f'value="{saved["Meera Rao"]}"' in picker and "Fill in" in picker
     assert "js/components/saved-passengers.js" in html
     assert html.index("saved-picker") < html.index('class="booking-form"'), "not nested in the booking form"
@@ -120,7 +137,9 @@ def test_the_booking_form_offers_the_saved_passengers(booking_page):
 
 def test_without_javascript_fill_in_prefills_the_rows_in_order(booking_page):
     client, saved = booking_page
-    html = client.get(passengers_url(), {"saved": [saved["Meera Rao"], saved["Ravi Rao"]], "quota": "GN"}).content.decode()
+    html = client.get(
+        passengers_url(), {"saved": [saved["Meera Rao"], saved["Ravi Rao"]], "quota": "GN"}
+    ).content.decode()
     assert field_value(html, "p-0-name") == "Meera Rao" and field_value(html, "p-0-age") == "8"
     assert selected(html, "p-0-gender") == "F"
     assert field_value(html, "p-1-name") == "Ravi Rao" and selected(html, "p-1-berth_preference") == "UB"

@@ -45,12 +45,14 @@ def people(world):
     many_bookings(world, heavy, 300, upcoming=12)
     many_bookings(world, light, 9, upcoming=1)
     now = timezone.now()
-    save_all([
-        booking(world, future, departs_at=now + 3 * DAY),
-        booking(world, unpaid, departs_at=now + 2 * DAY, status=B.HELD),
-        booking(world, unpaid, departs_at=now - 2 * DAY, status=B.EXPIRED),
-        booking(world, unpaid, departs_at=now + 9 * DAY, status=B.CANCELLED, paid=False),
-    ])
+    save_all(
+        [
+            booking(world, future, departs_at=now + 3 * DAY),
+            booking(world, unpaid, departs_at=now + 2 * DAY, status=B.HELD),
+            booking(world, unpaid, departs_at=now - 2 * DAY, status=B.EXPIRED),
+            booking(world, unpaid, departs_at=now + 9 * DAY, status=B.CANCELLED, paid=False),
+        ]
+    )
     return {"heavy": heavy, "light": light, "future": future, "unpaid": unpaid}
 
 
@@ -66,7 +68,12 @@ def test_aggregate_equals_direct_computation(people):
     for user in people.values():
         assert_matches_direct(travel_stats.aggregate_stats(user), user)
     nothing = travel_stats.aggregate_stats(people["unpaid"])
-    assert (nothing.total_bookings, nothing.average_fare, nothing.top_route, nothing.total_spent) == (0, None, None, 0)
+    assert (nothing.total_bookings, nothing.average_fare, nothing.top_route, nothing.total_spent) == (
+        0,
+        None,
+        None,
+        0,
+    )
 
 
 def test_view_equals_direct_computation(people, postgres_only):
@@ -85,17 +92,25 @@ def test_top_route_ties_and_months_follow_the_definitions(world, request):
     user = make_user("tied")
     now = timezone.now()
     this_month = timezone.localtime(now).replace(day=1, hour=0, minute=30, second=0, microsecond=0)
-    save_all([
-        # Two journeys each on CCC->DDD and AAA->BBB: the lower boarding station id wins.
-        booking(world, user, departs_at=now - 40 * DAY, board="CCC", alight="DDD", distance_km=500),
-        booking(world, user, departs_at=now - 41 * DAY, board="CCC", alight="DDD", distance_km=500),
-        booking(world, user, departs_at=now - 42 * DAY, board="AAA", alight="BBB", distance_km=400),
-        booking(world, user, departs_at=now - 43 * DAY, board="AAA", alight="BBB", distance_km=400),
-        # 00:30 IST on the 1st is the previous day in UTC: it counts in this month.
-        booking(world, user, departs_at=this_month, board="BBB", alight="DDD", distance_km=1000),
-        booking(world, user, departs_at=this_month - datetime.timedelta(hours=1), board="BBB", alight="DDD",
-                distance_km=1000),
-    ])
+    save_all(
+        [
+            # Two journeys each on CCC->DDD and AAA->BBB: the lower boarding station id wins.
+            booking(world, user, departs_at=now - 40 * DAY, board="CCC", alight="DDD", distance_km=500),
+            booking(world, user, departs_at=now - 41 * DAY, board="CCC", alight="DDD", distance_km=500),
+            booking(world, user, departs_at=now - 42 * DAY, board="AAA", alight="BBB", distance_km=400),
+            booking(world, user, departs_at=now - 43 * DAY, board="AAA", alight="BBB", distance_km=400),
+            # 00:30 IST on the 1st is the previous day in UTC: it counts in this month.
+            booking(world, user, departs_at=this_month, board="BBB", alight="DDD", distance_km=1000),
+            booking(
+                world,
+                user,
+                departs_at=this_month - datetime.timedelta(hours=1),
+                board="BBB",
+                alight="DDD",
+                distance_km=1000,
+            ),
+        ]
+    )
     implementations = [travel_stats.aggregate_stats]
     if connection.vendor == "postgresql":
         travel_stats.refresh()
@@ -115,8 +130,12 @@ def test_top_route_ties_and_months_follow_the_definitions(world, request):
 def test_average_fare_rounds_half_up_to_the_paisa(world):
     user = make_user("rounding")
     now = timezone.now()
-    save_all([booking(world, user, departs_at=now - DAY, fare="100.00"),
-              booking(world, user, departs_at=now - 2 * DAY, fare="100.01")])
+    save_all(
+        [
+            booking(world, user, departs_at=now - DAY, fare="100.00"),
+            booking(world, user, departs_at=now - 2 * DAY, fare="100.01"),
+        ]
+    )
     stats = travel_stats.aggregate_stats(user)
     assert stats.average_fare == Decimal("100.01")  # 100.005 half up
     assert stats.total_spent == Decimal("200.01")
@@ -134,8 +153,9 @@ def test_refresh_stats_command(world, capsys):
         assert "computed on each read" in out
 
 
-def test_a_new_ticket_shows_live_at_once_then_from_the_refreshed_view(world, people, postgres_only, monkeypatch,
-                                                                    django_capture_on_commit_callbacks):
+def test_a_new_ticket_shows_live_at_once_then_from_the_refreshed_view(
+    world, people, postgres_only, monkeypatch, django_capture_on_commit_callbacks
+):
     # The marker and the view's refresh time come from the same clock here: no margin needed, so
     # the refresh a moment after the change counts as covering it.
     monkeypatch.setattr(travel_stats, "CLOCK_MARGIN", 0)
@@ -149,7 +169,9 @@ def test_a_new_ticket_shows_live_at_once_then_from_the_refreshed_view(world, peo
     assert len(callbacks) == 1
     live = travel_stats.stats_for(user)
     assert live.source == "aggregate", "changed since the refresh: computed live"
-    assert live.total_bookings == before.total_bookings + 1 and live.journeys_taken == before.journeys_taken + 1
+    assert (
+        live.total_bookings == before.total_bookings + 1 and live.journeys_taken == before.journeys_taken + 1
+    )
     assert_matches_direct(live, user)
     travel_stats.refresh()
     after = travel_stats.stats_for(user)
@@ -169,8 +191,9 @@ def test_changes_are_live_until_a_refresh_that_started_after_them(world, postgre
     assert travel_stats.stats_for(user).source == "aggregate", "changed after the refresh started"
 
 
-def test_immediate_mode_refreshes_after_commit_and_not_before(world, people, postgres_only, settings,
-                                                              django_capture_on_commit_callbacks):
+def test_immediate_mode_refreshes_after_commit_and_not_before(
+    world, people, postgres_only, settings, django_capture_on_commit_callbacks
+):
     settings.DASHBOARD_STATS_REFRESH = "immediate"
     user = people["future"]
     travel_stats.refresh()
@@ -184,7 +207,9 @@ def test_immediate_mode_refreshes_after_commit_and_not_before(world, people, pos
     assert travel_stats._view_row(user.pk).total_bookings == 2
 
 
-def test_holds_do_not_trigger_anything_payments_and_cancellations_do(world, django_capture_on_commit_callbacks):
+def test_holds_do_not_trigger_anything_payments_and_cancellations_do(
+    world, django_capture_on_commit_callbacks
+):
     user = make_user("signals")
     with django_capture_on_commit_callbacks() as callbacks:
         row = booking(world, user, departs_at=timezone.now() + 4 * DAY, status=B.HELD)
@@ -295,7 +320,10 @@ def test_statistics_fragment_shows_every_figure_and_the_chart(people):
 
 
 def test_month_chart_is_valid_svg_with_one_bar_per_non_empty_month():
-    months = [datetime.date(2025, m, 1) for m in range(3, 13)] + [datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)]
+    months = [datetime.date(2025, m, 1) for m in range(3, 13)] + [
+        datetime.date(2026, 1, 1),
+        datetime.date(2026, 2, 1),
+    ]
     values = [0, 2, 5, 0, 1, 0, 0, 3, 0, 0, 4, 1]
     svg = str(svg_charts.month_bars(list(zip(months, values, strict=True)), title="Trips <&> things"))
     root = ET.fromstring(svg.replace('class="chart"', 'xmlns="http://www.w3.org/2000/svg" class="chart"'))
@@ -303,11 +331,18 @@ def test_month_chart_is_valid_svg_with_one_bar_per_non_empty_month():
     bars = root.findall("s:rect", ns)
     assert len(bars) == 6
     heights = [float(bar.get("height")) for bar in bars]
-    assert max(heights) == pytest.approx(svg_charts.HEIGHT - svg_charts.TOP - svg_charts.BOTTOM), "the tallest bar fills the plot"
-    assert heights[1] == pytest.approx(max(heights) * 5 / 5) and heights[0] == pytest.approx(max(heights) * 2 / 5)
+    assert max(heights) == pytest.approx(svg_charts.HEIGHT - svg_charts.TOP - svg_charts.BOTTOM), (
+        "the tallest bar fills the plot"
+    )
+    assert heights[1] == pytest.approx(max(heights) * 5 / 5) and heights[0] == pytest.approx(
+        max(heights) * 2 / 5
+    )
     labels = [text.text for text in root.findall("s:text", ns) if text.get("class") == "month"]
     assert labels[0] == "Mar" and labels[-1] == "Feb" and len(labels) == 12
-    assert [text.text for text in root.findall("s:text", ns) if text.get("class") == "year"] == ["2025", "2026"]
+    assert [text.text for text in root.findall("s:text", ns) if text.get("class") == "year"] == [
+        "2025",
+        "2026",
+    ]
     assert root.find("s:title", ns).text == "Trips <&> things"
     assert "February 2026: 1" in root.find("s:desc", ns).text
     empty = str(svg_charts.month_bars([(month, 0) for month in months]))
@@ -316,7 +351,9 @@ def test_month_chart_is_valid_svg_with_one_bar_per_non_empty_month():
 
 def test_monthly_series_ends_with_the_current_month():
     as_of = timezone.make_aware(datetime.datetime(2026, 3, 15, 12, 0))
-    stats = travel_stats.TravelStats(journeys_by_month={"2026-03": 2, "2025-04": 1, "2025-03": 9}, as_of=as_of)
+    stats = travel_stats.TravelStats(
+        journeys_by_month={"2026-03": 2, "2025-04": 1, "2025-03": 9}, as_of=as_of
+    )
     series = stats.monthly(12)
     assert series[0] == (datetime.date(2025, 4, 1), 1) and series[-1] == (datetime.date(2026, 3, 1), 2)
     assert len(series) == 12 and sum(value for _, value in series) == 3

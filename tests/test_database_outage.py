@@ -20,7 +20,7 @@ from testsupport.bookings import payload
 from testsupport.networks import booking_network
 from testsupport.users import logged_in_client, make_user
 
-GONE = "connection failed: connection to server at \"10.1.2.3\", port 5432 failed: Connection refused"
+GONE = 'connection failed: connection to server at "10.1.2.3", port 5432 failed: Connection refused'
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +65,9 @@ def test_a_pool_timeout_answers_503_too(settings):
 def test_the_booking_api_answers_json_503(settings):
     booking_network()
     client = logged_in_client(make_user())
-    with mock.patch("booking.reservations.hold_booking", side_effect=InterfaceError("connection already closed")):
+    with mock.patch(
+        "booking.reservations.hold_booking", side_effect=InterfaceError("connection already closed")
+    ):
         response = client.post("/api/bookings", json.dumps(payload()), content_type="application/json")
     assert response.status_code == 503
     assert response["Retry-After"] == str(settings.DATABASE_OUTAGE_RETRY_AFTER)
@@ -110,7 +112,11 @@ def test_the_outage_is_logged_once_then_once_per_interval_and_its_end_once(setti
 
     assert client.get("/bookings/").status_code == 200
     back = outage_lines(caplog, logging.WARNING)
-    assert len(back) == 1 and "Database is back" in back[0].getMessage() and "11 requests" in back[0].getMessage()
+    assert (
+        len(back) == 1
+        and "Database is back" in back[0].getMessage()
+        and "11 requests" in back[0].getMessage()
+    )
     assert client.get("/bookings/").status_code == 200
     assert len(outage_lines(caplog, logging.WARNING)) == 1
 

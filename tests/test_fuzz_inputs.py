@@ -24,7 +24,7 @@ FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 odd_text = st.text(st.characters(codec="utf-8"), max_size=80)
 dates = st.one_of(odd_text, st.dates().map(lambda d: d.isoformat()))
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=False) | odd_text,
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats(allow_nan=False) | odd_text,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(odd_text, children, max_size=4),
     max_leaves=12,
 )
@@ -58,11 +58,16 @@ def _booking_counts():
 def _written():
     """Everything a booking request may write: refused requests must leave all of it unchanged."""
     return (
-        _booking_counts(), Payment.objects.count(), Refund.objects.count(),
+        _booking_counts(),
+        Payment.objects.count(),
+        Refund.objects.count(),
         sorted(Booking.objects.values_list("pnr", "status", "fare_total", "refunded_amount")),
         sorted(BookingPassenger.objects.values_list("id", "status", "number", "unit", "refund_amount")),
         sorted(Payment.objects.values_list("token", "state", "amount", "refunded_amount")),
-        sorted((i.id, tuple(i.occupancy), i.rac_count, i.gnwl_count, i.tqwl_count) for i in Inventory.objects.all()),
+        sorted(
+            (i.id, tuple(i.occupancy), i.rac_count, i.gnwl_count, i.tqwl_count)
+            for i in Inventory.objects.all()
+        ),
     )
 
 
@@ -78,9 +83,13 @@ def test_booking_api_rejects_any_junk_cleanly(passenger_client, body):
 
 
 @FUZZ
-@given(field=st.sampled_from(["train", "date", "from", "to", "class", "quota", "passengers"]), value=json_values,
-       passenger=st.dictionaries(st.sampled_from(["name", "age", "gender", "berth_preference", "no_berth"]),
-                                 json_values, max_size=5))
+@given(
+    field=st.sampled_from(["train", "date", "from", "to", "class", "quota", "passengers"]),
+    value=json_values,
+    passenger=st.dictionaries(
+        st.sampled_from(["name", "age", "gender", "berth_preference", "no_berth"]), json_values, max_size=5
+    ),
+)
 def test_booking_api_with_one_bad_field(passenger_client, field, value, passenger):
     body = payload(**{field: value}) if field != "passengers" else payload(passengers=[passenger])
     before = _written()
@@ -91,16 +100,31 @@ def test_booking_api_with_one_bad_field(passenger_client, field, value, passenge
         assert response.json()["field"]
 
 
-person = st.fixed_dictionaries({
-    "name": st.sampled_from(["Asha Rao", "Ravi Rao", "asha rao", "Kiran"]), "age": st.integers(0, 125),
-    "gender": st.sampled_from("MFT"),
-}, optional={"no_berth": st.booleans(), "berth_preference": st.sampled_from(["", "LB", "UB", "XX"])})
+person = st.fixed_dictionaries(
+    {
+        "name": st.sampled_from(["Asha Rao", "Ravi Rao", "asha rao", "Kiran"]),
+        "age": st.integers(0, 125),
+        "gender": st.sampled_from("MFT"),
+    },
+    optional={"no_berth": st.booleans(), "berth_preference": st.sampled_from(["", "LB", "UB", "XX"])},
+)
 
 
 @FUZZ
-@given(people=st.lists(person, min_size=1, max_size=9), quota=st.sampled_from(["GN", "TQ"]),
-       date=st.sampled_from([travel_date().isoformat(), "2026-W50-4", "2026-344", "2026-1-5", "20261210",
-                             travel_date(1).isoformat()]))
+@given(
+    people=st.lists(person, min_size=1, max_size=9),
+    quota=st.sampled_from(["GN", "TQ"]),
+    date=st.sampled_from(
+        [
+            travel_date().isoformat(),
+            "2026-W50-4",
+            "2026-344",
+            "2026-1-5",
+            "20261210",
+            travel_date(1).isoformat(),
+        ]
+    ),
+)
 def test_booking_api_parties_and_dates(passenger_client, people, quota, date):
     """Valid-looking parties of any size, duplicates and date spellings: 201 or a clear 400, never
     a passenger dropped (a 201 holds exactly the passengers sent)."""
@@ -129,7 +153,9 @@ def test_pay_and_cancel_endpoints_take_any_junk(held_booking, body):
     client, pnr = held_booking
     for action in ("pay", "cancel"):
         before = _written()
-        response = client.post(f"/api/bookings/{pnr}/{action}", json.dumps(body), content_type="application/json")
+        response = client.post(
+            f"/api/bookings/{pnr}/{action}", json.dumps(body), content_type="application/json"
+        )
         assert response.status_code in (200, 400, 409), response.content[:300]
         if response.status_code == 400:
             assert _written() == before and response.json()["error"]
@@ -138,17 +164,22 @@ def test_pay_and_cancel_endpoints_take_any_junk(held_booking, body):
 
 
 @FUZZ
-@given(positions=st.lists(st.integers(-2, 5), max_size=4), outcome=st.sampled_from(["succeeded", "failed", "timeout"]),
-       pay_first=st.booleans())
+@given(
+    positions=st.lists(st.integers(-2, 5), max_size=4),
+    outcome=st.sampled_from(["succeeded", "failed", "timeout"]),
+    pay_first=st.booleans(),
+)
 def test_cancel_positions_before_or_after_paying(passenger_client, positions, outcome, pay_first):
     client = new_passenger_client()
     pnr = post_booking(client, payload(passengers=party(3))).json()["pnr"]
     if pay_first:
-        assert client.post(f"/api/bookings/{pnr}/pay", json.dumps({"outcome": outcome}),
-                           content_type="application/json").status_code in (200, 409)
+        assert client.post(
+            f"/api/bookings/{pnr}/pay", json.dumps({"outcome": outcome}), content_type="application/json"
+        ).status_code in (200, 409)
     before = _written()
-    response = client.post(f"/api/bookings/{pnr}/cancel", json.dumps({"passengers": positions}),
-                           content_type="application/json")
+    response = client.post(
+        f"/api/bookings/{pnr}/cancel", json.dumps({"passengers": positions}), content_type="application/json"
+    )
     assert response.status_code in (200, 400), response.content[:300]
     if response.status_code == 400:
         assert _written() == before
@@ -157,15 +188,20 @@ def test_cancel_positions_before_or_after_paying(passenger_client, positions, ou
         active = booking.passengers.exclude(status="CAN")
         if booking.status == "HELD":  # cancelled before payment: the amount due is the rest's fare
             assert booking.fare_total == sum(row.fare for row in active)
-            assert {p.amount for p in booking.payments.filter(state__in=["created", "pending"])} <= {booking.fare_total}
+            assert {p.amount for p in booking.payments.filter(state__in=["created", "pending"])} <= {
+                booking.fare_total
+            }
 
 
 form_value = st.one_of(odd_text, st.integers(-5, 200).map(str))
 
 
 @FUZZ
-@given(rows=st.dictionaries(st.integers(0, 12), st.tuples(form_value, form_value, form_value), max_size=9),
-       quota=st.sampled_from(["GN", "TQ", "", "zz"]), date=st.one_of(st.just(travel_date().isoformat()), dates))
+@given(
+    rows=st.dictionaries(st.integers(0, 12), st.tuples(form_value, form_value, form_value), max_size=9),
+    quota=st.sampled_from(["GN", "TQ", "", "zz"]),
+    date=st.one_of(st.just(travel_date().isoformat()), dates),
+)
 def test_passenger_form_never_drops_or_half_writes(passenger_client, rows, quota, date):
     data = {"quota": quota}
     for index, (name, age, gender) in rows.items():
@@ -194,8 +230,10 @@ def test_signup_form_never_fails(client, settings, username, email, password1, p
 
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": (10**9, 60)}
     before = get_user_model().objects.count()
-    response = client.post("/accounts/signup/", {"username": username, "email": email,
-                                                 "password1": password1, "password2": password2})
+    response = client.post(
+        "/accounts/signup/",
+        {"username": username, "email": email, "password1": password1, "password2": password2},
+    )
     assert response.status_code in (302, 400)
     assert get_user_model().objects.count() == before + (response.status_code == 302)
     client.logout()
@@ -206,7 +244,10 @@ def test_signup_form_never_fails(client, settings, username, email, password1, p
 def test_login_and_pnr_forms_never_fail(client, settings, username, password, pnr):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": (10**9, 60)}
     settings.LOGIN_FAILURE_LIMIT = settings.LOGIN_ADDRESS_FAILURE_LIMIT = 10**9
-    assert client.post("/accounts/login/", {"username": username, "password": password}).status_code in (200, 302)
+    assert client.post("/accounts/login/", {"username": username, "password": password}).status_code in (
+        200,
+        302,
+    )
     assert client.get("/pnr", {"pnr": pnr}).status_code in (200, 302, 400, 404)
 
 
@@ -214,8 +255,13 @@ client_addresses = st.one_of(st.ip_addresses().map(str), odd_text)
 
 
 @FUZZ
-@given(url=st.sampled_from(["/accounts/login/", "/admin/login/"]), username=odd_text, password=odd_text,
-       address=client_addresses, limit=st.integers(1, 3))
+@given(
+    url=st.sampled_from(["/accounts/login/", "/admin/login/"]),
+    username=odd_text,
+    password=odd_text,
+    address=client_addresses,
+    limit=st.integers(1, 3),
+)
 def test_both_logins_never_fail_even_when_locked(settings, url, username, password, address, limit):
     """Any input, any claimed client address (behind a proxy: CLIENT_IP_HEADER), with the lock-out
     close enough to be reached: the form, a redirect or the 429, never a 500."""
@@ -246,13 +292,24 @@ def test_password_reset_never_fails(account, settings, email, address):
     assert response.status_code in (200, 302), response.content[:300]
 
 
-HEADER = ("Train No,Train Name,SEQ,Station Code,Station Name,Arrival time,Departure Time,Distance,"
-          "Source Station,Source Station Name,Destination Station,Destination Station Name,Runs On\n")
+HEADER = (
+    "Train No,Train Name,SEQ,Station Code,Station Name,Arrival time,Departure Time,Distance,"
+    "Source Station,Source Station Name,Destination Station,Destination Station Name,Runs On\n"
+)
 good_row = st.tuples(
-    st.sampled_from(["11111", "22222"]), st.just("FUZZ EXPRESS"), st.integers(1, 4),
-    st.sampled_from(["AAA", "BBB", "CCC", "DDD"]), st.just("X"),
-    st.sampled_from(["00:00:00", "10:00:00", "23:59:00"]), st.sampled_from(["00:00:00", "10:05:00", "01:00:00"]),
-    st.integers(0, 900), st.just("AAA"), st.just("A"), st.just("DDD"), st.just("D"), st.sampled_from(["Daily", "Mon Tue"]),
+    st.sampled_from(["11111", "22222"]),
+    st.just("FUZZ EXPRESS"),
+    st.integers(1, 4),
+    st.sampled_from(["AAA", "BBB", "CCC", "DDD"]),
+    st.just("X"),
+    st.sampled_from(["00:00:00", "10:00:00", "23:59:00"]),
+    st.sampled_from(["00:00:00", "10:05:00", "01:00:00"]),
+    st.integers(0, 900),
+    st.just("AAA"),
+    st.just("A"),
+    st.just("DDD"),
+    st.just("D"),
+    st.sampled_from(["Daily", "Mon Tue"]),
 ).map(lambda row: ",".join(str(cell) for cell in row))
 any_row = st.one_of(good_row, st.text(st.characters(codec="utf-8", exclude_characters="\r\n"), max_size=60))
 

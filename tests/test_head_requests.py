@@ -24,7 +24,10 @@ def named_urls(patterns=None, namespace=""):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             yield from named_urls(pattern.url_patterns, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield f"{namespace}{pattern.name}", set(pattern.pattern.converters) | set(pattern.pattern.regex.groupindex)
+            yield (
+                f"{namespace}{pattern.name}",
+                set(pattern.pattern.converters) | set(pattern.pattern.regex.groupindex),
+            )
 
 
 @pytest.fixture
@@ -37,9 +40,19 @@ def arguments(network):
     booking = Booking.objects.get(pnr=pnr)
     saved = SavedPassenger.objects.create(user=owner, name="Asha Rao", age=34, gender="F")
     values = {
-        "train": "12951", "number": "12951", "date": travel_date().isoformat(), "board": "AAA", "alight": "DDD",
-        "travel_class": "3A", "draft_id": "d" * 12, "pnr": pnr, "token": Payment.objects.get(booking=booking).token,
-        "pk": saved.pk, "gateway_name": "simulated", "path": "renditions/none/320.jpg", "uidb64": "MQ",
+        "train": "12951",
+        "number": "12951",
+        "date": travel_date().isoformat(),
+        "board": "AAA",
+        "alight": "DDD",
+        "travel_class": "3A",
+        "draft_id": "d" * 12,
+        "pnr": pnr,
+        "token": Payment.objects.get(booking=booking).token,
+        "pk": saved.pk,
+        "gateway_name": "simulated",
+        "path": "renditions/none/320.jpg",
+        "uidb64": "MQ",
     }
     return client, values
 
@@ -56,12 +69,27 @@ def test_head_answers_like_get_on_every_url(arguments):
             if get.status_code == 405:
                 continue
             head = client.head(url)
-            assert head.status_code == get.status_code, f"HEAD {url} ({name}) -> {head.status_code}, GET {get.status_code}"
+            assert head.status_code == get.status_code, (
+                f"HEAD {url} ({name}) -> {head.status_code}, GET {get.status_code}"
+            )
             assert head.get("Content-Type") == get.get("Content-Type"), url
             checked.append(name)
-    assert {"home", "search", "booking:pnr", "booking:pnr-form", "search-api", "stations-api", "train-schedule",
-            "booking:api-booking", "pwa:manifest", "pwa:service-worker", "booking:passengers", "payments:simulated",
-            "accounts:signup", "metrics"} <= set(checked)
+    assert {
+        "home",
+        "search",
+        "booking:pnr",
+        "booking:pnr-form",
+        "search-api",
+        "stations-api",
+        "train-schedule",
+        "booking:api-booking",
+        "pwa:manifest",
+        "pwa:service-worker",
+        "booking:passengers",
+        "payments:simulated",
+        "accounts:signup",
+        "metrics",
+    } <= set(checked)
 
 
 def raw_head(address, path):

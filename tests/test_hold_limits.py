@@ -63,14 +63,21 @@ def test_cancelling_an_unpaid_hold_does_not_renew_it(network, client_for, settin
     """Hold, cancel, hold again in a loop: the cancelled holds still count for the window."""
     for _ in range(2):
         pnr = post_booking(client_for).json()["pnr"]
-        assert client_for.post(f"/api/bookings/{pnr}/cancel", "{}", content_type="application/json").status_code == 200
+        assert (
+            client_for.post(f"/api/bookings/{pnr}/cancel", "{}", content_type="application/json").status_code
+            == 200
+        )
     again = post_booking(client_for)
     assert again.status_code == 409
-    expected = timezone.localtime(Booking.objects.order_by("created_at").first().created_at
-                                  + datetime.timedelta(minutes=settings.HOLDS_WINDOW_MINUTES))
+    expected = timezone.localtime(
+        Booking.objects.order_by("created_at").first().created_at
+        + datetime.timedelta(minutes=settings.HOLDS_WINDOW_MINUTES)
+    )
     assert f"after {expected:%H:%M}" in again.json()["error"]
     # Once the window has passed (here: the bookings were made longer ago), the slots are back.
-    Booking.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=settings.HOLDS_WINDOW_MINUTES + 1))
+    Booking.objects.update(
+        created_at=timezone.now() - datetime.timedelta(minutes=settings.HOLDS_WINDOW_MINUTES + 1)
+    )
     assert post_booking(client_for).status_code == 201
 
 
@@ -84,7 +91,9 @@ def test_expired_holds_count_until_the_window_has_passed(network, client_for, se
     assert set(Booking.objects.values_list("status", flat=True)) == {"EXPIRED"}
     assert post_booking(client_for).status_code == 409
     settings.HOLDS_WINDOW_MINUTES = settings.BOOKING_HOLD_MINUTES
-    Booking.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES + 1))
+    Booking.objects.update(
+        created_at=timezone.now() - datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES + 1)
+    )
     assert post_booking(client_for).status_code == 201
 
 
@@ -156,7 +165,9 @@ def test_simultaneous_holds_of_one_passenger_cannot_both_pass(postgres_only, tra
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=fire, args=(client, "greedy", i)) for i, client in enumerate(greedy_clients)]
+    threads = [
+        threading.Thread(target=fire, args=(client, "greedy", i)) for i, client in enumerate(greedy_clients)
+    ]
     threads += [threading.Thread(target=fire, args=(client, "other", i)) for i, client in enumerate(others)]
     for thread in threads:
         thread.start()

@@ -71,6 +71,7 @@ def test_booking_lookups_use_their_indexes(loaded):
 
 
 def test_chart_preparation_finds_due_trains_by_index(loaded):
-    due = Inventory.objects.filter(chart_prepared_at__isnull=True,
-                                   chart_due_at__lte=timezone.now() - datetime.timedelta(days=400))
+    due = Inventory.objects.filter(
+        chart_prepared_at__isnull=True, chart_due_at__lte=timezone.now() - datetime.timedelta(days=400)
+    )
     assert "Seq Scan on booking_inventory" not in plan(due)

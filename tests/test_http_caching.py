@@ -36,7 +36,13 @@ def search_query():
 
 @pytest.mark.parametrize(
     "path, query",
-    [("/", {}), ("/search", "search"), ("/trains/12001", {}), ("/api/stations", {"q": "al"}), ("/api/trains/search", "search")],
+    [
+        ("/", {}),
+        ("/search", "search"),
+        ("/trains/12001", {}),
+        ("/api/stations", {"q": "al"}),
+        ("/api/trains/search", "search"),
+    ],
 )
 def test_public_pages_are_briefly_shared_cacheable(client, network, path, query):
     response = client.get(path, search_query() if query == "search" else query, HTTP_ACCEPT_ENCODING="br")
@@ -66,7 +72,9 @@ def test_etag_and_304_not_modified(client, network, encoding):
     first = client.get("/search", search_query(), HTTP_ACCEPT_ENCODING=encoding)
     etag = first["ETag"]
     if encoding != "identity":
-        assert first["Content-Encoding"] == encoding and etag.startswith('W/"'), "compressed bodies get weak ETags"
+        assert first["Content-Encoding"] == encoding and etag.startswith('W/"'), (
+            "compressed bodies get weak ETags"
+        )
     again = client.get("/search", search_query(), HTTP_ACCEPT_ENCODING=encoding, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again.content == b""
@@ -122,10 +130,19 @@ def test_a_public_page_that_embeds_a_csrf_token_becomes_private():
 
 
 def test_private_and_no_store_decorators():
-    assert _through_policy(private_page(lambda request: HttpResponse("mine")))["Cache-Control"] == "private, no-cache"
-    assert _through_policy(no_store(lambda request: HttpResponse("secret")))["Cache-Control"] == "private, no-store"
+    assert (
+        _through_policy(private_page(lambda request: HttpResponse("mine")))["Cache-Control"]
+        == "private, no-cache"
+    )
+    assert (
+        _through_policy(no_store(lambda request: HttpResponse("secret")))["Cache-Control"]
+        == "private, no-store"
+    )
     with override_settings(PRIVATE_PAGE_MAX_AGE=30):
-        assert _through_policy(private_page(lambda request: HttpResponse("mine")))["Cache-Control"] == "private, max-age=30"
+        assert (
+            _through_policy(private_page(lambda request: HttpResponse("mine")))["Cache-Control"]
+            == "private, max-age=30"
+        )
 
 
 def test_a_public_page_built_from_a_signed_in_session_becomes_private():
@@ -195,7 +212,9 @@ def test_unhashed_static_names_are_cached_briefly(production_static):
 
 
 def test_compressor_output_counts_as_immutable(settings):
-    assert immutable_static_file("/x/CACHE/css/output.0123456789ab.css", "/static/CACHE/css/output.0123456789ab.css")
+    assert immutable_static_file(
+        "/x/CACHE/css/output.0123456789ab.css", "/static/CACHE/css/output.0123456789ab.css"
+    )
     assert immutable_static_file("/x", "/static/CACHE/js/page.abcdef012345.js")
     assert not immutable_static_file("/x", "/static/CACHE/manifest.json")
     assert not immutable_static_file("/x", "/media/CACHE/css/output.0123456789ab.css")

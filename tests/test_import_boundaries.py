@@ -25,7 +25,9 @@ def imported_modules(path):
 
 
 def test_the_site_never_imports_test_or_benchmark_code():
-    site_packages = {Path(config.path) for config in apps.get_app_configs() if Path(config.path).is_relative_to(ROOT)}
+    site_packages = {
+        Path(config.path) for config in apps.get_app_configs() if Path(config.path).is_relative_to(ROOT)
+    }
     site_packages.add(ROOT / "railconnect")
     assert ROOT / "booking" in site_packages and ROOT / "tests" not in site_packages
     wrong = [
@@ -43,7 +45,9 @@ def test_no_module_edits_the_module_search_path():
         f"{path.relative_to(ROOT)}:{node.lineno}"
         for path in project_files(ROOT)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
-        if isinstance(node, ast.Attribute) and node.attr == "path"
-        and isinstance(node.value, ast.Name) and node.value.id == "sys"
+        if isinstance(node, ast.Attribute)
+        and node.attr == "path"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "sys"
     ]
     assert not edits, f"the module search path is edited in {edits}: run the program with python -m instead"

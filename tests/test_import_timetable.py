@@ -56,7 +56,10 @@ def test_missing_stations_are_created_from_the_timetable(shared_data):
 def test_day_offsets_are_inferred_across_midnight(shared_data):
     import_shared(shared_data)
     # 12213 YPR-DEE Duronto leaves Yesvantpur on Saturday 06:15 and reaches Delhi the next day.
-    stops = {stop.station.code: stop for stop in Stop.objects.filter(train__number="12213").select_related("station")}
+    stops = {
+        stop.station.code: stop
+        for stop in Stop.objects.filter(train__number="12213").select_related("station")
+    }
     assert stops["YPR"].departure_minute == 6 * 60 + 15
     assert stops["BPQ"].arrival_minute == 22 * 60 + 11
     assert stops["RKMP"].arrival_minute == 24 * 60 + 3 * 60 + 31
@@ -102,8 +105,14 @@ def test_bad_rows_are_reported_with_line_numbers_and_their_trains_skipped(tmp_pa
     err = io.StringIO()
     call_command("import_timetable", timetable=str(path), stdout=io.StringIO(), stderr=err)
     report = err.getvalue()
-    for line, reason in [(5, "Departure Time '25:00:00'"), (8, "Distance 'far'"), (9, "unknown day"),
-                         (11, "wrong number of columns"), (12, "at least two stops"), (14, "less than")]:
+    for line, reason in [
+        (5, "Departure Time '25:00:00'"),
+        (8, "Distance 'far'"),
+        (9, "unknown day"),
+        (11, "wrong number of columns"),
+        (12, "at least two stops"),
+        (14, "less than"),
+    ]:
         assert f"line {line}:" in report and reason in report, (line, reason, report)
     assert list(Train.objects.values_list("number", flat=True)) == ["11111"]
     stops = list(Stop.objects.order_by("sequence").values_list("arrival_minute", "departure_minute"))
@@ -126,6 +135,10 @@ def test_unreadable_files_fail_cleanly(tmp_path):
 
 
 def test_read_timetable_does_not_need_the_database():
-    parsed = read_timetable(io.StringIO(HEADER + "1,X EXP,1,AAA,A,00:00:00,23:59:00,0,,,,,Daily\n"
-                                                  "1,X EXP,2,BBB,B,00:01:00,00:00:00,5,,,,,Daily\n"))
+    parsed = read_timetable(
+        io.StringIO(
+            HEADER + "1,X EXP,1,AAA,A,00:00:00,23:59:00,0,,,,,Daily\n"
+            "1,X EXP,2,BBB,B,00:01:00,00:00:00,5,,,,,Daily\n"
+        )
+    )
     assert parsed.trains[0].stops[1].arrival_minute == 24 * 60 + 1

@@ -79,7 +79,10 @@ def test_one_address_cannot_spray_passwords_over_many_accounts(db):
         assert response.status_code == (200 if n < 14 else 429), (n, response.status_code)
     for url in (PUBLIC, ADMIN):
         assert_locked(log_in(url, "ravi", PASSWORD, ATTACKER))
-        assert log_in(url, "ravi", PASSWORD, VICTIM).status_code in (200, 302)  # 200: the admin refuses non-staff
+        assert log_in(url, "ravi", PASSWORD, VICTIM).status_code in (
+            200,
+            302,
+        )  # 200: the admin refuses non-staff
 
 
 def test_public_and_admin_logins_share_the_failure_counters(db):
@@ -103,15 +106,21 @@ def test_the_lock_ends_after_the_cool_off(db):
     for n in range(5):
         log_in(PUBLIC, "meera", f"guess-{n}", ATTACKER)
     assert_locked(log_in(PUBLIC, "meera", PASSWORD, ATTACKER))
-    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(seconds=901))
+    AccessAttempt.objects.update(
+        attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(seconds=901)
+    )
     assert log_in(PUBLIC, "meera", PASSWORD, ATTACKER).status_code == 302
 
 
 def test_the_lock_answers_json_to_json_clients(db):
     for n in range(5):
         log_in(PUBLIC, "meera", f"guess-{n}", ATTACKER)
-    response = Client().post(PUBLIC, {"username": "meera", "password": PASSWORD}, REMOTE_ADDR=ATTACKER,
-                             HTTP_ACCEPT="application/json")
+    response = Client().post(
+        PUBLIC,
+        {"username": "meera", "password": PASSWORD},
+        REMOTE_ADDR=ATTACKER,
+        HTTP_ACCEPT="application/json",
+    )
     assert response.status_code == 429 and "Too many failed attempts" in response.json()["error"]
     assert int(response["Retry-After"]) > 0
 

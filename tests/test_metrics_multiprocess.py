@@ -39,32 +39,60 @@ def _count(base, view, status):
         text = response.read().decode()
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
-            if (sample.name == "railconnect_http_responses_total" and sample.labels.get("view") == view
-                    and sample.labels.get("status") == status):
+            if (
+                sample.name == "railconnect_http_responses_total"
+                and sample.labels.get("view") == view
+                and sample.labels.get("status") == status
+            ):
                 return sample.value
     return 0
 
 
 def _worker_pids(directory):
-    return {int(name.rsplit("_", 1)[1][:-3]) for name in os.listdir(directory) if name.startswith("histogram_")}
+    return {
+        int(name.rsplit("_", 1)[1][:-3]) for name in os.listdir(directory) if name.startswith("histogram_")
+    }
 
 
 @pytest.fixture
 def gunicorn(tmp_path):
     database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    env = {**os.environ, "DATABASE_URL": database, "REDIS_URL": "", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "1",
-           "GUNICORN_ACCESS_LOG": "", "DEBUG": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "REDIS_URL": "",
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_THREADS": "1",
+        "GUNICORN_ACCESS_LOG": "",
+        "DEBUG": "0",
+    }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "--verbosity", "0"],
-                   env=env, check=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "--verbosity", "0"],
+        env=env,
+        check=True,
+        cwd=ROOT,
+    )
     env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "metrics")
     # A file left by an earlier run: the server must start from zero.
     (tmp_path / "metrics").mkdir()
     (tmp_path / "metrics" / "counter_999999.db").write_bytes(b"\0" * 16)
     port = _free_port()
     log = open(tmp_path / "gunicorn.log", "w")
-    process = subprocess.Popen([str(GUNICORN), "--config", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
-                                "railconnect.wsgi"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            str(GUNICORN),
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "railconnect.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while _status_or_none(base) is None:

@@ -54,9 +54,22 @@ def test_metrics_are_for_internal_addresses_or_the_token(settings):
     assert client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 403
     assert client.get("/metrics", HTTP_X_REAL_IP="203.0.113.9").status_code == 403
     settings.METRICS_TOKEN = "s3cret-token"
-    assert client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer s3cret-token").status_code == 200
-    assert client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer wrong").status_code == 403
-    assert client.get("/metrics", HTTP_X_FORWARDED_FOR="1.2.3.4", HTTP_AUTHORIZATION="Bearer s3cret-token").status_code == 200
+    assert (
+        client.get(
+            "/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer s3cret-token"
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer wrong").status_code
+        == 403
+    )
+    assert (
+        client.get(
+            "/metrics", HTTP_X_FORWARDED_FOR="1.2.3.4", HTTP_AUTHORIZATION="Bearer s3cret-token"
+        ).status_code
+        == 200
+    )
     settings.METRICS_ALLOWED_NETWORKS = []
     assert client.get("/metrics").status_code == 403
     settings.METRICS_ENABLED = False
@@ -80,14 +93,21 @@ def test_request_latency_status_codes_and_database_queries_per_view():
         response = client.get("/api/stations", {"q": "al"})
         assert response.status_code == 200
     client.get("/trains/NOSUCH")
-    queries = int(re.search(r'db;dur=[\d.]+;desc="(\d+) quer', client.get("/trains/12001")["Server-Timing"]).group(1))
+    queries = int(
+        re.search(r'db;dur=[\d.]+;desc="(\d+) quer', client.get("/trains/12001")["Server-Timing"]).group(1)
+    )
     after = scrape(client)
 
     def delta(name, **labels):
         return value(after, name, **labels) - value(before, name, **labels)
 
     assert delta("railconnect_http_request_duration_seconds_count", view="stations-api", method="GET") == 3
-    assert delta("railconnect_http_request_duration_seconds_bucket", view="stations-api", method="GET", le="+Inf") == 3
+    assert (
+        delta(
+            "railconnect_http_request_duration_seconds_bucket", view="stations-api", method="GET", le="+Inf"
+        )
+        == 3
+    )
     assert delta("railconnect_http_request_duration_seconds_sum", view="stations-api", method="GET") > 0
     assert delta("railconnect_http_responses_total", view="stations-api", method="GET", status="200") == 3
     assert delta("railconnect_http_responses_total", view="train-schedule", method="GET", status="404") == 1
@@ -120,8 +140,16 @@ def test_rum_documents_and_p75_gauges():
     assert beacon(client, valid_document()).status_code == 204
     assert beacon(client, b"junk").status_code == 400
     after = scrape(client)
-    assert value(after, "railconnect_rum_documents_total", outcome="stored") - value(before, "railconnect_rum_documents_total", outcome="stored") == 1
-    assert value(after, "railconnect_rum_documents_total", outcome="rejected") - value(before, "railconnect_rum_documents_total", outcome="rejected") == 1
+    assert (
+        value(after, "railconnect_rum_documents_total", outcome="stored")
+        - value(before, "railconnect_rum_documents_total", outcome="stored")
+        == 1
+    )
+    assert (
+        value(after, "railconnect_rum_documents_total", outcome="rejected")
+        - value(before, "railconnect_rum_documents_total", outcome="rejected")
+        == 1
+    )
     today = timezone.localdate()
     aggregate(today, today)
     samples = scrape(client)
@@ -129,7 +157,14 @@ def test_rum_documents_and_p75_gauges():
     assert value(samples, "railconnect_rum_p75", **labels) == 2710.4
     assert value(samples, "railconnect_rum_page_views", **labels) == 1
     assert value(samples, "railconnect_rum_good_ratio", **labels) == 0
-    assert value(samples, "railconnect_rum_p75", **{**labels, "metric": "CLS", "route": "*", "device_class": "all", "window": "1d"}) == 0.0312
+    assert (
+        value(
+            samples,
+            "railconnect_rum_p75",
+            **{**labels, "metric": "CLS", "route": "*", "device_class": "all", "window": "1d"},
+        )
+        == 0.0312
+    )
 
 
 def test_database_pool_use():
@@ -160,8 +195,11 @@ def test_every_response_has_a_request_id():
 
 
 def _json_lines(caplog, event):
-    return [json.loads(record.getMessage()) for record in caplog.records
-            if record.name == "railconnect.slow" and f'"event": "{event}"' in record.getMessage()]
+    return [
+        json.loads(record.getMessage())
+        for record in caplog.records
+        if record.name == "railconnect.slow" and f'"event": "{event}"' in record.getMessage()
+    ]
 
 
 def test_slow_requests_are_logged_with_their_request_id(settings, caplog):

@@ -44,6 +44,16 @@ def test_timetable_changes_reach_cached_pages(client, django_capture_on_commit_c
 
     assert "12004" not in client.get("/search", search_params()).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        load_network(trains=[TrainRecord("12004", "Late Addition", "EXP", 127, "SL", [
-            stop("ALP", None, 23 * 60, 0), stop("BET", 26 * 60, None, 600)])])
+        load_network(
+            trains=[
+                TrainRecord(
+                    "12004",
+                    "Late Addition",
+                    "EXP",
+                    127,
+                    "SL",
+                    [stop("ALP", None, 23 * 60, 0), stop("BET", 26 * 60, None, 600)],
+                )
+            ]
+        )
     assert "12004" in client.get("/search", search_params()).content.decode()

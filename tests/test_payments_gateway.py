@@ -57,7 +57,9 @@ def test_forged_and_unknown_callbacks(network, client_for):
 
 def test_success_after_the_hold_expired_is_not_charged(network, client_for):
     booking, payment = held(client_for)
-    Booking.objects.filter(pk=booking.pk).update(hold_expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    Booking.objects.filter(pk=booking.pk).update(
+        hold_expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
     services.settle(get_gateway().parse_callback(get_gateway().callback_payload(payment.token, "succeeded")))
     payment.refresh_from_db()
     booking.refresh_from_db()

@@ -47,7 +47,9 @@ def test_key_page_is_within_its_budget(page, client, production_static, capsys):
         )
         for asset, size in weight.files.items():
             print(f"    {_kb(size)}  {asset}")
-    assert not over_budget(weight, page.budgets), f"{page.name} is over budget: {over_budget(weight, page.budgets)}"
+    assert not over_budget(weight, page.budgets), (
+        f"{page.name} is over budget: {over_budget(weight, page.budgets)}"
+    )
 
 
 def test_the_check_fails_when_a_budget_is_exceeded(client, production_static):

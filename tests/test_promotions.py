@@ -126,7 +126,9 @@ def test_not_an_image_is_rejected():
 def test_admin_upload_makes_renditions(client):
     admin = get_user_model().objects.create_superuser("editor", "editor@example.com", "a-long-test-password")
     client.force_login(admin)
-    upload = SimpleUploadedFile("monsoon.jpg", photo_bytes(exif=exif_with_gps_and_orientation()), content_type="image/jpeg")
+    upload = SimpleUploadedFile(
+        "monsoon.jpg", photo_bytes(exif=exif_with_gps_and_orientation()), content_type="image/jpeg"
+    )
     response = client.post(
         "/admin/promotions/picture/add/",
         {
@@ -152,7 +154,10 @@ def test_admin_refuses_a_file_that_is_not_a_picture(client):
     admin = get_user_model().objects.create_superuser("editor", "editor@example.com", "a-long-test-password")
     client.force_login(admin)
     upload = SimpleUploadedFile("x.jpg", b"not a picture", content_type="image/jpeg")
-    response = client.post("/admin/promotions/picture/add/", {"kind": "banner", "title": "X", "alt_text": "x", "original": upload, "position": 0})
+    response = client.post(
+        "/admin/promotions/picture/add/",
+        {"kind": "banner", "title": "X", "alt_text": "x", "original": upload, "position": 0},
+    )
     assert response.status_code == 200
     assert Picture.objects.count() == 0
 

@@ -22,7 +22,16 @@ def _manifest(client):
 
 def test_manifest_has_what_installability_needs(client, production_static):
     manifest = _manifest(client)
-    for key in ("id", "name", "short_name", "start_url", "scope", "description", "theme_color", "background_color"):
+    for key in (
+        "id",
+        "name",
+        "short_name",
+        "start_url",
+        "scope",
+        "description",
+        "theme_color",
+        "background_color",
+    ):
         assert manifest[key], key
     assert manifest["display"] == "standalone"
     assert manifest["scope"] == "/" and manifest["start_url"].startswith("/")

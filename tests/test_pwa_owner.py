@@ -60,7 +60,9 @@ def test_tag_differs_across_users_and_sessions():
     asha, bob = make_user("asha"), make_user("bob")
     asha_tag = tag_of(logged_in_client(asha))
     assert tag_of(logged_in_client(bob)) != asha_tag
-    assert tag_of(logged_in_client(asha)) != asha_tag, "a new sign-in is a new owner: the old one's entries go"
+    assert tag_of(logged_in_client(asha)) != asha_tag, (
+        "a new sign-in is a new owner: the old one's entries go"
+    )
 
 
 def test_the_e_ticket_names_its_owner():
@@ -117,9 +119,13 @@ def test_anonymous_requests_create_no_session(client):
     assert settings.SESSION_COOKIE_NAME not in client.cookies
 
 
-@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(cookie=st.text(string.ascii_letters + string.digits + "-_.:", max_size=64),
-       query=st.text(st.characters(codec="utf-8"), max_size=40))
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cookie=st.text(string.ascii_letters + string.digits + "-_.:", max_size=64),
+    query=st.text(st.characters(codec="utf-8"), max_size=40),
+)
 def test_any_session_cookie_or_query_is_anonymous_never_an_error(client, cookie, query):
     """The middleware reads whatever session cookie arrives: a forged or stale one is anonymous."""
     client.cookies[settings.SESSION_COOKIE_NAME] = cookie

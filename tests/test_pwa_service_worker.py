@@ -35,7 +35,9 @@ def test_service_worker_is_served_from_the_root(client, production_static):
 def test_same_build_same_worker_changed_assets_new_worker(client, production_static, monkeypatch):
     first = client.get("/sw.js").content
     assert client.get("/sw.js").content == first  # an unchanged deploy: byte-identical, no update
-    storage = staticfiles_storage._wrapped if hasattr(staticfiles_storage, "_wrapped") else staticfiles_storage
+    storage = (
+        staticfiles_storage._wrapped if hasattr(staticfiles_storage, "_wrapped") else staticfiles_storage
+    )
     changed = {**storage.hashed_files, "js/pwa.js": "js/pwa.0123456789ab.js"}
     monkeypatch.setattr(storage, "hashed_files", changed)
     assert _version(client.get("/sw.js").content.decode()) != _version(first.decode())

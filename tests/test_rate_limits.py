@@ -10,6 +10,7 @@ def mid_window(monkeypatch):
     """Fixed windows reset on the clock's boundaries: keep every test well inside one window."""
     monkeypatch.setattr("railconnect.rate_limits.clock", lambda: 1_800_000_030.0)
 
+
 PASSWORD = "Tr41n-journeys-2026"
 
 
@@ -44,11 +45,14 @@ def test_a_few_mistakes_do_not_lock_anyone_out(settings):
     assert login(client, "meera", PASSWORD).status_code == 302
 
 
-@pytest.mark.parametrize("url, data, scope", [
-    ("/accounts/login/", {"username": "x", "password": "y"}, "login"),
-    ("/accounts/signup/", {"username": "", "password1": "a", "password2": "b"}, "signup"),
-    ("/accounts/password/reset/", {"email": "nobody@example.com"}, "password-reset"),
-])
+@pytest.mark.parametrize(
+    "url, data, scope",
+    [
+        ("/accounts/login/", {"username": "x", "password": "y"}, "login"),
+        ("/accounts/signup/", {"username": "", "password1": "a", "password2": "b"}, "signup"),
+        ("/accounts/password/reset/", {"email": "nobody@example.com"}, "password-reset"),
+    ],
+)
 def test_account_forms_are_rate_limited_per_address(settings, url, data, scope):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, scope: (3, 60)}
     settings.LOGIN_FAILURE_LIMIT = 100

@@ -45,9 +45,14 @@ def make_views(count, seed=1, days=10):
     rng = random.Random(seed)
     rows = []
     for index in range(count):
-        row = {"view_id": f"view{seed}x{index:07d}", "day": TODAY - datetime.timedelta(days=rng.randrange(days)),
-               "route": rng.choice(ROUTES), "device_class": rng.choice(DEVICE_CLASSES),
-               "navigation_type": "navigate", "connection_type": "4g"}
+        row = {
+            "view_id": f"view{seed}x{index:07d}",
+            "day": TODAY - datetime.timedelta(days=rng.randrange(days)),
+            "route": rng.choice(ROUTES),
+            "device_class": rng.choice(DEVICE_CLASSES),
+            "navigation_type": "navigate",
+            "connection_type": "4g",
+        }
         for vital in BY_NAME.values():
             if rng.random() < (0.4 if vital.name == "INP" else 0.9):
                 scale = vital.poor * 1.6
@@ -77,16 +82,28 @@ def expected(rows, first, last):
             values = [value for value in values if value is not None]
             if not values:
                 continue
-            ratings = [getattr(member, series.rating_column) for member in members] if series.rating_column else []
+            ratings = (
+                [getattr(member, series.rating_column) for member in members] if series.rating_column else []
+            )
             result[(route, device, series.name)] = (
-                len(values), nearest_rank_p75(values), ratings.count(1), ratings.count(2), ratings.count(3),
+                len(values),
+                nearest_rank_p75(values),
+                ratings.count(1),
+                ratings.count(2),
+                ratings.count(3),
             )
     return result
 
 
 def stored(day, window):
     return {
-        (row.route, row.device_class, row.metric): (row.count, row.p75, row.good, row.needs_improvement, row.poor)
+        (row.route, row.device_class, row.metric): (
+            row.count,
+            row.p75,
+            row.good,
+            row.needs_improvement,
+            row.poor,
+        )
         for row in DailyMetric.objects.filter(day=day, window_days=window)
     }
 
@@ -120,16 +137,29 @@ def test_every_grouping_is_present_and_the_browser_split_is_lcp_minus_ttfb():
         (route, device) for route in ROUTES + [ALL_ROUTES] for device in (*DEVICE_CLASSES, ALL_DEVICES)
     }
     browser = [max(row.lcp - row.ttfb, 0) for row in rows if row.lcp is not None and row.ttfb is not None]
-    assert figures[(ALL_ROUTES, ALL_DEVICES, "BROWSER")][:2] == (len(browser), pytest.approx(nearest_rank_p75(browser)))
+    assert figures[(ALL_ROUTES, ALL_DEVICES, "BROWSER")][:2] == (
+        len(browser),
+        pytest.approx(nearest_rank_p75(browser)),
+    )
     server = [row.server_total for row in rows if row.server_total is not None]
-    assert figures[(ALL_ROUTES, ALL_DEVICES, "SERVER")][:2] == (len(server), pytest.approx(nearest_rank_p75(server)))
+    assert figures[(ALL_ROUTES, ALL_DEVICES, "SERVER")][:2] == (
+        len(server),
+        pytest.approx(nearest_rank_p75(server)),
+    )
 
 
 def test_shares_of_good_needs_improvement_and_poor():
     for index, value in enumerate([100, 2500, 2600, 4000, 4001, 9000]):
-        PageView.objects.create(view_id=f"shares{index:04d}", day=TODAY, route="/", device_class="phone",
-                                navigation_type="navigate", connection_type="4g", lcp=value,
-                                lcp_rating=BY_NAME["LCP"].rating(value))
+        PageView.objects.create(
+            view_id=f"shares{index:04d}",
+            day=TODAY,
+            route="/",
+            device_class="phone",
+            navigation_type="navigate",
+            connection_type="4g",
+            lcp=value,
+            lcp_rating=BY_NAME["LCP"].rating(value),
+        )
     aggregate(TODAY, TODAY, window_days=1)
     lcp = DailyMetric.objects.get(day=TODAY, window_days=1, route="/", device_class="phone", metric="LCP")
     assert (lcp.count, lcp.good, lcp.needs_improvement, lcp.poor) == (6, 2, 2, 2)
@@ -139,9 +169,17 @@ def test_shares_of_good_needs_improvement_and_poor():
 def test_aggregating_again_replaces_rather_than_adds():
     make_views(300, seed=5, days=3)
     aggregate(TODAY - datetime.timedelta(days=2), TODAY, window_days=3)
-    before = sorted(DailyMetric.objects.values_list("day", "window_days", "route", "device_class", "metric", "count", "p75"))
+    before = sorted(
+        DailyMetric.objects.values_list(
+            "day", "window_days", "route", "device_class", "metric", "count", "p75"
+        )
+    )
     aggregate(TODAY - datetime.timedelta(days=2), TODAY, window_days=3)
-    after = sorted(DailyMetric.objects.values_list("day", "window_days", "route", "device_class", "metric", "count", "p75"))
+    after = sorted(
+        DailyMetric.objects.values_list(
+            "day", "window_days", "route", "device_class", "metric", "count", "p75"
+        )
+    )
     assert before == after
     PageView.objects.filter(day=TODAY).delete()
     aggregate(TODAY, TODAY, window_days=3)
@@ -153,21 +191,35 @@ def test_top_lcp_elements_and_slow_inp_targets_match_a_direct_count(settings):
     rng = random.Random(4)
     rows = make_views(800, seed=13, days=4)
     for row in rows:
-        row.lcp_target = rng.choice(["img.hero", "h1", "table.schedule", "p.intro", "ol>li"]) if row.lcp else ""
+        row.lcp_target = (
+            rng.choice(["img.hero", "h1", "table.schedule", "p.intro", "ol>li"]) if row.lcp else ""
+        )
         row.inp_target = rng.choice(["button.go", "input#from", "a.sort", ""]) if row.inp else ""
         row.inp_type = rng.choice(["pointer", "keyboard"]) if row.inp else ""
     PageView.objects.bulk_update(rows, ["lcp_target", "inp_target", "inp_type"])
     first = TODAY - datetime.timedelta(days=3)
     aggregate(TODAY, TODAY, window_days=4)
-    for route, device in (("/search", "phone"), ("/search", ALL_DEVICES), (ALL_ROUTES, "desktop"), (ALL_ROUTES, ALL_DEVICES)):
-        chosen = [row for row in rows if first <= row.day <= TODAY and route in (row.route, ALL_ROUTES)
-                  and device in (row.device_class, ALL_DEVICES)]
+    for route, device in (
+        ("/search", "phone"),
+        ("/search", ALL_DEVICES),
+        (ALL_ROUTES, "desktop"),
+        (ALL_ROUTES, ALL_DEVICES),
+    ):
+        chosen = [
+            row
+            for row in rows
+            if first <= row.day <= TODAY
+            and route in (row.route, ALL_ROUTES)
+            and device in (row.device_class, ALL_DEVICES)
+        ]
         lcp = defaultdict(list)
         for row in chosen:
             if row.lcp is not None and row.lcp_target:
                 lcp[row.lcp_target].append(row)
         wanted = sorted(((-len(views), target) for target, views in lcp.items()))[:3]
-        stored_lcp = TopTarget.objects.filter(day=TODAY, route=route, device_class=device, metric="LCP").order_by("-views", "target")
+        stored_lcp = TopTarget.objects.filter(
+            day=TODAY, route=route, device_class=device, metric="LCP"
+        ).order_by("-views", "target")
         assert [(-target.views, target.target) for target in stored_lcp] == wanted
         for target in stored_lcp:
             values = [row.lcp for row in lcp[target.target]]
@@ -178,15 +230,21 @@ def test_top_lcp_elements_and_slow_inp_targets_match_a_direct_count(settings):
             if row.inp is not None and row.inp > 200:
                 slow[(row.inp_target, row.inp_type)].append(row.inp)
         wanted = sorted(((-len(values), key) for key, values in slow.items()))[:3]
-        stored_inp = TopTarget.objects.filter(day=TODAY, route=route, device_class=device, metric="INP").order_by("-views", "target", "interaction_type")
+        stored_inp = TopTarget.objects.filter(
+            day=TODAY, route=route, device_class=device, metric="INP"
+        ).order_by("-views", "target", "interaction_type")
         assert [(-target.views, (target.target, target.interaction_type)) for target in stored_inp] == wanted
-        assert all(target.worst == max(slow[(target.target, target.interaction_type)]) for target in stored_inp)
+        assert all(
+            target.worst == max(slow[(target.target, target.interaction_type)]) for target in stored_inp
+        )
 
 
 def test_compute_over_a_range_without_day_grouping():
     rows = make_views(500, seed=9, days=5)
     first = TODAY - datetime.timedelta(days=4)
-    figures = {(route, device, name): value for (_, route, device, name), value in compute(first, TODAY).items()}
+    figures = {
+        (route, device, name): value for (_, route, device, name), value in compute(first, TODAY).items()
+    }
     assert_same(figures, expected(rows, first, TODAY))
 
 
@@ -206,11 +264,29 @@ def test_prune_rum_keeps_the_retention_period(settings):
     settings.RUM_AGGREGATE_RETENTION_DAYS = 100
     today = timezone.localdate()
     for offset in (0, 29, 30, 45):
-        PageView.objects.create(view_id=f"prune{offset:05d}", day=today - datetime.timedelta(days=offset), route="/",
-                                device_class="phone", navigation_type="navigate", connection_type="4g", lcp=1000, lcp_rating=1)
+        PageView.objects.create(
+            view_id=f"prune{offset:05d}",
+            day=today - datetime.timedelta(days=offset),
+            route="/",
+            device_class="phone",
+            navigation_type="navigate",
+            connection_type="4g",
+            lcp=1000,
+            lcp_rating=1,
+        )
     for offset in (0, 99, 100):
-        DailyMetric.objects.create(day=today - datetime.timedelta(days=offset), window_days=1, route="/", device_class="all",
-                                   metric="LCP", count=1, p75=1000, good=1, needs_improvement=0, poor=0)
+        DailyMetric.objects.create(
+            day=today - datetime.timedelta(days=offset),
+            window_days=1,
+            route="/",
+            device_class="all",
+            metric="LCP",
+            count=1,
+            p75=1000,
+            good=1,
+            needs_improvement=0,
+            poor=0,
+        )
     out = io.StringIO()
     call_command("prune_rum", "--dry-run", stdout=out)
     assert "Would delete 2 page views and 1 aggregates" in out.getvalue()

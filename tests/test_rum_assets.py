@@ -43,11 +43,19 @@ def test_only_the_loader_is_on_the_page_and_the_rest_follows_after_load(client, 
     collector = served_size(settings.STATIC_URL + manifest["js/components/rum-collector.js"])
     web_vitals = served_size(settings.STATIC_URL + manifest["vendor/web-vitals.attribution.js"])
     with capsys.disabled():
-        print(f"\n  RUM, Brotli bytes: before interaction js/rum.js {loader}; after the load event "
-              f"rum-collector.js {collector} + web-vitals.attribution.js {web_vitals} = {collector + web_vitals}; "
-              f"in all {loader + collector + web_vitals}")
+        print(
+            f"\n  RUM, Brotli bytes: before interaction js/rum.js {loader}; after the load event "
+            f"rum-collector.js {collector} + web-vitals.attribution.js {web_vitals} = {collector + web_vitals}; "
+            f"in all {loader + collector + web_vitals}"
+        )
     assert loader <= LOADER_BUDGET
     # The loader imports the collector, which imports web-vitals, by their hashed names.
     built = Path(production_static)
-    assert manifest["js/components/rum-collector.js"].split("/")[-1] in (built / manifest["js/rum.js"]).read_text()
-    assert manifest["vendor/web-vitals.attribution.js"].split("/")[-1] in (built / manifest["js/components/rum-collector.js"]).read_text()
+    assert (
+        manifest["js/components/rum-collector.js"].split("/")[-1]
+        in (built / manifest["js/rum.js"]).read_text()
+    )
+    assert (
+        manifest["vendor/web-vitals.attribution.js"].split("/")[-1]
+        in (built / manifest["js/components/rum-collector.js"]).read_text()
+    )

@@ -29,14 +29,52 @@ def test_a_beacon_is_stored_in_one_insert(client, django_assert_num_queries):
     assert response.status_code == 204
     view = PageView.objects.get()
     assert view.view_id == document["id"]
-    assert (view.route, view.navigation_type, view.device_class, view.connection_type) == ("/trains/<number>", "navigate", "phone", "4g")
-    assert (view.lcp, view.lcp_rating, view.lcp_target, view.lcp_url) == (2710.4, 2, "main>picture>img.hero", "/media/renditions/ab12/640.avif")
-    assert (view.lcp_ttfb, view.lcp_load_delay, view.lcp_load_duration, view.lcp_render_delay) == (310.2, 120.0, 1900.1, 380.1)
-    assert (view.inp, view.inp_rating, view.inp_target, view.inp_type, view.inp_load_state) == (184.0, 1, "form.search-form>button", "pointer", "complete")
+    assert (view.route, view.navigation_type, view.device_class, view.connection_type) == (
+        "/trains/<number>",
+        "navigate",
+        "phone",
+        "4g",
+    )
+    assert (view.lcp, view.lcp_rating, view.lcp_target, view.lcp_url) == (
+        2710.4,
+        2,
+        "main>picture>img.hero",
+        "/media/renditions/ab12/640.avif",
+    )
+    assert (view.lcp_ttfb, view.lcp_load_delay, view.lcp_load_duration, view.lcp_render_delay) == (
+        310.2,
+        120.0,
+        1900.1,
+        380.1,
+    )
+    assert (view.inp, view.inp_rating, view.inp_target, view.inp_type, view.inp_load_state) == (
+        184.0,
+        1,
+        "form.search-form>button",
+        "pointer",
+        "complete",
+    )
     assert (view.inp_input_delay, view.inp_processing, view.inp_presentation) == (12.5, 120.0, 51.5)
-    assert (view.cls, view.cls_rating, view.cls_target, view.cls_largest_shift, view.cls_largest_shift_time) == (0.0312, 1, "ul.destinations", 0.0301, 1510.3)
-    assert (view.fcp, view.fcp_ttfb, view.fcp_delay, view.fcp_load_state) == (1650.2, 310.2, 1340.0, "dom-interactive")
-    assert (view.ttfb, view.ttfb_waiting, view.ttfb_dns, view.ttfb_connection, view.ttfb_request) == (310.2, 2.1, 40.2, 88.0, 179.9)
+    assert (
+        view.cls,
+        view.cls_rating,
+        view.cls_target,
+        view.cls_largest_shift,
+        view.cls_largest_shift_time,
+    ) == (0.0312, 1, "ul.destinations", 0.0301, 1510.3)
+    assert (view.fcp, view.fcp_ttfb, view.fcp_delay, view.fcp_load_state) == (
+        1650.2,
+        310.2,
+        1340.0,
+        "dom-interactive",
+    )
+    assert (view.ttfb, view.ttfb_waiting, view.ttfb_dns, view.ttfb_connection, view.ttfb_request) == (
+        310.2,
+        2.1,
+        40.2,
+        88.0,
+        179.9,
+    )
     assert (view.server_total, view.server_db, view.server_cache) == (42.5, 12.25, 1.5)
 
 
@@ -69,7 +107,12 @@ def test_a_later_document_for_the_same_page_view_replaces_its_figures():
     later["route"] = "/"  # the route of a page view is fixed by its first document
     assert beacon(client, later).status_code == 204
     view = PageView.objects.get()
-    assert (view.cls, view.cls_rating, view.route, view.received_at) == (0.3, 3, "/trains/<number>", first.received_at)
+    assert (view.cls, view.cls_rating, view.route, view.received_at) == (
+        0.3,
+        3,
+        "/trains/<number>",
+        first.received_at,
+    )
 
 
 def test_the_rating_is_checked_against_googles_thresholds():
@@ -80,7 +123,13 @@ def test_the_rating_is_checked_against_googles_thresholds():
         return document
 
     client = Client()
-    for name, good, poor in (("LCP", 2500, 4000), ("INP", 200, 500), ("CLS", 0.1, 0.25), ("FCP", 1800, 3000), ("TTFB", 800, 1800)):
+    for name, good, poor in (
+        ("LCP", 2500, 4000),
+        ("INP", 200, 500),
+        ("CLS", 0.1, 0.25),
+        ("FCP", 1800, 3000),
+        ("TTFB", 800, 1800),
+    ):
         assert beacon(client, with_value(name, good, "good")).status_code == 204
         assert beacon(client, with_value(name, poor, "needs-improvement")).status_code == 204
         assert beacon(client, with_value(name, poor + poor / 1000, "poor")).status_code == 204
@@ -200,12 +249,25 @@ def test_a_content_length_that_lies_cannot_make_it_read_more(client, settings):
     """A declared length within the limit reads at most that much; the rest is ignored (and the
     truncated JSON is then invalid)."""
     body = json.dumps(valid_document()).encode() + b" " * 10_000
-    response = client.generic("POST", "/rum", body, content_type="text/plain", HTTP_ORIGIN=ORIGIN, CONTENT_LENGTH="100")
+    response = client.generic(
+        "POST", "/rum", body, content_type="text/plain", HTTP_ORIGIN=ORIGIN, CONTENT_LENGTH="100"
+    )
     assert response.status_code == 400
     assert PageView.objects.count() == 0
 
 
-@pytest.mark.parametrize("origin", [None, "", "null", "https://evil.example", "http://testserver.evil.example", "http://testserver:8080", "https://testserver"])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        None,
+        "",
+        "null",
+        "https://evil.example",
+        "http://testserver.evil.example",
+        "http://testserver:8080",
+        "https://testserver",
+    ],
+)
 def test_other_origins_are_rejected(client, origin):
     response = beacon(client, valid_document(), origin=origin)
     assert response.status_code == 400
@@ -229,7 +291,15 @@ def test_a_disallowed_host_is_a_400_not_a_500(client):
     assert PageView.objects.count() == 0
 
 
-@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/html", "text/plain; charset=latin-1"])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "text/html",
+        "text/plain; charset=latin-1",
+    ],
+)
 def test_other_content_types_are_rejected(client, content_type):
     response = beacon(client, json.dumps(valid_document()), content_type=content_type)
     assert response.status_code == 400
@@ -238,7 +308,12 @@ def test_other_content_types_are_rejected(client, content_type):
 
 def test_only_post(client):
     assert client.get("/rum").status_code == 405
-    assert client.put("/rum", json.dumps(valid_document()), content_type="text/plain", HTTP_ORIGIN=ORIGIN).status_code == 405
+    assert (
+        client.put(
+            "/rum", json.dumps(valid_document()), content_type="text/plain", HTTP_ORIGIN=ORIGIN
+        ).status_code
+        == 405
+    )
 
 
 def test_a_flood_is_cut_off_per_client(client, settings):
@@ -257,7 +332,9 @@ def test_a_flood_is_cut_off_per_client(client, settings):
 
 def test_ipv6_clients_are_limited_by_their_64(client, settings):
     settings.RUM_RATE_LIMIT = 2
-    statuses = [beacon(client, valid_document(), REMOTE_ADDR=f"2001:db8:1:2::{n}").status_code for n in range(1, 5)]
+    statuses = [
+        beacon(client, valid_document(), REMOTE_ADDR=f"2001:db8:1:2::{n}").status_code for n in range(1, 5)
+    ]
     assert statuses == [204, 204, 429, 429]
     assert beacon(client, valid_document(), REMOTE_ADDR="2001:db8:1:3::1").status_code == 204
 

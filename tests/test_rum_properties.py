@@ -23,13 +23,17 @@ from testsupport.rum_documents import beacon, valid_document
 pytestmark = pytest.mark.django_db
 
 PROPERTIES = hypothesis_settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
 json_values = st.recursive(
     json_scalars,
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5)
+    ),
     max_leaves=30,
 )
 
@@ -60,9 +64,15 @@ def test_arbitrary_json(unlimited, document):
 
 
 @PROPERTIES
-@given(metrics=st.dictionaries(st.sampled_from(["LCP", "INP", "CLS", "FCP", "TTFB", "FID", "lcp", ""]),
-                               st.dictionaries(st.sampled_from(["value", "rating", "attribution", "delta"]), json_values, max_size=4),
-                               max_size=6))
+@given(
+    metrics=st.dictionaries(
+        st.sampled_from(["LCP", "INP", "CLS", "FCP", "TTFB", "FID", "lcp", ""]),
+        st.dictionaries(
+            st.sampled_from(["value", "rating", "attribution", "delta"]), json_values, max_size=4
+        ),
+        max_size=6,
+    )
+)
 def test_arbitrary_metric_objects(unlimited, metrics):
     document = valid_document(metrics=metrics)
     status = _posted(json.dumps(document))
@@ -70,7 +80,10 @@ def test_arbitrary_metric_objects(unlimited, metrics):
         # Only possible for a document that really is valid: check it against the rules directly.
         assert metrics and set(metrics) <= set(BY_NAME)
         for name, data in metrics.items():
-            assert set(data) <= {"value", "rating", "attribution"} and BY_NAME[name].rating(data["value"]) is not None
+            assert (
+                set(data) <= {"value", "rating", "attribution"}
+                and BY_NAME[name].rating(data["value"]) is not None
+            )
         PageView.objects.all().delete()
     else:
         assert not PageView.objects.exists()
@@ -78,19 +91,35 @@ def test_arbitrary_metric_objects(unlimited, metrics):
 
 # --- One thing wrong in a valid document: always a 400 -----------------------------------------
 
-NUMBER_PATHS = [
-    ("metrics", name, "value") for name in BY_NAME
-] + [
-    ("metrics", "LCP", "attribution", "ttfb"), ("metrics", "LCP", "attribution", "renderDelay"),
-    ("metrics", "INP", "attribution", "processing"), ("metrics", "CLS", "attribution", "value"),
-    ("metrics", "FCP", "attribution", "delay"), ("metrics", "TTFB", "attribution", "request"),
-    ("server", "total"), ("server", "db"),
+NUMBER_PATHS = [("metrics", name, "value") for name in BY_NAME] + [
+    ("metrics", "LCP", "attribution", "ttfb"),
+    ("metrics", "LCP", "attribution", "renderDelay"),
+    ("metrics", "INP", "attribution", "processing"),
+    ("metrics", "CLS", "attribution", "value"),
+    ("metrics", "FCP", "attribution", "delay"),
+    ("metrics", "TTFB", "attribution", "request"),
+    ("server", "total"),
+    ("server", "db"),
 ]
-TEXT_PATHS = [("route",), ("metrics", "LCP", "attribution", "target"), ("metrics", "LCP", "attribution", "url"),
-              ("metrics", "INP", "attribution", "target"), ("metrics", "CLS", "attribution", "target")]
+TEXT_PATHS = [
+    ("route",),
+    ("metrics", "LCP", "attribution", "target"),
+    ("metrics", "LCP", "attribution", "url"),
+    ("metrics", "INP", "attribution", "target"),
+    ("metrics", "CLS", "attribution", "target"),
+]
 OBJECT_PATHS = [(), ("metrics",), ("metrics", "LCP"), ("metrics", "INP", "attribution"), ("server",)]
-REQUIRED_PATHS = [("v",), ("id",), ("route",), ("nav",), ("device",), ("ect",), ("metrics",),
-                  ("metrics", "LCP", "value"), ("metrics", "CLS", "rating")]
+REQUIRED_PATHS = [
+    ("v",),
+    ("id",),
+    ("route",),
+    ("nav",),
+    ("device",),
+    ("ect",),
+    ("metrics",),
+    ("metrics", "LCP", "value"),
+    ("metrics", "CLS", "rating"),
+]
 
 
 def _at(document, path):
@@ -105,15 +134,24 @@ bad_numbers = (
     | st.floats(min_value=1e6, allow_infinity=False, allow_nan=False)
     | st.integers(min_value=10**6)
     | st.integers(max_value=-1)
-    | st.booleans() | st.none() | st.text(max_size=5) | st.lists(st.integers(), max_size=2)
+    | st.booleans()
+    | st.none()
+    | st.text(max_size=5)
+    | st.lists(st.integers(), max_size=2)
 )
-control_characters = st.characters(min_codepoint=0, max_codepoint=31) | st.sampled_from(["\x7f", "\x85", "\u2028"])
+control_characters = st.characters(min_codepoint=0, max_codepoint=31) | st.sampled_from(
+    ["\x7f", "\x85", "\u2028"]
+)
 
 
 @st.composite
 def broken_documents(draw):
     document = valid_document()
-    kind = draw(st.sampled_from(["number", "long text", "control character", "unknown key", "missing key", "not text"]))
+    kind = draw(
+        st.sampled_from(
+            ["number", "long text", "control character", "unknown key", "missing key", "not text"]
+        )
+    )
     if kind == "number":
         path = draw(st.sampled_from(NUMBER_PATHS))
         _at(document, path[:-1])[path[-1]] = draw(bad_numbers)
@@ -135,7 +173,9 @@ def broken_documents(draw):
         del _at(document, path[:-1])[path[-1]]
     else:
         path = draw(st.sampled_from(TEXT_PATHS + [("nav",), ("device",), ("id",)]))
-        _at(document, path[:-1])[path[-1]] = draw(st.integers() | st.none() | st.lists(st.text(max_size=3), max_size=2))
+        _at(document, path[:-1])[path[-1]] = draw(
+            st.integers() | st.none() | st.lists(st.text(max_size=3), max_size=2)
+        )
     return kind, document
 
 

@@ -26,15 +26,31 @@ def staff_client(client):
     return client
 
 
-def add_views(day, route, count, lcp, inp=None, target="main>img.hero", inp_target="button.go", device="phone"):
+def add_views(
+    day, route, count, lcp, inp=None, target="main>img.hero", inp_target="button.go", device="phone"
+):
     for index in range(count):
         PageView.objects.create(
             view_id=f"{route.strip('/').replace('/', '-').replace('<', '').replace('>', '') or 'home'}-{day}-{device}-{index}-{lcp}",
-            day=day, route=route, device_class=device, navigation_type="navigate", connection_type="4g",
-            lcp=lcp, lcp_rating=1 if lcp <= 2500 else 2 if lcp <= 4000 else 3, lcp_target=target,
-            inp=inp, inp_rating=None if inp is None else (1 if inp <= 200 else 2 if inp <= 500 else 3),
-            inp_target=inp_target if inp else "", inp_type="pointer" if inp else "",
-            cls=0.05, cls_rating=1, fcp=900, fcp_rating=1, ttfb=300, ttfb_rating=1, server_total=40,
+            day=day,
+            route=route,
+            device_class=device,
+            navigation_type="navigate",
+            connection_type="4g",
+            lcp=lcp,
+            lcp_rating=1 if lcp <= 2500 else 2 if lcp <= 4000 else 3,
+            lcp_target=target,
+            inp=inp,
+            inp_rating=None if inp is None else (1 if inp <= 200 else 2 if inp <= 500 else 3),
+            inp_target=inp_target if inp else "",
+            inp_type="pointer" if inp else "",
+            cls=0.05,
+            cls_rating=1,
+            fcp=900,
+            fcp_rating=1,
+            ttfb=300,
+            ttfb_rating=1,
+            server_total=40,
         )
 
 
@@ -55,11 +71,11 @@ def test_the_report_shows_p75_against_thresholds_charts_and_targets(staff_client
     schedule = re.search(r"/trains/&lt;number&gt;</code></a></th>(.*?)</tr>", html, re.S).group(1)
     assert 'class="rum-cell poor"' in schedule and "5.20 s" in schedule and "650 ms" in schedule
     # The home page's 28-day p75 LCP: 20 views of 1.8..3.4 s -> the 15th value, 3.0 s (needs improvement).
-    home = re.search(r'route=/&amp;.*?</tr>', html, re.S).group(0)
+    home = re.search(r"route=/&amp;.*?</tr>", html, re.S).group(0)
     assert 'class="rum-cell needs-improvement"' in home and "3.00 s" in home
     # Most common LCP elements and slow interactions (only those over 200 ms).
     assert "main&gt;img.hero" in html and "table.schedule" in html
-    slow = html[html.index("Slow interactions"):]
+    slow = html[html.index("Slow interactions") :]
     assert "a.book" in slow and "button.go" not in slow
     # No script in the report: charts are drawn by the server.
     assert "<script" not in html.split('<div id="content-main"', 1)[1]
@@ -112,7 +128,9 @@ def test_pages_carry_their_route_template_not_their_url(client):
     tiny_network()
     home = client.get("/").content.decode()
     assert '<html lang="en" data-route="/" data-rum-endpoint="/rum" data-rum-sample="1">' in home
-    assert re.search(r'<script type="module" src="/static/js/rum(\.[0-9a-f]{12})?\.js" fetchpriority="low"></script>', home)
+    assert re.search(
+        r'<script type="module" src="/static/js/rum(\.[0-9a-f]{12})?\.js" fetchpriority="low"></script>', home
+    )
     schedule = client.get("/trains/12001?utm_source=mail").content.decode()
     assert 'data-route="/trains/&lt;number&gt;"' in schedule and "12001" not in schedule.split(">", 2)[1]
 

@@ -62,11 +62,17 @@ def test_only_yyyy_mm_dd_is_a_date(client):
     """Not an ISO week or ordinal date, nor unpadded numbers (strptime alone takes 2027-1-5)."""
     import datetime
 
-    day = next(timezone.localdate() + datetime.timedelta(days=n) for n in range(1, 40)
-               if (timezone.localdate() + datetime.timedelta(days=n)).day < 10)
+    day = next(
+        timezone.localdate() + datetime.timedelta(days=n)
+        for n in range(1, 40)
+        if (timezone.localdate() + datetime.timedelta(days=n)).day < 10
+    )
     iso = day.isocalendar()
-    for text in (f"{day.year}-{day.month}-{day.day}", f"{iso.year}-W{iso.week:02d}-{iso.weekday}",
-                 f"{day.year}-{day.timetuple().tm_yday:03d}"):
+    for text in (
+        f"{day.year}-{day.month}-{day.day}",
+        f"{iso.year}-W{iso.week:02d}-{iso.weekday}",
+        f"{day.year}-{day.timetuple().tm_yday:03d}",
+    ):
         response = client.get("/search", {"from": "Alpha", "to": "Beta", "date": text})
         assert response.status_code == 400 and b"Give the date as YYYY-MM-DD." in response.content, text
     assert client.get("/search", {"from": "Alpha", "to": "Beta", "date": day.isoformat()}).status_code == 200

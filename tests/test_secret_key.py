@@ -30,8 +30,14 @@ def environment(**overrides):
 
 def settings_key(**overrides):
     code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment(**overrides),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment(**overrides),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -62,7 +68,9 @@ def test_the_local_key_is_made_once_even_by_processes_starting_together(tmp_path
     assert [p.name for p in path.parent.iterdir()] == ["secret_key"], "no temporary file left behind"
 
 
-@pytest.mark.parametrize("key", [PUBLISHED_KEY, "short", "a" * 60, "django-insecure-" + secrets.token_urlsafe(50)])
+@pytest.mark.parametrize(
+    "key", [PUBLISHED_KEY, "short", "a" * 60, "django-insecure-" + secrets.token_urlsafe(50)]
+)
 def test_the_check_refuses_short_repetitive_or_published_keys_with_debug_off(settings, key):
     settings.DEBUG = False
     settings.SECRET_KEY = key
@@ -76,7 +84,9 @@ def test_the_check_also_refuses_a_published_fallback_key_and_accepts_a_random_ke
     settings.SECRET_KEY_FALLBACKS = []
     assert not [e for e in run_checks(tags=["secret_key"]) if e.id == "railconnect.E001"]
     settings.SECRET_KEY_FALLBACKS = [PUBLISHED_KEY]
-    assert [e.msg.split(" ")[0] for e in run_checks(tags=["secret_key"]) if e.id == "railconnect.E001"] == ["SECRET_KEY_FALLBACKS[0]"]
+    assert [e.msg.split(" ")[0] for e in run_checks(tags=["secret_key"]) if e.id == "railconnect.E001"] == [
+        "SECRET_KEY_FALLBACKS[0]"
+    ]
 
 
 def test_the_check_leaves_debug_runs_alone(settings):
@@ -95,9 +105,22 @@ def test_gunicorn_refuses_to_start_with_the_published_key():
     """Not only under `check --deploy`: the server itself will not serve with such a key."""
     gunicorn = Path(sys.executable).parent / "gunicorn"
     result = subprocess.run(
-        [str(gunicorn), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{free_port()}", "--workers", "1",
-         "--no-control-socket", "railconnect.wsgi"],
-        cwd=ROOT, env=environment(DEBUG="0", SECRET_KEY=PUBLISHED_KEY), capture_output=True, text=True, timeout=60,
+        [
+            str(gunicorn),
+            "--config",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{free_port()}",
+            "--workers",
+            "1",
+            "--no-control-socket",
+            "railconnect.wsgi",
+        ],
+        cwd=ROOT,
+        env=environment(DEBUG="0", SECRET_KEY=PUBLISHED_KEY),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "railconnect.E001" in result.stderr and "it is published" in result.stderr

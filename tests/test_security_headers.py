@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/", "/search?from=ALP&to=BET&date=2000-01-01", "/trains/12001", "/api/stations?q=al"])
+@pytest.mark.parametrize(
+    "url", ["/", "/search?from=ALP&to=BET&date=2000-01-01", "/trains/12001", "/api/stations?q=al"]
+)
 def test_every_response_carries_the_security_headers(client, url):
     tiny_network()
     response = client.get(url)
@@ -39,14 +41,24 @@ def test_pages_have_no_inline_scripts(client):
 
 
 def test_check_deploy_is_clean_in_production_settings():
-    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}  # set by browser tests
+    inherited = {
+        k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }  # set by browser tests
     env = {
-        **inherited, "DEBUG": "0", "HTTPS": "1", "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "railconnect.example", "DATABASE_URL": "", "REDIS_URL": "",
+        **inherited,
+        "DEBUG": "0",
+        "HTTPS": "1",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "railconnect.example",
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

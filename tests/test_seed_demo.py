@@ -65,7 +65,12 @@ def test_seed_demo_twice_changes_nothing():
 def test_if_empty_leaves_an_existing_network_alone():
     station = Station.objects.create(code="XYZ", name="Existing")
     Train.objects.create(
-        number="99999", name="Existing Express", running_days=DAILY, classes="SL", origin=station, destination=station
+        number="99999",
+        name="Existing Express",
+        running_days=DAILY,
+        classes="SL",
+        origin=station,
+        destination=station,
     )
     output = seed("--if-empty")
     assert "already has trains" in output

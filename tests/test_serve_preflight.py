@@ -13,8 +13,14 @@ PUBLISHED_KEY = "insecure-local-only-railconnect-key-change-me-in-production-012
 
 def serve(*args, **env):
     inherited = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    return subprocess.run([sys.executable, "-m", "scripts.serve", *args], cwd=ROOT, env={**inherited, **env},
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.serve", *args],
+        cwd=ROOT,
+        env={**inherited, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_refuses_to_start_without_secret_key():
@@ -31,7 +37,9 @@ def test_names_the_package_when_nginx_is_missing():
 
 
 def test_refuses_a_published_secret_key_before_starting_anything(tmp_path):
-    result = serve(SECRET_KEY=PUBLISHED_KEY, DEBUG="0", NGINX="/bin/true", SERVE_RUN_DIR=str(tmp_path / "run"))
+    result = serve(
+        SECRET_KEY=PUBLISHED_KEY, DEBUG="0", NGINX="/bin/true", SERVE_RUN_DIR=str(tmp_path / "run")
+    )
     assert result.returncode == 1
     assert "railconnect.E001" in result.stderr
     assert not (tmp_path / "run").exists(), "nothing was prepared, let alone started"

@@ -18,7 +18,10 @@ METRIC = re.compile(r'(\w+);dur=([\d.]+)(?:;desc="(\d+) \w+")?')
 
 
 def metrics(response):
-    return {name: (float(duration), int(count) if count else None) for name, duration, count in METRIC.findall(response["Server-Timing"])}
+    return {
+        name: (float(duration), int(count) if count else None)
+        for name, duration, count in METRIC.findall(response["Server-Timing"])
+    }
 
 
 def test_database_cache_and_total_are_reported(client):

@@ -37,7 +37,10 @@ def test_a_changed_file_gets_a_new_name_and_so_do_its_importers(tmp_path, settin
     (source / "js" / "other.js").write_text("export const other = 1;\n")
     settings.STATICFILES_DIRS = [source]
     settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "railconnect.static_storage.ModuleAwareManifestStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "railconnect.static_storage.ModuleAwareManifestStorage"},
+    }
 
     def build(root):
         settings.STATIC_ROOT = str(root)
@@ -80,8 +83,13 @@ def test_a_rebuild_removes_source_maps_left_by_an_earlier_build(tmp_path):
     for name in (stale, Path(f"{stale}.gz"), tmp_path / "vendor" / "web-vitals.attribution.js.map.br"):
         name.write_text("{}")
     env = {**os.environ, "STATIC_ROOT": str(tmp_path), "DJANGO_SETTINGS_MODULE": "railconnect.settings"}
-    result = subprocess.run([sys.executable, "manage.py", "build_static", "--verbosity", "0"],
-                            cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "build_static", "--verbosity", "0"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert not list(tmp_path.rglob("*.map*"))
     assert (tmp_path / "staticfiles.json").is_file()

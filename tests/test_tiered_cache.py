@@ -98,7 +98,9 @@ def test_a_cold_hot_key_is_computed_once(processes):
     results, errors = [], []
     threads = []
     for tiered in caches:
-        thread = threading.Thread(target=lambda t=tiered: results.extend(_race(t, "services", 10, slow("new", calls))[0]))
+        thread = threading.Thread(
+            target=lambda t=tiered: results.extend(_race(t, "services", 10, slow("new", calls))[0])
+        )
         threads.append(thread)
         thread.start()
     for thread in threads:

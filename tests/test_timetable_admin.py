@@ -15,8 +15,16 @@ def staff_client(client):
     return client
 
 
-@pytest.mark.parametrize("url", ["/admin/timetable/train/", "/admin/timetable/station/", "/admin/timetable/stop/",
-                                 "/admin/timetable/station/?q=alpha", "/admin/timetable/train/?q=12001"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/timetable/train/",
+        "/admin/timetable/station/",
+        "/admin/timetable/stop/",
+        "/admin/timetable/station/?q=alpha",
+        "/admin/timetable/train/?q=12001",
+    ],
+)
 def test_changelists_render_with_few_queries(staff_client, url, django_assert_max_num_queries):
     tiny_network()
     with django_assert_max_num_queries(8):
@@ -40,10 +48,18 @@ def test_admin_edit_invalidates_cached_searches(staff_client):
     tiny_network()
     assert resolve_place("Alpha").is_city
     station = Station.objects.get(code="ALQ")
-    response = staff_client.post(f"/admin/timetable/station/{station.pk}/change/", {
-        "code": "ALQ", "name": "Alpha Terminus", "city": "Elsewhere", "state": "X", "zone": "",
-        "latitude": "", "longitude": "",
-    })
+    response = staff_client.post(
+        f"/admin/timetable/station/{station.pk}/change/",
+        {
+            "code": "ALQ",
+            "name": "Alpha Terminus",
+            "city": "Elsewhere",
+            "state": "X",
+            "zone": "",
+            "latitude": "",
+            "longitude": "",
+        },
+    )
     assert response.status_code == 302
     assert [s.code for s in resolve_place("Alpha").stations] == ["ALP"]
 

@@ -10,7 +10,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _timetable_reads(queries):
-    return [query["sql"] for query in queries if "timetable_train" in query["sql"] or "timetable_stop" in query["sql"]]
+    return [
+        query["sql"]
+        for query in queries
+        if "timetable_train" in query["sql"] or "timetable_stop" in query["sql"]
+    ]
 
 
 def test_the_route_the_schedule_page_cached_serves_booking(client):

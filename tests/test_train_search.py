@@ -88,6 +88,16 @@ def test_timetable_change_invalidates_cached_searches(network, django_capture_on
     monday = next_weekday(MONDAY)
     assert numbers(search("ALP", "BET", monday)) == ["12002", "12001"]
     with django_capture_on_commit_callbacks(execute=True):
-        load_network(trains=[TrainRecord("12004", "Late Addition", "EXP", 127, "SL", [
-            stop("ALP", None, 23 * 60, 0), stop("BET", 26 * 60, None, 600)])])
+        load_network(
+            trains=[
+                TrainRecord(
+                    "12004",
+                    "Late Addition",
+                    "EXP",
+                    127,
+                    "SL",
+                    [stop("ALP", None, 23 * 60, 0), stop("BET", 26 * 60, None, 600)],
+                )
+            ]
+        )
     assert numbers(search("ALP", "BET", monday)) == ["12002", "12001", "12004"]

@@ -25,6 +25,11 @@ def test_warm_cache_makes_the_first_search_a_cache_hit(client, django_assert_max
     assert "Warmed" in out.getvalue()
     tiered_cache.l1.clear()  # a fresh worker: only the shared level is warm
     with django_assert_max_num_queries(0):
-        assert client.get("/search", {"from": "Alpha", "to": "Beta", "date": next_weekday(0).isoformat()}).status_code == 200
+        assert (
+            client.get(
+                "/search", {"from": "Alpha", "to": "Beta", "date": next_weekday(0).isoformat()}
+            ).status_code
+            == 200
+        )
         assert client.get("/trains/12001").status_code == 200
         assert client.get("/api/stations", {"q": "a"}).status_code == 200

@@ -34,8 +34,12 @@ def payload(**overrides):
 
 
 def post_booking(client, data=None, **headers):
-    return client.post("/api/bookings", json.dumps(data if data is not None else payload()),
-                       content_type="application/json", headers=headers)
+    return client.post(
+        "/api/bookings",
+        json.dumps(data if data is not None else payload()),
+        content_type="application/json",
+        headers=headers,
+    )
 
 
 def party(count, name="Party Member", gender="M", first_age=30):

@@ -23,7 +23,12 @@ def slow_network(page, latency_ms=300, kbps=400):
     cdp.send("Network.enable")
     cdp.send(
         "Network.emulateNetworkConditions",
-        {"offline": False, "latency": latency_ms, "downloadThroughput": kbps * 1024 / 8, "uploadThroughput": kbps * 1024 / 8},
+        {
+            "offline": False,
+            "latency": latency_ms,
+            "downloadThroughput": kbps * 1024 / 8,
+            "uploadThroughput": kbps * 1024 / 8,
+        },
     )
     return cdp
 

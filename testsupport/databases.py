@@ -44,7 +44,10 @@ def fresh_database(kind, name):
 def manage(*args, database_url, capture=False):
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": ""}
     return subprocess.run(
-        [PYTHON, str(ROOT / "manage.py"), *args], env=env, check=True, text=True,
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        env=env,
+        check=True,
+        text=True,
         capture_output=capture,
     )
 

@@ -11,12 +11,29 @@ passenger (a family's organiser, or an agent) has `heavy_bookings`, `heavy_upcom
 
 import json
 
-FARE_BREAKDOWN = json.dumps({
-    "lines": [{"name": "Passenger 1", "category": "adult", "base": "1185.00", "reservation": "40.00",
-               "superfast": "45.00", "tatkal": "0.00", "gst": "63.50", "total": "1333.50"}],
-    "base": "1185.00", "reservation": "40.00", "superfast": "45.00", "tatkal": "0.00", "gst": "63.50",
-    "total": "1333.50", "currency": "INR",
-})
+FARE_BREAKDOWN = json.dumps(
+    {
+        "lines": [
+            {
+                "name": "Passenger 1",
+                "category": "adult",
+                "base": "1185.00",
+                "reservation": "40.00",
+                "superfast": "45.00",
+                "tatkal": "0.00",
+                "gst": "63.50",
+                "total": "1333.50",
+            }
+        ],
+        "base": "1185.00",
+        "reservation": "40.00",
+        "superfast": "45.00",
+        "tatkal": "0.00",
+        "gst": "63.50",
+        "total": "1333.50",
+        "currency": "INR",
+    }
+)
 
 
 def generate(cursor, *, users, bookings, heavy_bookings, heavy_upcoming, passengers=True):
@@ -87,14 +104,27 @@ def generate(cursor, *, users, bookings, heavy_bookings, heavy_upcoming, passeng
             ) AS base
         ) AS rows
         """,
-        {"breakdown": FARE_BREAKDOWN, "heavy": heavy_bookings, "heavy_user": heavy_user, "first_user": first_user,
-         "users": users, "n_inventories": len(inventory_ids), "stations": station_ids, "n_stations": len(station_ids),
-         "heavy_upcoming": heavy_upcoming, "bookings": bookings, "inventory_ids": inventory_ids,
-         "train_ids": train_ids, "classes": classes},
+        {
+            "breakdown": FARE_BREAKDOWN,
+            "heavy": heavy_bookings,
+            "heavy_user": heavy_user,
+            "first_user": first_user,
+            "users": users,
+            "n_inventories": len(inventory_ids),
+            "stations": station_ids,
+            "n_stations": len(station_ids),
+            "heavy_upcoming": heavy_upcoming,
+            "bookings": bookings,
+            "inventory_ids": inventory_ids,
+            "train_ids": train_ids,
+            "classes": classes,
+        },
     )
     # Upcoming holds must not have lapsed, nor past ones be live: a hold only exists before departure.
-    cursor.execute("UPDATE booking_booking SET status = 'EXPIRED', hold_expires_at = NULL "
-                   "WHERE status = 'HELD' AND departs_at < now()")
+    cursor.execute(
+        "UPDATE booking_booking SET status = 'EXPIRED', hold_expires_at = NULL "
+        "WHERE status = 'HELD' AND departs_at < now()"
+    )
     if passengers:
         cursor.execute(
             """

@@ -62,19 +62,34 @@ def signed_in_users(count, prefix="bench"):
     from django.utils.crypto import get_random_string
 
     User = get_user_model()
-    User.objects.bulk_create([User(username=f"{prefix}{i}", email=f"{prefix}{i}@example.com",
-                                   password="!unusable") for i in range(count)], batch_size=1000)
+    User.objects.bulk_create(
+        [
+            User(username=f"{prefix}{i}", email=f"{prefix}{i}@example.com", password="!unusable")
+            for i in range(count)
+        ],
+        batch_size=1000,
+    )
     users = list(User.objects.filter(username__regex=rf"^{prefix}[0-9]+$").order_by("id"))
     store = SessionStore()
     expires = timezone.now() + datetime.timedelta(seconds=store.get_session_cookie_age())
     sessions = [
-        Session(session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"), expire_date=expires,
-                session_data=store.encode({SESSION_KEY: str(user.pk), HASH_SESSION_KEY: user.get_session_auth_hash(),
-                                           BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend"}))
+        Session(
+            session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
+            expire_date=expires,
+            session_data=store.encode(
+                {
+                    SESSION_KEY: str(user.pk),
+                    HASH_SESSION_KEY: user.get_session_auth_hash(),
+                    BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                }
+            ),
+        )
         for user in users
     ]
     Session.objects.bulk_create(sessions, batch_size=1000)
-    return [(session.session_key, secrets.token_hex(16)) for session in sessions]  # a 32-character CSRF secret
+    return [
+        (session.session_key, secrets.token_hex(16)) for session in sessions
+    ]  # a 32-character CSRF secret
 
 
 def party(rng, count, name):
@@ -89,16 +104,30 @@ class Server:
 
     def __init__(self, database_url, extra_env=None, log_path=None):
         self.port = free_port()
-        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
-               "GUNICORN_ACCESS_LOG": "", **(extra_env or {})}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
+            "GUNICORN_ACCESS_LOG": "",
+            **(extra_env or {}),
+        }
         if log_path is None:
             (ROOT / "bench-results").mkdir(exist_ok=True)
             log_path = ROOT / "bench-results" / f"gunicorn-{self.port}.log"
         self.log = open(log_path, "w")
         self.process = subprocess.Popen(
-            [str(Path(PYTHON).parent / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
-             "--bind", f"127.0.0.1:{self.port}", "railconnect.wsgi"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "railconnect.wsgi",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -115,7 +144,12 @@ class Server:
     def worker_pids(self):
         """The arbiter's worker processes at this moment (Linux /proc)."""
         try:
-            return [int(p) for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()]
+            return [
+                int(p)
+                for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+                .read_text()
+                .split()
+            ]
         except OSError:
             return []
 
@@ -155,19 +189,26 @@ class ProductionServer:
         self.port = free_port()
         # A short path (unix socket paths are limited to 108 bytes), outside private temporary folders.
         self.run_dir = Path(tempfile.mkdtemp(prefix="rc-serve-"))
-        env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-               "DATABASE_URL": database_url, "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
-               # The checkout's key, as `make run` and this process use: sessions made here stay valid.
-               "SECRET_KEY": os.environ.get("SECRET_KEY") or local_secret_key(ROOT / "var" / "secret_key"),
-               "DEBUG": "0", "HOST": "127.0.0.1", "PORT": str(self.port),
-               "SERVE_RUN_DIR": str(self.run_dir), **(extra_env or {})}
+        env = {
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+            "DATABASE_URL": database_url,
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
+            # The checkout's key, as `make run` and this process use: sessions made here stay valid.
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or local_secret_key(ROOT / "var" / "secret_key"),
+            "DEBUG": "0",
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "SERVE_RUN_DIR": str(self.run_dir),
+            **(extra_env or {}),
+        }
         self.static_root = Path(env.get("STATIC_ROOT") or ROOT / "staticfiles")
         if log_path is None:
             (ROOT / "bench-results").mkdir(exist_ok=True)
             log_path = ROOT / "bench-results" / f"serve-{self.port}.log"
         self.log = open(log_path, "w")
-        self.process = subprocess.Popen([PYTHON, "-m", "scripts.serve"], cwd=ROOT, env=env,
-                                        stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "scripts.serve"], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + 60
         while "make serve: http://" not in Path(log_path).read_text(errors="replace"):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -178,7 +219,12 @@ class ProductionServer:
     def children(self):
         """nginx's master and gunicorn's arbiter (Linux /proc)."""
         try:
-            return [int(p) for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()]
+            return [
+                int(p)
+                for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+                .read_text()
+                .split()
+            ]
         except OSError:
             return []
 
@@ -265,8 +311,9 @@ class Client:
         self.sessionid, self.csrf = credentials or (None, None)
 
     def post_json(self, path, body, headers=None):
-        status, _headers, data = self.request("POST", path, json.dumps(body),
-                                              {"Content-Type": "application/json", **(headers or {})})
+        status, _headers, data = self.request(
+            "POST", path, json.dumps(body), {"Content-Type": "application/json", **(headers or {})}
+        )
         return status, data
 
     def request(self, method, path, body=None, headers=None):
@@ -406,8 +453,18 @@ def run_closed_loop(port, credentials, make_body, duration, threads, max_request
 
 def print_summary(title, summary, extra=None):
     print(f"\n== {title}")
-    for key in ("requests", "created_201", "errors", "elapsed_s", "throughput_per_s", "p50_ms", "p95_ms", "p99_ms",
-                "max_ms", "client_cpu_s"):
+    for key in (
+        "requests",
+        "created_201",
+        "errors",
+        "elapsed_s",
+        "throughput_per_s",
+        "p50_ms",
+        "p95_ms",
+        "p99_ms",
+        "max_ms",
+        "client_cpu_s",
+    ):
         print(f"  {key:<18} {summary[key]}")
     print(f"  {'statuses':<18} {summary['statuses']}")
     if summary["error_kinds"]:
@@ -417,5 +474,18 @@ def print_summary(title, summary, extra=None):
         print(f"  {key:<18} {value}")
 
 
-__all__ = ["prepare_database", "drop_database", "signed_in_users", "party", "Server", "Client", "free_port",
-           "run_open_loop", "run_closed_loop", "print_summary", "save", "warm_up", "ROOT"]
+__all__ = [
+    "prepare_database",
+    "drop_database",
+    "signed_in_users",
+    "party",
+    "Server",
+    "Client",
+    "free_port",
+    "run_open_loop",
+    "run_closed_loop",
+    "print_summary",
+    "save",
+    "warm_up",
+    "ROOT",
+]

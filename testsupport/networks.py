@@ -30,22 +30,43 @@ def tiny_network():
     ]
     trains = [
         # Leaves ALP Mondays 22:00, at MID 01:00-01:05 on day 2 (Tuesday), BET 06:00 Tuesday.
-        TrainRecord("12001", "Alpha Beta Rajdhani", "RAJ", MON, "1A,2A,3A", [
-            stop("ALP", None, 22 * 60, 0),
-            stop("MID", DAY + 60, DAY + 65, 300),
-            stop("BET", DAY + 6 * 60, None, 600),
-        ]),
+        TrainRecord(
+            "12001",
+            "Alpha Beta Rajdhani",
+            "RAJ",
+            MON,
+            "1A,2A,3A",
+            [
+                stop("ALP", None, 22 * 60, 0),
+                stop("MID", DAY + 60, DAY + 65, 300),
+                stop("BET", DAY + 6 * 60, None, 600),
+            ],
+        ),
         # Daily from ALQ 08:00, calling at ALP 08:30 too, BET 18:00 the same day.
-        TrainRecord("12002", "Alpha Beta Express", "EXP", DAILY, "2A,3A,SL,2S", [
-            stop("ALQ", None, 8 * 60, 0),
-            stop("ALP", 8 * 60 + 25, 8 * 60 + 30, 10),
-            stop("BET", 18 * 60, None, 610),
-        ]),
+        TrainRecord(
+            "12002",
+            "Alpha Beta Express",
+            "EXP",
+            DAILY,
+            "2A,3A,SL,2S",
+            [
+                stop("ALQ", None, 8 * 60, 0),
+                stop("ALP", 8 * 60 + 25, 8 * 60 + 30, 10),
+                stop("BET", 18 * 60, None, 610),
+            ],
+        ),
         # The other way: must never appear in Alpha -> Beta.
-        TrainRecord("12003", "Beta Alpha Express", "EXP", DAILY, "SL,2S", [
-            stop("BET", None, 9 * 60, 0),
-            stop("ALP", 20 * 60, None, 600),
-        ]),
+        TrainRecord(
+            "12003",
+            "Beta Alpha Express",
+            "EXP",
+            DAILY,
+            "SL,2S",
+            [
+                stop("BET", None, 9 * 60, 0),
+                stop("ALP", 20 * 60, None, 600),
+            ],
+        ),
     ]
     return load_network(stations, trains)
 
@@ -61,20 +82,41 @@ def booking_network():
         StationRecord("DDD", "Delta", city="Delta"),
     ]
     trains = [
-        TrainRecord("12951", "Alpha Delta Rajdhani", "RAJ", DAILY, "1A,2A,3A", [
-            stop("AAA", None, 16 * 60, 0),
-            stop("BBB", 20 * 60 - 5, 20 * 60, 400),
-            stop("CCC", DAY + 2 * 60 - 5, DAY + 2 * 60, 900),
-            stop("DDD", DAY + 8 * 60, None, 1400),
-        ]),
-        TrainRecord("12002", "Alpha Delta Express", "EXP", DAILY, "SL,2S", [
-            stop("AAA", None, 9 * 60, 0),
-            stop("DDD", 21 * 60, None, 700),
-        ]),
-        TrainRecord("22001", "Alpha Delta Superfast", "SF", MON, "3A", [
-            stop("AAA", None, 10 * 60, 0),
-            stop("DDD", 18 * 60, None, 500),
-        ]),
+        TrainRecord(
+            "12951",
+            "Alpha Delta Rajdhani",
+            "RAJ",
+            DAILY,
+            "1A,2A,3A",
+            [
+                stop("AAA", None, 16 * 60, 0),
+                stop("BBB", 20 * 60 - 5, 20 * 60, 400),
+                stop("CCC", DAY + 2 * 60 - 5, DAY + 2 * 60, 900),
+                stop("DDD", DAY + 8 * 60, None, 1400),
+            ],
+        ),
+        TrainRecord(
+            "12002",
+            "Alpha Delta Express",
+            "EXP",
+            DAILY,
+            "SL,2S",
+            [
+                stop("AAA", None, 9 * 60, 0),
+                stop("DDD", 21 * 60, None, 700),
+            ],
+        ),
+        TrainRecord(
+            "22001",
+            "Alpha Delta Superfast",
+            "SF",
+            MON,
+            "3A",
+            [
+                stop("AAA", None, 10 * 60, 0),
+                stop("DDD", 18 * 60, None, 500),
+            ],
+        ),
     ]
     return load_network(stations, trains)
 

@@ -35,7 +35,9 @@ def url_name_exists(name):
 def page_url(page, user=None):
     """The URL of a key page, or PageUnavailable saying why it cannot be measured yet."""
     if not url_name_exists(page.url_name):
-        raise PageUnavailable(f"URL name {page.url_name!r} does not resolve yet (its app is not built or not installed)")
+        raise PageUnavailable(
+            f"URL name {page.url_name!r} does not resolve yet (its app is not built or not installed)"
+        )
     if not page.provider:
         return reverse(page.url_name)
     return page.provider(user)
@@ -58,11 +60,19 @@ def search_results(user=None):
             if origin == destination:
                 continue
             for offset in range(7):
-                query = {"from": origin.code, "to": destination.code, "date": (tomorrow + datetime.timedelta(days=offset)).isoformat()}
+                query = {
+                    "from": origin.code,
+                    "to": destination.code,
+                    "date": (tomorrow + datetime.timedelta(days=offset)).isoformat(),
+                }
                 form = SearchForm(query)
                 if not form.is_valid():
                     break
-                count = len(find_journeys(form.cleaned_data["from"], form.cleaned_data["to"], form.cleaned_data["date"]))
+                count = len(
+                    find_journeys(
+                        form.cleaned_data["from"], form.cleaned_data["to"], form.cleaned_data["date"]
+                    )
+                )
                 if count and (best is None or count > best[0]):
                     best = (count, query)
                 if count:
@@ -101,10 +111,19 @@ def eticket(user):
 
     route, date = _journey()
     number, date_text, board, alight, travel_class = _args(route, date)
-    request = parse_booking_request({
-        "train": number, "date": date_text, "from": board, "to": alight, "class": travel_class,
-        "passengers": [{"name": "Asha Rao", "age": 34, "gender": "F"}, {"name": "Ravi Rao", "age": 36, "gender": "M"}],
-    })
+    request = parse_booking_request(
+        {
+            "train": number,
+            "date": date_text,
+            "from": board,
+            "to": alight,
+            "class": travel_class,
+            "passengers": [
+                {"name": "Asha Rao", "age": 34, "gender": "F"},
+                {"name": "Ravi Rao", "age": 36, "gender": "M"},
+            ],
+        }
+    )
     return hold_booking(user, request).booking.get_absolute_url()
 
 

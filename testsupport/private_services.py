@@ -52,8 +52,19 @@ class PrivateRedis:
 
     def start(self):
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_for_port(self.port, 5)
 
@@ -92,7 +103,9 @@ class PrivatePostgres:
         return subprocess.run(command, check=True, capture_output=True, text=True, timeout=60)
 
     def _options(self):
-        return f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60"
+        return (
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60"
+        )
 
     def init(self):
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "-N")
@@ -105,8 +118,19 @@ class PrivatePostgres:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def restart(self, mode="fast"):
-        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-o", self._options(), "-l", str(self.log), "-w",
-                  "restart")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-m",
+            mode,
+            "-o",
+            self._options(),
+            "-l",
+            str(self.log),
+            "-w",
+            "restart",
+        )
 
     def running(self):
         return (self.data / "postmaster.pid").exists()

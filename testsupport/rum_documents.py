@@ -15,18 +15,56 @@ def valid_document(**changes):
         "device": "phone",
         "ect": "4g",
         "metrics": {
-            "LCP": {"value": 2710.4, "rating": "needs-improvement", "attribution": {
-                "target": "main>picture>img.hero", "url": "/media/renditions/ab12/640.avif", "ttfb": 310.2,
-                "loadDelay": 120.0, "loadDuration": 1900.1, "renderDelay": 380.1}},
-            "INP": {"value": 184.0, "rating": "good", "attribution": {
-                "target": "form.search-form>button", "type": "pointer", "loadState": "complete",
-                "inputDelay": 12.5, "processing": 120.0, "presentation": 51.5}},
-            "CLS": {"value": 0.0312, "rating": "good", "attribution": {
-                "target": "ul.destinations", "value": 0.0301, "time": 1510.3, "loadState": "complete"}},
-            "FCP": {"value": 1650.2, "rating": "good", "attribution": {
-                "ttfb": 310.2, "delay": 1340.0, "loadState": "dom-interactive"}},
-            "TTFB": {"value": 310.2, "rating": "good", "attribution": {
-                "waiting": 2.1, "cache": 0.0, "dns": 40.2, "connection": 88.0, "request": 179.9}},
+            "LCP": {
+                "value": 2710.4,
+                "rating": "needs-improvement",
+                "attribution": {
+                    "target": "main>picture>img.hero",
+                    "url": "/media/renditions/ab12/640.avif",
+                    "ttfb": 310.2,
+                    "loadDelay": 120.0,
+                    "loadDuration": 1900.1,
+                    "renderDelay": 380.1,
+                },
+            },
+            "INP": {
+                "value": 184.0,
+                "rating": "good",
+                "attribution": {
+                    "target": "form.search-form>button",
+                    "type": "pointer",
+                    "loadState": "complete",
+                    "inputDelay": 12.5,
+                    "processing": 120.0,
+                    "presentation": 51.5,
+                },
+            },
+            "CLS": {
+                "value": 0.0312,
+                "rating": "good",
+                "attribution": {
+                    "target": "ul.destinations",
+                    "value": 0.0301,
+                    "time": 1510.3,
+                    "loadState": "complete",
+                },
+            },
+            "FCP": {
+                "value": 1650.2,
+                "rating": "good",
+                "attribution": {"ttfb": 310.2, "delay": 1340.0, "loadState": "dom-interactive"},
+            },
+            "TTFB": {
+                "value": 310.2,
+                "rating": "good",
+                "attribution": {
+                    "waiting": 2.1,
+                    "cache": 0.0,
+                    "dns": 40.2,
+                    "connection": 88.0,
+                    "request": 179.9,
+                },
+            },
         },
         "server": {"total": 42.5, "db": 12.25, "cache": 1.5},
     }

@@ -52,7 +52,15 @@ class StopInline(admin.TabularInline):
 
 @admin.register(Train)
 class TrainAdmin(BumpsTimetableVersion, admin.ModelAdmin):
-    list_display = ["number", "name", "train_type", "origin", "destination", "running_days_display", "classes"]
+    list_display = [
+        "number",
+        "name",
+        "train_type",
+        "origin",
+        "destination",
+        "running_days_display",
+        "classes",
+    ]
     list_select_related = ["origin", "destination"]
     list_filter = ["train_type"]
     search_fields = ["number", "name"]

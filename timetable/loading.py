@@ -128,7 +128,9 @@ def _write_trains(batch: list[TrainRecord], station_ids: dict[str, int], summary
         )
         for record in batch
     ]
-    Train.objects.bulk_create(rows, update_conflicts=True, unique_fields=["number"], update_fields=TRAIN_FIELDS)
+    Train.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["number"], update_fields=TRAIN_FIELDS
+    )
     train_ids = dict(Train.objects.filter(number__in=[r.number for r in batch]).values_list("number", "id"))
     Stop.objects.filter(train_id__in=train_ids.values()).delete()
     stops = [

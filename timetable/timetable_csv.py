@@ -16,8 +16,15 @@ from .train_types import default_classes, infer_train_type
 
 MINUTES_PER_DAY = 24 * 60
 REQUIRED_COLUMNS = (
-    "Train No", "Train Name", "SEQ", "Station Code", "Station Name",
-    "Arrival time", "Departure Time", "Distance", "Runs On",
+    "Train No",
+    "Train Name",
+    "SEQ",
+    "Station Code",
+    "Station Name",
+    "Arrival time",
+    "Departure Time",
+    "Distance",
+    "Runs On",
 )
 NO_TIME = "00:00:00"
 CODE_MAX = text_limit(Station, "code")

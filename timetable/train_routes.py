@@ -115,13 +115,24 @@ def _load(number: str) -> TrainRoute | None:
     stops = tuple(
         RouteStop(*row)
         for row in train.stops.order_by("sequence").values_list(
-            "sequence", "station_id", "station__code", "station__name", "arrival_minute", "departure_minute",
+            "sequence",
+            "station_id",
+            "station__code",
+            "station__name",
+            "arrival_minute",
+            "departure_minute",
             "distance_km",
         )
     )
     return TrainRoute(
-        train.id, train.number, train.name, train.train_type, tuple(train.class_list), train.running_days,
-        Terminus(train.origin.code, train.origin.name), Terminus(train.destination.code, train.destination.name),
+        train.id,
+        train.number,
+        train.name,
+        train.train_type,
+        tuple(train.class_list),
+        train.running_days,
+        Terminus(train.origin.code, train.origin.name),
+        Terminus(train.destination.code, train.destination.name),
         stops,
     )
 
@@ -142,15 +153,30 @@ def journey_for(
     board = next((s for s in route.stops if s.code == board_code and s.departure_minute is not None), None)
     if board is None:
         raise RuleError("from", f"Train {route.number} does not call at {board_code or '(none)'} to pick up.")
-    alight = next((s for s in route.stops if s.sequence > board.sequence and s.code == alight_code
-                   and s.arrival_minute is not None), None)
+    alight = next(
+        (
+            s
+            for s in route.stops
+            if s.sequence > board.sequence and s.code == alight_code and s.arrival_minute is not None
+        ),
+        None,
+    )
     if alight is None:
-        raise RuleError("to", f"Train {route.number} does not go from {board_code} to {alight_code or '(none)'}.")
+        raise RuleError(
+            "to", f"Train {route.number} does not go from {board_code} to {alight_code or '(none)'}."
+        )
     # Chosen above for having them; the assertions tell the type checker so.
     assert board.departure_minute is not None and alight.arrival_minute is not None
     journey_date = run_start(route.running_days, board.departure_minute, boarding_date)
     if journey_date is None:
-        raise RuleError("date", f"Train {route.number} does not leave {board_code} on {boarding_date:%a %d %b %Y}.")
-    return RouteJourney(route, board, alight, journey_date,
-                        timezone.make_aware(moment_of_run(journey_date, board.departure_minute)),
-                        timezone.make_aware(moment_of_run(journey_date, alight.arrival_minute)))
+        raise RuleError(
+            "date", f"Train {route.number} does not leave {board_code} on {boarding_date:%a %d %b %Y}."
+        )
+    return RouteJourney(
+        route,
+        board,
+        alight,
+        journey_date,
+        timezone.make_aware(moment_of_run(journey_date, board.departure_minute)),
+        timezone.make_aware(moment_of_run(journey_date, alight.arrival_minute)),
+    )

@@ -10,10 +10,18 @@ from .train_routes import route_for
 
 
 def busiest_trains(limit: int, days: int = 14) -> list[str]:
-    by_stops = Train.objects.annotate(n=Count("stops")).order_by("-n", "number").values_list("number", flat=True)
+    by_stops = (
+        Train.objects.annotate(n=Count("stops")).order_by("-n", "number").values_list("number", flat=True)
+    )
     return topped_up(most_popular("trains", limit, days), list(by_stops[: limit * 2]), limit)
 
 
 def register_warmers() -> None:
-    register(Warmer("trains", 100, "busiest trains' routes to warm",
-                    lambda limit: [(route_for, (number,)) for number in busiest_trains(limit)]))
+    register(
+        Warmer(
+            "trains",
+            100,
+            "busiest trains' routes to warm",
+            lambda limit: [(route_for, (number,)) for number in busiest_trains(limit)],
+        )
+    )

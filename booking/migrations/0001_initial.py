@@ -8,160 +8,384 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('timetable', '0002_station_lookup_indexes'),
+        ("timetable", "0002_station_lookup_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RefundRule',
+            name="RefundRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ruleset', models.CharField(db_index=True, default='2015', max_length=20)),
-                ('applies_to', models.CharField(choices=[('CNF', 'Confirmed'), ('RACWL', 'RAC or waitlisted')], max_length=5)),
-                ('quota', models.CharField(blank=True, choices=[('GN', 'General'), ('TQ', 'Tatkal')], help_text='Blank: any quota.', max_length=2)),
-                ('travel_class', models.CharField(blank=True, choices=[('1A', 'AC First Class'), ('2A', 'AC 2 Tier'), ('3A', 'AC 3 Tier'), ('CC', 'AC Chair Car'), ('SL', 'Sleeper'), ('2S', 'Second Sitting')], help_text='Blank: any class.', max_length=2)),
-                ('after_chart', models.BooleanField(default=False, help_text='Applies once the chart is prepared (hours ignored).')),
-                ('min_hours_before', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='Applies when more than this many hours are left before departure...', max_digits=6)),
-                ('max_hours_before', models.DecimalField(blank=True, decimal_places=2, help_text='...and at most this many. Blank: no limit.', max_digits=6, null=True)),
-                ('flat_charge', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=8)),
-                ('percent_charge', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5)),
-                ('note', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ruleset", models.CharField(db_index=True, default="2015", max_length=20)),
+                (
+                    "applies_to",
+                    models.CharField(
+                        choices=[("CNF", "Confirmed"), ("RACWL", "RAC or waitlisted")], max_length=5
+                    ),
+                ),
+                (
+                    "quota",
+                    models.CharField(
+                        blank=True,
+                        choices=[("GN", "General"), ("TQ", "Tatkal")],
+                        help_text="Blank: any quota.",
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "travel_class",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("1A", "AC First Class"),
+                            ("2A", "AC 2 Tier"),
+                            ("3A", "AC 3 Tier"),
+                            ("CC", "AC Chair Car"),
+                            ("SL", "Sleeper"),
+                            ("2S", "Second Sitting"),
+                        ],
+                        help_text="Blank: any class.",
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "after_chart",
+                    models.BooleanField(
+                        default=False, help_text="Applies once the chart is prepared (hours ignored)."
+                    ),
+                ),
+                (
+                    "min_hours_before",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        help_text="Applies when more than this many hours are left before departure...",
+                        max_digits=6,
+                    ),
+                ),
+                (
+                    "max_hours_before",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="...and at most this many. Blank: no limit.",
+                        max_digits=6,
+                        null=True,
+                    ),
+                ),
+                ("flat_charge", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=8)),
+                ("percent_charge", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=5)),
+                ("note", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'ordering': ['ruleset', 'applies_to', 'after_chart', '-min_hours_before', 'quota', 'travel_class'],
+                "ordering": [
+                    "ruleset",
+                    "applies_to",
+                    "after_chart",
+                    "-min_hours_before",
+                    "quota",
+                    "travel_class",
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Booking',
+            name="Booking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pnr', models.CharField(max_length=10, unique=True, verbose_name='PNR')),
-                ('journey_date', models.DateField(help_text='The date the train leaves its first station.')),
-                ('travel_class', models.CharField(choices=[('1A', 'AC First Class'), ('2A', 'AC 2 Tier'), ('3A', 'AC 3 Tier'), ('CC', 'AC Chair Car'), ('SL', 'Sleeper'), ('2S', 'Second Sitting')], max_length=2)),
-                ('quota', models.CharField(choices=[('GN', 'General'), ('TQ', 'Tatkal')], default='GN', max_length=2)),
-                ('board_sequence', models.PositiveSmallIntegerField()),
-                ('alight_sequence', models.PositiveSmallIntegerField()),
-                ('departs_at', models.DateTimeField(help_text='Departure from the boarding station.')),
-                ('arrives_at', models.DateTimeField()),
-                ('distance_km', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('HELD', 'Awaiting payment'), ('BOOKED', 'Booked'), ('CANCELLED', 'Cancelled'), ('EXPIRED', 'Expired (not paid)')], default='HELD', max_length=10)),
-                ('hold_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('fare_total', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('fare_breakdown', models.JSONField(default=dict)),
-                ('refunded_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10)),
-                ('idempotency_key', models.CharField(blank=True, max_length=100, null=True)),
-                ('request_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('paid_at', models.DateTimeField(blank=True, null=True)),
-                ('alight_station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='timetable.station')),
-                ('board_station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='timetable.station')),
-                ('train', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='timetable.train')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("pnr", models.CharField(max_length=10, unique=True, verbose_name="PNR")),
+                ("journey_date", models.DateField(help_text="The date the train leaves its first station.")),
+                (
+                    "travel_class",
+                    models.CharField(
+                        choices=[
+                            ("1A", "AC First Class"),
+                            ("2A", "AC 2 Tier"),
+                            ("3A", "AC 3 Tier"),
+                            ("CC", "AC Chair Car"),
+                            ("SL", "Sleeper"),
+                            ("2S", "Second Sitting"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "quota",
+                    models.CharField(
+                        choices=[("GN", "General"), ("TQ", "Tatkal")], default="GN", max_length=2
+                    ),
+                ),
+                ("board_sequence", models.PositiveSmallIntegerField()),
+                ("alight_sequence", models.PositiveSmallIntegerField()),
+                ("departs_at", models.DateTimeField(help_text="Departure from the boarding station.")),
+                ("arrives_at", models.DateTimeField()),
+                ("distance_km", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("HELD", "Awaiting payment"),
+                            ("BOOKED", "Booked"),
+                            ("CANCELLED", "Cancelled"),
+                            ("EXPIRED", "Expired (not paid)"),
+                        ],
+                        default="HELD",
+                        max_length=10,
+                    ),
+                ),
+                ("hold_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("fare_total", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("fare_breakdown", models.JSONField(default=dict)),
+                (
+                    "refunded_amount",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=10),
+                ),
+                ("idempotency_key", models.CharField(blank=True, max_length=100, null=True)),
+                ("request_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("paid_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "alight_station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="timetable.station"
+                    ),
+                ),
+                (
+                    "board_station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="timetable.station"
+                    ),
+                ),
+                (
+                    "train",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="timetable.train"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bookings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Inventory',
+            name="Inventory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('journey_date', models.DateField(help_text='The date the train leaves its first station.')),
-                ('travel_class', models.CharField(choices=[('1A', 'AC First Class'), ('2A', 'AC 2 Tier'), ('3A', 'AC 3 Tier'), ('CC', 'AC Chair Car'), ('SL', 'Sleeper'), ('2S', 'Second Sitting')], max_length=2)),
-                ('coach_count', models.PositiveSmallIntegerField()),
-                ('legs', models.PositiveSmallIntegerField()),
-                ('departs_at', models.DateTimeField(help_text='Departure from the first station.')),
-                ('chart_due_at', models.DateTimeField(db_index=True)),
-                ('chart_prepared_at', models.DateTimeField(blank=True, null=True)),
-                ('occupancy', models.JSONField(default=list)),
-                ('rac_count', models.PositiveIntegerField(default=0)),
-                ('gnwl_count', models.PositiveIntegerField(default=0)),
-                ('tqwl_count', models.PositiveIntegerField(default=0)),
-                ('earliest_hold_expiry', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('train', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='timetable.train')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("journey_date", models.DateField(help_text="The date the train leaves its first station.")),
+                (
+                    "travel_class",
+                    models.CharField(
+                        choices=[
+                            ("1A", "AC First Class"),
+                            ("2A", "AC 2 Tier"),
+                            ("3A", "AC 3 Tier"),
+                            ("CC", "AC Chair Car"),
+                            ("SL", "Sleeper"),
+                            ("2S", "Second Sitting"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("coach_count", models.PositiveSmallIntegerField()),
+                ("legs", models.PositiveSmallIntegerField()),
+                ("departs_at", models.DateTimeField(help_text="Departure from the first station.")),
+                ("chart_due_at", models.DateTimeField(db_index=True)),
+                ("chart_prepared_at", models.DateTimeField(blank=True, null=True)),
+                ("occupancy", models.JSONField(default=list)),
+                ("rac_count", models.PositiveIntegerField(default=0)),
+                ("gnwl_count", models.PositiveIntegerField(default=0)),
+                ("tqwl_count", models.PositiveIntegerField(default=0)),
+                ("earliest_hold_expiry", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "train",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="timetable.train"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'inventories',
+                "verbose_name_plural": "inventories",
             },
         ),
         migrations.CreateModel(
-            name='BookingPassenger',
+            name="BookingPassenger",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quota', models.CharField(choices=[('GN', 'General'), ('TQ', 'Tatkal')], default='GN', max_length=2)),
-                ('board_sequence', models.PositiveSmallIntegerField()),
-                ('alight_sequence', models.PositiveSmallIntegerField()),
-                ('position', models.PositiveSmallIntegerField()),
-                ('name', models.CharField(max_length=40)),
-                ('age', models.PositiveSmallIntegerField()),
-                ('gender', models.CharField(choices=[('M', 'Male'), ('F', 'Female'), ('T', 'Transgender')], max_length=1)),
-                ('berth_preference', models.CharField(blank=True, max_length=2)),
-                ('no_berth', models.BooleanField(default=False)),
-                ('fare', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('status', models.CharField(choices=[('CNF', 'Confirmed'), ('RAC', 'RAC'), ('WL', 'Waitlisted'), ('NOSB', 'No berth (child)'), ('CAN', 'Cancelled')], max_length=4)),
-                ('number', models.PositiveIntegerField(blank=True, null=True)),
-                ('unit', models.PositiveIntegerField(blank=True, null=True)),
-                ('coach', models.CharField(blank=True, max_length=4)),
-                ('berth_number', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('berth_type', models.CharField(blank=True, max_length=2)),
-                ('booking_status', models.CharField(help_text='Status when booked, e.g. GNWL 12.', max_length=20)),
-                ('cancelled_status', models.CharField(blank=True, max_length=4)),
-                ('cancellation_charge', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10)),
-                ('refund_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('booking', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='passengers', to='booking.booking')),
-                ('inventory', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='booking.inventory')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "quota",
+                    models.CharField(
+                        choices=[("GN", "General"), ("TQ", "Tatkal")], default="GN", max_length=2
+                    ),
+                ),
+                ("board_sequence", models.PositiveSmallIntegerField()),
+                ("alight_sequence", models.PositiveSmallIntegerField()),
+                ("position", models.PositiveSmallIntegerField()),
+                ("name", models.CharField(max_length=40)),
+                ("age", models.PositiveSmallIntegerField()),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female"), ("T", "Transgender")], max_length=1
+                    ),
+                ),
+                ("berth_preference", models.CharField(blank=True, max_length=2)),
+                ("no_berth", models.BooleanField(default=False)),
+                ("fare", models.DecimalField(decimal_places=2, max_digits=10)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("CNF", "Confirmed"),
+                            ("RAC", "RAC"),
+                            ("WL", "Waitlisted"),
+                            ("NOSB", "No berth (child)"),
+                            ("CAN", "Cancelled"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(blank=True, null=True)),
+                ("unit", models.PositiveIntegerField(blank=True, null=True)),
+                ("coach", models.CharField(blank=True, max_length=4)),
+                ("berth_number", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("berth_type", models.CharField(blank=True, max_length=2)),
+                (
+                    "booking_status",
+                    models.CharField(help_text="Status when booked, e.g. GNWL 12.", max_length=20),
+                ),
+                ("cancelled_status", models.CharField(blank=True, max_length=4)),
+                (
+                    "cancellation_charge",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=10),
+                ),
+                ("refund_amount", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=10)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "booking",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="passengers",
+                        to="booking.booking",
+                    ),
+                ),
+                (
+                    "inventory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="booking.inventory"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['booking', 'position'],
+                "ordering": ["booking", "position"],
             },
         ),
         migrations.AddField(
-            model_name='booking',
-            name='inventory',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bookings', to='booking.inventory'),
+            model_name="booking",
+            name="inventory",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="bookings", to="booking.inventory"
+            ),
         ),
         migrations.CreateModel(
-            name='CoachComposition',
+            name="CoachComposition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('travel_class', models.CharField(choices=[('1A', 'AC First Class'), ('2A', 'AC 2 Tier'), ('3A', 'AC 3 Tier'), ('CC', 'AC Chair Car'), ('SL', 'Sleeper'), ('2S', 'Second Sitting')], max_length=2)),
-                ('coaches', models.PositiveSmallIntegerField()),
-                ('train', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='timetable.train')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "travel_class",
+                    models.CharField(
+                        choices=[
+                            ("1A", "AC First Class"),
+                            ("2A", "AC 2 Tier"),
+                            ("3A", "AC 3 Tier"),
+                            ("CC", "AC Chair Car"),
+                            ("SL", "Sleeper"),
+                            ("2S", "Second Sitting"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("coaches", models.PositiveSmallIntegerField()),
+                (
+                    "train",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="timetable.train"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('train', 'travel_class'), name='composition_train_class_uniq')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("train", "travel_class"), name="composition_train_class_uniq"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='inventory',
-            constraint=models.UniqueConstraint(fields=('train', 'journey_date', 'travel_class'), name='inventory_uniq'),
+            model_name="inventory",
+            constraint=models.UniqueConstraint(
+                fields=("train", "journey_date", "travel_class"), name="inventory_uniq"
+            ),
         ),
         migrations.AddIndex(
-            model_name='bookingpassenger',
-            index=models.Index(fields=['inventory', 'status', 'quota', 'number'], name='passenger_queue_idx'),
+            model_name="bookingpassenger",
+            index=models.Index(fields=["inventory", "status", "quota", "number"], name="passenger_queue_idx"),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['user', '-created_at'], name='booking_user_recent_idx'),
+            model_name="booking",
+            index=models.Index(fields=["user", "-created_at"], name="booking_user_recent_idx"),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['inventory', 'status', 'hold_expires_at'], name='booking_hold_idx'),
+            model_name="booking",
+            index=models.Index(fields=["inventory", "status", "hold_expires_at"], name="booking_hold_idx"),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['journey_date'], name='booking_journey_date_idx'),
+            model_name="booking",
+            index=models.Index(fields=["journey_date"], name="booking_journey_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['status', '-id'], name='booking_status_idx'),
+            model_name="booking",
+            index=models.Index(fields=["status", "-id"], name="booking_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('user', 'idempotency_key'), name='booking_user_idempotency_uniq'),
+            model_name="booking",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("idempotency_key__isnull", False)),
+                fields=("user", "idempotency_key"),
+                name="booking_user_idempotency_uniq",
+            ),
         ),
     ]

@@ -14,19 +14,54 @@ FLAT = {"1A": 240, "2A": 200, "3A": 180, "CC": 180, "SL": 120, "2S": 60}
 def rules():
     for code, flat in FLAT.items():
         flat = Decimal(flat)
-        yield dict(applies_to="CNF", travel_class=code, min_hours_before=48, max_hours_before=None,
-                   flat_charge=flat, percent_charge=0, note=f"Confirmed, over 48 h: flat {flat} per passenger")
-        yield dict(applies_to="CNF", travel_class=code, min_hours_before=12, max_hours_before=48,
-                   flat_charge=flat, percent_charge=25, note="Confirmed, 48 h to 12 h: 25% of the fare")
-        yield dict(applies_to="CNF", travel_class=code, min_hours_before=0, max_hours_before=12,
-                   flat_charge=flat, percent_charge=50, note="Confirmed, 12 h to the chart: 50% of the fare")
-    yield dict(applies_to="CNF", after_chart=True, percent_charge=100, note="Confirmed, after the chart: no refund")
+        yield dict(
+            applies_to="CNF",
+            travel_class=code,
+            min_hours_before=48,
+            max_hours_before=None,
+            flat_charge=flat,
+            percent_charge=0,
+            note=f"Confirmed, over 48 h: flat {flat} per passenger",
+        )
+        yield dict(
+            applies_to="CNF",
+            travel_class=code,
+            min_hours_before=12,
+            max_hours_before=48,
+            flat_charge=flat,
+            percent_charge=25,
+            note="Confirmed, 48 h to 12 h: 25% of the fare",
+        )
+        yield dict(
+            applies_to="CNF",
+            travel_class=code,
+            min_hours_before=0,
+            max_hours_before=12,
+            flat_charge=flat,
+            percent_charge=50,
+            note="Confirmed, 12 h to the chart: 50% of the fare",
+        )
+    yield dict(
+        applies_to="CNF", after_chart=True, percent_charge=100, note="Confirmed, after the chart: no refund"
+    )
     for after_chart in (False, True):
-        yield dict(applies_to="CNF", quota="TQ", after_chart=after_chart, percent_charge=100,
-                   note="Confirmed Tatkal: no refund")
-        yield dict(applies_to="RACWL", after_chart=after_chart, flat_charge=60, note="RAC/waitlisted: clerkage 60")
-        yield dict(applies_to="RACWL", travel_class="2S", after_chart=after_chart, flat_charge=30,
-                   note="RAC/waitlisted in 2S: clerkage 30")
+        yield dict(
+            applies_to="CNF",
+            quota="TQ",
+            after_chart=after_chart,
+            percent_charge=100,
+            note="Confirmed Tatkal: no refund",
+        )
+        yield dict(
+            applies_to="RACWL", after_chart=after_chart, flat_charge=60, note="RAC/waitlisted: clerkage 60"
+        )
+        yield dict(
+            applies_to="RACWL",
+            travel_class="2S",
+            after_chart=after_chart,
+            flat_charge=30,
+            note="RAC/waitlisted in 2S: clerkage 30",
+        )
 
 
 def seed(apps, schema_editor):

@@ -90,7 +90,6 @@ def drop_view(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -103,24 +102,70 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="SavedPassenger",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("name", models.CharField(max_length=40)),
                 ("age", models.PositiveSmallIntegerField()),
-                ("gender", models.CharField(choices=[("M", "Male"), ("F", "Female"), ("T", "Transgender")], max_length=1)),
-                ("berth_preference", models.CharField(blank=True, choices=[("LB", "Lower (LB)"), ("MB", "Middle (MB)"), ("UB", "Upper (UB)"), ("SL", "Side lower (SL)"), ("SU", "Side upper (SU)"), ("WS", "Window (WS)"), ("MS", "Middle seat (MS)"), ("AS", "Aisle (AS)")], help_text="Used when the class has that berth or seat type.", max_length=2)),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female"), ("T", "Transgender")], max_length=1
+                    ),
+                ),
+                (
+                    "berth_preference",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("LB", "Lower (LB)"),
+                            ("MB", "Middle (MB)"),
+                            ("UB", "Upper (UB)"),
+                            ("SL", "Side lower (SL)"),
+                            ("SU", "Side upper (SU)"),
+                            ("WS", "Window (WS)"),
+                            ("MS", "Middle seat (MS)"),
+                            ("AS", "Aisle (AS)"),
+                        ],
+                        help_text="Used when the class has that berth or seat type.",
+                        max_length=2,
+                    ),
+                ),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
-                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="saved_passengers", to=settings.AUTH_USER_MODEL)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="saved_passengers",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
                 "ordering": ["name", "id"],
-                "constraints": [models.UniqueConstraint(Lower("name"), "user", name="saved_passenger_user_name_uniq")],
+                "constraints": [
+                    models.UniqueConstraint(Lower("name"), "user", name="saved_passenger_user_name_uniq")
+                ],
             },
         ),
         migrations.CreateModel(
             name="UserTravelStats",
             fields=[
-                ("user", models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name="+", serialize=False, to=settings.AUTH_USER_MODEL)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
                 ("total_bookings", models.IntegerField()),
                 ("fare_sum", models.DecimalField(decimal_places=2, max_digits=14)),
                 ("total_spent", models.DecimalField(decimal_places=2, max_digits=14)),
@@ -129,8 +174,26 @@ class Migration(migrations.Migration):
                 ("top_route_journeys", models.IntegerField()),
                 ("journeys_by_month", models.JSONField()),
                 ("computed_at", models.DateTimeField()),
-                ("top_alight_station", models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name="+", to="timetable.station")),
-                ("top_board_station", models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name="+", to="timetable.station")),
+                (
+                    "top_alight_station",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="timetable.station",
+                    ),
+                ),
+                (
+                    "top_board_station",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="timetable.station",
+                    ),
+                ),
             ],
             options={
                 "verbose_name_plural": "user travel stats",

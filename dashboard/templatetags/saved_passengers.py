@@ -43,8 +43,13 @@ def saved_passenger_picker(context):
     passengers = _saved(request)
     chosen = set(_chosen_ids(request)) if request is not None else set()
     data = context.get("data") or {}
-    return {"passengers": passengers, "chosen": chosen, "quota": data.get("quota", ""),
-            "request": request, "signed_in": bool(request and request.user.is_authenticated)}
+    return {
+        "passengers": passengers,
+        "chosen": chosen,
+        "quota": data.get("quota", ""),
+        "request": request,
+        "signed_in": bool(request and request.user.is_authenticated),
+    }
 
 
 @register.simple_tag(takes_context=True)

@@ -8,50 +8,100 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('booking', '0001_initial'),
+        ("booking", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('state', models.CharField(choices=[('created', 'Created'), ('pending', 'Pending'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('expired', 'Expired')], default='created', max_length=10)),
-                ('gateway', models.CharField(default='simulated', max_length=20)),
-                ('token', models.CharField(max_length=40, unique=True)),
-                ('gateway_reference', models.CharField(blank=True, max_length=64)),
-                ('failure_reason', models.CharField(blank=True, max_length=200)),
-                ('refunded_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('settled_at', models.DateTimeField(blank=True, null=True)),
-                ('booking', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='booking.booking')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=10)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("pending", "Pending"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("expired", "Expired"),
+                        ],
+                        default="created",
+                        max_length=10,
+                    ),
+                ),
+                ("gateway", models.CharField(default="simulated", max_length=20)),
+                ("token", models.CharField(max_length=40, unique=True)),
+                ("gateway_reference", models.CharField(blank=True, max_length=64)),
+                ("failure_reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "refunded_amount",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=10),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("settled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "booking",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="booking.booking",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Refund',
+            name="Refund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('reason', models.CharField(max_length=200)),
-                ('gateway_reference', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('payment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='refunds', to='payments.payment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("reason", models.CharField(max_length=200)),
+                ("gateway_reference", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="refunds",
+                        to="payments.payment",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['booking', 'state'], name='payment_booking_state_idx'),
+            model_name="payment",
+            index=models.Index(fields=["booking", "state"], name="payment_booking_state_idx"),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.UniqueConstraint(condition=models.Q(('state', 'succeeded')), fields=('booking',), name='payment_one_success_per_booking'),
+            model_name="payment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state", "succeeded")),
+                fields=("booking",),
+                name="payment_one_success_per_booking",
+            ),
         ),
     ]

@@ -4,30 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Picture',
+            name="Picture",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('banner', 'Promotional banner'), ('destination', 'Destination picture')], default='destination', max_length=12)),
-                ('title', models.CharField(max_length=80)),
-                ('subtitle', models.CharField(blank=True, max_length=160)),
-                ('alt_text', models.CharField(help_text='What the picture shows, for people who cannot see it.', max_length=200)),
-                ('link', models.CharField(blank=True, help_text='Where the picture leads: a path on this site, e.g. /search?from=...&to=...', max_length=300)),
-                ('original', models.ImageField(upload_to='originals/%Y/%m/')),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Smaller comes first.')),
-                ('is_active', models.BooleanField(default=True)),
-                ('renditions', models.JSONField(blank=True, default=dict, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("banner", "Promotional banner"), ("destination", "Destination picture")],
+                        default="destination",
+                        max_length=12,
+                    ),
+                ),
+                ("title", models.CharField(max_length=80)),
+                ("subtitle", models.CharField(blank=True, max_length=160)),
+                (
+                    "alt_text",
+                    models.CharField(
+                        help_text="What the picture shows, for people who cannot see it.", max_length=200
+                    ),
+                ),
+                (
+                    "link",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where the picture leads: a path on this site, e.g. /search?from=...&to=...",
+                        max_length=300,
+                    ),
+                ),
+                ("original", models.ImageField(upload_to="originals/%Y/%m/")),
+                ("position", models.PositiveSmallIntegerField(default=0, help_text="Smaller comes first.")),
+                ("is_active", models.BooleanField(default=True)),
+                ("renditions", models.JSONField(blank=True, default=dict, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['kind', 'position', 'id'],
+                "ordering": ["kind", "position", "id"],
             },
         ),
     ]

@@ -5,110 +5,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DailyMetric',
+            name="DailyMetric",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('window_days', models.PositiveSmallIntegerField()),
-                ('route', models.CharField(max_length=200)),
-                ('device_class', models.CharField(max_length=8)),
-                ('metric', models.CharField(max_length=8)),
-                ('count', models.PositiveIntegerField()),
-                ('p75', models.FloatField()),
-                ('good', models.PositiveIntegerField()),
-                ('needs_improvement', models.PositiveIntegerField()),
-                ('poor', models.PositiveIntegerField()),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("window_days", models.PositiveSmallIntegerField()),
+                ("route", models.CharField(max_length=200)),
+                ("device_class", models.CharField(max_length=8)),
+                ("metric", models.CharField(max_length=8)),
+                ("count", models.PositiveIntegerField()),
+                ("p75", models.FloatField()),
+                ("good", models.PositiveIntegerField()),
+                ("needs_improvement", models.PositiveIntegerField()),
+                ("poor", models.PositiveIntegerField()),
+                ("computed_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': 'Web Vitals report',
-                'verbose_name_plural': 'Web Vitals report',
-                'ordering': ['-day', 'route', 'metric'],
-                'constraints': [models.UniqueConstraint(fields=('day', 'window_days', 'route', 'device_class', 'metric'), name='rum_dailymetric_unique')],
+                "verbose_name": "Web Vitals report",
+                "verbose_name_plural": "Web Vitals report",
+                "ordering": ["-day", "route", "metric"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "window_days", "route", "device_class", "metric"),
+                        name="rum_dailymetric_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PageView',
+            name="PageView",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('view_id', models.CharField(max_length=64, unique=True)),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('day', models.DateField(help_text='Local (IST) date the page view was received')),
-                ('route', models.CharField(help_text='URL route template, e.g. /trains/<number>', max_length=200)),
-                ('navigation_type', models.CharField(max_length=24)),
-                ('device_class', models.CharField(max_length=8)),
-                ('connection_type', models.CharField(max_length=8)),
-                ('lcp', models.FloatField(blank=True, null=True)),
-                ('lcp_rating', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'good'), (2, 'needs-improvement'), (3, 'poor')], null=True)),
-                ('lcp_target', models.CharField(blank=True, default='', max_length=200)),
-                ('lcp_url', models.CharField(blank=True, default='', max_length=300)),
-                ('lcp_ttfb', models.FloatField(blank=True, null=True)),
-                ('lcp_load_delay', models.FloatField(blank=True, null=True)),
-                ('lcp_load_duration', models.FloatField(blank=True, null=True)),
-                ('lcp_render_delay', models.FloatField(blank=True, null=True)),
-                ('inp', models.FloatField(blank=True, null=True)),
-                ('inp_rating', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'good'), (2, 'needs-improvement'), (3, 'poor')], null=True)),
-                ('inp_target', models.CharField(blank=True, default='', max_length=200)),
-                ('inp_type', models.CharField(blank=True, default='', max_length=8)),
-                ('inp_load_state', models.CharField(blank=True, default='', max_length=20)),
-                ('inp_input_delay', models.FloatField(blank=True, null=True)),
-                ('inp_processing', models.FloatField(blank=True, null=True)),
-                ('inp_presentation', models.FloatField(blank=True, null=True)),
-                ('cls', models.FloatField(blank=True, null=True)),
-                ('cls_rating', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'good'), (2, 'needs-improvement'), (3, 'poor')], null=True)),
-                ('cls_target', models.CharField(blank=True, default='', max_length=200)),
-                ('cls_largest_shift', models.FloatField(blank=True, null=True)),
-                ('cls_largest_shift_time', models.FloatField(blank=True, null=True)),
-                ('cls_load_state', models.CharField(blank=True, default='', max_length=20)),
-                ('fcp', models.FloatField(blank=True, null=True)),
-                ('fcp_rating', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'good'), (2, 'needs-improvement'), (3, 'poor')], null=True)),
-                ('fcp_ttfb', models.FloatField(blank=True, null=True)),
-                ('fcp_delay', models.FloatField(blank=True, null=True)),
-                ('fcp_load_state', models.CharField(blank=True, default='', max_length=20)),
-                ('ttfb', models.FloatField(blank=True, null=True)),
-                ('ttfb_rating', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'good'), (2, 'needs-improvement'), (3, 'poor')], null=True)),
-                ('ttfb_waiting', models.FloatField(blank=True, null=True)),
-                ('ttfb_cache', models.FloatField(blank=True, null=True)),
-                ('ttfb_dns', models.FloatField(blank=True, null=True)),
-                ('ttfb_connection', models.FloatField(blank=True, null=True)),
-                ('ttfb_request', models.FloatField(blank=True, null=True)),
-                ('server_total', models.FloatField(blank=True, null=True)),
-                ('server_db', models.FloatField(blank=True, null=True)),
-                ('server_cache', models.FloatField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("view_id", models.CharField(max_length=64, unique=True)),
+                ("received_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("day", models.DateField(help_text="Local (IST) date the page view was received")),
+                (
+                    "route",
+                    models.CharField(help_text="URL route template, e.g. /trains/<number>", max_length=200),
+                ),
+                ("navigation_type", models.CharField(max_length=24)),
+                ("device_class", models.CharField(max_length=8)),
+                ("connection_type", models.CharField(max_length=8)),
+                ("lcp", models.FloatField(blank=True, null=True)),
+                (
+                    "lcp_rating",
+                    models.PositiveSmallIntegerField(
+                        blank=True, choices=[(1, "good"), (2, "needs-improvement"), (3, "poor")], null=True
+                    ),
+                ),
+                ("lcp_target", models.CharField(blank=True, default="", max_length=200)),
+                ("lcp_url", models.CharField(blank=True, default="", max_length=300)),
+                ("lcp_ttfb", models.FloatField(blank=True, null=True)),
+                ("lcp_load_delay", models.FloatField(blank=True, null=True)),
+                ("lcp_load_duration", models.FloatField(blank=True, null=True)),
+                ("lcp_render_delay", models.FloatField(blank=True, null=True)),
+                ("inp", models.FloatField(blank=True, null=True)),
+                (
+                    "inp_rating",
+                    models.PositiveSmallIntegerField(
+                        blank=True, choices=[(1, "good"), (2, "needs-improvement"), (3, "poor")], null=True
+                    ),
+                ),
+                ("inp_target", models.CharField(blank=True, default="", max_length=200)),
+                ("inp_type", models.CharField(blank=True, default="", max_length=8)),
+                ("inp_load_state", models.CharField(blank=True, default="", max_length=20)),
+                ("inp_input_delay", models.FloatField(blank=True, null=True)),
+                ("inp_processing", models.FloatField(blank=True, null=True)),
+                ("inp_presentation", models.FloatField(blank=True, null=True)),
+                ("cls", models.FloatField(blank=True, null=True)),
+                (
+                    "cls_rating",
+                    models.PositiveSmallIntegerField(
+                        blank=True, choices=[(1, "good"), (2, "needs-improvement"), (3, "poor")], null=True
+                    ),
+                ),
+                ("cls_target", models.CharField(blank=True, default="", max_length=200)),
+                ("cls_largest_shift", models.FloatField(blank=True, null=True)),
+                ("cls_largest_shift_time", models.FloatField(blank=True, null=True)),
+                ("cls_load_state", models.CharField(blank=True, default="", max_length=20)),
+                ("fcp", models.FloatField(blank=True, null=True)),
+                (
+                    "fcp_rating",
+                    models.PositiveSmallIntegerField(
+                        blank=True, choices=[(1, "good"), (2, "needs-improvement"), (3, "poor")], null=True
+                    ),
+                ),
+                ("fcp_ttfb", models.FloatField(blank=True, null=True)),
+                ("fcp_delay", models.FloatField(blank=True, null=True)),
+                ("fcp_load_state", models.CharField(blank=True, default="", max_length=20)),
+                ("ttfb", models.FloatField(blank=True, null=True)),
+                (
+                    "ttfb_rating",
+                    models.PositiveSmallIntegerField(
+                        blank=True, choices=[(1, "good"), (2, "needs-improvement"), (3, "poor")], null=True
+                    ),
+                ),
+                ("ttfb_waiting", models.FloatField(blank=True, null=True)),
+                ("ttfb_cache", models.FloatField(blank=True, null=True)),
+                ("ttfb_dns", models.FloatField(blank=True, null=True)),
+                ("ttfb_connection", models.FloatField(blank=True, null=True)),
+                ("ttfb_request", models.FloatField(blank=True, null=True)),
+                ("server_total", models.FloatField(blank=True, null=True)),
+                ("server_db", models.FloatField(blank=True, null=True)),
+                ("server_cache", models.FloatField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-received_at'],
-                'indexes': [models.Index(fields=['day', 'route'], name='rum_pageview_day_route')],
+                "ordering": ["-received_at"],
+                "indexes": [models.Index(fields=["day", "route"], name="rum_pageview_day_route")],
             },
         ),
         migrations.CreateModel(
-            name='TopTarget',
+            name="TopTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('window_days', models.PositiveSmallIntegerField()),
-                ('route', models.CharField(max_length=200)),
-                ('device_class', models.CharField(max_length=8)),
-                ('metric', models.CharField(max_length=4)),
-                ('target', models.CharField(max_length=200)),
-                ('interaction_type', models.CharField(blank=True, default='', max_length=8)),
-                ('views', models.PositiveIntegerField()),
-                ('poor', models.PositiveIntegerField()),
-                ('average', models.FloatField()),
-                ('worst', models.FloatField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("window_days", models.PositiveSmallIntegerField()),
+                ("route", models.CharField(max_length=200)),
+                ("device_class", models.CharField(max_length=8)),
+                ("metric", models.CharField(max_length=4)),
+                ("target", models.CharField(max_length=200)),
+                ("interaction_type", models.CharField(blank=True, default="", max_length=8)),
+                ("views", models.PositiveIntegerField()),
+                ("poor", models.PositiveIntegerField()),
+                ("average", models.FloatField()),
+                ("worst", models.FloatField()),
             ],
             options={
-                'ordering': ['-views', 'target'],
-                'indexes': [models.Index(fields=['day', 'window_days', 'route', 'device_class'], name='rum_toptarget_lookup')],
+                "ordering": ["-views", "target"],
+                "indexes": [
+                    models.Index(
+                        fields=["day", "window_days", "route", "device_class"], name="rum_toptarget_lookup"
+                    )
+                ],
             },
         ),
     ]

@@ -34,8 +34,15 @@ def signed_in_page(new_page, site, user, **options):
     client = Client()
     client.force_login(user)
     page = new_page(**options)
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": site.url}])
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site.url,
+            }
+        ]
+    )
     return page
 
 
@@ -91,7 +98,9 @@ def test_history_pages_in_place(site, passenger, new_page):
 
 
 def test_the_dashboard_works_without_javascript(site, passenger, new_page):
-    page = signed_in_page(new_page, site, passenger, java_script_enabled=False, viewport={"width": 400, "height": 800})
+    page = signed_in_page(
+        new_page, site, passenger, java_script_enabled=False, viewport={"width": 400, "height": 800}
+    )
     page.goto(site.url + "/dashboard")
     assert page.locator(".trip").count() == 3
     assert not page.locator(".lazy-skeleton").first.is_visible(), "no empty placeholders without scripts"
@@ -110,7 +119,9 @@ def test_the_dashboard_works_without_javascript(site, passenger, new_page):
 def test_ticking_a_saved_passenger_fills_the_booking_form(site, new_page):
     booking_network()
     user = make_user("meera")
-    ravi = SavedPassenger.objects.create(user=user, name="Ravi Rao", age=36, gender="M", berth_preference="UB")
+    ravi = SavedPassenger.objects.create(
+        user=user, name="Ravi Rao", age=36, gender="M", berth_preference="UB"
+    )
     page = signed_in_page(new_page, site, user)
     page.goto(f"{site.url}/book/12951/{travel_date().isoformat()}/AAA/DDD/3A/passengers")
     assert page.locator("[data-saved-picker-submit]").is_hidden(), "JavaScript fills at once: no button"

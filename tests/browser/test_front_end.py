@@ -33,7 +33,9 @@ def test_autocomplete_is_not_requested_until_a_station_field_is_focused(site, ne
     page.wait_for_load_state("networkidle")
     assert any("/static/js/pages/search." in url for url in requested), "the page's own module loads"
     assert not any("station-autocomplete" in url for url in requested)
-    assert not any("passenger-formset" in url or "pages/booking" in url or "pages/dashboard" in url for url in requested)
+    assert not any(
+        "passenger-formset" in url or "pages/booking" in url or "pages/dashboard" in url for url in requested
+    )
 
     with page.expect_request(re.compile(r"/static/js/components/station-autocomplete\.[0-9a-f]{12}\.js$")):
         page.focus("#from")
@@ -63,7 +65,9 @@ def test_passenger_helpers_load_on_first_interaction(site, network, new_page):
         <button type="submit" name="add_passenger" value="1" data-formset-add>Add passenger</button>
         <p data-formset-status aria-live="polite"></p>
       </div></form><script type="module" src="{module}"></script></body></html>"""
-    page.route(f"{site.url}/formset-probe", lambda route: route.fulfill(body=formset_page, content_type="text/html"))
+    page.route(
+        f"{site.url}/formset-probe", lambda route: route.fulfill(body=formset_page, content_type="text/html")
+    )
     requested = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto(f"{site.url}/formset-probe")
@@ -96,7 +100,9 @@ def test_date_strip_fragment_replaces_its_skeleton_without_a_shift(site, network
     with page.expect_response(re.compile(r"/search/dates\?")):
         page.goto(results_url(site))
         assert page.locator(".dates .skeleton").count() == 7, "the skeleton shows while the counts load"
-    page.wait_for_selector("nav[aria-label='Other dates']:not([data-lazy-fragment]) .dates small:has-text('train')")
+    page.wait_for_selector(
+        "nav[aria-label='Other dates']:not([data-lazy-fragment]) .dates small:has-text('train')"
+    )
     shifts = page.evaluate(LAYOUT_SHIFT)
     assert shifts["total"] == 0, shifts
     assert page.locator(".dates .skeleton").count() == 0
@@ -106,8 +112,17 @@ def test_a_fragment_of_another_size_would_be_caught(site, network, new_page):
     """The measurement can fail: serve a fragment taller than its skeleton and see the shift."""
     page = new_page(viewport={"width": 400, "height": 800})
     slow_network(page)
-    tall = "<ol class='dates'>" + "".join(f"<li><a href='#'><b>Day {n}</b><small>3 trains</small><small>more</small><small>and more</small></a></li>" for n in range(7)) + "</ol><p>An extra line</p><p>and another</p>"
-    page.route(re.compile(r".*/search/dates\?.*"), lambda route: route.fulfill(body=tall, content_type="text/html"))
+    tall = (
+        "<ol class='dates'>"
+        + "".join(
+            f"<li><a href='#'><b>Day {n}</b><small>3 trains</small><small>more</small><small>and more</small></a></li>"
+            for n in range(7)
+        )
+        + "</ol><p>An extra line</p><p>and another</p>"
+    )
+    page.route(
+        re.compile(r".*/search/dates\?.*"), lambda route: route.fulfill(body=tall, content_type="text/html")
+    )
     page.goto(results_url(site))
     page.wait_for_selector("nav[aria-label='Other dates']:not([data-lazy-fragment])")
     assert page.evaluate(LAYOUT_SHIFT)["total"] > 0.01
@@ -118,7 +133,10 @@ def test_images_load_into_reserved_boxes(site, network, new_page):
     page = new_page(viewport={"width": 400, "height": 800})
     slow_network(page, latency_ms=400, kbps=300)
     page.goto(site.url + "/")
-    wait_until(page, "document.querySelector('.promo img').complete && document.querySelector('.promo img').naturalWidth > 0")
+    wait_until(
+        page,
+        "document.querySelector('.promo img').complete && document.querySelector('.promo img').naturalWidth > 0",
+    )
     # Bring the lazy destination pictures in and let them load too.
     page.mouse.wheel(0, 2000)
     wait_until(page, "[...document.images].every((img) => img.complete && img.naturalWidth > 0)", timeout=20)
@@ -137,11 +155,20 @@ def test_images_load_into_reserved_boxes(site, network, new_page):
         ({"width": 1280, "height": 900}, 1, 960, 320),  # banner 928 px, destination 216
     ],
 )
-def test_images_are_avif_with_the_right_candidate(site, network, new_page, viewport, scale, banner, destination):
+def test_images_are_avif_with_the_right_candidate(
+    site, network, new_page, viewport, scale, banner, destination
+):
     seed_pictures()
     page = new_page(viewport=viewport, device_scale_factor=scale)
     images = {}
-    page.on("response", lambda response: images.update({response.url: response.headers.get("content-type")}) if "/media/" in response.url else None)
+    page.on(
+        "response",
+        lambda response: (
+            images.update({response.url: response.headers.get("content-type")})
+            if "/media/" in response.url
+            else None
+        ),
+    )
     page.goto(site.url + "/")
     page.locator(".destinations").scroll_into_view_if_needed()
     wait_until(page, "[...document.images].every((img) => img.complete && img.naturalWidth > 0)")
@@ -211,5 +238,8 @@ def test_home_pictures_show_without_javascript(site, network, new_page):
     seed_pictures(scale=0.5)
     page = new_page(java_script_enabled=False, viewport={"width": 400, "height": 800})
     page.goto(site.url + "/")
-    wait_until(page, "document.querySelector('.promo img').complete && document.querySelector('.promo img').naturalWidth > 0")
+    wait_until(
+        page,
+        "document.querySelector('.promo img').complete && document.querySelector('.promo img').naturalWidth > 0",
+    )
     assert page.eval_on_selector(".promo img", "img => img.currentSrc").endswith(".avif")

@@ -75,8 +75,13 @@ def passenger():
     booking_network()
     user = make_user("asha")
     world = World()
-    ticket = booking(world, user, departs_at=timezone.now() + 5 * DAY, train="12951",
-                     passengers=(("Asha Rao", 34, "F", "CNF"), ("Ravi Rao", 36, "M", "WL")))
+    ticket = booking(
+        world,
+        user,
+        departs_at=timezone.now() + 5 * DAY,
+        train="12951",
+        passengers=(("Asha Rao", 34, "F", "CNF"), ("Ravi Rao", 36, "M", "WL")),
+    )
     save_all([ticket])
     user.ticket = ticket
     return user
@@ -86,8 +91,15 @@ def signed_in_page(new_page, site, user):
     client = Client()
     client.force_login(user)
     page = new_page(service_workers="allow")
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": site.url}])
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site.url,
+            }
+        ]
+    )
     return page
 
 
@@ -117,7 +129,9 @@ def assert_nothing_of(page, user):
 def controlled(page, url):
     page.goto(url)
     page.evaluate(WORKER_READY)
-    page.wait_for_function("navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'")
+    page.wait_for_function(
+        "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'"
+    )
     worker = page.evaluate(WORKER_READY)
     assert worker["state"] == "activated"
     return worker
@@ -265,7 +279,9 @@ def test_new_version_prompts_and_reloads_into_the_new_worker(site, new_page, mon
       return registration.installing === null && registration.waiting === null;
     }""")
     # A ticket kept by a worker from before owner tags: in the unowned cache, which the new worker drops.
-    page.evaluate("async () => (await caches.open('rc-personal')).put('/bookings/1', new Response('Asha Rao'))")
+    page.evaluate(
+        "async () => (await caches.open('rc-personal')).put('/bookings/1', new Response('Asha Rao'))"
+    )
     # A deploy with changed assets: a new version, a new worker waiting, the prompt shown.
     monkeypatch.setattr(views, "static_manifest_fingerprint", lambda: "a different build")
     page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
@@ -275,7 +291,10 @@ def test_new_version_prompts_and_reloads_into_the_new_worker(site, new_page, mon
     old_cache = page.evaluate("async () => (await caches.keys()).find((n) => n.startsWith('rc-static-v'))")
     with page.expect_navigation():
         prompt.get_by_role("button", name="reload").click()
-    wait_until(page, f"(async (old) => {{ const keys = await caches.keys(); return !keys.includes(old) && keys.some((n) => n.startsWith('rc-static-v')); }})({json.dumps(old_cache)})")
+    wait_until(
+        page,
+        f"(async (old) => {{ const keys = await caches.keys(); return !keys.includes(old) && keys.some((n) => n.startsWith('rc-static-v')); }})({json.dumps(old_cache)})",
+    )
     assert page.locator("#sw-update").count() == 0
     assert "rc-personal" not in page.evaluate("async () => await caches.keys()")
 
@@ -296,15 +315,24 @@ def test_repeat_visit_to_search_results_fetches_no_static_files(site, new_page):
 
     def record(route):
         response = route.fetch()
-        seen.append((route.request.method, route.request.url.removeprefix(site.url), len(response.body()),
-                     response.headers.get("content-encoding", ""), response.headers.get("content-length")))
+        seen.append(
+            (
+                route.request.method,
+                route.request.url.removeprefix(site.url),
+                len(response.body()),
+                response.headers.get("content-encoding", ""),
+                response.headers.get("content-length"),
+            )
+        )
         route.fulfill(response=response)
 
     page.context.route("**/*", record)
     page.goto(url)
     page.wait_for_load_state("networkidle")
-    print(f"\nrepeat visit to {url.removeprefix(site.url)}: {len(seen)} network requests, "
-          f"{sum(entry[2] for entry in seen)} bytes (decoded bodies); (method, path, decoded, encoding, Content-Length): {seen}")
+    print(
+        f"\nrepeat visit to {url.removeprefix(site.url)}: {len(seen)} network requests, "
+        f"{sum(entry[2] for entry in seen)} bytes (decoded bodies); (method, path, decoded, encoding, Content-Length): {seen}"
+    )
     assert not [entry[1] for entry in seen if entry[1].startswith("/static/")], seen
 
 
@@ -317,7 +345,9 @@ def test_without_service_workers_the_site_simply_works_online(site, new_page):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(site.url + "/")
     page.wait_for_load_state("networkidle")
-    assert page.evaluate("navigator.serviceWorker === undefined || navigator.serviceWorker.controller === null")
+    assert page.evaluate(
+        "navigator.serviceWorker === undefined || navigator.serviceWorker.controller === null"
+    )
     page.fill("#from", "ALP")
     page.fill("#to", "BET")
     page.fill("#date", next_weekday(0).isoformat())

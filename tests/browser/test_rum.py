@@ -96,8 +96,14 @@ def test_key_pages_report_their_web_vitals(site, network, new_page):
         assert view.lcp_ttfb is not None and view.lcp_render_delay is not None
         assert 0 <= view.cls < 0.1 and view.cls_rating == 1
         assert 0 < view.inp < 1000 and view.inp_target and view.inp_type in ("pointer", "keyboard")
-        assert view.inp_input_delay is not None and view.inp_processing is not None and view.inp_presentation is not None
-        assert view.server_total is not None and 0 < view.server_total < 5000, "Server-Timing of the navigation"
+        assert (
+            view.inp_input_delay is not None
+            and view.inp_processing is not None
+            and view.inp_presentation is not None
+        )
+        assert view.server_total is not None and 0 < view.server_total < 5000, (
+            "Server-Timing of the navigation"
+        )
         assert view.server_db is not None and view.server_cache is not None
     # One document per page view, no more (a second one would be an update of the same row).
     assert stored_documents() - documents_before == len(KEY_PAGES)
@@ -113,7 +119,9 @@ def test_a_beacon_is_text_plain_same_origin_without_csrf(site, network, new_page
     page = new_page()
     page.goto(site.url + "/")
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("performance.getEntriesByType('resource').some((e) => e.name.includes('web-vitals'))")
+    page.wait_for_function(
+        "performance.getEntriesByType('resource').some((e) => e.name.includes('web-vitals'))"
+    )
     with page.expect_request(re.compile(r"/rum$")) as captured:
         # Hidden without leaving: a switch to another tab. (Headless Chromium keeps the page
         # "visible"; the event is what rum.js listens to, so dispatch it as the browser would.)
@@ -128,7 +136,11 @@ def test_a_beacon_is_text_plain_same_origin_without_csrf(site, network, new_page
     assert request.headers["content-type"].startswith("text/plain")
     assert "x-csrftoken" not in request.headers
     body = request.post_data_json
-    assert body["route"] == "/" and set(body["metrics"]) >= {"TTFB", "FCP", "LCP", "CLS"} and "FID" not in body["metrics"]
+    assert (
+        body["route"] == "/"
+        and set(body["metrics"]) >= {"TTFB", "FCP", "LCP", "CLS"}
+        and "FID" not in body["metrics"]
+    )
     assert "?" not in body["route"] and site.url not in str(body)
     assert wait_for_views(1, before)[0].route == "/"
 

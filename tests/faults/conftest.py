@@ -93,7 +93,9 @@ def private_postgres():
         postgres.destroy()
 
 
-NGINX_MISSING = "nginx is not installed (apt-get install nginx): the production set-up (`make serve`) needs it"
+NGINX_MISSING = (
+    "nginx is not installed (apt-get install nginx): the production set-up (`make serve`) needs it"
+)
 
 
 @pytest.fixture
@@ -118,14 +120,19 @@ def production_server(request, test_database_url, tmp_path):
             "REDIS_URL": os.environ.get("REDIS_URL", ""),
             "CACHE_KEY_PREFIX": f"serve-{secrets.token_hex(4)}",
             "STATIC_ROOT": str(built_static),
-            "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4", "DATABASE_POOL_MAX": "4", "LOG_LEVEL": "WARNING",
+            "GUNICORN_WORKERS": "2",
+            "GUNICORN_THREADS": "4",
+            "DATABASE_POOL_MAX": "4",
+            "LOG_LEVEL": "WARNING",
             "GUNICORN_CMD_ARGS": "--no-control-socket",
         }
         if os.geteuid() == 0:
             # nginx's workers would drop to www-data, who cannot enter pytest's private temporary folders.
             settings["SERVE_NGINX_USER"] = "root"
         settings.update({name: str(value) for name, value in env.items()})
-        server = ProductionServer(test_database_url, settings, log_path=tmp_path / f"serve-{len(servers) + 1}.log")
+        server = ProductionServer(
+            test_database_url, settings, log_path=tmp_path / f"serve-{len(servers) + 1}.log"
+        )
         servers.append(server)
         wait_until_ready(server)  # gunicorn's workers have booted
         return server
@@ -138,4 +145,3 @@ def production_server(request, test_database_url, tmp_path):
         for server in servers:
             lines = open(server.log.name, errors="replace").read().splitlines()
             print(f"\n--- last lines of {server.log.name} ---\n" + "\n".join(lines[-80:]))
-

@@ -42,8 +42,9 @@ def wait_until_ready(server, path="/pnr", seconds=30):
             last = repr(error)
             client.close()
         time.sleep(0.2)
-    raise AssertionError(f"gunicorn on port {server.port} not ready after {seconds} s (last: {last}); "
-                         f"see {server.log.name}")
+    raise AssertionError(
+        f"gunicorn on port {server.port} not ready after {seconds} s (last: {last}); see {server.log.name}"
+    )
 
 
 def cookies_of(headers):
@@ -61,8 +62,12 @@ def log_in(port, username, password):
     csrf_cookie = cookies_of(headers)["csrftoken"]
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
     form = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
-    status, headers, body = client.request("POST", "/accounts/login/", form, {
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf_cookie}"})
+    status, headers, body = client.request(
+        "POST",
+        "/accounts/login/",
+        form,
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf_cookie}"},
+    )
     assert status == 302, f"log-in answered {status}: {body[:300]!r}"
     cookies = cookies_of(headers)
     return cookies["sessionid"], cookies.get("csrftoken", csrf_cookie)
@@ -154,14 +159,19 @@ def assert_seat_map_consistent(inventory):
     from booking.models import BookingPassenger
 
     inventory.refresh_from_db()
-    rows = list(BookingPassenger.objects.filter(inventory=inventory).exclude(status="CAN")
-                .values("booking__pnr", "status", "quota", "number", "unit", "board_sequence", "alight_sequence"))
+    rows = list(
+        BookingPassenger.objects.filter(inventory=inventory)
+        .exclude(status="CAN")
+        .values("booking__pnr", "status", "quota", "number", "unit", "board_sequence", "alight_sequence")
+    )
     used = defaultdict(int)
     for row in rows:
         if row["status"] not in ("CNF", "RAC"):
             continue
         mask = leg_mask(row["board_sequence"], row["alight_sequence"])
-        assert not used[row["unit"]] & mask, f"unit {row['unit']} sold twice on a leg (PNR {row['booking__pnr']})"
+        assert not used[row["unit"]] & mask, (
+            f"unit {row['unit']} sold twice on a leg (PNR {row['booking__pnr']})"
+        )
         used[row["unit"]] |= mask
     expected = [used.get(unit, 0) for unit in range(len(inventory.occupancy))]
     assert inventory.occupancy == expected, "the inventory's seat map differs from its passengers' rows"

@@ -37,22 +37,38 @@ MAY_BE_CACHED = ("schedule", "search")  # public pages: 200 from the page cache,
 
 
 def test_postgres_restart_answers_503_then_recovers_without_restarting_gunicorn(
-        postgres_only, private_postgres, gunicorn):
+    postgres_only, private_postgres, gunicorn
+):
     url = private_postgres.create_database("railconnect")
     manage("migrate", "--noinput", "--verbosity", "0", database_url=url)
     seeded = manage("shell", "-c", SEED, database_url=url, capture=True).stdout
     credentials = json.loads(seeded.split("CREDENTIALS=", 1)[1])
     # No recycling of workers after N requests here: the test checks that none was replaced.
-    server = gunicorn(url, DATABASE_POOL_TIMEOUT=POOL_TIMEOUT, DATABASE_OUTAGE_RETRY_AFTER=5, LOG_LEVEL="INFO",
-                      GUNICORN_MAX_REQUESTS=0)
+    server = gunicorn(
+        url,
+        DATABASE_POOL_TIMEOUT=POOL_TIMEOUT,
+        DATABASE_OUTAGE_RETRY_AFTER=5,
+        LOG_LEVEL="INFO",
+        GUNICORN_MAX_REQUESTS=0,
+    )
     wait_until_ready(server)
     workers = sorted(server.worker_pids())
     date = travel_date().isoformat()
-    booking = {"train": "12951", "date": date, "from": "AAA", "to": "DDD", "class": "3A",
-               "passengers": [{"name": "Asha Rao", "age": 34, "gender": "F"}]}
+    booking = {
+        "train": "12951",
+        "date": date,
+        "from": "AAA",
+        "to": "DDD",
+        "class": "3A",
+        "passengers": [{"name": "Asha Rao", "age": 34, "gender": "F"}],
+    }
     recorder = Recorder()
-    clients = [Client(server.port, credentials[0], timeout=30), Client(server.port, None, timeout=30),
-               Client(server.port, None, timeout=30), Client(server.port, None, timeout=30)]
+    clients = [
+        Client(server.port, credentials[0], timeout=30),
+        Client(server.port, None, timeout=30),
+        Client(server.port, None, timeout=30),
+        Client(server.port, None, timeout=30),
+    ]
 
     def step(number, iteration):
         client = clients[number]
@@ -60,8 +76,14 @@ def test_postgres_restart_answers_503_then_recovers_without_restarting_gunicorn(
             recorder.call(client, "my bookings", "GET", "/bookings/")
         elif number == 1:
             client.act_as(credentials[1 + iteration % BOOKERS])
-            recorder.call(client, "book", "POST", "/api/bookings", json.dumps(booking),
-                          {"Content-Type": "application/json", "Idempotency-Key": f"pg-{iteration}"})
+            recorder.call(
+                client,
+                "book",
+                "POST",
+                "/api/bookings",
+                json.dumps(booking),
+                {"Content-Type": "application/json", "Idempotency-Key": f"pg-{iteration}"},
+            )
         elif number == 2:
             recorder.call(client, "schedule", "GET", "/trains/12951")
         else:
@@ -98,7 +120,9 @@ def test_postgres_restart_answers_503_then_recovers_without_restarting_gunicorn(
     print(f"\nanswers: {dict(sorted(statuses.items(), key=str))}")
     # Never a 500, never a dropped connection: 200/201 when the database answers, 503 when it does not.
     assert {a.status for a in answers} <= {200, 201, 503}, statuses
-    assert all(a.status in (200, 201) for a in recorder.between(0, restart_began)), "not healthy before the restart"
+    assert all(a.status in (200, 201) for a in recorder.between(0, restart_began)), (
+        "not healthy before the restart"
+    )
 
     outage = recorder.between(down, start_began)
     assert sum(1 for a in outage if a.kind in NEEDS_DATABASE) >= 2, "too few requests during the outage"
@@ -119,8 +143,10 @@ def test_postgres_restart_answers_503_then_recovers_without_restarting_gunicorn(
     slowest = max(a.seconds for a in outage)
 
     assert recovered is not None, f"not recovered {RECOVERY_LIMIT + 5} s after PostgreSQL came back"
-    print(f"outage answers: {len(outage)}, slowest {slowest:.2f} s; every kind of request succeeded again "
-          f"{recovered - up:.2f} s after PostgreSQL was back")
+    print(
+        f"outage answers: {len(outage)}, slowest {slowest:.2f} s; every kind of request succeeded again "
+        f"{recovered - up:.2f} s after PostgreSQL was back"
+    )
     assert recovered - up < RECOVERY_LIMIT
     after = [a for a in recorder.after(recovered + 0.5)]
     assert after and all(a.status in (200, 201) for a in after), Counter(a.status for a in after)
@@ -132,5 +158,7 @@ def test_postgres_restart_answers_503_then_recovers_without_restarting_gunicorn(
         text = handle.read()
     assert "Internal Server Error" not in text and "Traceback" not in text, f"see {log}"
     unavailable = text.count("Database unavailable")
-    assert 1 <= unavailable <= 2 * len(workers), f"outage logged {unavailable} times (once per worker per outage)"
+    assert 1 <= unavailable <= 2 * len(workers), (
+        f"outage logged {unavailable} times (once per worker per outage)"
+    )
     assert "Database is back" in text

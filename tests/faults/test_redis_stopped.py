@@ -59,7 +59,9 @@ def test_redis_stopped_under_load_every_page_still_answers(test_database_url, pr
     print(f"\nanswers: {dict(sorted(statuses.items(), key=str))}")
     assert {a.status for a in answers} == {200}, statuses
     during = recorder.between(stopped, restarted)
-    assert {a.kind for a in during} == {kind for kind, _who, _path in pages}, "some page was not asked during the outage"
+    assert {a.kind for a in during} == {kind for kind, _who, _path in pages}, (
+        "some page was not asked during the outage"
+    )
     slowest = max(answers, key=lambda a: a.seconds)
     print(f"during the outage: {len(during)} answers; slowest of all: {slowest.kind} {slowest.seconds:.2f} s")
     assert slowest.seconds < SLOWEST

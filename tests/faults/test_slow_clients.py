@@ -87,7 +87,9 @@ def test_half_requests_do_not_delay_other_passengers_behind_nginx(production_ser
         assert time.monotonic() - attack_started < 6, "measured while every attack socket was still open"
         assert [status for status, _ in during] == [200] * len(during), during
         slowest = max(seconds for _, seconds in during)
-        assert slowest - baseline < 1.0, f"pages took up to {slowest:.2f} s under attack (baseline {baseline:.3f} s)"
+        assert slowest - baseline < 1.0, (
+            f"pages took up to {slowest:.2f} s under attack (baseline {baseline:.3f} s)"
+        )
 
         # nginx gives up on a request header that is not complete after SERVE_HEADER_TIMEOUT seconds.
         time.sleep(max(0.0, attack_started + 6 + 2 - time.monotonic()))
@@ -130,8 +132,14 @@ def test_the_application_sees_each_clients_real_address_not_a_forged_one(product
 
     def beacon(source, forged):
         # POST /rum counts every document against its sender's address before reading it.
-        return page(server.port, "/rum", method="POST", source=source, body=b"",
-                    headers={"X-Real-IP": forged, "X-Forwarded-For": forged, "Content-Type": "text/plain"})[0]
+        return page(
+            server.port,
+            "/rum",
+            method="POST",
+            source=source,
+            body=b"",
+            headers={"X-Real-IP": forged, "X-Forwarded-For": forged, "Content-Type": "text/plain"},
+        )[0]
 
     statuses = [beacon("127.0.0.1", f"203.0.113.{n}") for n in range(3)]
     assert statuses == [400, 400, 429], "the third document from one address is refused whatever it claims"
@@ -150,8 +158,9 @@ def test_nginx_limits_each_address_with_429(production_server):
     assert page(server.port, "/pnr", source="127.0.0.5")[0] == 200, "other addresses are not affected"
 
 
-def test_static_files_come_from_nginx_with_immutable_caching_and_no_source_maps(production_server, gunicorn,
-                                                                                test_database_url):
+def test_static_files_come_from_nginx_with_immutable_caching_and_no_source_maps(
+    production_server, gunicorn, test_database_url
+):
     server = production_server()
     manifest = json.loads((server.static_root / "staticfiles.json").read_text())["paths"]
     hashed = "/static/" + manifest["css/site.css"]

@@ -35,8 +35,11 @@ def test_two_instances_share_sessions_and_never_double_sell(test_database_url, p
     booking_network()
     set_coaches("12002", "2S", 1)  # one 2S coach: 100 General seats
     # The servers use Django's default hasher, not the fast one the tests configure in-process.
-    get_user_model().objects.create(username="meera", email="meera@example.com",
-                                    password=PBKDF2PasswordHasher().encode(PASSWORD, "faultsalt0123456"))
+    get_user_model().objects.create(
+        username="meera",
+        email="meera@example.com",
+        password=PBKDF2PasswordHasher().encode(PASSWORD, "faultsalt0123456"),
+    )
     a = gunicorn(test_database_url, REDIS_URL=private_redis.url)
     b = gunicorn(test_database_url, REDIS_URL=private_redis.url)
     assert a.port != b.port
@@ -56,9 +59,20 @@ def test_two_instances_share_sessions_and_never_double_sell(test_database_url, p
     credentials = signed_in_users(CLIENTS * PER_CLIENT, prefix="scaleout")
     date = travel_date().isoformat()
     rng = random.Random(2)
-    bodies = [[{"train": "12002", "date": date, "from": "AAA", "to": "DDD", "class": "2S",
-                "passengers": party(rng, rng.randint(1, 4), "Scale Out")}
-               for _ in range(PER_CLIENT)] for _ in range(CLIENTS)]
+    bodies = [
+        [
+            {
+                "train": "12002",
+                "date": date,
+                "from": "AAA",
+                "to": "DDD",
+                "class": "2S",
+                "passengers": party(rng, rng.randint(1, 4), "Scale Out"),
+            }
+            for _ in range(PER_CLIENT)
+        ]
+        for _ in range(CLIENTS)
+    ]
     answers, failures = [], []
     start = threading.Barrier(CLIENTS)
 
@@ -71,8 +85,11 @@ def test_two_instances_share_sessions_and_never_double_sell(test_database_url, p
                 which = (n + i) % 2
                 clients[which].act_as(credentials[n * PER_CLIENT + i])
                 status, _headers, data = clients[which].request(
-                    "POST", "/api/bookings", json.dumps(bodies[n][i]),
-                    {"Content-Type": "application/json", "Idempotency-Key": f"scale-{n}-{i}"})
+                    "POST",
+                    "/api/bookings",
+                    json.dumps(bodies[n][i]),
+                    {"Content-Type": "application/json", "Idempotency-Key": f"scale-{n}-{i}"},
+                )
                 answers.append(("AB"[which], status, json.loads(data)))
         except Exception as error:  # noqa: BLE001 - reported below
             failures.append(f"client {n}: {error!r}")
@@ -87,8 +104,10 @@ def test_two_instances_share_sessions_and_never_double_sell(test_database_url, p
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads) and not failures, failures
     assert Counter(status for _, status, _ in answers) == {201: CLIENTS * PER_CLIENT}, answers[:3]
-    assert Counter(instance for instance, _, _ in answers) == {"A": CLIENTS * PER_CLIENT // 2,
-                                                               "B": CLIENTS * PER_CLIENT // 2}
+    assert Counter(instance for instance, _, _ in answers) == {
+        "A": CLIENTS * PER_CLIENT // 2,
+        "B": CLIENTS * PER_CLIENT // 2,
+    }
 
     inventory = Inventory.objects.get(train__number="12002", travel_class="2S")
     rows = assert_seat_map_consistent(inventory)
@@ -102,16 +121,26 @@ def test_two_instances_share_sessions_and_never_double_sell(test_database_url, p
     print(f"\n{len(answers)} bookings through A and B: {dict(statuses)} passengers, capacity {capacity}")
 
     # The same key to both instances at the same moment: one booking, one PNR.
-    same = {"train": "12002", "date": date, "from": "AAA", "to": "DDD", "class": "2S",
-            "passengers": [{"name": "Twice Sent", "age": 40, "gender": "F"}]}
+    same = {
+        "train": "12002",
+        "date": date,
+        "from": "AAA",
+        "to": "DDD",
+        "class": "2S",
+        "passengers": [{"name": "Twice Sent", "age": 40, "gender": "F"}],
+    }
     barrier = threading.Barrier(2)
     pnrs = {}
 
     def send(server):
         client = Client(server.port, credentials[0])
         barrier.wait()
-        status, _headers, data = client.request("POST", "/api/bookings", json.dumps(same),
-                                                {"Content-Type": "application/json", "Idempotency-Key": "both"})
+        status, _headers, data = client.request(
+            "POST",
+            "/api/bookings",
+            json.dumps(same),
+            {"Content-Type": "application/json", "Idempotency-Key": "both"},
+        )
         pnrs[server.port] = (status, json.loads(data).get("pnr"))
         client.close()
 

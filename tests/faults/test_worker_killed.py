@@ -61,9 +61,17 @@ def booking_body(rng, journey_date):
     board, alight = rng.choice(SEGMENTS)
     # 12951 leaves AAA at 16:00 and CCC at 02:00 the next morning: the date is the boarding date.
     date = journey_date + datetime.timedelta(days=1 if board == "CCC" else 0)
-    return {"train": "12951", "date": date.isoformat(), "from": board, "to": alight, "class": "3A",
-            "passengers": [{"name": name, "age": rng.randint(18, 70), "gender": rng.choice("MF")}
-                           for name in ("Asha Rao", "Ravi Rao")[:rng.randint(1, 2)]]}
+    return {
+        "train": "12951",
+        "date": date.isoformat(),
+        "from": board,
+        "to": alight,
+        "class": "3A",
+        "passengers": [
+            {"name": name, "age": rng.randint(18, 70), "gender": rng.choice("MF")}
+            for name in ("Asha Rao", "Ravi Rao")[: rng.randint(1, 2)]
+        ],
+    }
 
 
 def socket_inodes(pid):
@@ -109,7 +117,9 @@ def send_until_answered(client, method, path, body, headers, stop_at):
         if status is not None and status < 500:
             return status, response_headers, data, attempts - 1 + client.reconnects - reconnects
         if time.monotonic() > stop_at:
-            raise AssertionError(f"{method} {path} unanswered after {attempts} attempts (last status {status})")
+            raise AssertionError(
+                f"{method} {path} unanswered after {attempts} attempts (last status {status})"
+            )
         time.sleep(0.1)
 
 
@@ -119,8 +129,10 @@ def kill_a_worker_between_commit_and_answer(server, database_url, clients_runnin
     (a worker's threads may all be taken); SIGKILL the worker with the most bookings waiting;
     release. Returns (victim pid, bookings it had committed but not answered), or (None, 0) when
     no booking was caught waiting in `tries` attempts (only payments were)."""
-    with psycopg.connect(database_url, autocommit=True) as blocker, \
-            psycopg.connect(database_url, autocommit=True) as observer:
+    with (
+        psycopg.connect(database_url, autocommit=True) as blocker,
+        psycopg.connect(database_url, autocommit=True) as observer,
+    ):
         for _attempt in range(tries):
             with blocker.transaction():
                 blocker.execute("LOCK TABLE payments_payment IN EXCLUSIVE MODE")
@@ -130,11 +142,16 @@ def kill_a_worker_between_commit_and_answer(server, database_url, clients_runnin
                     now_waiting = observer.execute(
                         "SELECT client_port, query LIKE 'INSERT INTO \"payments_payment\"%%' FROM pg_stat_activity "
                         "WHERE datname = current_database() AND wait_event_type = 'Lock' "
-                        "AND query LIKE '%%payments_payment%%'").fetchall()
+                        "AND query LIKE '%%payments_payment%%'"
+                    ).fetchall()
                     if len(now_waiting) != len(waiting):
                         waiting, settled_at = now_waiting, time.monotonic()
                     now = time.monotonic()
-                    if len(waiting) >= clients_running() or (waiting and now - settled_at > 0.5) or now > deadline:
+                    if (
+                        len(waiting) >= clients_running()
+                        or (waiting and now - settled_at > 0.5)
+                        or now > deadline
+                    ):
                         break
                     time.sleep(0.05)
                 committed = {port for port, inserting in waiting if inserting}
@@ -175,19 +192,31 @@ def test_killed_workers_lose_no_booking_and_sell_no_berth_twice(test_database_ur
                 client.act_as(credentials[n * PER_CLIENT + i])
                 key = f"kill-{n}-{i}"
                 status, headers, data, resends = send_until_answered(
-                    client, "POST", "/api/bookings", json.dumps(bodies[n, i]),
-                    {"Content-Type": "application/json", "Idempotency-Key": key}, stop_at)
+                    client,
+                    "POST",
+                    "/api/bookings",
+                    json.dumps(bodies[n, i]),
+                    {"Content-Type": "application/json", "Idempotency-Key": key},
+                    stop_at,
+                )
                 body = json.loads(data)
                 assert status == 201, f"{key}: {status} {body}"
                 with lock:
                     resent["booking"] += resends
                     # A resend whose first attempt had committed comes back as a replay of that booking.
-                    resent["booking replayed"] += bool(resends and headers.get("Idempotent-Replayed") == "true")
+                    resent["booking replayed"] += bool(
+                        resends and headers.get("Idempotent-Replayed") == "true"
+                    )
                     seen[key] = (body["pnr"], [p["booking_status"] for p in body["passengers"]])
                 if i % 2 == 0:  # pay for every other booking; the rest are abandoned holds
                     status, _headers, data, resends = send_until_answered(
-                        client, "POST", f"/api/bookings/{body['pnr']}/pay", json.dumps({"outcome": "succeeded"}),
-                        {"Content-Type": "application/json"}, stop_at)
+                        client,
+                        "POST",
+                        f"/api/bookings/{body['pnr']}/pay",
+                        json.dumps({"outcome": "succeeded"}),
+                        {"Content-Type": "application/json"},
+                        stop_at,
+                    )
                     assert status == 200 and json.loads(data)["status"] == "BOOKED", (status, data[:300])
                     with lock:
                         resent["payment"] += resends
@@ -215,36 +244,49 @@ def test_killed_workers_lose_no_booking_and_sell_no_berth_twice(test_database_ur
         kills = [(round(time.monotonic() - started, 2), done["bookings"])]
         wait_for(total // 2)
         second_victim, unanswered = kill_a_worker_between_commit_and_answer(
-            server, test_database_url, lambda: sum(thread.is_alive() for thread in threads))
+            server, test_database_url, lambda: sum(thread.is_alive() for thread in threads)
+        )
         kills.append((round(time.monotonic() - started, 2), done["bookings"]))
     finally:
         for thread in threads:
             thread.join(timeout=DEADLINE + 20)
     assert not any(thread.is_alive() for thread in threads), "a client hung"
     assert not failures, failures
-    print(f"\nkills (s, bookings done of {total}): {kills}; bookings committed but unanswered at the second: "
-          f"{unanswered}; resent: {dict(resent)}; load took {time.monotonic() - started:.1f} s")
+    print(
+        f"\nkills (s, bookings done of {total}): {kills}; bookings committed but unanswered at the second: "
+        f"{unanswered}; resent: {dict(resent)}; load took {time.monotonic() - started:.1f} s"
+    )
     assert kills[-1][1] < total, "the load was over before the kills"
     assert unanswered >= 1, "no booking was caught between its commit and its answer"
     assert resent["booking replayed"] >= unanswered
 
     # The arbiter replaced both workers by itself.
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and (len(server.worker_pids()) != 2
-                                           or {first_victim, second_victim} & set(server.worker_pids())):
+    while time.monotonic() < deadline and (
+        len(server.worker_pids()) != 2 or {first_victim, second_victim} & set(server.worker_pids())
+    ):
         time.sleep(0.1)
     assert len(server.worker_pids()) == 2 and not {first_victim, second_victim} & set(server.worker_pids())
 
     # Every booking a client saw exists as it was shown; nothing else was created.
     pnrs = {key: pnr for key, (pnr, _statuses) in seen.items()}
     assert len(pnrs) == total and len(set(pnrs.values())) == total
-    bookings = {b.pnr: b for b in Booking.objects.filter(user__username__startswith="killtest").select_related("user")}
-    assert set(bookings) == set(pnrs.values()), "the bookings in the database differ from those the clients saw"
+    bookings = {
+        b.pnr: b for b in Booking.objects.filter(user__username__startswith="killtest").select_related("user")
+    }
+    assert set(bookings) == set(pnrs.values()), (
+        "the bookings in the database differ from those the clients saw"
+    )
     for key, (pnr, statuses) in seen.items():
         booking = bookings[pnr]
         _, n, i = key.split("-")
-        assert booking.idempotency_key == key and booking.user.username == f"killtest{int(n) * PER_CLIENT + int(i)}"
-        assert list(booking.passengers.order_by("position").values_list("booking_status", flat=True)) == statuses
+        assert (
+            booking.idempotency_key == key
+            and booking.user.username == f"killtest{int(n) * PER_CLIENT + int(i)}"
+        )
+        assert (
+            list(booking.passengers.order_by("position").values_list("booking_status", flat=True)) == statuses
+        )
         assert booking.status == (Booking.Status.BOOKED if pnr in paid else Booking.Status.HELD), pnr
 
     # One more retry of every key: the same PNR, marked as a replay; still no new booking.
@@ -254,8 +296,12 @@ def test_killed_workers_lose_no_booking_and_sell_no_berth_twice(test_database_ur
         for i in range(PER_CLIENT):
             client.act_as(credentials[n * PER_CLIENT + i])
             key = f"kill-{n}-{i}"
-            status, headers, data = client.request("POST", "/api/bookings", json.dumps(bodies[n, i]),
-                                                   {"Content-Type": "application/json", "Idempotency-Key": key})
+            status, headers, data = client.request(
+                "POST",
+                "/api/bookings",
+                json.dumps(bodies[n, i]),
+                {"Content-Type": "application/json", "Idempotency-Key": key},
+            )
             assert status == 201 and headers.get("Idempotent-Replayed") == "true", (key, status, data[:200])
             replays[key] = json.loads(data)["pnr"]
         client.close()
@@ -268,7 +314,9 @@ def test_killed_workers_lose_no_booking_and_sell_no_berth_twice(test_database_ur
     assert statuses["CNF"] and statuses["WL"], f"the load should fill the class: {statuses}"
 
     # The abandoned holds run out: expiry releases them.
-    held = set(Booking.objects.filter(inventory=inventory, status=Booking.Status.HELD).values_list("pnr", flat=True))
+    held = set(
+        Booking.objects.filter(inventory=inventory, status=Booking.Status.HELD).values_list("pnr", flat=True)
+    )
     assert held == set(pnrs.values()) - paid
     occupied_before = sum(bin(mask).count("1") for mask in inventory.occupancy)
     past = timezone.now() - datetime.timedelta(minutes=1)

@@ -17,7 +17,9 @@ import random
 
 from locust import HttpUser, between, events, task
 
-CATALOGUE = json.loads(open(os.environ["RC_LOAD_CATALOGUE"]).read()) if os.environ.get("RC_LOAD_CATALOGUE") else None
+CATALOGUE = (
+    json.loads(open(os.environ["RC_LOAD_CATALOGUE"]).read()) if os.environ.get("RC_LOAD_CATALOGUE") else None
+)
 
 # Request names -> the p95 limit (ms) of their kind. Everything else is a read.
 READ_P95_MS = float(os.environ.get("RC_READ_P95_MS", 100))
@@ -73,19 +75,30 @@ class SignedInUser(HttpUser):
 
     def post_json(self, path, body=None, name=None, **headers):
         return self.client.post(
-            path, data=json.dumps(body or {}), name=name or path,
-            headers={"Content-Type": "application/json", "X-CSRFToken": self.csrf,
-                     "Referer": self.host + "/", **headers},
+            path,
+            data=json.dumps(body or {}),
+            name=name or path,
+            headers={
+                "Content-Type": "application/json",
+                "X-CSRFToken": self.csrf,
+                "Referer": self.host + "/",
+                **headers,
+            },
         )
 
     def book(self):
         offer = random.choice(CATALOGUE["offers"])
         # Different people (the same person twice is refused); paid at once below, so a passenger
         # never has more than one unpaid hold (booking/hold_limits.py).
-        body = {**offer, "passengers": [
-            {"name": name, "age": random.randint(18, 70), "gender": random.choice("MF")}
-            for name in random.sample(["Asha Rao", "Vikram Singh", "Meera Iyer", "Ravi Kumar"], random.randint(1, 3))
-        ]}
+        body = {
+            **offer,
+            "passengers": [
+                {"name": name, "age": random.randint(18, 70), "gender": random.choice("MF")}
+                for name in random.sample(
+                    ["Asha Rao", "Vikram Singh", "Meera Iyer", "Ravi Kumar"], random.randint(1, 3)
+                )
+            ],
+        }
         response = self.post_json("/api/bookings", body, name="POST /api/bookings")
         if response.status_code != 201:
             return None
@@ -105,7 +118,9 @@ class PassengerMix(SignedInUser):
 
     @task(8)
     def autocomplete(self):
-        self.client.get("/api/stations", params={"q": random.choice(CATALOGUE["prefixes"])}, name="GET /api/stations")
+        self.client.get(
+            "/api/stations", params={"q": random.choice(CATALOGUE["prefixes"])}, name="GET /api/stations"
+        )
 
     @task(12)
     def search(self):
@@ -151,7 +166,9 @@ class Login(HttpUser):
         csrf = self.client.cookies.get("csrftoken", "")
         username, password = random.choice(CATALOGUE["logins"])
         self.client.post(
-            "/accounts/login/", name="POST /accounts/login/", allow_redirects=False,
+            "/accounts/login/",
+            name="POST /accounts/login/",
+            allow_redirects=False,
             data={"username": username, "password": password, "csrfmiddlewaretoken": csrf},
             headers={"Referer": self.host + "/accounts/login/"},
         )
@@ -165,7 +182,9 @@ class SearchApi(HttpUser):
 
     @task
     def search_api(self):
-        self.client.get("/api/trains/search", params=random.choice(CATALOGUE["routes"]), name="GET /api/trains/search")
+        self.client.get(
+            "/api/trains/search", params=random.choice(CATALOGUE["routes"]), name="GET /api/trains/search"
+        )
 
 
 class TatkalRush(SignedInUser):
@@ -187,9 +206,15 @@ class TatkalRush(SignedInUser):
         align = float(os.environ.get("RUSH_ALIGN_SECONDS", 10))
         gevent.sleep(align - time.time() % align)
         offer = CATALOGUE["rush_offer"]
-        passengers = [{"name": "Rush Passenger", "age": 30 + i, "gender": "F"} for i in range(random.randint(1, 4))]
-        self.post_json("/api/bookings", {**offer, "passengers": passengers}, name="POST /api/bookings",
-                       **{"Idempotency-Key": f"rush-{id(self)}"})
+        passengers = [
+            {"name": "Rush Passenger", "age": 30 + i, "gender": "F"} for i in range(random.randint(1, 4))
+        ]
+        self.post_json(
+            "/api/bookings",
+            {**offer, "passengers": passengers},
+            name="POST /api/bookings",
+            **{"Idempotency-Key": f"rush-{id(self)}"},
+        )
 
 
 class BookingApi(SignedInUser):

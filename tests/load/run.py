@@ -37,7 +37,9 @@ from testsupport.load_harness import (
 from testsupport.results import RESULTS
 
 REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/13")
-DATABASE = os.environ.get("LOADTEST_DATABASE", "railconnect_loadtest")  # other runs on this PostgreSQL: another name
+DATABASE = os.environ.get(
+    "LOADTEST_DATABASE", "railconnect_loadtest"
+)  # other runs on this PostgreSQL: another name
 LOGIN_PASSWORD = "load-test-passw0rd"
 MIX = ["PassengerMix", "Login", "SearchApi", "BookingApi"]
 
@@ -67,12 +69,18 @@ def build_catalogue(sessions, logins):
     for origin, destination in popular_routes(120):
         date = today + datetime.timedelta(days=rng.randint(2, 45))
         routes.append({"from": origin, "to": destination, "date": date.isoformat()})
-        for journey in find_journeys(resolve_place(origin), resolve_place(destination), date, ResultOptions()):
-            offers.append({
-                "train": journey.service.number, "date": journey.departs.date().isoformat(),
-                "from": journey.board.code, "to": journey.alight.code,
-                "class": rng.choice(journey.service.classes),
-            })
+        for journey in find_journeys(
+            resolve_place(origin), resolve_place(destination), date, ResultOptions()
+        ):
+            offers.append(
+                {
+                    "train": journey.service.number,
+                    "date": journey.departs.date().isoformat(),
+                    "from": journey.board.code,
+                    "to": journey.alight.code,
+                    "class": rng.choice(journey.service.classes),
+                }
+            )
     User = get_user_model()
     password_hash = make_password(LOGIN_PASSWORD)  # one slow hash, shared by the login users
     User.objects.bulk_create([User(username=f"login{i}", password=password_hash) for i in range(logins)])
@@ -108,7 +116,9 @@ class MemorySampler(threading.Thread):
         while not self.stopped.wait(self.interval):
             for worker in arbiter.children():
                 try:
-                    self.samples.append((round(time.monotonic() - started, 1), worker.pid, worker.memory_info().rss / 2**20))
+                    self.samples.append(
+                        (round(time.monotonic() - started, 1), worker.pid, worker.memory_info().rss / 2**20)
+                    )
                 except psutil.NoSuchProcess:
                     pass
 
@@ -120,7 +130,7 @@ class MemorySampler(threading.Thread):
             third = len(series) // 3
             if third < 3:
                 continue
-            middle, last = series[third: 2 * third], series[2 * third:]
+            middle, last = series[third : 2 * third], series[2 * third :]
             growth[pid] = round(sorted(last)[len(last) // 2] - sorted(middle)[len(middle) // 2], 1)
         return growth, [pid for pid, mib in growth.items() if mib > max_growth_mib]
 
@@ -138,8 +148,10 @@ def print_table(stats_csv):
     for row in rows:
         count, failures = int(row["Request Count"]), int(row["Failure Count"])
         name = row["Name"] if row["Name"] != "Aggregated" else "**all**"
-        print(f"| {name} | {count} | {failures} | {100 * failures / count if count else 0:.2f} | "
-              f"{row['50%']} | {row['95%']} | {row['99%']} | {float(row['Requests/s']):.1f} |")
+        print(
+            f"| {name} | {count} | {failures} | {100 * failures / count if count else 0:.2f} | "
+            f"{row['50%']} | {row['95%']} | {row['99%']} | {float(row['Requests/s']):.1f} |"
+        )
 
 
 def main():
@@ -147,13 +159,23 @@ def main():
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--duration", default="60s")
-    parser.add_argument("--classes", nargs="*", default=MIX, help=f"Locust user classes (default: {' '.join(MIX)})")
-    parser.add_argument("--soak", type=int, default=0, help="soak seconds: sample worker memory, fail on growth")
+    parser.add_argument(
+        "--classes", nargs="*", default=MIX, help=f"Locust user classes (default: {' '.join(MIX)})"
+    )
+    parser.add_argument(
+        "--soak", type=int, default=0, help="soak seconds: sample worker memory, fail on growth"
+    )
     parser.add_argument("--max-growth-mib", type=float, default=20.0)
-    parser.add_argument("--tatkal", action="store_true",
-                        help="Tatkal rush: --users passengers book one train, date and class in the same second")
-    parser.add_argument("--serve", action="store_true",
-                        help="through the production set-up (scripts/serve.py: nginx in front of gunicorn)")
+    parser.add_argument(
+        "--tatkal",
+        action="store_true",
+        help="Tatkal rush: --users passengers book one train, date and class in the same second",
+    )
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="through the production set-up (scripts/serve.py: nginx in front of gunicorn)",
+    )
     args = parser.parse_args()
     if args.serve and args.soak:
         parser.error("--soak samples gunicorn's workers directly: run it without --serve")
@@ -167,7 +189,13 @@ def main():
     catalogue = build_catalogue(sessions=args.users, logins=20)
     if args.tatkal:
         rush_date = add_rush_train()
-        catalogue["rush_offer"] = {"train": "12051", "date": rush_date.isoformat(), "from": "RSHA", "to": "RSHB", "class": "2S"}
+        catalogue["rush_offer"] = {
+            "train": "12051",
+            "date": rush_date.isoformat(),
+            "from": "RSHA",
+            "to": "RSHB",
+            "class": "2S",
+        }
         args.classes, args.duration = ["TatkalRush"], "25s"
         args.spawn_rate = args.users  # everyone is waiting before the rush second
         # All of them queue for one inventory row lock: the last one waits for every other. The
@@ -175,8 +203,11 @@ def main():
         os.environ.setdefault("RC_BOOKING_P95_MS", "1000")
     catalogue_path = RESULTS / "loadtest-catalogue.json"
     catalogue_path.write_text(json.dumps(catalogue))
-    print(f"catalogue: {len(catalogue['routes'])} routes, {len(catalogue['offers'])} offers, "
-          f"{len(catalogue['trains'])} trains", flush=True)
+    print(
+        f"catalogue: {len(catalogue['routes'])} routes, {len(catalogue['offers'])} offers, "
+        f"{len(catalogue['trains'])} trains",
+        flush=True,
+    )
 
     os.environ["BENCH_REDIS_URL"] = REDIS_URL
     # During a soak, workers are not recycled, so a leak cannot hide behind restarts.
@@ -192,27 +223,50 @@ def main():
         server = Server(database_url, extra)
     sampler = None
     try:
-        subprocess.run([PYTHON, str(ROOT / "manage.py"), "warm_cache"], check=True, capture_output=True,
-                       env={**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL})
+        subprocess.run(
+            [PYTHON, str(ROOT / "manage.py"), "warm_cache"],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL},
+        )
         if args.soak:
             sampler = MemorySampler(server.process.pid, interval=5)
             sampler.start()
         duration = f"{args.soak}s" if args.soak else args.duration
-        prefix = RESULTS / ("loadtest-soak" if args.soak else "loadtest-tatkal" if args.tatkal else "loadtest")
+        prefix = RESULTS / (
+            "loadtest-soak" if args.soak else "loadtest-tatkal" if args.tatkal else "loadtest"
+        )
         Path(f"{prefix}_stats.csv").unlink(missing_ok=True)
         command = [
-            str(Path(PYTHON).parent / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")),
-            "--headless", "-u", str(args.users), "-r", str(args.spawn_rate), "-t", duration,
-            "-H", f"http://127.0.0.1:{server.port}", "--csv", str(prefix), "--only-summary",
-            "--stop-timeout", "10", *args.classes,
+            str(Path(PYTHON).parent / "locust"),
+            "-f",
+            str(Path(__file__).with_name("locustfile.py")),
+            "--headless",
+            "-u",
+            str(args.users),
+            "-r",
+            str(args.spawn_rate),
+            "-t",
+            duration,
+            "-H",
+            f"http://127.0.0.1:{server.port}",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--stop-timeout",
+            "10",
+            *args.classes,
         ]
         status = subprocess.call(command, env={**os.environ, "RC_LOAD_CATALOGUE": str(catalogue_path)})
         print_table(f"{prefix}_stats.csv")
         if args.tatkal:
             outcome = booking_rush.verify(rush_date)
             print(f"Tatkal rush outcome: {outcome}")
-            if outcome["seat_sold_twice"] or not outcome["waitlist_contiguous"] or (
-                    outcome["waitlisted"] and outcome["confirmed"] != outcome["capacity_general"]):
+            if (
+                outcome["seat_sold_twice"]
+                or not outcome["waitlist_contiguous"]
+                or (outcome["waitlisted"] and outcome["confirmed"] != outcome["capacity_general"])
+            ):
                 print("RUSH INVARIANT BROKEN")
                 status = status or 1
         if sampler:

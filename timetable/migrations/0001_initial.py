@@ -5,61 +5,123 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Station',
+            name="Station",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('city', models.CharField(blank=True, db_index=True, max_length=100)),
-                ('state', models.CharField(blank=True, max_length=60)),
-                ('zone', models.CharField(blank=True, max_length=10)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('train_count', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("city", models.CharField(blank=True, db_index=True, max_length=100)),
+                ("state", models.CharField(blank=True, max_length=60)),
+                ("zone", models.CharField(blank=True, max_length=10)),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                ("train_count", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Train',
+            name="Train",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=10, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('train_type', models.CharField(choices=[('RAJ', 'Rajdhani'), ('SHT', 'Shatabdi'), ('DRN', 'Duronto'), ('VB', 'Vande Bharat'), ('GR', 'Garib Rath'), ('HMS', 'Humsafar'), ('JSH', 'Jan Shatabdi'), ('SF', 'Superfast'), ('EXP', 'Mail/Express'), ('PAS', 'Passenger')], default='EXP', max_length=3)),
-                ('running_days', models.PositiveSmallIntegerField()),
-                ('classes', models.CharField(max_length=40)),
-                ('destination', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='timetable.station')),
-                ('origin', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='timetable.station')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=10, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "train_type",
+                    models.CharField(
+                        choices=[
+                            ("RAJ", "Rajdhani"),
+                            ("SHT", "Shatabdi"),
+                            ("DRN", "Duronto"),
+                            ("VB", "Vande Bharat"),
+                            ("GR", "Garib Rath"),
+                            ("HMS", "Humsafar"),
+                            ("JSH", "Jan Shatabdi"),
+                            ("SF", "Superfast"),
+                            ("EXP", "Mail/Express"),
+                            ("PAS", "Passenger"),
+                        ],
+                        default="EXP",
+                        max_length=3,
+                    ),
+                ),
+                ("running_days", models.PositiveSmallIntegerField()),
+                ("classes", models.CharField(max_length=40)),
+                (
+                    "destination",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="timetable.station"
+                    ),
+                ),
+                (
+                    "origin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="timetable.station"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='Stop',
+            name="Stop",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveSmallIntegerField()),
-                ('arrival_minute', models.PositiveIntegerField(blank=True, null=True)),
-                ('departure_minute', models.PositiveIntegerField(blank=True, null=True)),
-                ('distance_km', models.PositiveIntegerField()),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stops', to='timetable.station')),
-                ('train', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stops', to='timetable.train')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveSmallIntegerField()),
+                ("arrival_minute", models.PositiveIntegerField(blank=True, null=True)),
+                ("departure_minute", models.PositiveIntegerField(blank=True, null=True)),
+                ("distance_km", models.PositiveIntegerField()),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stops",
+                        to="timetable.station",
+                    ),
+                ),
+                (
+                    "train",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stops",
+                        to="timetable.train",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['train', 'sequence'],
-                'indexes': [models.Index(fields=['station', 'train', 'sequence', 'departure_minute', 'arrival_minute'], name='stop_station_search_idx')],
-                'constraints': [models.UniqueConstraint(fields=('train', 'sequence'), name='stop_train_sequence_uniq')],
+                "ordering": ["train", "sequence"],
+                "indexes": [
+                    models.Index(
+                        fields=["station", "train", "sequence", "departure_minute", "arrival_minute"],
+                        name="stop_station_search_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("train", "sequence"), name="stop_train_sequence_uniq")
+                ],
             },
         ),
     ]

@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('timetable', '0002_station_lookup_indexes'),
+        ("timetable", "0002_station_lookup_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='stop',
-            name='station',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='stops', to='timetable.station'),
+            model_name="stop",
+            name="station",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="stops",
+                to="timetable.station",
+            ),
         ),
     ]

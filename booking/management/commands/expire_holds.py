@@ -4,8 +4,10 @@ from booking.reservations import expire_holds
 
 
 class Command(BaseCommand):
-    help = ("Release the berths of unpaid bookings whose hold (settings.BOOKING_HOLD_MINUTES) has run out. "
-            "Bookings also do this lazily; run this from cron to sweep quiet trains.")
+    help = (
+        "Release the berths of unpaid bookings whose hold (settings.BOOKING_HOLD_MINUTES) has run out. "
+        "Bookings also do this lazily; run this from cron to sweep quiet trains."
+    )
 
     def handle(self, *args, **options):
         self.stdout.write(f"{expire_holds()} unpaid booking(s) expired")

@@ -6,10 +6,12 @@ from booking.reservations import charts_due, prepare_chart
 
 
 class Command(BaseCommand):
-    help = ("Prepare the chart of every train, date and class whose chart time has come "
-            "(settings.CHART_HOURS_BEFORE_DEPARTURE before departure): freeze allocation, release unpaid "
-            "holds, give unsold Tatkal berths to the General queues, cancel and fully refund tickets "
-            "that are still entirely waitlisted.")
+    help = (
+        "Prepare the chart of every train, date and class whose chart time has come "
+        "(settings.CHART_HOURS_BEFORE_DEPARTURE before departure): freeze allocation, release unpaid "
+        "holds, give unsold Tatkal berths to the General queues, cancel and fully refund tickets "
+        "that are still entirely waitlisted."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--now", help="Pretend it is this ISO date-time (for testing and catch-up).")
@@ -27,4 +29,6 @@ class Command(BaseCommand):
             result = prepare_chart(inventory_id, now)
             charts += 1
             cancelled += len(result.cancelled_bookings)
-        self.stdout.write(f"{charts} chart(s) prepared, {cancelled} waitlisted booking(s) cancelled and refunded")
+        self.stdout.write(
+            f"{charts} chart(s) prepared, {cancelled} waitlisted booking(s) cancelled and refunded"
+        )

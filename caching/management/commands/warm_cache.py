@@ -18,4 +18,6 @@ class Command(BaseCommand):
         jobs = [job for warmer in warmers for job in warmer.jobs(options[warmer.option])]
         for job, arguments in tqdm(jobs, desc="Warming", unit="entry", file=self.stderr):
             job(*arguments)
-        self.stdout.write(self.style.SUCCESS(f"Warmed {len(jobs)} cache entries in {time.perf_counter() - started:.1f} s."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Warmed {len(jobs)} cache entries in {time.perf_counter() - started:.1f} s.")
+        )

@@ -19,16 +19,23 @@ class Command(BaseCommand):
     help = "Refresh the travel statistics materialized view (PostgreSQL; nothing to do on SQLite)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--blocking", action="store_true",
-                            help="Refresh without CONCURRENTLY (faster; readers wait until it is done).")
+        parser.add_argument(
+            "--blocking",
+            action="store_true",
+            help="Refresh without CONCURRENTLY (faster; readers wait until it is done).",
+        )
 
     def handle(self, *args, blocking=False, verbosity=1, **options):
         seconds = travel_stats.refresh(concurrently=not blocking)
         if seconds is None:
             if verbosity:
-                self.stdout.write("No materialized view on this database: statistics are computed on each read.")
+                self.stdout.write(
+                    "No materialized view on this database: statistics are computed on each read."
+                )
             return
         if verbosity:
             rows = UserTravelStats.objects.count()
-            self.stdout.write(f"Refreshed {travel_stats.VIEW}{'' if blocking else ' concurrently'}: "
-                              f"{rows} passengers in {seconds:.2f} s.")
+            self.stdout.write(
+                f"Refreshed {travel_stats.VIEW}{'' if blocking else ' concurrently'}: "
+                f"{rows} passengers in {seconds:.2f} s."
+            )

@@ -41,7 +41,9 @@ class Command(BaseCommand):
         stations, trains = build_demo_network(scale)
         # The bar goes to the real stderr: tqdm redraws one line, which Django's output
         # wrapper (it appends a newline to every write) would break into many.
-        bar = tqdm(total=len(trains), desc="Loading trains", unit="train", file=sys.stderr, disable=verbosity == 0)
+        bar = tqdm(
+            total=len(trains), desc="Loading trains", unit="train", file=sys.stderr, disable=verbosity == 0
+        )
         with bar:
             summary = load_network(stations, trains, progress=bar.update)
         elapsed = time.perf_counter() - started

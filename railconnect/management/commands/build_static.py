@@ -28,7 +28,9 @@ SOURCE_MAP_SUFFIXES = (".map", ".map.br", ".map.gz")
 
 
 class Command(BaseCommand):
-    help = "collectstatic + compress (offline) + precompress compressor's output: the production static build."
+    help = (
+        "collectstatic + compress (offline) + precompress compressor's output: the production static build."
+    )
 
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
@@ -36,7 +38,9 @@ class Command(BaseCommand):
         for stale in Path(settings.STATIC_ROOT).rglob("*.map*"):
             if stale.name.endswith(SOURCE_MAP_SUFFIXES):
                 stale.unlink()
-        call_command("collectstatic", interactive=False, verbosity=max(0, verbosity - 1), ignore_patterns=["*.map"])
+        call_command(
+            "collectstatic", interactive=False, verbosity=max(0, verbosity - 1), ignore_patterns=["*.map"]
+        )
         call_command("compress", force=True, verbosity=max(0, verbosity - 1))
         output = Path(settings.COMPRESS_ROOT) / settings.COMPRESS_OUTPUT_DIR
         compressor = Compressor(quiet=True)
@@ -45,4 +49,6 @@ class Command(BaseCommand):
             if path.is_file() and compressor.should_compress(str(path)):
                 made += len(list(compressor.compress(str(path))))
         if verbosity:
-            self.stdout.write(f"Static files built in {settings.STATIC_ROOT} ({made} precompressed variants of compressor output).")
+            self.stdout.write(
+                f"Static files built in {settings.STATIC_ROOT} ({made} precompressed variants of compressor output)."
+            )

@@ -36,4 +36,6 @@ class Command(BaseCommand):
             first = last - datetime.timedelta(days=options["days"] - 1)
         started = time.perf_counter()
         written = aggregate(first, last)
-        self.stdout.write(f"Aggregated {first} to {last}: {written} figures in {time.perf_counter() - started:.2f} s.")
+        self.stdout.write(
+            f"Aggregated {first} to {last}: {written} figures in {time.perf_counter() - started:.2f} s."
+        )

@@ -29,7 +29,9 @@ class Command(BaseCommand):
     help = "Delete RUM data past its retention period."
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, help="keep page views this many days (default RUM_RETENTION_DAYS)")
+        parser.add_argument(
+            "--days", type=int, help="keep page views this many days (default RUM_RETENTION_DAYS)"
+        )
         parser.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
 
     def handle(self, *args, **options):
@@ -42,8 +44,12 @@ class Command(BaseCommand):
         aggregates = DailyMetric.objects.filter(day__lt=oldest_aggregate)
         targets = TopTarget.objects.filter(day__lt=oldest_aggregate)
         if options["dry_run"]:
-            self.stdout.write(f"Would delete {views.count()} page views and {aggregates.count() + targets.count()} aggregates.")
+            self.stdout.write(
+                f"Would delete {views.count()} page views and {aggregates.count() + targets.count()} aggregates."
+            )
             return
         deleted_views = delete_in_batches(views)
         deleted_aggregates = delete_in_batches(aggregates) + delete_in_batches(targets)
-        self.stdout.write(f"Deleted {deleted_views} page views (kept {days} days) and {deleted_aggregates} aggregates.")
+        self.stdout.write(
+            f"Deleted {deleted_views} page views (kept {days} days) and {deleted_aggregates} aggregates."
+        )

@@ -19,7 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--timetable", help="timetable CSV, one row per stop")
 
     # BaseCommand's signature: the other options are whatever Django passes.
-    def handle(self, *args: Any, stations: str | None = None, timetable: str | None = None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, stations: str | None = None, timetable: str | None = None, **options: Any
+    ) -> None:
         if not stations and not timetable:
             raise CommandError("give --stations FILE.geojson and/or --timetable FILE.csv")
         started = time.perf_counter()
@@ -41,7 +43,9 @@ class Command(BaseCommand):
 
         for problem in errors:
             self.stderr.write(self.style.WARNING(f"skipped {problem}"))
-        with tqdm(total=len(trains), unit="train", desc="Importing", disable=not trains, file=self.stderr) as bar:
+        with tqdm(
+            total=len(trains), unit="train", desc="Importing", disable=not trains, file=self.stderr
+        ) as bar:
             summary = load_network(station_records, trains, progress=bar.update)
         self.stdout.write(
             self.style.SUCCESS(
