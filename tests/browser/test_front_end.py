@@ -54,21 +54,21 @@ def test_passenger_helpers_load_on_first_interaction(site, network, new_page):
     formset_page = (
         """<!doctype html><html><body><form method="post" action="/nowhere">
       <div data-formset="form">
-        <input type="hidden" name="form-TOTAL_FORMS" value="1">"""
-        """<input type="hidden" name="form-INITIAL_FORMS" value="0">
-        <input type="hidden" name="form-MIN_NUM_FORMS" value="1">"""
-        """<input type="hidden" name="form-MAX_NUM_FORMS" value="3">
+        <input type="hidden" name="form-TOTAL_FORMS" value="1">
+        <input type="hidden" name="form-INITIAL_FORMS" value="0">
+        <input type="hidden" name="form-MIN_NUM_FORMS" value="1">
+        <input type="hidden" name="form-MAX_NUM_FORMS" value="3">
         <div data-formset-list>
-          <fieldset data-formset-form><label for="id_form-0-name">Name</label>"""
-        """<input id="id_form-0-name" name="form-0-name">
-            <button type="submit" name="remove_passenger" value="0" data-formset-remove>Remove</button>"""
-        """</fieldset>
+          <fieldset data-formset-form><label for="id_form-0-name">Name</label>
+        <input id="id_form-0-name" name="form-0-name">
+            <button type="submit" name="remove_passenger" value="0" data-formset-remove>Remove</button>
+        </fieldset>
         </div>
-        <template data-formset-empty>"""
-        """<fieldset data-formset-form><label for="id_form-__prefix__-name">Name</label>
+        <template data-formset-empty>
+        <fieldset data-formset-form><label for="id_form-__prefix__-name">Name</label>
           <input id="id_form-__prefix__-name" name="form-__prefix__-name">
-          <button type="submit" name="remove_passenger" value="__prefix__" """
-        """data-formset-remove>Remove</button>"""
+          <button type="submit" name="remove_passenger" value="__prefix__"
+        data-formset-remove>Remove</button>"""
         f"""</fieldset></template>
         <button type="submit" name="add_passenger" value="1" data-formset-add>Add passenger</button>
         <p data-formset-status aria-live="polite"></p>

@@ -20,17 +20,15 @@ from testsupport.users import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WORKER_READY = (
-    """async () => {
+WORKER_READY = """async () => {
   const registration = await navigator.serviceWorker.ready;
   if (!navigator.serviceWorker.controller) {
-    await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, """
-    """{ once: true }));
+    await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve,
+    { once: true }));
   }
-  return { scope: registration.scope, state: registration.active.state, """
-    """script: registration.active.scriptURL };
+  return { scope: registration.scope, state: registration.active.state,
+    script: registration.active.scriptURL };
 }"""
-)
 
 # Whether any personal cache (whatever its owner) holds the e-ticket of this PNR.
 KEPT = """async (pnr) => {

@@ -78,8 +78,8 @@ def test_key_pages_report_their_web_vitals(site, network, new_page):
         timing = page.evaluate(
             """() => {
             const nav = performance.getEntriesByType("navigation")[0];
-            const vitals = performance.getEntriesByType("resource")"""
-            """.find((e) => e.name.includes("web-vitals"));
+            const vitals = performance.getEntriesByType("resource")
+            .find((e) => e.name.includes("web-vitals"));
             return { loaded: nav.loadEventEnd, requested: vitals.startTime };
         }"""
         )
