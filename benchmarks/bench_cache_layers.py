@@ -106,7 +106,8 @@ def main():
     manage("seed_demo", database_url=database_url, capture=True)
     paths = search_paths(database_url, args.routes)
     print(
-        f"{len(paths)} search URLs for popular routes; {args.seconds} s per mode, {args.connections} connections",
+        f"{len(paths)} search URLs for popular routes; {args.seconds} s per mode, "
+        f"{args.connections} connections",
         flush=True,
     )
 
@@ -128,7 +129,8 @@ def main():
     print("|---|---|---|---|---|---|---|")
     for mode, row in results.items():
         print(
-            f"| {mode} | {row['rps']} | {100 * row['rps'] / ceiling:.0f}% | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} | {row['errors']} |"
+            f"| {mode} | {row['rps']} | {100 * row['rps'] / ceiling:.0f}% | {row['p50_ms']} "
+            f"| {row['p95_ms']} | {row['p99_ms']} | {row['errors']} |"
         )
     save(
         "cache_layers",

@@ -196,7 +196,8 @@ def main():
     if "load_s" in report:
         print(f"  load {report['load_s']} s, VACUUM ANALYZE {report['vacuum_analyze_s']} s")
     print(
-        f"  statistics view: REFRESH {report['refresh_blocking_s']} s, CONCURRENTLY {report['refresh_concurrently_s']} s"
+        f"  statistics view: REFRESH {report['refresh_blocking_s']} s, "
+        f"CONCURRENTLY {report['refresh_concurrently_s']} s"
     )
     print("  query plans (EXPLAIN ANALYZE, heavy passenger):")
     for kind, plan in report["plans"].items():
@@ -208,7 +209,8 @@ def main():
     print(f"    {'page':<58} {'median':>7} {'p95':>7} {'p99':>7} {'db med':>7} {'cpu med':>7}")
     for name, figures in timings.items():
         print(
-            f"    {name:<58} {figures['median_ms']:>7.2f} {figures['p95_ms']:>7.2f} {figures['p99_ms']:>7.2f} "
+            f"    {name:<58} {figures['median_ms']:>7.2f} {figures['p95_ms']:>7.2f} "
+            f"{figures['p99_ms']:>7.2f} "
             f"{figures.get('db_median_ms', 0):>7.2f} {figures['cpu_median_ms']:>7.2f}"
         )
     failures = list(report["plan_problems"])

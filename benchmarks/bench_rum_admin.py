@@ -277,7 +277,8 @@ def main():
             f"aggregate_rum (yesterday and today, as from cron): {result['aggregate_rum_default_2_days_s']} s"
         )
         print(
-            f"  report page: first {result['report_first_ms']} ms, then median {result['report_median_ms']} ms "
+            f"  report page: first {result['report_first_ms']} ms, "
+            f"then median {result['report_median_ms']} ms "
             f"(Server-Timing total {result['report_server_timing_median_ms']} ms) over {args.runs - 1} runs; "
             f"{result['report_html_bytes']:,} bytes of HTML"
         )

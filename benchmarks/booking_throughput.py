@@ -121,7 +121,8 @@ def main():
             extra,
         )
         print(
-            f"  {'verdict':<18} {summary['throughput_per_s']} bookings/s (target 440), errors {summary['errors']} "
+            f"  {'verdict':<18} {summary['throughput_per_s']} bookings/s (target 440), "
+            f"errors {summary['errors']} "
             f"(target 0)"
         )
         save("booking_throughput", {"args": vars(args), **summary, **extra})

@@ -144,7 +144,8 @@ def main():
     idle_errors = sum(count for outcome, count in outcomes.items() if not isinstance(outcome, int))
     latencies.sort()
     print(
-        f"{kind}, keep-alive {args.keepalive or 'from gunicorn.conf.py'}, {args.seconds:.0f} s, GET {args.path}, "
+        f"{kind}, keep-alive {args.keepalive or 'from gunicorn.conf.py'}, {args.seconds:.0f} s, "
+        f"GET {args.path}, "
         f"load average at start {' '.join(load_average)}"
     )
     print(

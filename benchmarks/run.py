@@ -93,7 +93,8 @@ def main():
         run["seed_scale_10_seconds"] = timed("seed_demo", "--scale", "10", database_url=url)
         run["search_scale_10"] = search_latency(url, args.pairs)
         print(
-            f"[{kind}] seed --scale 10 {run['seed_scale_10_seconds']} s; search: {json.dumps(run['search_scale_10'])}",
+            f"[{kind}] seed --scale 10 {run['seed_scale_10_seconds']} s; "
+            f"search: {json.dumps(run['search_scale_10'])}",
             flush=True,
         )
     save("timetable", report)
@@ -109,11 +110,13 @@ def print_table(report):
         for label, key in (("full size", "search_full_size"), ("scale 10", "search_scale_10")):
             q, s = run[key]["search_query"], run[key]["uncached_search"]
             print(
-                f"| {kind} | {label} ({run[key]['stations']} stations) | {q['median_ms']} / {q['p95_ms']} / {q['p99_ms']} | {s['median_ms']} / {s['p95_ms']} |"
+                f"| {kind} | {label} ({run[key]['stations']} stations) "
+                f"| {q['median_ms']} / {q['p95_ms']} / {q['p99_ms']} | {s['median_ms']} / {s['p95_ms']} |"
             )
     for kind, run in report["runs"].items():
         print(
-            f"{kind}: import {run['import_seconds']} s, re-import {run['reimport_seconds']} s, seed --scale 10 {run['seed_scale_10_seconds']} s"
+            f"{kind}: import {run['import_seconds']} s, re-import {run['reimport_seconds']} s, "
+            f"seed --scale 10 {run['seed_scale_10_seconds']} s"
         )
 
 

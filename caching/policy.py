@@ -6,9 +6,12 @@
 | place | a typed place -> its stations | 5 min | 6 h | the timetable version in the key |
 | suggest | autocomplete suggestions for a prefix | 5 min | 6 h | the timetable version in the key |
 | services | trains between two station sets (any date) | 5 min | 1 h | the timetable version in the key |
-| route | a train and its stops in order (the schedule page and booking: timetable/train_routes.py) | 5 min | 1 h | the timetable version in the key |
-| page | a public page (home, search results, schedule), the same for everyone | 60 s | 60 s | the timetable version and the date in the key |
-| (availability) | seats free for a train, date, class | not cached | not cached | read from the inventory row on every request |
+| route | a train and its stops in order (the schedule page and booking: timetable/train_routes.py) | 5 min
+  | 1 h | the timetable version in the key |
+| page | a public page (home, search results, schedule), the same for everyone | 60 s | 60 s
+  | the timetable version and the date in the key |
+| (availability) | seats free for a train, date, class | not cached | not cached
+  | read from the inventory row on every request |
 
 Why L1 is short: it lives in each worker process and nothing can reach into it to invalidate,
 so it only keeps what is versioned (a changed timetable means new keys) and only for minutes;

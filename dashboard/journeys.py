@@ -6,10 +6,13 @@ fixed number of rows whatever the number of bookings, through the index named be
 
 | query | rows | index |
 |---|---|---|
-| upcoming journeys | at most DASHBOARD_UPCOMING_LIMIT + 1 | booking_dash_upcoming_idx: (user, departs_at, id) WHERE status IN (HELD, BOOKED), in order |
+| upcoming journeys | at most DASHBOARD_UPCOMING_LIMIT + 1
+  | booking_dash_upcoming_idx: (user, departs_at, id) WHERE status IN (HELD, BOOKED), in order |
 | their passengers | those bookings' passengers | the booking foreign key's index |
-| past and cancelled: count | index entries only | booking_dash_history_idx: (user, departs_at, id, status), index only |
-| past and cancelled: one page | DASHBOARD_HISTORY_PAGE_SIZE | booking_dash_history_idx, read backwards, in order |
+| past and cancelled: count | index entries only
+  | booking_dash_history_idx: (user, departs_at, id, status), index only |
+| past and cancelled: one page | DASHBOARD_HISTORY_PAGE_SIZE
+  | booking_dash_history_idx, read backwards, in order |
 
 "When" is the departure from the passenger's boarding station (`departs_at`), not the train's
 journey date (the day it leaves its first station), so a journey boarded after midnight on a

@@ -6,12 +6,14 @@ real views (so what is explained is exactly what runs), then classified by shape
 
 | query | index (PostgreSQL; SQLite builds the same keys without INCLUDE) |
 |---|---|
-| upcoming journeys | booking_dash_upcoming_idx: partial, (user, departs_at, id) WHERE status IN (HELD, BOOKED) |
+| upcoming journeys
+  | booking_dash_upcoming_idx: partial, (user, departs_at, id) WHERE status IN (HELD, BOOKED) |
 | past and cancelled: count | booking_dash_history_idx: (user, departs_at, id, status), index only |
 | past and cancelled: page | booking_dash_history_idx, backwards |
 | passengers of the listed bookings | the booking foreign key index of booking_bookingpassenger |
 | statistics (view) | dashboard_travel_stats_user_uniq |
-| statistics (aggregate): totals, top route | booking_dash_summary_idx: (user, status) INCLUDE (...), index only |
+| statistics (aggregate): totals, top route
+  | booking_dash_summary_idx: (user, status) INCLUDE (...), index only |
 | statistics (aggregate): months | booking_dash_history_idx, index only (its key is all it reads) |
 
 SQLite has no INCLUDE: there the summary index is (user, status) alone, and for the top route

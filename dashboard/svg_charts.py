@@ -45,10 +45,12 @@ def month_bars(series, *, title="Journeys per month", chart_id="journeys-chart")
             height = plot_height * value / peak
             parts.append(
                 f'<rect class="bar" x="{_number(x)}" y="{_number(baseline - height)}" '
-                f'width="{_number(bar_width)}" height="{_number(height)}"><title>{month:%b %Y}: {value}</title></rect>'
+                f'width="{_number(bar_width)}" height="{_number(height)}">'
+                f"<title>{month:%b %Y}: {value}</title></rect>"
             )
             parts.append(
-                f'<text class="value" x="{_number(centre)}" y="{_number(baseline - height - 5)}">{value}</text>'
+                f'<text class="value" x="{_number(centre)}" '
+                f'y="{_number(baseline - height - 5)}">{value}</text>'
             )
         parts.append(f'<text class="month" x="{_number(centre)}" y="{baseline + 18}">{month:%b}</text>')
         # The year under each January, and under the first month unless a January follows at once.

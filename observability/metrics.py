@@ -2,16 +2,21 @@
 
 | metric | labels | from |
 |---|---|---|
-| railconnect_http_request_duration_seconds (histogram) | view, method | every dynamic response (server_timing observer) |
+| railconnect_http_request_duration_seconds (histogram) | view, method
+  | every dynamic response (server_timing observer) |
 | railconnect_http_responses_total | view, method, status | idem |
 | railconnect_db_queries_total, railconnect_db_query_seconds_total | view | server_timing's query wrapper |
 | railconnect_cache_calls_total, railconnect_cache_call_seconds_total | view | server_timing's cache wrapper |
-| railconnect_cache_lookups_total | level (l1, l2), family, outcome (hit, miss, stale) | caching.tiered (stats listener) |
+| railconnect_cache_lookups_total | level (l1, l2), family, outcome (hit, miss, stale)
+  | caching.tiered (stats listener) |
 | railconnect_db_pool_{size,available,waiting,max} (gauges) | | psycopg pool stats, summed over live workers |
-| railconnect_db_pool_{requests,requests_queued,requests_errors,connections,connections_errors,connections_lost}_total, railconnect_db_pool_wait_seconds_total | | idem, as counters |
+| railconnect_db_pool_{requests,requests_queued,requests_errors,
+  connections,connections_errors,connections_lost}_total, railconnect_db_pool_wait_seconds_total
+  | | idem, as counters |
 | railconnect_slow_requests_total, railconnect_slow_queries_total | | over SLOW_REQUEST_MS / SLOW_QUERY_MS |
 | railconnect_rum_documents_total | outcome (stored, rejected, rate_limited, error) | POST /rum |
-| railconnect_rum_p75, railconnect_rum_page_views, railconnect_rum_good_ratio (gauges) | route, metric, device_class, window | rum's daily aggregates, read at scrape time (rum/metrics.py) |
+| railconnect_rum_p75, railconnect_rum_page_views, railconnect_rum_good_ratio (gauges)
+  | route, metric, device_class, window | rum's daily aggregates, read at scrape time (rum/metrics.py) |
 
 `view` is the URL name (`booking:choose`), or `<unresolved>`: the set is bounded by the URLconf.
 

@@ -2,12 +2,16 @@
 
 | what | Cache-Control | where it is applied |
 |---|---|---|
-| content-hashed static files (manifest names, compressor's CACHE/ output) and image renditions | `public, max-age=31536000, immutable` | WhiteNoise hooks below; `immutable()` for the rendition view |
+| content-hashed static files (manifest names, compressor's CACHE/ output) and image renditions
+  | `public, max-age=31536000, immutable` | WhiteNoise hooks below; `immutable()` for the rendition view |
 | other static files (unhashed names) | `max-age=60, public` | WhiteNoise's default |
-| public pages and JSON: home, search results, schedules, search APIs | `public, max-age=60, stale-while-revalidate=300` | `@public_page` |
+| public pages and JSON: home, search results, schedules, search APIs
+  | `public, max-age=60, stale-while-revalidate=300` | `@public_page` |
 | personal pages (dashboard, bookings) | `private, no-cache` (or `private, max-age=N`) | `@private_page` |
-| secrets (payment pages; an e-ticket awaiting payment, which links to the gateway) | `private, no-store` | `@no_store`; booking.views.ticket |
-| the e-ticket once paid (the service worker keeps it offline; cleared at logout) | `private, no-cache` | `@private_page` |
+| secrets (payment pages; an e-ticket awaiting payment, which links to the gateway) | `private, no-store`
+  | `@no_store`; booking.views.ticket |
+| the e-ticket once paid (the service worker keeps it offline; cleared at logout) | `private, no-cache`
+  | `@private_page` |
 | anything a view left unmarked | `no-cache`, or `private, no-store` when personal | `CachePolicyMiddleware` |
 
 "Personal" means the response sets a cookie (a CSRF or session cookie), embeds a CSRF token, or

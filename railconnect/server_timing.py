@@ -67,8 +67,10 @@ class Timings:
     def header(self, total):
         return ", ".join(
             (
-                f'db;dur={self.db * 1000:.1f};desc="{self.db_count} quer{"y" if self.db_count == 1 else "ies"}"',
-                f'cache;dur={self.cache * 1000:.1f};desc="{self.cache_count} call{"" if self.cache_count == 1 else "s"}"',
+                f"db;dur={self.db * 1000:.1f};"
+                f'desc="{self.db_count} quer{"y" if self.db_count == 1 else "ies"}"',
+                f"cache;dur={self.cache * 1000:.1f};"
+                f'desc="{self.cache_count} call{"" if self.cache_count == 1 else "s"}"',
                 f"total;dur={total * 1000:.1f}",
             )
         )

@@ -40,7 +40,10 @@ def _series_sql(series, quote):
     if len(columns) == 1:
         return columns[0]
     # Not GREATEST(a - b, 0): PostgreSQL's GREATEST ignores NULL, and a missing value must stay NULL.
-    return f"(CASE WHEN {columns[0]} >= {columns[1]} THEN {columns[0]} - {columns[1]} WHEN {columns[0]} < {columns[1]} THEN 0 END)"
+    return (
+        f"(CASE WHEN {columns[0]} >= {columns[1]} THEN {columns[0]} - {columns[1]} "
+        f"WHEN {columns[0]} < {columns[1]} THEN 0 END)"
+    )
 
 
 def _postgres(first, last, by_day):
@@ -89,7 +92,8 @@ def _cells(first, last):
     )
     quote = connection.ops.quote_name
     sql = (
-        f"SELECT {quote('day')}, {quote('route')}, {quote('device_class')}, {', '.join(quote(c) for c in columns)} "
+        f"SELECT {quote('day')}, {quote('route')}, {quote('device_class')}, "
+        f"{', '.join(quote(c) for c in columns)} "
         f"FROM {quote(PageView._meta.db_table)} WHERE {quote('day')} BETWEEN %s AND %s"
     )
     cells = defaultdict(lambda: {series.name: ([], [0, 0, 0]) for series in SERIES})

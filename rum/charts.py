@@ -32,9 +32,11 @@ def trend(points, *, good=None, poor=None, fmt=str, label="", width=240, height=
     title = escape(label)
     if not known:
         return mark_safe(
-            f'<svg class="rum-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+            f'<svg class="rum-chart" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img" '
             f'aria-label="{title}: no data"><title>{title}: no data</title>'
-            f'<text x="{width / 2}" y="{height / 2 + 4}" text-anchor="middle" font-size="11" fill="#777">no data</text></svg>'
+            f'<text x="{width / 2}" y="{height / 2 + 4}" text-anchor="middle" font-size="11" '
+            f'fill="#777">no data</text></svg>'
         )
     left = 48 if axis else 3
     bottom = 14 if axis else 3
@@ -51,7 +53,8 @@ def trend(points, *, good=None, poor=None, fmt=str, label="", width=240, height=
     parts = [
         f'<svg class="rum-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{title}"><title>{title}</title>',
-        f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - 3}" y2="{y(0):.1f}" stroke="#bbb" stroke-width="1"/>',
+        f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - 3}" y2="{y(0):.1f}" '
+        f'stroke="#bbb" stroke-width="1"/>',
     ]
     for threshold, rating in ((good, GOOD), (poor, POOR)):
         if threshold is not None and threshold <= ceiling:
@@ -83,7 +86,8 @@ def trend(points, *, good=None, poor=None, fmt=str, label="", width=240, height=
         )
     if axis:
         parts.append(
-            f'<text x="{left - 4}" y="{top_pad + 8}" text-anchor="end" font-size="10" fill="#555">{escape(fmt(ceiling))}</text>'
+            f'<text x="{left - 4}" y="{top_pad + 8}" text-anchor="end" font-size="10" '
+            f'fill="#555">{escape(fmt(ceiling))}</text>'
         )
         parts.append(
             f'<text x="{left - 4}" y="{y(0):.1f}" text-anchor="end" font-size="10" fill="#555">0</text>'
@@ -92,7 +96,8 @@ def trend(points, *, good=None, poor=None, fmt=str, label="", width=240, height=
             f'<text x="{left}" y="{height - 2}" font-size="10" fill="#555">{points[0][0]:%d %b}</text>'
         )
         parts.append(
-            f'<text x="{width - 3}" y="{height - 2}" text-anchor="end" font-size="10" fill="#555">{points[-1][0]:%d %b}</text>'
+            f'<text x="{width - 3}" y="{height - 2}" text-anchor="end" font-size="10" '
+            f'fill="#555">{points[-1][0]:%d %b}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))
@@ -106,14 +111,16 @@ def distribution(good, needs_improvement, poor, width=120, height=8):
     shares = [(GOOD, good), (NEEDS_IMPROVEMENT, needs_improvement), (POOR, poor)]
     label = ", ".join(f"{RATING_LABELS[rating]} {count / total:.0%}" for rating, count in shares)
     parts = [
-        f'<svg class="rum-bar" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{label}"><title>{label}</title>'
+        f'<svg class="rum-bar" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{label}"><title>{label}</title>'
     ]
     offset = 0.0
     for rating, count in shares:
         size = count / total * width
         if size > 0:
             parts.append(
-                f'<rect x="{offset:.2f}" y="0" width="{size:.2f}" height="{height}" fill="{COLOURS[rating]}"/>'
+                f'<rect x="{offset:.2f}" y="0" width="{size:.2f}" height="{height}" '
+                f'fill="{COLOURS[rating]}"/>'
             )
         offset += size
     parts.append("</svg>")

@@ -211,7 +211,8 @@ def main():
         )
         wait_until_up(base_url, server)
         print(
-            f"== gunicorn (production settings) on {base_url}; Lighthouse 12.2.3, mobile, {runs} run(s) per page",
+            f"== gunicorn (production settings) on {base_url}; Lighthouse 12.2.3, mobile, "
+            f"{runs} run(s) per page",
             flush=True,
         )
         rows, failed = [], False
@@ -274,13 +275,16 @@ def print_table(rows):
             continue
         problems = misses(result)
         print(
-            f"{name:<24} {result['score']:>5.0f} {result['fcp_ms'] / 1000:>6.2f}s {result['lcp_ms'] / 1000:>6.2f}s"
+            f"{name:<24} {result['score']:>5.0f} {result['fcp_ms'] / 1000:>6.2f}s "
+            f"{result['lcp_ms'] / 1000:>6.2f}s"
             f" {result['cls']:>6.3f} {result['tbt_ms']:>4.0f}ms {result['bytes'] / 1024:>6.1f}KB"
-            f"  {note}; scores {result['scores']}, LCP {result['lcp_spread'][0] / 1000:.2f}-{result['lcp_spread'][1] / 1000:.2f}s"
+            f"  {note}; scores {result['scores']}, "
+            f"LCP {result['lcp_spread'][0] / 1000:.2f}-{result['lcp_spread'][1] / 1000:.2f}s"
             + (f"   MISSED: {'; '.join(problems)}" if problems else "")
         )
     print(
-        f"\nMedians of each page's runs. Targets: score {TARGETS['score']}, LCP < {TARGETS['lcp_ms'] / 1000:.1f} s, CLS 0."
+        f"\nMedians of each page's runs. Targets: score {TARGETS['score']}, "
+        f"LCP < {TARGETS['lcp_ms'] / 1000:.1f} s, CLS 0."
         f" Reports: {REPORTS}"
     )
 

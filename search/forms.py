@@ -70,7 +70,8 @@ class SearchForm(forms.Form):
             raise forms.ValidationError("That date has passed: choose today or a later date.")
         if date > last:
             raise forms.ValidationError(
-                f"Tickets open {settings.BOOKING_HORIZON_DAYS} days ahead: choose a date up to {last:%d %b %Y}."
+                f"Tickets open {settings.BOOKING_HORIZON_DAYS} days ahead: "
+                f"choose a date up to {last:%d %b %Y}."
             )
         return date
 

@@ -27,13 +27,15 @@ LAYERS = (
     {"caching"},  # cache levels, keys, policy, the warmers' registry: knows no domain
     {"railconnect"},  # cross-cutting: HTTP caching, rate limits, compression, request timing
     {"observability", "pwa", "promotions", "timetable", "payments"},  # timetable owns the journey rules
+    # search and booking both stand on timetable, never on each other; demo data stands on timetable
+    # and promotions
     {
         "search",
         "booking",
         "accounts",
         "rum",
         "demo",
-    },  # search and booking both stand on timetable, never on each other; demo data stands on timetable and promotions
+    },
     {"dashboard"},  # the passenger's journeys: reads booking
     {PROJECT},
 )

@@ -29,9 +29,12 @@ def loaded(postgres_only):
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO booking_inventory (train_id, journey_date, travel_class, coach_count, legs, departs_at,
-                                           chart_due_at, occupancy, rac_count, gnwl_count, tqwl_count, updated_at)
-            SELECT t.id, CURRENT_DATE + d, split_part(t.classes, ',', 1), 1, 1, now(), now(), '[]', 0, 0, 0, now()
+            INSERT INTO booking_inventory (train_id, journey_date, travel_class, coach_count, legs,
+            departs_at,
+                                           chart_due_at, occupancy, rac_count, gnwl_count,
+            tqwl_count, updated_at)
+            SELECT t.id, CURRENT_DATE + d, split_part(t.classes, ',', 1), 1, 1,
+            now(), now(), '[]', 0, 0, 0, now()
             FROM timetable_train t CROSS JOIN generate_series(1, %s) AS d
             """,
             [INVENTORY_DAYS],

@@ -94,7 +94,8 @@ def _compare_known_and_unknown(backend, finished):
     slower = sum(difference > 0 for difference in differences) / len(differences)
     quartiles = [q * 1000 for q in statistics.quantiles(differences)]
     summary = (
-        f"known slower in {slower:.0%} of pairs; request median {statistics.median(durations) * 1000:.2f} ms; "
+        f"known slower in {slower:.0%} of pairs; "
+        f"request median {statistics.median(durations) * 1000:.2f} ms; "
         f"difference quartiles {quartiles[0]:+.2f} / {quartiles[1]:+.2f} / {quartiles[2]:+.2f} ms"
     )
     assert 0.35 <= slower <= 0.65, summary

@@ -45,7 +45,8 @@ def test_only_the_loader_is_on_the_page_and_the_rest_follows_after_load(client, 
     with capsys.disabled():
         print(
             f"\n  RUM, Brotli bytes: before interaction js/rum.js {loader}; after the load event "
-            f"rum-collector.js {collector} + web-vitals.attribution.js {web_vitals} = {collector + web_vitals}; "
+            f"rum-collector.js {collector} + web-vitals.attribution.js {web_vitals} "
+            f"= {collector + web_vitals}; "
             f"in all {loader + collector + web_vitals}"
         )
     assert loader <= LOADER_BUDGET

@@ -31,7 +31,10 @@ def add_views(
 ):
     for index in range(count):
         PageView.objects.create(
-            view_id=f"{route.strip('/').replace('/', '-').replace('<', '').replace('>', '') or 'home'}-{day}-{device}-{index}-{lcp}",
+            view_id=(
+                f"{route.strip('/').replace('/', '-').replace('<', '').replace('>', '') or 'home'}"
+                f"-{day}-{device}-{index}-{lcp}"
+            ),
             day=day,
             route=route,
             device_class=device,

@@ -46,19 +46,22 @@ def generate(cursor, *, users, bookings, heavy_bookings, heavy_upcoming, passeng
         """
         INSERT INTO booking_inventory (train_id, journey_date, travel_class, coach_count, legs, departs_at,
                                        chart_due_at, occupancy, rac_count, gnwl_count, tqwl_count, updated_at)
-        SELECT t.id, DATE '2099-01-01', split_part(t.classes, ',', 1), 1, 1, now(), now(), '[]', 0, 0, 0, now()
+        SELECT t.id, DATE '2099-01-01', split_part(t.classes, ',', 1), 1, 1,
+        now(), now(), '[]', 0, 0, 0, now()
         FROM timetable_train t
         ON CONFLICT DO NOTHING
         """
     )
     cursor.execute(
-        "SELECT array_agg(id ORDER BY id), array_agg(train_id ORDER BY id), array_agg(travel_class ORDER BY id) "
+        "SELECT array_agg(id ORDER BY id), array_agg(train_id ORDER BY id), "
+        "array_agg(travel_class ORDER BY id) "
         "FROM booking_inventory WHERE journey_date = DATE '2099-01-01'"
     )
     inventory_ids, train_ids, classes = cursor.fetchone()
     cursor.execute(
         """
-        INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined)
+        INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email,
+        is_staff, is_active, date_joined)
         SELECT '!', false, 'bench-' || g, '', '', 'bench-' || g || '@example.com', false, true, now()
         FROM generate_series(1, %s) AS g
         RETURNING id
@@ -73,7 +76,8 @@ def generate(cursor, *, users, bookings, heavy_bookings, heavy_upcoming, passeng
         """
         INSERT INTO booking_booking (pnr, user_id, inventory_id, train_id, journey_date, travel_class, quota,
             board_station_id, alight_station_id, board_sequence, alight_sequence, departs_at, arrives_at,
-            distance_km, status, hold_expires_at, fare_total, fare_breakdown, refunded_amount, idempotency_key,
+            distance_km, status, hold_expires_at, fare_total, fare_breakdown, refunded_amount,
+        idempotency_key,
             request_hash, created_at, paid_at)
         SELECT lpad((7000000000 + g)::text, 10, '0'), user_id, inventory_ids[k], train_ids[k],
                (departs_at AT TIME ZONE 'Asia/Kolkata')::date, classes[k], 'GN',
@@ -87,16 +91,21 @@ def generate(cursor, *, users, bookings, heavy_bookings, heavy_upcoming, passeng
         FROM (
             SELECT g, k, stations, n_stations, fare, departs_at, status, inventory_ids, train_ids, classes,
                    status = 'BOOKED' OR (status = 'CANCELLED' AND g %% 5 <> 0) AS paid,
-                   CASE WHEN g <= %(heavy)s THEN %(heavy_user)s ELSE %(first_user)s + 1 + g %% (%(users)s - 1) END AS user_id
+                   CASE WHEN g <= %(heavy)s THEN %(heavy_user)s
+        ELSE %(first_user)s + 1 + g %% (%(users)s - 1) END AS user_id
             FROM (
                 SELECT g, 1 + g %% %(n_inventories)s AS k, %(stations)s::bigint[] AS stations,
                        %(inventory_ids)s::bigint[] AS inventory_ids, %(train_ids)s::bigint[] AS train_ids,
                        %(classes)s::text[] AS classes,
-                       %(n_stations)s AS n_stations, (300 + (g * 53) %% 4200)::numeric(10, 2) + (g %% 100) / 100.0 AS fare,
-                       CASE WHEN g <= %(heavy_upcoming)s THEN now() + g * interval '1 day' + interval '3 hours'
+                       %(n_stations)s AS n_stations,
+        (300 + (g * 53) %% 4200)::numeric(10, 2) + (g %% 100) / 100.0 AS fare,
+                       CASE WHEN g <= %(heavy_upcoming)s
+        THEN now() + g * interval '1 day' + interval '3 hours'
                             WHEN g <= %(heavy)s THEN now() - (g - %(heavy_upcoming)s) * interval '13 hours'
-                            WHEN g %% 20 = 0 THEN now() + (1 + g %% 60) * interval '1 day' + (g %% 24) * interval '1 hour'
-                            ELSE now() - (g %% 1095) * interval '1 day' - (1 + g %% 23) * interval '1 hour' END AS departs_at,
+                            WHEN g %% 20 = 0 THEN now() + (1 + g %% 60) * interval '1 day'
+        + (g %% 24) * interval '1 hour'
+                            ELSE now() - (g %% 1095) * interval '1 day'
+        - (1 + g %% 23) * interval '1 hour' END AS departs_at,
                        CASE WHEN g <= %(heavy)s AND g %% 10 <> 3 THEN 'BOOKED'
                             WHEN g %% 100 < 75 THEN 'BOOKED' WHEN g %% 100 < 90 THEN 'CANCELLED'
                             WHEN g %% 100 < 98 THEN 'EXPIRED' ELSE 'HELD' END AS status
@@ -128,13 +137,16 @@ def generate(cursor, *, users, bookings, heavy_bookings, heavy_upcoming, passeng
     if passengers:
         cursor.execute(
             """
-            INSERT INTO booking_bookingpassenger (booking_id, inventory_id, quota, board_sequence, alight_sequence,
+            INSERT INTO booking_bookingpassenger (booking_id, inventory_id, quota, board_sequence,
+            alight_sequence,
                 position, name, age, gender, berth_preference, no_berth, fare, status, number, unit, coach,
-                berth_number, berth_type, booking_status, cancelled_status, cancellation_charge, refund_amount,
+                berth_number, berth_type, booking_status, cancelled_status, cancellation_charge,
+            refund_amount,
                 cancelled_at)
             SELECT b.id, b.inventory_id, 'GN', 1, 2, p, CASE p WHEN 1 THEN 'Asha Rao' ELSE 'Ravi Rao' END,
                    30 + p, CASE p WHEN 1 THEN 'F' ELSE 'M' END, '', false, b.fare_total,
-                   CASE WHEN b.status IN ('CANCELLED', 'EXPIRED') THEN 'CAN' WHEN b.id % 7 = 0 THEN 'WL' ELSE 'CNF' END,
+                   CASE WHEN b.status IN ('CANCELLED', 'EXPIRED') THEN 'CAN'
+            WHEN b.id % 7 = 0 THEN 'WL' ELSE 'CNF' END,
                    CASE WHEN b.id % 7 = 0 AND b.status NOT IN ('CANCELLED', 'EXPIRED') THEN p END, NULL,
                    'B' || (1 + b.id % 9), 1 + (b.id + p) % 64, 'LB', 'CNF', '', 0, 0, NULL
             FROM booking_booking b CROSS JOIN generate_series(1, 1 + (b.id % 2)::int) AS p

@@ -98,6 +98,14 @@ def party(rng, count, name):
     return [{"name": name, "age": first + i, "gender": rng.choice("MF")} for i in range(count)]
 
 
+def child_pids(pid):
+    """The processes `pid` has started, at this moment (Linux /proc)."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 class Server:
     """gunicorn with the project's gunicorn.conf.py on a free loopback port (also used by the fault
     tests in tests/faults/, which give it their own environment and log file)."""
@@ -143,15 +151,7 @@ class Server:
 
     def worker_pids(self):
         """The arbiter's worker processes at this moment (Linux /proc)."""
-        try:
-            return [
-                int(p)
-                for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-                .read_text()
-                .split()
-            ]
-        except OSError:
-            return []
+        return child_pids(self.process.pid)
 
     def cpu_seconds(self):
         """CPU used so far by gunicorn's arbiter and workers (Linux /proc)."""
@@ -218,15 +218,7 @@ class ProductionServer:
 
     def children(self):
         """nginx's master and gunicorn's arbiter (Linux /proc)."""
-        try:
-            return [
-                int(p)
-                for p in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-                .read_text()
-                .split()
-            ]
-        except OSError:
-            return []
+        return child_pids(self.process.pid)
 
     def stop(self):
         import shutil

@@ -46,7 +46,10 @@ def signed_in_page(new_page, site, user, **options):
     return page
 
 
-SLOT_HEIGHTS = "() => ['.history-slot', '.stats-slot'].map((s) => document.querySelector(s).getBoundingClientRect().height)"
+SLOT_HEIGHTS = (
+    "() => ['.history-slot', '.stats-slot']"
+    ".map((s) => document.querySelector(s).getBoundingClientRect().height)"
+)
 
 
 @pytest.mark.parametrize("viewport", [{"width": 400, "height": 800}, {"width": 1280, "height": 900}])

@@ -51,20 +51,29 @@ def test_passenger_helpers_load_on_first_interaction(site, network, new_page):
     """pages/booking.js on a formset as the booking app renders one (see the module's header)."""
     page = new_page()
     module = staticfiles_storage.url("js/pages/booking.js")
-    formset_page = f"""<!doctype html><html><body><form method="post" action="/nowhere">
+    formset_page = (
+        """<!doctype html><html><body><form method="post" action="/nowhere">
       <div data-formset="form">
-        <input type="hidden" name="form-TOTAL_FORMS" value="1"><input type="hidden" name="form-INITIAL_FORMS" value="0">
-        <input type="hidden" name="form-MIN_NUM_FORMS" value="1"><input type="hidden" name="form-MAX_NUM_FORMS" value="3">
+        <input type="hidden" name="form-TOTAL_FORMS" value="1">
+        <input type="hidden" name="form-INITIAL_FORMS" value="0">
+        <input type="hidden" name="form-MIN_NUM_FORMS" value="1">
+        <input type="hidden" name="form-MAX_NUM_FORMS" value="3">
         <div data-formset-list>
-          <fieldset data-formset-form><label for="id_form-0-name">Name</label><input id="id_form-0-name" name="form-0-name">
-            <button type="submit" name="remove_passenger" value="0" data-formset-remove>Remove</button></fieldset>
+          <fieldset data-formset-form><label for="id_form-0-name">Name</label>
+        <input id="id_form-0-name" name="form-0-name">
+            <button type="submit" name="remove_passenger" value="0" data-formset-remove>Remove</button>
+        </fieldset>
         </div>
-        <template data-formset-empty><fieldset data-formset-form><label for="id_form-__prefix__-name">Name</label>
+        <template data-formset-empty>
+        <fieldset data-formset-form><label for="id_form-__prefix__-name">Name</label>
           <input id="id_form-__prefix__-name" name="form-__prefix__-name">
-          <button type="submit" name="remove_passenger" value="__prefix__" data-formset-remove>Remove</button></fieldset></template>
+          <button type="submit" name="remove_passenger" value="__prefix__"
+        data-formset-remove>Remove</button>"""
+        f"""</fieldset></template>
         <button type="submit" name="add_passenger" value="1" data-formset-add>Add passenger</button>
         <p data-formset-status aria-live="polite"></p>
       </div></form><script type="module" src="{module}"></script></body></html>"""
+    )
     page.route(
         f"{site.url}/formset-probe", lambda route: route.fulfill(body=formset_page, content_type="text/html")
     )
@@ -115,7 +124,8 @@ def test_a_fragment_of_another_size_would_be_caught(site, network, new_page):
     tall = (
         "<ol class='dates'>"
         + "".join(
-            f"<li><a href='#'><b>Day {n}</b><small>3 trains</small><small>more</small><small>and more</small></a></li>"
+            f"<li><a href='#'><b>Day {n}</b><small>3 trains</small>"
+            "<small>more</small><small>and more</small></a></li>"
             for n in range(7)
         )
         + "</ol><p>An extra line</p><p>and another</p>"
@@ -135,7 +145,8 @@ def test_images_load_into_reserved_boxes(site, network, new_page):
     page.goto(site.url + "/")
     wait_until(
         page,
-        "document.querySelector('.promo img').complete && document.querySelector('.promo img').naturalWidth > 0",
+        "document.querySelector('.promo img').complete "
+        "&& document.querySelector('.promo img').naturalWidth > 0",
     )
     # Bring the lazy destination pictures in and let them load too.
     page.mouse.wheel(0, 2000)
@@ -186,7 +197,8 @@ def test_browsers_without_avif_get_webp(site, network, new_page):
     seed_pictures(scale=0.5)
     page = new_page(viewport={"width": 400, "height": 800}, java_script_enabled=True)
     page.add_init_script(
-        "new MutationObserver(() => document.querySelectorAll('source[type=\"image/avif\"]').forEach((s) => s.remove()))"
+        "new MutationObserver(() => document.querySelectorAll('source[type=\"image/avif\"]')"
+        ".forEach((s) => s.remove()))"
         ".observe(document, {childList: true, subtree: true});"
     )
     page.goto(site.url + "/")
@@ -240,6 +252,7 @@ def test_home_pictures_show_without_javascript(site, network, new_page):
     page.goto(site.url + "/")
     wait_until(
         page,
-        "document.querySelector('.promo img').complete && document.querySelector('.promo img').naturalWidth > 0",
+        "document.querySelector('.promo img').complete "
+        "&& document.querySelector('.promo img').naturalWidth > 0",
     )
     assert page.eval_on_selector(".promo img", "img => img.currentSrc").endswith(".avif")

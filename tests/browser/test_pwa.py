@@ -23,9 +23,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 WORKER_READY = """async () => {
   const registration = await navigator.serviceWorker.ready;
   if (!navigator.serviceWorker.controller) {
-    await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+    await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve,
+    { once: true }));
   }
-  return { scope: registration.scope, state: registration.active.state, script: registration.active.scriptURL };
+  return { scope: registration.scope, state: registration.active.state,
+    script: registration.active.scriptURL };
 }"""
 
 # Whether any personal cache (whatever its owner) holds the e-ticket of this PNR.
@@ -293,7 +295,9 @@ def test_new_version_prompts_and_reloads_into_the_new_worker(site, new_page, mon
         prompt.get_by_role("button", name="reload").click()
     wait_until(
         page,
-        f"(async (old) => {{ const keys = await caches.keys(); return !keys.includes(old) && keys.some((n) => n.startsWith('rc-static-v')); }})({json.dumps(old_cache)})",
+        f"(async (old) => {{ const keys = await caches.keys(); "
+        f"return !keys.includes(old) && keys.some((n) => n.startsWith('rc-static-v')); }})"
+        f"({json.dumps(old_cache)})",
     )
     assert page.locator("#sw-update").count() == 0
     assert "rc-personal" not in page.evaluate("async () => await caches.keys()")
@@ -331,7 +335,8 @@ def test_repeat_visit_to_search_results_fetches_no_static_files(site, new_page):
     page.wait_for_load_state("networkidle")
     print(
         f"\nrepeat visit to {url.removeprefix(site.url)}: {len(seen)} network requests, "
-        f"{sum(entry[2] for entry in seen)} bytes (decoded bodies); (method, path, decoded, encoding, Content-Length): {seen}"
+        f"{sum(entry[2] for entry in seen)} bytes (decoded bodies); "
+        f"(method, path, decoded, encoding, Content-Length): {seen}"
     )
     assert not [entry[1] for entry in seen if entry[1].startswith("/static/")], seen
 

@@ -75,11 +75,14 @@ def test_key_pages_report_their_web_vitals(site, network, new_page):
             page.goto(site.url + path)
         page.wait_for_load_state("networkidle")
         # web-vitals arrived after the load event: nothing of it was on the critical path.
-        timing = page.evaluate("""() => {
+        timing = page.evaluate(
+            """() => {
             const nav = performance.getEntriesByType("navigation")[0];
-            const vitals = performance.getEntriesByType("resource").find((e) => e.name.includes("web-vitals"));
+            const vitals = performance.getEntriesByType("resource")
+            .find((e) => e.name.includes("web-vitals"));
             return { loaded: nav.loadEventEnd, requested: vitals.startTime };
-        }""")
+        }"""
+        )
         assert timing["requested"] >= timing["loaded"] > 0, timing
         interact(page)
         page.wait_for_timeout(300)

@@ -140,7 +140,8 @@ def kill_a_worker_between_commit_and_answer(server, database_url, clients_runnin
                 waiting, settled_at = [], time.monotonic()
                 while True:
                     now_waiting = observer.execute(
-                        "SELECT client_port, query LIKE 'INSERT INTO \"payments_payment\"%%' FROM pg_stat_activity "
+                        "SELECT client_port, query LIKE 'INSERT INTO \"payments_payment\"%%' "
+                        "FROM pg_stat_activity "
                         "WHERE datname = current_database() AND wait_event_type = 'Lock' "
                         "AND query LIKE '%%payments_payment%%'"
                     ).fetchall()

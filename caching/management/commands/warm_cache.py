@@ -7,7 +7,10 @@ from caching.warming import warmers
 
 
 class Command(BaseCommand):
-    help = "Fill the cache with what each app registered to warm (caching/warming.py): popular routes, the station list, the busiest trains."
+    help = (
+        "Fill the cache with what each app registered to warm (caching/warming.py): popular routes, "
+        "the station list, the busiest trains."
+    )
 
     def add_arguments(self, parser):
         for warmer in warmers:

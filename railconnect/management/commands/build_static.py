@@ -50,5 +50,6 @@ class Command(BaseCommand):
                 made += len(list(compressor.compress(str(path))))
         if verbosity:
             self.stdout.write(
-                f"Static files built in {settings.STATIC_ROOT} ({made} precompressed variants of compressor output)."
+                f"Static files built in {settings.STATIC_ROOT} "
+                f"({made} precompressed variants of compressor output)."
             )

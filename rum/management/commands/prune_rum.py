@@ -45,7 +45,8 @@ class Command(BaseCommand):
         targets = TopTarget.objects.filter(day__lt=oldest_aggregate)
         if options["dry_run"]:
             self.stdout.write(
-                f"Would delete {views.count()} page views and {aggregates.count() + targets.count()} aggregates."
+                f"Would delete {views.count()} page views and "
+                f"{aggregates.count() + targets.count()} aggregates."
             )
             return
         deleted_views = delete_in_batches(views)

@@ -12,7 +12,10 @@ from timetable.timetable_csv import read_timetable
 
 
 class Command(BaseCommand):
-    help = "Import stations (GeoJSON) and a timetable (open-data CSV). Safe to re-run: it updates, never duplicates."
+    help = (
+        "Import stations (GeoJSON) and a timetable (open-data CSV). "
+        "Safe to re-run: it updates, never duplicates."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--stations", help="GeoJSON FeatureCollection of stations")
