@@ -16,7 +16,7 @@ from .models import Booking, BookingPassenger, CoachComposition, Inventory, Refu
 
 class PassengerInline(admin.TabularInline):
     model = BookingPassenger
-    fields = [
+    readonly_fields = [
         "position",
         "name",
         "age",
@@ -30,7 +30,7 @@ class PassengerInline(admin.TabularInline):
         "fare",
         "refund_amount",
     ]
-    readonly_fields = fields
+    fields = tuple(readonly_fields)
     extra = 0
     can_delete = False
     show_change_link = False

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -342,7 +342,7 @@ def _hold(user, request, fare, idempotency_key, request_hash, now):
 def retry_payment(
     *,
     booking: Booking,
-    user: AbstractBaseUser,
+    user: User,
     now: datetime.datetime | None = None,
 ) -> tuple[Payment, str]:
     """A fresh pending payment for a held booking (earlier open ones are closed): (payment, payer's URL).
@@ -401,7 +401,7 @@ def quote_cancellation(booking, rows, now, charted, rules=None):
 def cancel_booking(
     *,
     booking: Booking,
-    user: AbstractBaseUser | None,
+    user: User | None,
     passenger_ids: Collection[int] | None = None,
     positions: Collection[int] | None = None,
     now: datetime.datetime | None = None,
