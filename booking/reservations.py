@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from payments import services as payments
 from payments.models import Payment
+from timetable.train_routes import TrainRoute
 
 from . import coach_layouts, fares, hold_limits, refunds
 from .allocation import CNF, RAC, WL, Need, SeatMap, Waiting, allocate_party, leg_mask, promote
@@ -40,14 +41,16 @@ PNR_ATTEMPTS = 8
 # --- Inventory -------------------------------------------------------------------------------
 
 
-def coach_count_for(route, travel_class):
+def coach_count_for(route: TrainRoute, travel_class: str) -> int:
     override = CoachComposition.objects.filter(train_id=route.train_id, travel_class=travel_class).first()
     if override is not None:
         return override.coaches
     return coach_layouts.default_coach_count(route.train_type, travel_class)
 
 
-def new_inventory(route, journey_date, travel_class, coach_count=None):
+def new_inventory(
+    route: TrainRoute, journey_date: datetime.date, travel_class: str, coach_count: int | None = None
+) -> Inventory:
     coach_count = coach_count if coach_count is not None else coach_count_for(route, travel_class)
     departs_at = route.departure_from_origin(journey_date)
     return Inventory(
@@ -80,7 +83,7 @@ def lock_inventory(route, journey_date, travel_class):
     return inventory
 
 
-def is_charted(inventory, now):
+def is_charted(inventory: Inventory, now: datetime.datetime) -> bool:
     return inventory.chart_prepared_at is not None or now >= inventory.chart_due_at
 
 

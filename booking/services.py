@@ -63,7 +63,9 @@ def save_draft(*, session: SessionBase, data: dict[str, Any]) -> str:
 
 
 def get_draft(*, session: SessionBase, draft_id: str) -> dict[str, Any] | None:
-    return session.get(DRAFTS_KEY, {}).get(draft_id)
+    # The session holds what save_draft put there (JSON-serialised, hence untyped).
+    draft: dict[str, Any] | None = session.get(DRAFTS_KEY, {}).get(draft_id)
+    return draft
 
 
 def drop_draft(*, session: SessionBase, draft_id: str) -> None:
