@@ -68,10 +68,10 @@ class SeatMap:
 
 
 @dataclass
-class Need:
+class Need[K: Hashable]:
     """A passenger who needs a berth: `key` identifies them to the caller."""
 
-    key: Hashable
+    key: K
     preference: str = ""
     wants_lower: bool = False
 
@@ -82,7 +82,7 @@ class Placement:
     unit: int | None = None
 
 
-def _priority(need: Need) -> int:
+def _priority[K: Hashable](need: Need[K]) -> int:
     # Lower-berth passengers choose first, then those with a preference, then the rest.
     return 0 if need.wants_lower and not need.preference else 1 if need.preference else 2
 
@@ -94,9 +94,9 @@ def _anchor(berths: Sequence[int], size: int) -> float:
     return (berths[best] + berths[best + size - 1]) / 2
 
 
-def choose_berths(
-    seatmap: SeatMap, needs: Sequence[Need], mask: int, pools: Collection[str]
-) -> dict[Hashable, int]:
+def choose_berths[K: Hashable](
+    seatmap: SeatMap, needs: Sequence[Need[K]], mask: int, pools: Collection[str]
+) -> dict[K, int]:
     """{need.key: unit index} for as many of `needs` as there are free units; takes nothing."""
     free = seatmap.free(mask, pools)
     if not free or not needs:
@@ -108,11 +108,11 @@ def choose_berths(
     whole = [coach for coach, members in by_coach.items() if len(members) >= len(needs)]
     coaches = whole[:1] or sorted(by_coach, key=lambda coach: -len(by_coach[coach]))
     waiting = sorted(needs, key=_priority)
-    chosen: dict[Hashable, int] = {}
+    chosen: dict[K, int] = {}
     for coach in coaches:
         candidates = sorted(by_coach[coach], key=lambda index: units[index].berth)
         anchor = _anchor([units[index].berth for index in candidates], len(waiting))
-        still_waiting: list[Need] = []
+        still_waiting: list[Need[K]] = []
         for need in waiting:
             if not candidates:
                 still_waiting.append(need)
@@ -130,11 +130,11 @@ def choose_berths(
     return chosen
 
 
-def allocate_party(
-    seatmap: SeatMap, needs: Sequence[Need], mask: int, quota: str
-) -> dict[Hashable, Placement]:
+def allocate_party[K: Hashable](
+    seatmap: SeatMap, needs: Sequence[Need[K]], mask: int, quota: str
+) -> dict[K, Placement]:
     """Place a new booking's passengers: {need.key: Placement}. Takes the units it gives."""
-    placements: dict[Hashable, Placement] = {}
+    placements: dict[K, Placement] = {}
     for key, index in choose_berths(seatmap, needs, mask, (quota,)).items():
         seatmap.take(index, mask)
         placements[key] = Placement(CNF, index)
@@ -154,10 +154,10 @@ def allocate_party(
 
 
 @dataclass
-class Waiting:
+class Waiting[K: Hashable]:
     """A passenger in the RAC or waitlist queue, as promotion sees them."""
 
-    key: Hashable
+    key: K
     quota: str
     status: str  # RAC or WL
     number: int | None  # None once confirmed
@@ -168,14 +168,14 @@ class Waiting:
     changed: bool = field(default=False, compare=False)
 
 
-def _queue_number(waiting: Waiting) -> int:
+def _queue_number[K: Hashable](waiting: Waiting[K]) -> int:
     if waiting.number is None:
         raise ValueError(f"queued passenger {waiting.key!r} has no RAC/WL number")
     return waiting.number
 
 
-def promote(
-    seatmap: SeatMap, waiting: Sequence[Waiting], charting: bool = False
+def promote[K: Hashable](
+    seatmap: SeatMap, waiting: Sequence[Waiting[K]], charting: bool = False
 ) -> tuple[int, dict[str, int]]:
     """Give free units to queued passengers in order; renumber the queues (1, 2, 3, ...).
 
@@ -203,11 +203,11 @@ def promote(
             passenger.unit = got[passenger.key]
             seatmap.take(passenger.unit, passenger.mask)
             passenger.status, passenger.number, passenger.changed = CNF, None, True
-    new_rac: list[Waiting] = []
+    new_rac: list[Waiting[K]] = []
     wl_counts: dict[str, int] = {}
     for quota in (TATKAL, GENERAL):
         queue = sorted((w for w in waiting if w.status == WL and w.quota == quota), key=_queue_number)
-        remaining: list[Waiting] = []
+        remaining: list[Waiting[K]] = []
         for passenger in queue:
             got = choose_berths(
                 seatmap,
