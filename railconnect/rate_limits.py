@@ -95,18 +95,17 @@ def too_many_requests(request: HttpRequest, retry_after: int, message: str) -> H
     return response
 
 
-def rate_limited[**P, R: HttpResponseBase](
+# Q: the view's request type (an AuthenticatedHttpRequest behind a login check) is kept.
+def rate_limited[Q: HttpRequest, **P, R: HttpResponseBase](
     scope: str, key: Callable[[HttpRequest], str] = client_address, methods: Collection[str] = ("POST",)
-) -> Callable[
-    [Callable[Concatenate[HttpRequest, P], R]], Callable[Concatenate[HttpRequest, P], R | HttpResponse]
-]:
+) -> Callable[[Callable[Concatenate[Q, P], R]], Callable[Concatenate[Q, P], R | HttpResponse]]:
     """Limit `methods` requests to settings.RATE_LIMITS[scope] = (requests, seconds) per key."""
 
     def decorator(
-        view: Callable[Concatenate[HttpRequest, P], R],
-    ) -> Callable[Concatenate[HttpRequest, P], R | HttpResponse]:
+        view: Callable[Concatenate[Q, P], R],
+    ) -> Callable[Concatenate[Q, P], R | HttpResponse]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
+        def wrapper(request: Q, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
             if request.method in methods:
                 limit, window = settings.RATE_LIMITS[scope]
                 allowed, retry_after = hit(scope, key(request), limit, window)
