@@ -7,6 +7,7 @@ status and journey date without a query for the filter choices.
 """
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from railconnect.admin_tables import ReadOnlyAdmin
 
@@ -16,7 +17,7 @@ from .models import Booking, BookingPassenger, CoachComposition, Inventory, Refu
 
 class PassengerInline(admin.TabularInline):
     model = BookingPassenger
-    fields = [
+    readonly_fields = [
         "position",
         "name",
         "age",
@@ -30,12 +31,12 @@ class PassengerInline(admin.TabularInline):
         "fare",
         "refund_amount",
     ]
-    readonly_fields = fields
+    fields = tuple(readonly_fields)
     extra = 0
     can_delete = False
     show_change_link = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Booking | None = None) -> bool:
         return False
 
 
@@ -95,14 +96,14 @@ class InventoryAdmin(ReadOnlyAdmin):
     ]
 
     @admin.display(description="occupancy")
-    def occupancy_display(self, obj):
+    def occupancy_display(self, obj: Inventory) -> str:
         used = sum(1 for mask in obj.occupancy if mask)
         total = len(obj.occupancy) or 1
         return f"{used}/{len(obj.occupancy)} places used ({100 * used // total}%)"
 
     @admin.display(description="by coach")
-    def occupancy_by_coach(self, obj):
-        per_coach = {}
+    def occupancy_by_coach(self, obj: Inventory) -> str:
+        per_coach: dict[str, tuple[int, int]] = {}
         for unit, mask in zip(
             coach_layouts.units(obj.travel_class, obj.coach_count), obj.occupancy, strict=True
         ):

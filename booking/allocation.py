@@ -20,14 +20,18 @@ The rules, as on Indian Railways:
   waitlist in order (confirmed if a berth is free, RAC if a slot is free). Numbers close up.
 """
 
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .coach_layouts import GENERAL, LOWER_BERTHS, RAC, TATKAL
+from .coach_layouts import GENERAL, LOWER_BERTHS, TATKAL, Unit
+
+# RAC is a pool of coach_layouts and, here, a status beside CNF and WL: re-exported as such.
+from .coach_layouts import RAC as RAC
 
 CNF, WL = "CNF", "WL"
 
 
-def leg_mask(board_sequence, alight_sequence):
+def leg_mask(board_sequence: int, alight_sequence: int) -> int:
     """The legs ridden from stop `board_sequence` to stop `alight_sequence` (1-based, board < alight)."""
     if not 1 <= board_sequence < alight_sequence:
         raise ValueError(f"bad journey {board_sequence} -> {alight_sequence}")
@@ -37,37 +41,37 @@ def leg_mask(board_sequence, alight_sequence):
 class SeatMap:
     """Occupancy of every unit of one train, date and class: `occupied[i]` is unit i's leg mask."""
 
-    def __init__(self, units, occupied=None):
+    def __init__(self, units: Sequence[Unit], occupied: Iterable[int] | None = None) -> None:
         self.units = units
         self.occupied = list(occupied) if occupied is not None else [0] * len(units)
         if len(self.occupied) != len(units):
             raise ValueError("occupancy does not match the coach layout")
 
-    def free(self, mask, pools):
+    def free(self, mask: int, pools: Collection[str]) -> list[int]:
         occupied, units = self.occupied, self.units
         return [i for i, taken in enumerate(occupied) if not taken & mask and units[i].pool in pools]
 
-    def count_free(self, mask, pools):
+    def count_free(self, mask: int, pools: Collection[str]) -> int:
         occupied, units = self.occupied, self.units
         return sum(1 for i, taken in enumerate(occupied) if not taken & mask and units[i].pool in pools)
 
-    def take(self, index, mask):
+    def take(self, index: int, mask: int) -> None:
         if self.occupied[index] & mask:
             raise ValueError(f"unit {index} is already taken on these legs")
         self.occupied[index] |= mask
 
-    def release(self, index, mask):
+    def release(self, index: int, mask: int) -> None:
         self.occupied[index] &= ~mask
 
-    def occupied_units(self):
+    def occupied_units(self) -> int:
         return sum(1 for taken in self.occupied if taken)
 
 
 @dataclass
-class Need:
+class Need[K: Hashable]:
     """A passenger who needs a berth: `key` identifies them to the caller."""
 
-    key: object
+    key: K
     preference: str = ""
     wants_lower: bool = False
 
@@ -78,35 +82,37 @@ class Placement:
     unit: int | None = None
 
 
-def _priority(need):
+def _priority[K: Hashable](need: Need[K]) -> int:
     # Lower-berth passengers choose first, then those with a preference, then the rest.
     return 0 if need.wants_lower and not need.preference else 1 if need.preference else 2
 
 
-def _anchor(berths, size):
+def _anchor(berths: Sequence[int], size: int) -> float:
     """Middle of the tightest run of `size` free berths (by number): where the party sits."""
     size = max(1, min(size, len(berths)))
     best = min(range(len(berths) - size + 1), key=lambda i: berths[i + size - 1] - berths[i])
     return (berths[best] + berths[best + size - 1]) / 2
 
 
-def choose_berths(seatmap, needs, mask, pools):
+def choose_berths[K: Hashable](
+    seatmap: SeatMap, needs: Sequence[Need[K]], mask: int, pools: Collection[str]
+) -> dict[K, int]:
     """{need.key: unit index} for as many of `needs` as there are free units; takes nothing."""
     free = seatmap.free(mask, pools)
     if not free or not needs:
         return {}
     units = seatmap.units
-    by_coach = {}
+    by_coach: dict[int, list[int]] = {}
     for index in free:
         by_coach.setdefault(units[index].coach_index, []).append(index)
     whole = [coach for coach, members in by_coach.items() if len(members) >= len(needs)]
     coaches = whole[:1] or sorted(by_coach, key=lambda coach: -len(by_coach[coach]))
     waiting = sorted(needs, key=_priority)
-    chosen = {}
+    chosen: dict[K, int] = {}
     for coach in coaches:
         candidates = sorted(by_coach[coach], key=lambda index: units[index].berth)
         anchor = _anchor([units[index].berth for index in candidates], len(waiting))
-        still_waiting = []
+        still_waiting: list[Need[K]] = []
         for need in waiting:
             if not candidates:
                 still_waiting.append(need)
@@ -124,9 +130,11 @@ def choose_berths(seatmap, needs, mask, pools):
     return chosen
 
 
-def allocate_party(seatmap, needs, mask, quota):
+def allocate_party[K: Hashable](
+    seatmap: SeatMap, needs: Sequence[Need[K]], mask: int, quota: str
+) -> dict[K, Placement]:
     """Place a new booking's passengers: {need.key: Placement}. Takes the units it gives."""
-    placements = {}
+    placements: dict[K, Placement] = {}
     for key, index in choose_berths(seatmap, needs, mask, (quota,)).items():
         seatmap.take(index, mask)
         placements[key] = Placement(CNF, index)
@@ -146,13 +154,13 @@ def allocate_party(seatmap, needs, mask, quota):
 
 
 @dataclass
-class Waiting:
+class Waiting[K: Hashable]:
     """A passenger in the RAC or waitlist queue, as promotion sees them."""
 
-    key: object
+    key: K
     quota: str
     status: str  # RAC or WL
-    number: int
+    number: int | None  # None once confirmed
     mask: int
     unit: int | None = None  # the RAC slot held, for RAC
     preference: str = ""
@@ -160,19 +168,27 @@ class Waiting:
     changed: bool = field(default=False, compare=False)
 
 
-def promote(seatmap, waiting, charting=False):
+def _queue_number[K: Hashable](waiting: Waiting[K]) -> int:
+    if waiting.number is None:
+        raise ValueError(f"queued passenger {waiting.key!r} has no RAC/WL number")
+    return waiting.number
+
+
+def promote[K: Hashable](
+    seatmap: SeatMap, waiting: Sequence[Waiting[K]], charting: bool = False
+) -> tuple[int, dict[str, int]]:
     """Give free units to queued passengers in order; renumber the queues (1, 2, 3, ...).
 
     Mutates the `waiting` items (status, unit, number, changed) and the seat map. At charting,
     Tatkal berths left unsold go to the General queues. Returns (rac_count, {quota: wl_count}).
     """
 
-    def cnf_pools(quota):
+    def cnf_pools(quota: str) -> tuple[str, ...]:
         if charting and quota == GENERAL:
             return (GENERAL, TATKAL)
         return (quota,)
 
-    rac_queue = sorted((w for w in waiting if w.status == RAC), key=lambda w: w.number)
+    rac_queue = sorted((w for w in waiting if w.status == RAC), key=_queue_number)
     for passenger in rac_queue:
         got = choose_berths(
             seatmap,
@@ -181,15 +197,17 @@ def promote(seatmap, waiting, charting=False):
             cnf_pools(passenger.quota),
         )
         if got:
+            if passenger.unit is None:
+                raise ValueError(f"RAC passenger {passenger.key!r} holds no RAC slot")
             seatmap.release(passenger.unit, passenger.mask)
             passenger.unit = got[passenger.key]
             seatmap.take(passenger.unit, passenger.mask)
             passenger.status, passenger.number, passenger.changed = CNF, None, True
-    new_rac = []
-    wl_counts = {}
+    new_rac: list[Waiting[K]] = []
+    wl_counts: dict[str, int] = {}
     for quota in (TATKAL, GENERAL):
-        queue = sorted((w for w in waiting if w.status == WL and w.quota == quota), key=lambda w: w.number)
-        remaining = []
+        queue = sorted((w for w in waiting if w.status == WL and w.quota == quota), key=_queue_number)
+        remaining: list[Waiting[K]] = []
         for passenger in queue:
             got = choose_berths(
                 seatmap,

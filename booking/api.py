@@ -12,9 +12,11 @@ error is JSON in that shape, including a body over API_MAX_BODY_BYTES (413), nes
 API_MAX_JSON_DEPTH (400), a failed CSRF check (403) and 429 (railconnect/json_errors.py).
 """
 
+from collections.abc import Callable, Sequence
 from functools import wraps
+from typing import Any, Concatenate, cast
 
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -22,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from payments import services as payments
 from payments.gateway import SUCCEEDED
+from railconnect.http_types import AuthenticatedHttpRequest
 from railconnect.json_body import json_object_body
 from railconnect.json_errors import json_error
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
@@ -29,21 +32,33 @@ from railconnect.rate_limits import rate_limited, signed_in_user_or_address
 from . import reservations, services
 from .booking_requests import parse_booking_request, request_fingerprint
 from .booking_rules import RuleError
-from .models import Booking
+from .models import Booking, BookingPassenger
 from .responses import rule_error_json
 
+# A JSON request body (railconnect.json_body): JSON values of any type, checked where used.
+JsonObject = dict[str, Any]
 
-def api_login_required(view):
+
+def api_login_required[**P, R: HttpResponseBase](
+    view: Callable[Concatenate[AuthenticatedHttpRequest, P], R],
+) -> Callable[Concatenate[HttpRequest, P], R | JsonResponse]:
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> R | JsonResponse:
         if not request.user.is_authenticated:
             return json_error("Log in first: this API uses the site's session.", status=401, field="session")
-        return view(request, *args, **kwargs)
+        # Signed in: request.user is a User (what AuthenticatedHttpRequest says), not AnonymousUser.
+        return view(cast(AuthenticatedHttpRequest, request), *args, **kwargs)
 
     return wrapper
 
 
-def booking_json(request, booking, passengers=None, payment_url=None, train_number=None):
+def booking_json(
+    request: HttpRequest,
+    booking: Booking,
+    passengers: Sequence[BookingPassenger] | None = None,
+    payment_url: str | None = None,
+    train_number: str | None = None,
+) -> dict[str, object]:
     passengers = passengers if passengers is not None else list(booking.passengers.all())
     if payment_url is None and booking.payment_due(timezone.now()):
         payment = payments.open_payment(booking_id=booking.pk)
@@ -74,7 +89,7 @@ def booking_json(request, booking, passengers=None, payment_url=None, train_numb
 @api_login_required
 @rate_limited("booking", key=signed_in_user_or_address)
 @json_object_body()
-def create(request, data):
+def create(request: AuthenticatedHttpRequest, data: JsonObject) -> JsonResponse:
     try:
         booking_request = parse_booking_request(data)
         result = reservations.hold_booking(
@@ -98,12 +113,15 @@ def create(request, data):
     return response
 
 
-def own_booking(view):
+# The view's `pnr` keyword becomes the Booking, which ParamSpec cannot express: Callable[..., R].
+def own_booking[R: HttpResponseBase](
+    view: Callable[Concatenate[AuthenticatedHttpRequest, Booking, ...], R],
+) -> Callable[..., R | JsonResponse]:
     """Hands the view the signed-in passenger's booking for `pnr`; anyone else's answers 404,
     exactly as a PNR that does not exist."""
 
     @wraps(view)
-    def wrapper(request, pnr, **kwargs):
+    def wrapper(request: AuthenticatedHttpRequest, pnr: str, **kwargs: Any) -> R | JsonResponse:
         booking = Booking.objects.select_related("train").filter(pnr=pnr[:10], user=request.user).first()
         if booking is None:
             return json_error("No such booking.", status=404, field="pnr")
@@ -112,7 +130,9 @@ def own_booking(view):
     return wrapper
 
 
-def booking_action(view):
+def booking_action(
+    view: Callable[[AuthenticatedHttpRequest, Booking, JsonObject], JsonResponse],
+) -> Callable[..., HttpResponseBase]:
     """A POST on the signed-in passenger's own booking, with an optional JSON object body."""
     return never_cache(require_POST(api_login_required(own_booking(json_object_body(required=False)(view)))))
 
@@ -121,12 +141,12 @@ def booking_action(view):
 @require_safe
 @api_login_required
 @own_booking
-def detail(request, booking):
+def detail(request: AuthenticatedHttpRequest, booking: Booking) -> JsonResponse:
     return JsonResponse(booking_json(request, booking))
 
 
 @booking_action
-def pay(request, booking, data):
+def pay(request: AuthenticatedHttpRequest, booking: Booking, data: JsonObject) -> JsonResponse:
     try:
         last = services.pay_booking(
             booking=booking, user=request.user, outcome=data.get("outcome", SUCCEEDED)
@@ -139,7 +159,7 @@ def pay(request, booking, data):
 
 
 @booking_action
-def cancel(request, booking, data):
+def cancel(request: AuthenticatedHttpRequest, booking: Booking, data: JsonObject) -> JsonResponse:
     positions = data.get("passengers")
     if positions is not None and (
         not isinstance(positions, list)

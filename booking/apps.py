@@ -5,7 +5,7 @@ class BookingConfig(AppConfig):
     name = "booking"
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
+    def ready(self) -> None:
         from .warming import register_rankings
 
         register_rankings()

@@ -6,9 +6,12 @@ time has run out still count as taken until the next booking releases them, so t
 never more than the engine would give.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
+
+from timetable.train_routes import RouteJourney
 
 from . import booking_rules, coach_layouts
 from .allocation import SeatMap, leg_mask
@@ -24,11 +27,11 @@ class Availability:
     free: int = 0
 
     @property
-    def kind(self):
+    def kind(self) -> str:
         return self.label.split(" ")[0]
 
 
-def _inventory_snapshot(journey, travel_class):
+def _inventory_snapshot(journey: RouteJourney, travel_class: str) -> Inventory:
     from .reservations import new_inventory
 
     inventory = (
@@ -50,7 +53,9 @@ def _inventory_snapshot(journey, travel_class):
     return inventory or new_inventory(journey.route, journey.journey_date, travel_class)
 
 
-def availability(journey, travel_class, now=None):
+def availability(
+    journey: RouteJourney, travel_class: str, now: datetime.datetime | None = None
+) -> dict[str, Availability]:
     """{quota: Availability} for a RouteJourney in one class."""
     from .reservations import is_charted
 
@@ -59,7 +64,7 @@ def availability(journey, travel_class, now=None):
     closed = is_charted(inventory, now) or journey.departs <= now
     seatmap = SeatMap(coach_layouts.units(travel_class, inventory.coach_count), inventory.occupancy)
     mask = leg_mask(journey.board.sequence, journey.alight.sequence)
-    result = {}
+    result: dict[str, Availability] = {}
     if closed:
         label = "CHART PREPARED" if is_charted(inventory, now) else "DEPARTED"
         return {quota: Availability(quota, False, label) for quota in (GENERAL, TATKAL)}

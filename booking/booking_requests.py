@@ -9,7 +9,9 @@ inventory lock is made here.
 import hashlib
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -19,7 +21,7 @@ from timetable.train_routes import RouteJourney, journey_for, route_for
 from . import booking_rules
 from .booking_rules import GENERAL, TATKAL, RuleError
 from .coach_layouts import berth_preferences
-from .fares import INFANT, fare_for, passenger_category
+from .fares import INFANT, FareBreakdown, fare_for, passenger_category
 
 NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?$")
 NAME_MAX = 40
@@ -43,15 +45,15 @@ class PassengerRequest:
     no_berth: bool = False
 
     @property
-    def category(self):
+    def category(self) -> str:
         return passenger_category(self.age, self.no_berth)
 
     @property
-    def needs_berth(self):
+    def needs_berth(self) -> bool:
         return not self.no_berth
 
     @property
-    def wants_lower(self):
+    def wants_lower(self) -> bool:
         return wants_lower(self.age, self.gender)
 
 
@@ -62,7 +64,7 @@ class BookingRequest:
     quota: str
     passengers: tuple[PassengerRequest, ...]
 
-    def fare(self):
+    def fare(self) -> FareBreakdown:
         return fare_for(
             self.travel_class,
             self.journey.distance_km,
@@ -72,12 +74,12 @@ class BookingRequest:
         )
 
 
-def request_fingerprint(data):
+def request_fingerprint(data: object) -> str:
     """A digest of the request body, to tell a replay from a different request with the same key."""
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _text(data, name, label=None):
+def _text(data: Mapping[str, object], name: str, label: str | None = None) -> str:
     value = data.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         raise RuleError(name, f"{label or name} is required.")
@@ -86,7 +88,7 @@ def _text(data, name, label=None):
     return str(value).strip()
 
 
-def _passenger(raw, index, travel_class, quota):
+def _passenger(raw: object, index: int, travel_class: str, quota: str) -> PassengerRequest:
     field = f"passengers[{index}]"
     if not isinstance(raw, dict):
         raise RuleError(field, f"Passenger {index + 1}: give name, age and gender.")
@@ -135,9 +137,9 @@ def _passenger(raw, index, travel_class, quota):
     return PassengerRequest(name, age, gender, preference.upper() if not no_berth else "", no_berth)
 
 
-def _check_no_duplicates(passengers):
+def _check_no_duplicates(passengers: Sequence[PassengerRequest]) -> None:
     """The same person twice (same name, age and gender) is a slip, or a way to hold a berth more."""
-    seen = {}
+    seen: dict[tuple[str, int, str], int] = {}
     for index, passenger in enumerate(passengers):
         key = (passenger.name.casefold(), passenger.age, passenger.gender)
         if key in seen:
@@ -149,7 +151,7 @@ def _check_no_duplicates(passengers):
         seen[key] = index
 
 
-def parse_booking_request(data, now=None):
+def parse_booking_request(data: object, now: datetime | None = None) -> BookingRequest:
     now = now or timezone.now()
     if not isinstance(data, dict):
         raise RuleError("body", "Send a JSON object.")

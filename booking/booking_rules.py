@@ -21,7 +21,8 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from timetable.journeys import RuleError, booking_window, parse_journey_date
+from timetable.journeys import RuleError as RuleError  # booking's refusals too: re-exported (see above)
+from timetable.journeys import booking_window, parse_journey_date
 from timetable.train_routes import TrainRoute
 
 
@@ -44,11 +45,11 @@ NO_TATKAL_CLASSES = frozenset({"1A"})
 MIN_AGE_ALONE = 12  # a booking needs at least one passenger this old
 
 
-def max_passengers(quota):
+def max_passengers(quota: str) -> int:
     return settings.TATKAL_MAX_PASSENGERS if quota == TATKAL else settings.GENERAL_MAX_PASSENGERS
 
 
-def tatkal_opens_at(journey_date, travel_class):
+def tatkal_opens_at(journey_date: datetime.date, travel_class: str) -> datetime.datetime:
     """When Tatkal opens for a train leaving its first station on `journey_date`."""
     hour = (
         settings.TATKAL_AC_OPENING_HOUR if travel_class in AC_CLASSES else settings.TATKAL_NON_AC_OPENING_HOUR
@@ -57,11 +58,11 @@ def tatkal_opens_at(journey_date, travel_class):
     return timezone.make_aware(datetime.datetime.combine(day_before, datetime.time(hour)))
 
 
-def tatkal_offered(travel_class):
+def tatkal_offered(travel_class: str) -> bool:
     return travel_class not in NO_TATKAL_CLASSES
 
 
-def check_date(boarding_date, today=None):
+def check_date(boarding_date: datetime.date, today: datetime.date | None = None) -> None:
     first, last = booking_window(today)
     if boarding_date < first:
         raise RuleError("date", "That date has passed: choose today or a later date.")
@@ -87,14 +88,16 @@ def check_class(route: TrainRoute, travel_class: str) -> None:
         )
 
 
-def check_open(departs_at, chart_prepared, now):
+def check_open(departs_at: datetime.datetime, chart_prepared: bool, now: datetime.datetime) -> None:
     if chart_prepared:
         raise RuleError("date", "The chart for this train has been prepared: booking is closed.")
     if departs_at <= now:
         raise RuleError("date", "This train has already left the boarding station.")
 
 
-def check_quota(quota, travel_class, journey_date, passenger_count, now):
+def check_quota(
+    quota: str, travel_class: str, journey_date: datetime.date, passenger_count: int, now: datetime.datetime
+) -> None:
     if quota not in QUOTAS:
         raise RuleError("quota", f"Unknown quota {quota!r}: use GN (General) or TQ (Tatkal).")
     if quota == TATKAL:
@@ -112,7 +115,9 @@ def check_quota(quota, travel_class, journey_date, passenger_count, now):
         raise RuleError("passengers", "Add at least one passenger.")
 
 
-def tatkal_status(journey_date, travel_class, now):
+def tatkal_status(
+    journey_date: datetime.date, travel_class: str, now: datetime.datetime
+) -> tuple[bool, datetime.datetime | None]:
     """(open?, opening time or None) for display."""
     if not tatkal_offered(travel_class):
         return False, None

@@ -39,10 +39,10 @@ class CoachLayout:
     rac_side_lowers: int  # side-lower berths earmarked for RAC
     tatkal_berths: int  # berths earmarked for the Tatkal quota (the highest-numbered non-RAC ones)
 
-    def berth_types(self):
+    def berth_types(self) -> tuple[str, ...]:
         return tuple(self.pattern[i % len(self.pattern)] for i in range(self.size))
 
-    def rac_berth_numbers(self):
+    def rac_berth_numbers(self) -> frozenset[int]:
         side_lowers = [n for n, kind in enumerate(self.berth_types(), start=1) if kind == "SL"]
         count = min(self.rac_side_lowers, len(side_lowers))
         if not count:
@@ -51,13 +51,13 @@ class CoachLayout:
         step = len(side_lowers) / count
         return frozenset(side_lowers[int(i * step)] for i in range(count))
 
-    def tatkal_berth_numbers(self):
+    def tatkal_berth_numbers(self) -> frozenset[int]:
         rac = self.rac_berth_numbers()
         candidates = [n for n in range(self.size, 0, -1) if n not in rac]
         return frozenset(candidates[: self.tatkal_berths])
 
     @property
-    def is_sleeper(self):
+    def is_sleeper(self) -> bool:
         return "LB" in self.pattern
 
 
@@ -83,7 +83,7 @@ assert set(LAYOUTS) == set(CLASS_CODES)
 T = Train.Type
 # Coaches per class by type of train (a Rajdhani: 1A x1, 2A x4, 3A x10). Admin can override a
 # train's composition (booking.CoachComposition); a class missing here gets DEFAULT_COACHES.
-COMPOSITIONS = {
+COMPOSITIONS: dict[str, dict[str, int]] = {
     T.RAJDHANI: {"1A": 1, "2A": 4, "3A": 10},
     T.SHATABDI: {"CC": 12},
     T.DURONTO: {"1A": 1, "2A": 3, "3A": 8, "SL": 4},
@@ -98,7 +98,7 @@ COMPOSITIONS = {
 DEFAULT_COACHES = 2
 
 
-def default_coach_count(train_type, travel_class):
+def default_coach_count(train_type: str, travel_class: str) -> int:
     return COMPOSITIONS.get(train_type, {}).get(travel_class, DEFAULT_COACHES)
 
 
@@ -115,12 +115,12 @@ class Unit:
 
 
 @lru_cache(maxsize=64)
-def units(travel_class, coach_count):
+def units(travel_class: str, coach_count: int) -> tuple[Unit, ...]:
     """Every unit of `coach_count` coaches of `travel_class`, in a fixed order (the inventory's index)."""
     layout = LAYOUTS[travel_class]
     types = layout.berth_types()
     rac, tatkal = layout.rac_berth_numbers(), layout.tatkal_berth_numbers()
-    result = []
+    result: list[Unit] = []
     for coach_index in range(coach_count):
         label = f"{layout.prefix}{coach_index + 1}"
         for number, kind in enumerate(types, start=1):
@@ -133,16 +133,16 @@ def units(travel_class, coach_count):
     return tuple(result)
 
 
-def berth_preferences(travel_class):
+def berth_preferences(travel_class: str) -> tuple[str, ...]:
     """The berth (seat) types a passenger may ask for in this class, in coach order."""
-    seen = []
+    seen: list[str] = []
     for kind in LAYOUTS[travel_class].pattern:
         if kind not in seen:
             seen.append(kind)
     return tuple(seen)
 
 
-def capacity(travel_class, coach_count):
+def capacity(travel_class: str, coach_count: int) -> dict[str, int]:
     """Places per pool: {"GN": n, "TQ": n, "RAC": slots}."""
     counts = {GENERAL: 0, TATKAL: 0, RAC: 0}
     for unit in units(travel_class, coach_count):

@@ -15,12 +15,17 @@ Children under 5 travel free without a berth. Children 5 to 11 who choose no ber
 base fare plus the full charges; with a berth they pay as adults. Tatkal has no child concession.
 """
 
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from typing import Any
 
 from .booking_rules import AC_CLASSES, TATKAL
 
 GST_RATE = Decimal("0.05")
+
+# A breakdown as stored on the booking (a JSONField): JSON values of several types.
+StoredBreakdown = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ class FareLine:
     gst: int = 0
 
     @property
-    def total(self):
+    def total(self) -> int:
         return self.base + self.reservation + self.superfast + self.tatkal + self.gst
 
 
@@ -70,18 +75,18 @@ class FareBreakdown:
     superfast: bool
     lines: list[FareLine] = field(default_factory=list)
 
-    def _sum(self, name):
+    def _sum(self, name: str) -> int:
         return sum(getattr(line, name) for line in self.lines)
 
     @property
-    def totals(self):
+    def totals(self) -> dict[str, int]:
         return {name: self._sum(name) for name in TOTAL_FIELDS}
 
     @property
-    def total(self):
+    def total(self) -> Decimal:
         return Decimal(self._sum("total"))
 
-    def as_dict(self):
+    def as_dict(self) -> StoredBreakdown:
         data = asdict(self)
         for line, stored in zip(self.lines, data["lines"], strict=True):
             stored["total"] = line.total
@@ -89,11 +94,11 @@ class FareBreakdown:
         return data
 
 
-def _round_up_to_5(amount):
+def _round_up_to_5(amount: Decimal) -> int:
     return int((amount / 5).to_integral_value(rounding=ROUND_CEILING) * 5)
 
 
-def passenger_category(age, no_berth):
+def passenger_category(age: int, no_berth: bool) -> str:
     if age < 5:
         return INFANT
     if no_berth and age <= 11:
@@ -101,7 +106,13 @@ def passenger_category(age, no_berth):
     return ADULT
 
 
-def fare_for(travel_class, distance_km, superfast, quota, passengers):
+def fare_for(
+    travel_class: str,
+    distance_km: int,
+    superfast: bool,
+    quota: str,
+    passengers: Iterable[tuple[str, int, bool]],
+) -> FareBreakdown:
     """The fare of a booking, itemised per passenger.
 
     `passengers` is a sequence of (label, age, no_berth). Raises ValueError for a class without
@@ -109,7 +120,8 @@ def fare_for(travel_class, distance_km, superfast, quota, passengers):
     """
     rate = CLASS_FARES[travel_class]
     tatkal = quota == TATKAL
-    if tatkal and rate.tatkal_share is None:
+    tatkal_share = rate.tatkal_share if tatkal else None  # set exactly when the Tatkal premium applies
+    if tatkal and tatkal_share is None:
         raise ValueError(f"no Tatkal fare in {travel_class}")
     adult_base = _round_up_to_5(rate.per_km * max(distance_km, rate.minimum_km))
     breakdown = FareBreakdown(travel_class, distance_km, quota, superfast)
@@ -120,9 +132,11 @@ def fare_for(travel_class, distance_km, superfast, quota, passengers):
             line.base = _round_up_to_5(Decimal(adult_base) / 2) if category == CHILD_NO_BERTH else adult_base
             line.reservation = rate.reservation
             line.superfast = rate.superfast if superfast else 0
-            if tatkal:
-                premium = (rate.tatkal_share * adult_base).to_integral_value(rounding=ROUND_HALF_UP)
-                line.tatkal = int(min(max(premium, rate.tatkal_minimum), rate.tatkal_maximum))
+            if tatkal_share is not None:
+                premium = (tatkal_share * adult_base).to_integral_value(rounding=ROUND_HALF_UP)
+                line.tatkal = int(
+                    min(max(premium, Decimal(rate.tatkal_minimum)), Decimal(rate.tatkal_maximum))
+                )
             if travel_class in AC_CLASSES:
                 taxable = line.base + line.reservation + line.superfast + line.tatkal
                 line.gst = int((GST_RATE * taxable).to_integral_value(rounding=ROUND_HALF_UP))
@@ -130,7 +144,7 @@ def fare_for(travel_class, distance_km, superfast, quota, passengers):
     return breakdown
 
 
-def cancel_lines(breakdown, indexes):
+def cancel_lines(breakdown: StoredBreakdown, indexes: Collection[int]) -> StoredBreakdown:
     """A stored breakdown (FareBreakdown.as_dict()) with the passengers at `indexes` (0-based)
     cancelled before payment: their lines stay, marked cancelled, and leave the totals, which are
     then the fare still due."""

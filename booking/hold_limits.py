@@ -18,11 +18,15 @@ On SQLite the IMMEDIATE transaction already serialises writers.
 """
 
 import datetime
+from collections.abc import Sequence
+from typing import Any
 
+from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.checks import Error, register
-from django.db.models import Count, Min, Q
+from django.contrib.auth.models import User
+from django.core.checks import CheckMessage, Error, register
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from .booking_rules import RuleError
@@ -35,7 +39,7 @@ class HoldLimitReached(RuleError):
     status = 409
 
 
-def lock_holder(user):
+def lock_holder(user: User) -> None:
     """Lock the passenger's user row until the end of the transaction: holds of one user go one by one.
 
     FOR NO KEY UPDATE, not FOR UPDATE: inserts that reference the user (bookings, payments) by
@@ -49,13 +53,15 @@ def lock_holder(user):
     )
 
 
-def counted_holds(user, now):
+def counted_holds(user: User, now: datetime.datetime) -> QuerySet[Booking]:
     """The user's unpaid bookings that count against the limits at `now`."""
     since = now - datetime.timedelta(minutes=settings.HOLDS_WINDOW_MINUTES)
     return Booking.objects.filter(user=user, paid_at__isnull=True, created_at__gt=since)
 
 
-def check_hold_limits(user, train_id, journey_date, now=None):
+def check_hold_limits(
+    user: User, train_id: int, journey_date: datetime.date, now: datetime.datetime | None = None
+) -> None:
     """Raise HoldLimitReached if `user` may not hold another booking on this train and date now.
 
     Call it inside the transaction, after lock_holder(user).
@@ -85,7 +91,7 @@ def check_hold_limits(user, train_id, journey_date, now=None):
 
 
 @register()
-def window_covers_the_hold(app_configs, **kwargs):
+def window_covers_the_hold(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     if settings.HOLDS_WINDOW_MINUTES < settings.BOOKING_HOLD_MINUTES:
         return [
             Error(

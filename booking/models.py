@@ -7,6 +7,7 @@ Every change to the bookings of that train, date and class locks that row first
 their coach, berth and stop sequences, so double selling can be checked from rows alone.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -40,7 +41,7 @@ class CoachComposition(models.Model):
             models.UniqueConstraint(fields=["train", "travel_class"], name="composition_train_class_uniq"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.train_id} {self.travel_class} x{self.coaches}"
 
 
@@ -68,17 +69,17 @@ class Inventory(models.Model):
             models.UniqueConstraint(fields=["train", "journey_date", "travel_class"], name="inventory_uniq"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.train_id} {self.journey_date} {self.travel_class}"
 
     @property
-    def units(self):
+    def units(self) -> tuple[coach_layouts.Unit, ...]:
         return coach_layouts.units(self.travel_class, self.coach_count)
 
-    def wl_count(self, quota):
+    def wl_count(self, quota: str) -> int:
         return self.tqwl_count if quota == "TQ" else self.gnwl_count
 
-    def set_wl_count(self, quota, value):
+    def set_wl_count(self, quota: str, value: int) -> None:
         if quota == "TQ":
             self.tqwl_count = value
         else:
@@ -155,14 +156,14 @@ class Booking(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.pnr
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("booking:eticket", args=[self.pnr])
 
     # The interface payments.services uses to settle a payment for this booking.
-    def payment_due(self, now):
+    def payment_due(self, now: datetime.datetime) -> bool:
         """Can a payment for this booking succeed now?"""
         return (
             self.status == self.Status.HELD
@@ -171,23 +172,23 @@ class Booking(models.Model):
         )
 
     @property
-    def amount_due(self):
+    def amount_due(self) -> Decimal:
         """What a payment for this booking must be for: the fares of its passengers not cancelled
         before payment (reservations.cancel_booking lowers it)."""
         return self.fare_total
 
-    def mark_paid(self, now):
+    def mark_paid(self, now: datetime.datetime) -> None:
         self.status = self.Status.BOOKED
         self.paid_at = now
         self.hold_expires_at = None
         self.save(update_fields=["status", "paid_at", "hold_expires_at"])
 
     @property
-    def is_held(self):
+    def is_held(self) -> bool:
         return self.status == self.Status.HELD
 
     @property
-    def quota_name(self):
+    def quota_name(self) -> str:
         return QUOTAS.get(self.quota, self.quota)
 
 
@@ -237,37 +238,44 @@ class BookingPassenger(models.Model):
             models.Index(fields=["inventory", "status", "quota", "number"], name="passenger_queue_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.booking_id} #{self.position} {self.current_status}"
 
     @property
-    def current_status(self):
+    def current_status(self) -> str:
         """As a PNR enquiry shows it: CNF B3/45/LB, RAC 4, GNWL 12, NOSB, CAN."""
         return status_text(
             self.status, self.quota, self.number, self.coach, self.berth_number, self.berth_type
         )
 
     @property
-    def shown_status(self):
+    def shown_status(self) -> str:
         """current_status as passenger-facing pages show it (PNR enquiry, e-ticket, dashboard): a berth
         held for an unpaid booking is not a confirmed ticket until the payment succeeds."""
         return self._unpaid_label() or self.current_status
 
     @property
-    def shown_booking_status(self):
+    def shown_booking_status(self) -> str:
         return self._unpaid_label() or self.booking_status
 
-    def _unpaid_label(self):
+    def _unpaid_label(self) -> str | None:
         if self.status == self.Status.CANCELLED or not self.booking.is_held:
             return None
         return UNPAID_HOLD if self.booking.payment_due(timezone.now()) else UNPAID_HOLD_LAPSED
 
     @property
-    def needs_berth(self):
+    def needs_berth(self) -> bool:
         return not self.no_berth
 
 
-def status_text(status, quota, number=None, coach="", berth=None, berth_type=""):
+def status_text(
+    status: str,
+    quota: str,
+    number: int | None = None,
+    coach: str = "",
+    berth: int | None = None,
+    berth_type: str = "",
+) -> str:
     if status == "CNF":
         return f"CNF {coach}/{berth}/{berth_type}"
     if status == "RAC":
@@ -319,5 +327,5 @@ class RefundRule(models.Model):
     class Meta:
         ordering = ["ruleset", "applies_to", "after_chart", "-min_hours_before", "quota", "travel_class"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.ruleset} {self.applies_to} {self.quota or '*'} {self.travel_class or '*'}: {self.note}"

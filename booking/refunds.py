@@ -11,6 +11,7 @@ The active rule set is settings.REFUND_RULESET ("2015" by default, seeded by a d
 Hours are counted to the departure from the passenger's boarding station.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -29,11 +30,13 @@ class RefundQuote:
     rule: str
 
 
-def active_rules():
+def active_rules() -> list[RefundRule]:
     return list(RefundRule.objects.filter(ruleset=settings.REFUND_RULESET))
 
 
-def _matches(rule, applies_to, quota, travel_class, hours_left, charted):
+def _matches(
+    rule: RefundRule, applies_to: str, quota: str, travel_class: str, hours_left: Decimal, charted: bool
+) -> bool:
     if rule.applies_to != applies_to:
         return False
     if rule.quota and rule.quota != quota:
@@ -49,7 +52,15 @@ def _matches(rule, applies_to, quota, travel_class, hours_left, charted):
     return rule.max_hours_before is None or hours_left <= rule.max_hours_before
 
 
-def quote_refund(rules, fare, status, quota, travel_class, hours_left, charted):
+def quote_refund(
+    rules: Sequence[RefundRule],
+    fare: Decimal | int,
+    status: str,
+    quota: str,
+    travel_class: str,
+    hours_left: float,
+    charted: bool,
+) -> RefundQuote:
     """The RefundQuote for one passenger. `status` is CNF, RAC, WL or NOSB (priced as CNF)."""
     fare = Decimal(fare)
     if fare <= ZERO:
@@ -68,6 +79,6 @@ def quote_refund(rules, fare, status, quota, travel_class, hours_left, charted):
     return RefundQuote(fare, charge, fare - charge, rule.note or str(rule))
 
 
-def full_refund(fare):
+def full_refund(fare: Decimal | int) -> RefundQuote:
     fare = Decimal(fare)
     return RefundQuote(fare, ZERO, fare, "full refund")

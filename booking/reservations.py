@@ -13,24 +13,27 @@ has run out before doing anything else (and `manage.py expire_holds` sweeps the 
 
 import datetime
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from payments import services as payments
 from payments.models import Payment
+from timetable.train_routes import TrainRoute
 
 from . import coach_layouts, fares, hold_limits, refunds
 from .allocation import CNF, RAC, WL, Need, SeatMap, Waiting, allocate_party, leg_mask, promote
-from .booking_requests import wants_lower
+from .booking_requests import BookingRequest, wants_lower
 from .booking_rules import MIN_AGE_ALONE, BookingConflict, IdempotencyKeyReused, RuleError
-from .models import Booking, BookingPassenger, CoachComposition, Inventory, status_text
+from .coach_layouts import Unit
+from .fares import FareBreakdown
+from .models import Booking, BookingPassenger, CoachComposition, Inventory, RefundRule, status_text
 
 P = BookingPassenger.Status
 QUEUE_FIELDS = ["status", "number", "unit", "coach", "berth_number", "berth_type"]
@@ -40,14 +43,16 @@ PNR_ATTEMPTS = 8
 # --- Inventory -------------------------------------------------------------------------------
 
 
-def coach_count_for(route, travel_class):
+def coach_count_for(route: TrainRoute, travel_class: str) -> int:
     override = CoachComposition.objects.filter(train_id=route.train_id, travel_class=travel_class).first()
     if override is not None:
         return override.coaches
     return coach_layouts.default_coach_count(route.train_type, travel_class)
 
 
-def new_inventory(route, journey_date, travel_class, coach_count=None):
+def new_inventory(
+    route: TrainRoute, journey_date: datetime.date, travel_class: str, coach_count: int | None = None
+) -> Inventory:
     coach_count = coach_count if coach_count is not None else coach_count_for(route, travel_class)
     departs_at = route.departure_from_origin(journey_date)
     return Inventory(
@@ -62,7 +67,7 @@ def new_inventory(route, journey_date, travel_class, coach_count=None):
     )
 
 
-def lock_inventory(route, journey_date, travel_class):
+def lock_inventory(route: TrainRoute, journey_date: datetime.date, travel_class: str) -> Inventory:
     """The locked Inventory row for a train, date and class, created on first use.
 
     Creation is race-safe: INSERT ... ON CONFLICT DO NOTHING against the unique constraint, then
@@ -80,15 +85,15 @@ def lock_inventory(route, journey_date, travel_class):
     return inventory
 
 
-def is_charted(inventory, now):
+def is_charted(inventory: Inventory, now: datetime.datetime) -> bool:
     return inventory.chart_prepared_at is not None or now >= inventory.chart_due_at
 
 
-def seat_map(inventory):
+def seat_map(inventory: Inventory) -> SeatMap:
     return SeatMap(inventory.units, inventory.occupancy)
 
 
-def _save_inventory(inventory, seatmap):
+def _save_inventory(inventory: Inventory, seatmap: SeatMap) -> None:
     inventory.occupancy = seatmap.occupied
     inventory.save(
         update_fields=[
@@ -106,7 +111,7 @@ def _save_inventory(inventory, seatmap):
 # --- Queues ------------------------------------------------------------------------------------
 
 
-def _place(row, units, unit_index):
+def _place(row: BookingPassenger, units: Sequence[Unit], unit_index: int | None) -> None:
     row.unit = unit_index
     if unit_index is None:
         row.coach, row.berth_number, row.berth_type = "", None, ""
@@ -115,7 +120,9 @@ def _place(row, units, unit_index):
         row.coach, row.berth_number, row.berth_type = unit.coach, unit.berth, unit.berth_type
 
 
-def reorganise_queues(inventory, seatmap, charting=False):
+def reorganise_queues(
+    inventory: Inventory, seatmap: SeatMap, charting: bool = False
+) -> list[BookingPassenger]:
     """Promote RAC and waitlisted passengers into free units, in order, and renumber the queues."""
     rows = list(BookingPassenger.objects.filter(inventory=inventory, status__in=[P.RAC, P.WAITLIST]))
     waiting = [
@@ -132,7 +139,7 @@ def reorganise_queues(inventory, seatmap, charting=False):
         for row in rows
     ]
     rac_count, wl_counts = promote(seatmap, waiting, charting=charting)
-    changed = []
+    changed: list[BookingPassenger] = []
     for item in waiting:
         if item.changed:
             row = item.key
@@ -147,7 +154,13 @@ def reorganise_queues(inventory, seatmap, charting=False):
     return changed
 
 
-def _vacate(inventory, seatmap, rows, now, charges=None):
+def _vacate(
+    inventory: Inventory,
+    seatmap: SeatMap,
+    rows: Sequence[BookingPassenger],
+    now: datetime.datetime,
+    charges: Mapping[int, refunds.RefundQuote] | None = None,
+) -> None:
     """Cancel passenger rows: free their units. `charges` maps row id -> RefundQuote."""
     for row in rows:
         if row.status in (P.CONFIRMED, P.RAC) and row.unit is not None:
@@ -164,7 +177,9 @@ def _vacate(inventory, seatmap, rows, now, charges=None):
     )
 
 
-def release_expired_holds(inventory, seatmap, now, everything=False):
+def release_expired_holds(
+    inventory: Inventory, seatmap: SeatMap, now: datetime.datetime, everything: bool = False
+) -> list[Booking]:
     """Release unpaid holds whose time ran out (all unpaid holds if `everything`, as at charting)."""
     held = Booking.objects.select_for_update().filter(inventory=inventory, status=Booking.Status.HELD)
     expired = list(held if everything else held.filter(hold_expires_at__lte=now))
@@ -182,7 +197,7 @@ def release_expired_holds(inventory, seatmap, now, everything=False):
     return expired
 
 
-def _release_due(inventory, seatmap, now):
+def _release_due(inventory: Inventory, seatmap: SeatMap, now: datetime.datetime) -> None:
     if inventory.earliest_hold_expiry is not None and inventory.earliest_hold_expiry <= now:
         release_expired_holds(inventory, seatmap, now)
 
@@ -190,11 +205,11 @@ def _release_due(inventory, seatmap, now):
 # --- Booking -----------------------------------------------------------------------------------
 
 
-def _new_pnr():
+def _new_pnr() -> str:
     return str(10**9 + secrets.randbelow(9 * 10**9))
 
 
-def _existing(user, idempotency_key, request_hash):
+def _existing(user: User, idempotency_key: str | None, request_hash: str) -> Booking | None:
     if not idempotency_key:
         return None
     booking = Booking.objects.filter(user=user, idempotency_key=idempotency_key).first()
@@ -210,10 +225,16 @@ class HoldResult:
     booking: Booking
     created: bool
     payment_url: str = ""
-    passengers: list = field(default_factory=list)
+    passengers: list[BookingPassenger] = field(default_factory=list)
 
 
-def hold_booking(user, request, idempotency_key=None, request_hash="", now=None):
+def hold_booking(
+    user: User,
+    request: BookingRequest,
+    idempotency_key: str | None = None,
+    request_hash: str = "",
+    now: datetime.datetime | None = None,
+) -> HoldResult:
     """Hold berths (or RAC/waitlist places) for a BookingRequest, pending payment.
 
     Returns HoldResult(created=False) with the earlier booking when `idempotency_key` was seen
@@ -256,7 +277,14 @@ def hold_booking(user, request, idempotency_key=None, request_hash="", now=None)
     return result
 
 
-def _hold(user, request, fare, idempotency_key, request_hash, now):
+def _hold(
+    user: User,
+    request: BookingRequest,
+    fare: FareBreakdown,
+    idempotency_key: str | None,
+    request_hash: str,
+    now: datetime.datetime,
+) -> HoldResult:
     journey = request.journey
     inventory = lock_inventory(journey.route, journey.journey_date, request.travel_class)
     if is_charted(inventory, now):
@@ -295,7 +323,7 @@ def _hold(user, request, fare, idempotency_key, request_hash, now):
         fare_breakdown=fare.as_dict(),
         request_hash=request_hash,
     )
-    rows = []
+    rows: list[BookingPassenger] = []
     units = inventory.units
     for i, (passenger, line) in enumerate(zip(request.passengers, fare.lines, strict=True)):
         row = BookingPassenger(
@@ -342,7 +370,7 @@ def _hold(user, request, fare, idempotency_key, request_hash, now):
 def retry_payment(
     *,
     booking: Booking,
-    user: AbstractBaseUser,
+    user: User,
     now: datetime.datetime | None = None,
 ) -> tuple[Payment, str]:
     """A fresh pending payment for a held booking (earlier open ones are closed): (payment, payer's URL).
@@ -368,20 +396,26 @@ def retry_payment(
 @dataclass
 class CancellationResult:
     booking: Booking
-    cancelled: list
+    cancelled: list[BookingPassenger]
     refund_total: Decimal
-    quotes: dict
+    quotes: dict[int, refunds.RefundQuote]
     payment_url: str = ""  # a booking still unpaid after a partial cancellation: its new payment
 
 
-def _hours_left(booking, now):
+def _hours_left(booking: Booking, now: datetime.datetime) -> float:
     return (booking.departs_at - now).total_seconds() / 3600
 
 
-def quote_cancellation(booking, rows, now, charted, rules=None):
+def quote_cancellation(
+    booking: Booking,
+    rows: Sequence[BookingPassenger],
+    now: datetime.datetime,
+    charted: bool,
+    rules: Sequence[RefundRule] | None = None,
+) -> dict[int, refunds.RefundQuote]:
     """{row id: RefundQuote} for cancelling `rows` of a booking now (nothing paid: nothing back)."""
     rules = rules if rules is not None else refunds.active_rules()
-    quotes = {}
+    quotes: dict[int, refunds.RefundQuote] = {}
     for row in rows:
         if booking.status != Booking.Status.BOOKED:
             quotes[row.id] = refunds.RefundQuote(row.fare, Decimal("0"), Decimal("0"), "not paid")
@@ -401,7 +435,7 @@ def quote_cancellation(booking, rows, now, charted, rules=None):
 def cancel_booking(
     *,
     booking: Booking,
-    user: AbstractBaseUser | None,
+    user: User | None,
     passenger_ids: Collection[int] | None = None,
     positions: Collection[int] | None = None,
     now: datetime.datetime | None = None,
@@ -502,7 +536,7 @@ def cancel_booking(
 # --- Sweeps: expiry and chart ------------------------------------------------------------------
 
 
-def expire_holds(now=None):
+def expire_holds(now: datetime.datetime | None = None) -> int:
     """Release every unpaid hold that has run out. Returns the number of bookings expired."""
     now = now or timezone.now()
     count = 0
@@ -519,10 +553,10 @@ def expire_holds(now=None):
 class ChartResult:
     inventory: Inventory
     expired_holds: int = 0
-    cancelled_bookings: list = field(default_factory=list)
+    cancelled_bookings: list[str] = field(default_factory=list)  # their PNRs
 
 
-def prepare_chart(inventory_id, now=None):
+def prepare_chart(inventory_id: int, now: datetime.datetime | None = None) -> ChartResult:
     """Freeze allocation for one inventory: unpaid holds released, unsold Tatkal berths given to
     the General queues, tickets still entirely waitlisted cancelled with a full refund."""
     now = now or timezone.now()
@@ -554,7 +588,7 @@ def prepare_chart(inventory_id, now=None):
     return result
 
 
-def charts_due(now=None):
+def charts_due(now: datetime.datetime | None = None) -> QuerySet[Inventory, int]:
     now = now or timezone.now()
     return Inventory.objects.filter(chart_prepared_at__isnull=True, chart_due_at__lte=now).values_list(
         "id", flat=True

@@ -9,7 +9,7 @@ translate HTTP into these calls and a RuleError into an answer (responses.py).
 import secrets
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.sessions.backends.base import SessionBase
 
 from payments import services as payments
@@ -24,7 +24,7 @@ DRAFTS_KEY = "booking_drafts"
 MAX_DRAFTS = 5  # a passenger with more tabs open than this loses the oldest draft
 
 
-def pay_booking(*, booking: Booking, user: AbstractBaseUser, outcome: str) -> Payment | None:
+def pay_booking(*, booking: Booking, user: User, outcome: str) -> Payment | None:
     """Settle `booking` through the simulated gateway with `outcome`; returns its latest payment.
 
     A paid booking is left alone. An unpaid one is settled through its open payment, or a new one
@@ -63,7 +63,9 @@ def save_draft(*, session: SessionBase, data: dict[str, Any]) -> str:
 
 
 def get_draft(*, session: SessionBase, draft_id: str) -> dict[str, Any] | None:
-    return session.get(DRAFTS_KEY, {}).get(draft_id)
+    # The session holds what save_draft put there (JSON-serialised, hence untyped).
+    draft: dict[str, Any] | None = session.get(DRAFTS_KEY, {}).get(draft_id)
+    return draft
 
 
 def drop_draft(*, session: SessionBase, draft_id: str) -> None:

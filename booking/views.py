@@ -4,11 +4,14 @@ cancellation and the public PNR enquiry. Plain forms: every step works without J
 Every view that shows or changes a booking filters by request.user and answers 404 otherwise.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from railconnect.http_caching import private_page
+from railconnect.http_types import AuthenticatedHttpRequest
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
-from timetable.train_routes import journey_for, route_for
+from timetable.train_routes import RouteJourney, TrainRoute, journey_for, route_for
 
 from . import booking_rules, coach_layouts, reservations, services
 from .availability import availability
@@ -31,14 +35,16 @@ from .responses import rule_error_page
 PNR_LENGTH = 10
 
 
-def _route_or_404(train):
+def _route_or_404(train: str) -> TrainRoute:
     route = route_for(train)
     if route is None:
         raise Http404("No such train")
     return route
 
 
-def _offered_journey(route, date, board, alight, travel_class):
+def _offered_journey(
+    route: TrainRoute, date: str, board: str, alight: str, travel_class: str
+) -> RouteJourney:
     """The journey a booking page offers, or RuleError: the rules a booking request checks first."""
     journey = journey_for(route, board, alight, booking_rules.boarding_date(date))
     booking_rules.check_date(journey.boarding_date)
@@ -48,11 +54,13 @@ def _offered_journey(route, date, board, alight, travel_class):
 
 @never_cache
 @require_safe
-def choose(request, train, date, board, alight, travel_class):
+def choose(
+    request: HttpRequest, train: str, date: str, board: str, alight: str, travel_class: str
+) -> HttpResponse:
     """Live availability of every class of the train for the journey, the chosen one first."""
     route = _route_or_404(train)
     travel_class = travel_class.upper()
-    context = {
+    context: dict[str, Any] = {
         "route": route,
         "travel_class": travel_class,
         "date": date,
@@ -70,7 +78,7 @@ def choose(request, train, date, board, alight, travel_class):
     return render(request, "booking/choose.html", context)
 
 
-def _passenger_rows(passengers, count):
+def _passenger_rows(passengers: Sequence[dict[str, Any]], count: int) -> list[tuple[int, dict[str, Any]]]:
     """The form's rows: the quota's number, or all the passengers sent back with an error."""
     return list(enumerate(list(passengers) + [{} for _ in range(count - len(passengers))]))
 
@@ -78,14 +86,17 @@ def _passenger_rows(passengers, count):
 @login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def passengers(request, train, date, board, alight, travel_class):
+def passengers(
+    request: AuthenticatedHttpRequest, train: str, date: str, board: str, alight: str, travel_class: str
+) -> HttpResponseBase:
     route = _route_or_404(train)
     quota = (request.POST.get("quota") or request.GET.get("quota") or GENERAL).upper()
     if quota not in QUOTAS:
         quota = GENERAL
     travel_class = travel_class.upper()
     count = booking_rules.max_passengers(quota)
-    data = {
+    # The API's JSON shape (booking_requests.parse_booking_request): values of several types.
+    data: dict[str, Any] = {
         "train": route.number,
         "date": date,
         "from": board.upper(),
@@ -94,7 +105,7 @@ def passengers(request, train, date, board, alight, travel_class):
         "quota": quota,
         "passengers": [],
     }
-    context = {
+    context: dict[str, Any] = {
         "route": route,
         "data": data,
         "quota_name": QUOTAS[quota],
@@ -130,7 +141,7 @@ def passengers(request, train, date, board, alight, travel_class):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 @rate_limited("booking", key=signed_in_user_or_address)
-def review(request, draft_id):
+def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase:
     data = services.get_draft(session=request.session, draft_id=draft_id)
     if data is None:
         # Already confirmed (a second press, or Back): show what it became.
@@ -138,7 +149,7 @@ def review(request, draft_id):
         if booking is not None:
             return redirect(booking)
         raise Http404("This booking draft has expired: start again from the search.")
-    context = {"data": data, "draft_id": draft_id}
+    context: dict[str, Any] = {"data": data, "draft_id": draft_id}
     status = 200
     try:
         booking_request = parse_booking_request(data)
@@ -171,7 +182,7 @@ def review(request, draft_id):
     return render(request, "booking/review.html", context, status=status)
 
 
-def _own_booking(request, pnr):
+def _own_booking(request: AuthenticatedHttpRequest, pnr: str) -> Booking:
     return get_object_or_404(
         Booking.objects.select_related("train", "board_station", "alight_station"),
         pnr=pnr[:PNR_LENGTH],
@@ -184,12 +195,12 @@ def _own_booking(request, pnr):
 # deleted at logout). A ticket awaiting payment links to the gateway with its token: no-store then.
 @login_required
 @private_page
-def ticket(request, pnr):
+def ticket(request: AuthenticatedHttpRequest, pnr: str) -> HttpResponse:
     booking = _own_booking(request, pnr)
     now = timezone.now()
     payments = list(booking.payments.order_by("-created_at")[:5])
     open_payment = next((p for p in payments if p.is_open), None)
-    context = {
+    context: dict[str, Any] = {
         "booking": booking,
         "passengers": list(booking.passengers.all()),
         "payments": payments,
@@ -208,7 +219,7 @@ def ticket(request, pnr):
 
 @login_required
 @require_POST
-def pay(request, pnr):
+def pay(request: AuthenticatedHttpRequest, pnr: str) -> HttpResponseBase:
     booking = _own_booking(request, pnr)
     try:
         _payment, url = reservations.retry_payment(booking=booking, user=request.user)
@@ -220,7 +231,7 @@ def pay(request, pnr):
 
 @login_required
 @never_cache
-def my_bookings(request):
+def my_bookings(request: AuthenticatedHttpRequest) -> HttpResponse:
     bookings = (
         Booking.objects.filter(user=request.user)
         .select_related("train", "board_station", "alight_station")
@@ -233,10 +244,10 @@ def my_bookings(request):
 @login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def cancel(request, pnr):
+def cancel(request: AuthenticatedHttpRequest, pnr: str) -> HttpResponseBase:
     booking = _own_booking(request, pnr)
     active = list(booking.passengers.exclude(status=BookingPassenger.Status.CANCELLED))
-    context = {"booking": booking, "passengers": active}
+    context: dict[str, Any] = {"booking": booking, "passengers": active}
     if request.method == "POST":
         chosen = [int(pid) for pid in request.POST.getlist("passenger") if pid.isdecimal()]
         try:
@@ -260,7 +271,7 @@ def cancel(request, pnr):
 
 @never_cache
 @require_safe
-def pnr_form(request):
+def pnr_form(request: HttpRequest) -> HttpResponseBase:
     pnr = "".join(ch for ch in request.GET.get("pnr", "") if ch.isdigit())
     if request.GET.get("pnr") is not None:
         if len(pnr) == PNR_LENGTH:
@@ -272,7 +283,7 @@ def pnr_form(request):
 @never_cache
 @require_safe
 @rate_limited("pnr", methods=("GET", "HEAD"))
-def pnr_status(request, pnr):
+def pnr_status(request: HttpRequest, pnr: str) -> HttpResponse:
     """What a public PNR enquiry shows: the journey and each passenger's status, no names. Limited per
     address (settings.RATE_LIMITS["pnr"]): PNRs are 10 digits, so unlimited lookups could sweep them."""
     booking = (

@@ -11,7 +11,7 @@ from caching.warming import register_popularity
 from .models import Booking
 
 
-def _most_booked(fields, limit, days):
+def _most_booked(fields: tuple[str, ...], limit: int, days: int) -> list[str | tuple[str, ...]]:
     """The values of `fields` on the most bookings made in the last `days`, most booked first."""
     since = timezone.now() - datetime.timedelta(days=days)
     rows = (
@@ -24,7 +24,7 @@ def _most_booked(fields, limit, days):
     return [row if len(fields) > 1 else row[0] for row in rows]
 
 
-def register_rankings():
+def register_rankings() -> None:
     register_popularity(
         "routes",
         lambda limit, days: _most_booked(("board_station__code", "alight_station__code"), limit, days),

@@ -32,7 +32,7 @@ def register(warmer: Warmer) -> None:
         warmers.append(warmer)
 
 
-def register_popularity(kind, ranking):
+def register_popularity(kind: str, ranking: Callable[[int, int], list[Any]]) -> None:
     """`ranking(limit, days)`: up to `limit` items of `kind`, most asked for in the last `days` first."""
     _popularity[kind] = ranking
 

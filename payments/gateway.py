@@ -10,9 +10,15 @@ forged, and replaying one is harmless (see services.settle).
 import secrets
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core import signing
+from django.http import QueryDict
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from .models import Payment
 
 SUCCEEDED, FAILED, TIMED_OUT = "succeeded", "failed", "timeout"
 OUTCOMES = (SUCCEEDED, FAILED, TIMED_OUT)
@@ -33,15 +39,15 @@ class PaymentGateway(ABC):
     name = ""
 
     @abstractmethod
-    def start(self, payment):
+    def start(self, payment: "Payment") -> str:
         """Register the payment with the gateway (created -> pending); return the payer's URL."""
 
     @abstractmethod
-    def parse_callback(self, data):
+    def parse_callback(self, data: QueryDict | dict[str, str]) -> GatewayResult:
         """A GatewayResult from the callback's POST data, or BadCallback."""
 
     @abstractmethod
-    def refund(self, payment, amount):
+    def refund(self, payment: "Payment", amount: Decimal) -> str:
         """Refund `amount` of a succeeded payment; return the gateway's refund reference."""
 
 
@@ -49,18 +55,18 @@ class SimulatedGateway(PaymentGateway):
     name = "simulated"
     SALT = "payments.simulated-gateway"
 
-    def start(self, payment):
+    def start(self, payment: "Payment") -> str:
         payment.transition(payment.State.PENDING)
         return reverse("payments:simulated", args=[payment.token])
 
-    def callback_payload(self, token, outcome):
+    def callback_payload(self, token: str, outcome: str) -> dict[str, str]:
         """What the simulated gateway POSTs to our callback URL after the payer pressed a button."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
         reference = f"SIM{secrets.token_hex(8).upper()}"
         return {"payload": signing.dumps({"t": token, "o": outcome, "r": reference}, salt=self.SALT)}
 
-    def parse_callback(self, data):
+    def parse_callback(self, data: QueryDict | dict[str, str]) -> GatewayResult:
         try:
             body = signing.loads(str(data.get("payload", "")), salt=self.SALT)
         except signing.BadSignature:
@@ -69,12 +75,12 @@ class SimulatedGateway(PaymentGateway):
             raise BadCallback("malformed callback")
         return GatewayResult(str(body["t"]), body["o"], str(body.get("r", "")))
 
-    def refund(self, payment, amount):
+    def refund(self, payment: "Payment", amount: Decimal) -> str:
         return f"SIMRF{secrets.token_hex(6).upper()}"
 
 
-GATEWAYS = {SimulatedGateway.name: SimulatedGateway()}
+GATEWAYS: dict[str, PaymentGateway] = {SimulatedGateway.name: SimulatedGateway()}
 
 
-def get_gateway(name=SimulatedGateway.name):
+def get_gateway(name: str = SimulatedGateway.name) -> PaymentGateway:
     return GATEWAYS[name]

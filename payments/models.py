@@ -9,7 +9,9 @@ Terminal states never change again, which is what makes a replayed gateway callb
 A booking has at most one succeeded payment (a partial unique index), so it is never charged twice.
 """
 
+from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +19,18 @@ from django.db import models
 
 class InvalidTransition(Exception):
     pass
+
+
+class PayableBooking(Protocol):
+    """What settling needs of the booking a payment is for. Payments sits below booking (it may
+    not import booking.Booking, see tests/test_app_dependencies.py); Booking satisfies this."""
+
+    @property
+    def amount_due(self) -> Decimal: ...
+
+    def payment_due(self, now: datetime) -> bool: ...
+
+    def mark_paid(self, now: datetime) -> None: ...
 
 
 class Payment(models.Model):
@@ -61,14 +75,14 @@ class Payment(models.Model):
         ]
         indexes = [models.Index(fields=["booking", "state"], name="payment_booking_state_idx")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.token} {self.state}"
 
     @property
-    def is_open(self):
+    def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
 
-    def transition(self, new_state, reason=""):
+    def transition(self, new_state: "Payment.State", reason: str = "") -> None:
         """Move to `new_state` (in memory) or raise InvalidTransition."""
         if new_state not in self.TRANSITIONS[self.State(self.state)]:
             raise InvalidTransition(f"payment {self.token}: {self.state} -> {new_state} is not allowed")
@@ -84,5 +98,5 @@ class Refund(models.Model):
     gateway_reference = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.amount} for {self.payment_id}"

@@ -9,30 +9,36 @@ booking's amount due (passengers cancelled before payment lowered it).
 """
 
 import secrets
+from collections.abc import Collection
+from decimal import Decimal
+from typing import cast
 
-from django.db import transaction
+from django.contrib.auth.models import User
+from django.db import models, transaction
 from django.utils import timezone
 
-from .gateway import FAILED, SUCCEEDED, get_gateway
-from .models import Payment, Refund
+from .gateway import FAILED, SUCCEEDED, GatewayResult, SimulatedGateway, get_gateway
+from .models import PayableBooking, Payment, Refund
 
 
 class UnknownPayment(LookupError):
     pass
 
 
-def start_payment(booking, user, amount, gateway_name="simulated"):
+def start_payment(
+    booking: models.Model, user: User, amount: Decimal, gateway_name: str = "simulated"
+) -> tuple[Payment, str]:
     """A new pending payment for `booking` (call inside the caller's transaction)."""
     gateway = get_gateway(gateway_name)
     payment = Payment(
-        booking=booking, user=user, amount=amount, gateway=gateway.name, token=secrets.token_urlsafe(18)
+        booking_id=booking.pk, user=user, amount=amount, gateway=gateway.name, token=secrets.token_urlsafe(18)
     )
     redirect_url = gateway.start(payment)
     payment.save()
     return payment, redirect_url
 
 
-def settle(result):
+def settle(result: GatewayResult) -> Payment:
     """Apply a GatewayResult. Returns the payment as it now stands."""
     row = Payment.objects.filter(token=result.token).values_list("id", "booking_id").first()
     if row is None:
@@ -40,7 +46,8 @@ def settle(result):
     payment_id, booking_id = row
     booking_model = Payment._meta.get_field("booking").related_model
     with transaction.atomic():
-        booking = booking_model.objects.select_for_update().get(pk=booking_id)
+        # The FK's model is booking.Booking, which payments may not name (it sits a layer below).
+        booking = cast(PayableBooking, booking_model._default_manager.select_for_update().get(pk=booking_id))
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         if not payment.is_open:
             return payment
@@ -67,16 +74,18 @@ def settle(result):
     return payment
 
 
-def expire_open_payments(booking_ids, reason="The booking hold expired."):
+def expire_open_payments(booking_ids: Collection[int], reason: str = "The booking hold expired.") -> int:
     return Payment.objects.filter(booking_id__in=booking_ids, state__in=Payment.OPEN_STATES).update(
         state=Payment.State.EXPIRED, failure_reason=reason, updated_at=timezone.now()
     )
 
 
-def refund(booking, amount, reason):
+def refund(booking: models.Model, amount: Decimal, reason: str) -> Refund | None:
     """Refund `amount` of the booking's succeeded payment (call inside the caller's transaction)."""
     payment = (
-        Payment.objects.select_for_update().filter(booking=booking, state=Payment.State.SUCCEEDED).first()
+        Payment.objects.select_for_update()
+        .filter(booking_id=booking.pk, state=Payment.State.SUCCEEDED)
+        .first()
     )
     if payment is None or amount <= 0:
         return None
@@ -99,4 +108,6 @@ def settle_simulated(*, payment: Payment, outcome: str) -> Payment:
     """What the simulated gateway does when its payer presses a button: it posts its signed callback,
     settled like any other (settle's locks: the booking row, then the payment row)."""
     gateway = get_gateway(payment.gateway)
+    if not isinstance(gateway, SimulatedGateway):
+        raise ValueError(f"payment {payment.token} is not a simulated-gateway payment")
     return settle(gateway.parse_callback(gateway.callback_payload(payment.token, outcome)))

@@ -1,7 +1,7 @@
 """The simulated gateway's page (Pay / Fail / Time out) and the gateway callback endpoint."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -19,7 +19,7 @@ ACTIONS = {"pay": SUCCEEDED, "fail": FAILED, "timeout": TIMED_OUT}
 @login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def simulated_gateway(request, token):
+def simulated_gateway(request: HttpRequest, token: str) -> HttpResponse:
     payment = get_object_or_404(
         Payment.objects.select_related("booking"),
         token=token[:40],
@@ -27,7 +27,7 @@ def simulated_gateway(request, token):
         gateway=SimulatedGateway.name,
     )
     if request.method == "POST" and payment.is_open:
-        outcome = ACTIONS.get(request.POST.get("action"))
+        outcome = ACTIONS.get(request.POST.get("action", ""))
         if outcome is None:
             return render(
                 request,
@@ -45,7 +45,7 @@ def simulated_gateway(request, token):
 
 @csrf_exempt
 @require_POST
-def gateway_callback(request, gateway_name):
+def gateway_callback(request: HttpRequest, gateway_name: str) -> HttpResponse:
     try:
         gateway = get_gateway(gateway_name)
     except KeyError:

@@ -94,12 +94,13 @@ def static_file_headers(headers, path, url):
 # --- Dynamic responses -------------------------------------------------------------------------
 
 
-def _cache_control_decorator[**P, R: HttpResponseBase](
+# Q: the view's request type (an AuthenticatedHttpRequest behind a login check) is kept.
+def _cache_control_decorator[Q: HttpRequest, **P, R: HttpResponseBase](
     apply: Callable[[HttpResponseBase], None],
-) -> Callable[[Callable[Concatenate[HttpRequest, P], R]], Callable[Concatenate[HttpRequest, P], R]]:
-    def decorator(view: Callable[Concatenate[HttpRequest, P], R]) -> Callable[Concatenate[HttpRequest, P], R]:
+) -> Callable[[Callable[Concatenate[Q, P], R]], Callable[Concatenate[Q, P], R]]:
+    def decorator(view: Callable[Concatenate[Q, P], R]) -> Callable[Concatenate[Q, P], R]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> R:
+        def wrapper(request: Q, *args: P.args, **kwargs: P.kwargs) -> R:
             response = view(request, *args, **kwargs)
             apply(response)
             return response

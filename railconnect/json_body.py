@@ -10,9 +10,12 @@ any request of ours needs is refused with 400. The size is bounded before this r
 
 import json
 import re
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 
 from railconnect.json_errors import json_error
 
@@ -75,12 +78,15 @@ def parse_object(body, *, required=True):
     return data
 
 
-def json_object_body(required=True):
+# The view gets an extra `data=` argument, which ParamSpec cannot express: views are Callable[..., R].
+def json_object_body[R: HttpResponseBase](
+    required: bool = True,
+) -> Callable[[Callable[..., R]], Callable[..., R | JsonResponse]]:
     """Hands the view the request's JSON object as `data=`; a bad body answers 400 (field "body")."""
 
-    def decorator(view):
+    def decorator(view: Callable[..., R]) -> Callable[..., R | JsonResponse]:
         @wraps(view)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> R | JsonResponse:
             try:
                 data = parse_object(request.body, required=required)
             except BadBody as error:

@@ -17,10 +17,13 @@ library per concern: each is a counter in the cache, and they all answer 429 the
 import ipaddress
 import logging
 import time
+from collections.abc import Callable, Collection
 from functools import wraps
+from typing import Concatenate
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 from caching.keys import cache_key
@@ -30,7 +33,7 @@ logger = logging.getLogger("railconnect.rate_limit")
 clock = time.time  # windows follow the wall clock (tests hold it still)
 
 
-def client_address(request):
+def client_address(request: HttpRequest) -> str:
     header = settings.CLIENT_IP_HEADER
     raw = (request.META.get(header, "") if header else "") or request.META.get("REMOTE_ADDR", "")
     raw = raw.split(",")[0].strip()
@@ -45,7 +48,7 @@ def client_address(request):
     return str(address)
 
 
-def signed_in_user_or_address(request):
+def signed_in_user_or_address(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     return f"user:{user.pk}" if user is not None and user.is_authenticated else client_address(request)
 
@@ -84,7 +87,7 @@ def count(scope, client, window):
     return (value if isinstance(value, int) else 0), retry_after
 
 
-def too_many_requests(request, retry_after, message):
+def too_many_requests(request: HttpRequest, retry_after: int, message: str) -> HttpResponse:
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
         return json_error(message, status=429, code="rate_limited", retry_after=retry_after)
     response = render(request, "429.html", {"message": message, "retry_after": retry_after}, status=429)
@@ -92,12 +95,17 @@ def too_many_requests(request, retry_after, message):
     return response
 
 
-def rate_limited(scope, key=client_address, methods=("POST",)):
+# Q: the view's request type (an AuthenticatedHttpRequest behind a login check) is kept.
+def rate_limited[Q: HttpRequest, **P, R: HttpResponseBase](
+    scope: str, key: Callable[[HttpRequest], str] = client_address, methods: Collection[str] = ("POST",)
+) -> Callable[[Callable[Concatenate[Q, P], R]], Callable[Concatenate[Q, P], R | HttpResponse]]:
     """Limit `methods` requests to settings.RATE_LIMITS[scope] = (requests, seconds) per key."""
 
-    def decorator(view):
+    def decorator(
+        view: Callable[Concatenate[Q, P], R],
+    ) -> Callable[Concatenate[Q, P], R | HttpResponse]:
         @wraps(view)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: Q, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponse:
             if request.method in methods:
                 limit, window = settings.RATE_LIMITS[scope]
                 allowed, retry_after = hit(scope, key(request), limit, window)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from booking.reservations import expire_holds
@@ -9,5 +11,5 @@ class Command(BaseCommand):
         "Bookings also do this lazily; run this from cron to sweep quiet trains."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write(f"{expire_holds()} unpaid booking(s) expired")

@@ -1,3 +1,6 @@
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -13,17 +16,16 @@ class Command(BaseCommand):
         "that are still entirely waitlisted."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--now", help="Pretend it is this ISO date-time (for testing and catch-up).")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
         if options["now"]:
-            now = parse_datetime(options["now"])
-            if now is None:
+            given = parse_datetime(options["now"])
+            if given is None:
                 raise SystemExit("--now: give an ISO date-time, e.g. 2026-01-31T14:00:00+05:30")
-            if timezone.is_naive(now):
-                now = timezone.make_aware(now)
+            now = timezone.make_aware(given) if timezone.is_naive(given) else given
         charts = cancelled = 0
         for inventory_id in list(charts_due(now)):
             result = prepare_chart(inventory_id, now)
