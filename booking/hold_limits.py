@@ -95,8 +95,9 @@ def window_covers_the_hold(app_configs: Sequence[AppConfig] | None, **kwargs: An
     if settings.HOLDS_WINDOW_MINUTES < settings.BOOKING_HOLD_MINUTES:
         return [
             Error(
-                f"HOLDS_WINDOW_MINUTES ({settings.HOLDS_WINDOW_MINUTES}) is shorter than BOOKING_HOLD_MINUTES "
-                f"({settings.BOOKING_HOLD_MINUTES}): a hold still running would stop counting against the hold limits.",
+                f"HOLDS_WINDOW_MINUTES ({settings.HOLDS_WINDOW_MINUTES}) is shorter than "
+                f"BOOKING_HOLD_MINUTES ({settings.BOOKING_HOLD_MINUTES}): a hold still running would stop "
+                "counting against the hold limits.",
                 hint="Set HOLDS_WINDOW_MINUTES to at least BOOKING_HOLD_MINUTES (twice it is the default).",
                 id="booking.E001",
             )
