@@ -98,6 +98,17 @@ def party(rng, count, name):
     return [{"name": name, "age": first + i, "gender": rng.choice("MF")} for i in range(count)]
 
 
+def stop_process(process, stop_signal, *, timeout):
+    """Ask a server to stop, and kill it if it has not within `timeout` seconds."""
+    if process.poll() is None:
+        process.send_signal(stop_signal)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def child_pids(pid):
     """The processes `pid` has started, at this moment (Linux /proc)."""
     try:
@@ -166,13 +177,7 @@ class Server:
         return total
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, signal.SIGTERM, timeout=20)
         self.log.close()
 
 
@@ -223,13 +228,7 @@ class ProductionServer:
     def stop(self):
         import shutil
 
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, signal.SIGINT, timeout=60)
         self.log.close()
         shutil.rmtree(self.run_dir, ignore_errors=True)
         return self.process.returncode
