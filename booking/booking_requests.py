@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from timetable.models import CLASS_CODES
 from timetable.train_routes import RouteJourney, journey_for, route_for
@@ -23,8 +24,21 @@ from .booking_rules import GENERAL, TATKAL, RuleError
 from .coach_layouts import berth_preferences
 from .fares import INFANT, FareBreakdown, fare_for, passenger_category
 
-NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?$")
+# Names on tickets are written in English (Latin) letters, as on IRCTC and on the identity card
+# shown to the TTE: A-Z only (no accents, no other script), words joined by spaces, dots,
+# hyphens or apostrophes. Every form that takes a passenger's name uses this one rule.
+NAME_PATTERN = re.compile(r"^[A-Za-z]+(?:[ .'-]+[A-Za-z]+)*\.?$", re.ASCII)
 NAME_MAX = 40
+
+
+def name_rule_message() -> str:
+    """What a refused name is told, in the passenger's language."""
+    return _(
+        "Write the name in English letters (A to Z), as on the passenger's identity card: "
+        "2 to %(max)d letters, with spaces, dots, hyphens or apostrophes."
+    ) % {"max": NAME_MAX}
+
+
 MAX_AGE = 125
 GENDERS = ("M", "F", "T")
 SENIOR_AGE = 60
@@ -99,7 +113,7 @@ def _passenger(raw: object, index: int, travel_class: str, quota: str) -> Passen
     if len(name) > NAME_MAX or len(name) < 2 or not NAME_PATTERN.match(name):
         raise RuleError(
             f"{field}.name",
-            f"Passenger {index + 1}: a name is 2 to {NAME_MAX} letters, with spaces, dots or hyphens.",
+            _("Passenger %(number)d: %(rule)s") % {"number": index + 1, "rule": name_rule_message()},
         )
     age = raw.get("age")
     if isinstance(age, str) and age.strip().isdecimal():  # not isdigit(): "²" is a digit int() refuses

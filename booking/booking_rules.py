@@ -20,6 +20,7 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from timetable.journeys import RuleError as RuleError  # booking's refusals too: re-exported (see above)
 from timetable.journeys import booking_window, parse_journey_date
@@ -39,7 +40,7 @@ class IdempotencyKeyReused(RuleError):
 
 
 GENERAL, TATKAL = "GN", "TQ"
-QUOTAS = {GENERAL: "General", TATKAL: "Tatkal"}
+QUOTAS = {GENERAL: _("General"), TATKAL: _("Tatkal")}
 AC_CLASSES = frozenset({"1A", "2A", "3A", "CC"})
 NO_TATKAL_CLASSES = frozenset({"1A"})
 MIN_AGE_ALONE = 12  # a booking needs at least one passenger this old

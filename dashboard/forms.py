@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from booking.booking_requests import MAX_AGE, NAME_PATTERN
+from booking.booking_requests import MAX_AGE, NAME_PATTERN, name_rule_message
 
 from .models import SavedPassenger
 
@@ -28,7 +28,7 @@ class SavedPassengerForm(forms.ModelForm):
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
         if not NAME_PATTERN.match(name):
-            raise forms.ValidationError("Use letters, spaces, dots, hyphens and apostrophes only.")
+            raise forms.ValidationError(name_rule_message())
         others = SavedPassenger.objects.filter(user=self.user, name__iexact=name)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)

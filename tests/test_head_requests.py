@@ -82,7 +82,7 @@ def test_head_answers_like_get_on_every_url(arguments):
         "search-api",
         "stations-api",
         "train-schedule",
-        "booking:api-booking",
+        "api-booking",
         "pwa:manifest",
         "pwa:service-worker",
         "booking:passengers",

@@ -78,7 +78,7 @@ class TrainRoute:
 
     @property
     def train_type_label(self) -> str:
-        return Train.Type(self.train_type).label
+        return str(Train.Type(self.train_type).label)  # in the active language
 
     @property
     def running_days_display(self) -> str:
