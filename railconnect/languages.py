@@ -20,6 +20,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import is_valid_path, translate_url
 from django.utils import translation
@@ -27,6 +28,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+# Sent by the switcher's view with `request` and `language`: accounts remembers the choice of a
+# signed-in passenger on the account (accounts/languages.py), for what is sent to them later.
+language_chosen = Signal()
 
 
 def language_codes() -> list[str]:
@@ -119,6 +124,7 @@ def choose_language(request: HttpRequest, code: str) -> HttpResponse:
     ) or not target.startswith("/"):
         target = "/"
     response = HttpResponseRedirect(page_in(code, target))
+    language_chosen.send(sender=choose_language, request=request, language=code)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,

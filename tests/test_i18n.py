@@ -288,3 +288,19 @@ def test_names_in_english_letters_are_accepted(name):
 @pytest.mark.parametrize("name", ["राम", "कमल", "Иван", "José", "ராமன்", "Asha2"])
 def test_names_in_other_letters_are_refused(name):
     assert not NAME_PATTERN.match(name)
+
+
+# --- The language remembered on the account (for mails, SMS, the e-ticket PDF) -----------------
+
+
+def test_the_account_remembers_the_switcher_and_the_login_language(user, client_for):
+    from accounts.languages import language_of
+
+    assert language_of(user=user) == settings.LANGUAGE_CODE
+    client_for.get("/language/ta?next=/ta/")
+    assert language_of(user=user) == "ta"
+    client = Client()
+    client.post("/hi/accounts/login/", {"username": user.username, "password": "a-long-test-password"})
+    assert language_of(user=user) == "hi"
+    Client().get("/language/en-in?next=/")  # nobody signed in: no account changes
+    assert language_of(user=user) == "hi"
