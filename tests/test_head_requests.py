@@ -53,6 +53,7 @@ def arguments(network):
         "gateway_name": "simulated",
         "path": "renditions/none/320.jpg",
         "uidb64": "MQ",
+        "code": "hi",
     }
     return client, values
 
