@@ -49,12 +49,12 @@ def test_an_untranslated_or_fuzzy_entry_is_found(tmp_path):
 # --- Every key page in Hindi: no visible English word ---------------------------------------------
 
 
-def hindi_page(client, url, status=200):
+def hindi_page(client, url, status=200, language="hi"):
     response = client.get(url)
     assert response.status_code == status, url
     html = response.content.decode()
-    assert '<html lang="hi"' in html, url
-    assert response["Content-Language"] == "hi"
+    assert f'<html lang="{language}"' in html, url
+    assert response["Content-Language"] == language
     return html
 
 
@@ -67,19 +67,23 @@ def test_the_visible_text_check_finds_english_outside_data():
     }
 
 
-def test_public_pages_in_hindi_have_no_english_word(network):
+@pytest.mark.parametrize("language", ["hi", "ta"])
+def test_public_pages_have_no_english_word(network, language):
     client = Client()
-    for url in (
-        "/hi/",
-        "/hi/search?" + "&".join(f"{key}={value}" for key, value in SEARCH.items()),
-        "/hi/search?from=AAA&to=DDD&date=" + SEARCH["date"] + "&band=night&travel_class=1A",
-        "/hi/trains/12951",
-        f"/hi/book/12951/{SEARCH['date']}/AAA/DDD/3A",
-        "/hi/pnr",
-        "/hi/offline",
-        "/hi/accounts/login/",
+    for path in (
+        "/",
+        "/search?" + "&".join(f"{key}={value}" for key, value in SEARCH.items()),
+        "/search?from=AAA&to=DDD&date=" + SEARCH["date"] + "&band=night&travel_class=1A",
+        "/trains/12951",
+        f"/book/12951/{SEARCH['date']}/AAA/DDD/3A",
+        "/pnr",
+        "/offline",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password/reset/",
     ):
-        assert english_words(hindi_page(client, url)) == set(), url
+        url = f"/{language}{path}"
+        assert english_words(hindi_page(client, url, language=language)) == set(), url
 
 
 def test_a_passenger_books_pays_and_cancels_in_hindi(network, client_for):
@@ -114,6 +118,13 @@ def test_a_passenger_books_pays_and_cancels_in_hindi(network, client_for):
         "Location"
     ].startswith("/hi/bookings/")
     assert english_words(hindi_page(client_for, "/hi/bookings/")) == set()
+    for url in (
+        "/hi/dashboard",
+        "/hi/dashboard/journeys",
+        "/hi/dashboard/statistics",
+        "/hi/dashboard/passengers",
+    ):
+        assert english_words(hindi_page(client_for, url)) == set(), url
     assert Payment.objects.get().state == "succeeded"
 
 
