@@ -262,3 +262,15 @@ def test_the_account_remembers_the_switcher_and_the_login_language(user, client_
     assert language_of(user=user) == "hi"
     Client().get("/language/en-in?next=/")  # nobody signed in: no account changes
     assert language_of(user=user) == "hi"
+
+
+def test_the_password_reset_mail_is_in_the_language_it_was_asked_in(db, settings, mailoutbox):
+    from testsupport.users import make_user
+
+    make_user("meera")
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password-reset": (10**6, 3600)}
+    response = Client().post("/hi/accounts/password/reset/", {"email": "meera@example.com"})
+    assert response["Location"] == "/hi/accounts/password/reset/sent/"
+    (mail,) = mailoutbox
+    assert "पासवर्ड रीसेट करें" in mail.subject
+    assert "नया पासवर्ड यहाँ चुनें" in mail.body and "http://testserver/hi/accounts/reset/" in mail.body
