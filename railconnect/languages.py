@@ -49,14 +49,6 @@ def html_lang(code: str) -> str:
     return f"{language}-{region.upper()}" if region else language
 
 
-def unprefixed_path(path: str) -> str:
-    """`/hi/search` -> `/search`: the page's path with its language prefix removed."""
-    for code in prefixed_codes():
-        if path == f"/{code}" or path.startswith(f"/{code}/"):
-            return path[len(code) + 1 :] or "/"
-    return path
-
-
 def page_in(language: str, full_path: str) -> str:
     """The same page (path and query) in `language`, or the path unchanged when it has no
     language version (an API or the admin)."""
@@ -97,6 +89,7 @@ class PreferredLanguageMiddleware:
 
     @staticmethod
     def _has_language_versions(path: str) -> bool:
+        # Every language has the same pages (one i18n_patterns list): asking one of them is enough.
         return any(has_version_in(code, path) for code in prefixed_codes()[:1])
 
     def _redirect(self, request: HttpRequest) -> HttpResponse | None:
