@@ -9,7 +9,8 @@ one lock acquisition (reservations.hold_batch).
 
 Why it is correct:
 - One writer per inventory: the writer role IS the inventory row lock that every other change to
-  that train, date and class already takes (SELECT ... FOR UPDATE; cancellation, expiry, chart).
+  that train, date and class already takes (SELECT ... FOR NO KEY UPDATE; cancellation, expiry,
+  chart: see reservations).
   A would-be writer asks for it with SKIP LOCKED: it gets it, or learns someone else has it.
 - Consistent seat map: the batch reads the seat map once, under that lock, and allocates request
   after request on it in memory; what it writes is what it read plus its own decisions.
@@ -218,21 +219,20 @@ def advance(admission: Admission, *, deadline: float | None) -> Admission:
     """Drive a queued request towards its outcome until `deadline` (time.monotonic(); None: until
     decided): take the writer role whenever it is free and drain the queue, else look again every
     BOOKING_QUEUE_POLL_MS. Returns the admission with the entry as it now stands."""
-    entry = admission.entry
-    using = entry._state.db or "default"
+    using = admission.entry._state.db or "default"
     poll = settings.BOOKING_QUEUE_POLL_MS / 1000
     while admission.queued:
         was_writer = _drain(admission, using, deadline)
         if not admission.queued:
             break
-        if not was_writer:
-            # Someone else is writing: our request may have been decided meanwhile.
-            entry.refresh_from_db(using=using, fields=["status", "booking", "refusal", "decided_at"])
-            if not admission.queued:
-                break
+        # Another writer may have decided our request (before we got the role, or while we waited).
+        admission.entry.refresh_from_db(using=using, fields=["status", "booking", "refusal", "decided_at"])
+        if not admission.queued:
+            break
         if deadline is not None and time.monotonic() >= deadline:
             break
-        time.sleep(poll)
+        if not was_writer:
+            time.sleep(poll)
     return admission
 
 
@@ -275,7 +275,7 @@ def _write_batch(
             with transaction.atomic(using=using):
                 inventory = (
                     Inventory.objects.using(using)
-                    .select_for_update(skip_locked=True)
+                    .select_for_update(skip_locked=True, no_key=True)
                     .filter(pk=inventory_id)
                     .first()
                 )

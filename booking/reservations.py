@@ -1,11 +1,15 @@
 """Holding, cancelling, expiring and charting bookings: the transactional side of allocation.
 
 Every path that changes the bookings of a train, date and class starts by locking that
-Inventory row (`select_for_update`; on SQLite the IMMEDIATE transaction serialises writers), so
-allocation decisions are made on a consistent seat map. Lock order, everywhere: (a new hold
-only: the passenger's user row, see hold_limits), then inventory, then bookings, then payments
-(payments.services.settle takes booking then payment), so no two paths can wait on each other in
-a cycle: no path locks a user row after anything else.
+Inventory row (SELECT ... FOR NO KEY UPDATE; on SQLite the IMMEDIATE transaction serialises
+writers), so allocation decisions are made on a consistent seat map. NO KEY: the lock excludes
+every other writer of the row but not the key-share locks of foreign-key checks, so a booking
+request can still be queued (its queue row references the inventory) while a writer works.
+New holds are made in batches by the inventory's writer (hold_batch, driven by admission.py).
+Lock order, everywhere: inventory, then (new holds only: hold_limits) the passengers' user rows
+in id order, then bookings, then payments (payments.services.settle takes booking then
+payment), so no two paths can wait on each other in a cycle: no path locks an inventory row
+after anything else, and none holds two inventory rows.
 
 Unpaid holds expire lazily: whoever locks an inventory row next releases the holds whose time
 has run out before doing anything else (and `manage.py expire_holds` sweeps the rest).
@@ -63,24 +67,6 @@ def new_inventory(
         chart_due_at=departs_at - datetime.timedelta(hours=settings.CHART_HOURS_BEFORE_DEPARTURE),
         occupancy=[0] * len(coach_layouts.units(travel_class, coach_count)),
     )
-
-
-def lock_inventory(route: TrainRoute, journey_date: datetime.date, travel_class: str) -> Inventory:
-    """The locked Inventory row for a train, date and class, created on first use.
-
-    Creation is race-safe: INSERT ... ON CONFLICT DO NOTHING against the unique constraint, then
-    the row (ours or a concurrent winner's) is read and locked.
-    """
-    rows = Inventory.objects.select_for_update().filter(
-        train_id=route.train_id, journey_date=journey_date, travel_class=travel_class
-    )
-    inventory = rows.first()
-    if inventory is None:
-        Inventory.objects.bulk_create(
-            [new_inventory(route, journey_date, travel_class)], ignore_conflicts=True
-        )
-        inventory = rows.get()
-    return inventory
 
 
 def is_charted(inventory: Inventory, now: datetime.datetime) -> bool:
@@ -457,7 +443,7 @@ def cancel_booking(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        inventory = Inventory.objects.select_for_update().get(pk=booking.inventory_id)
+        inventory = Inventory.objects.select_for_update(no_key=True).get(pk=booking.inventory_id)
         bookings = Booking.objects.select_for_update()
         booking = (bookings.filter(user=user) if user is not None else bookings).get(pk=booking.pk)
         seatmap = seat_map(inventory)
@@ -545,7 +531,7 @@ def expire_holds(now: datetime.datetime | None = None) -> int:
     count = 0
     for inventory_id in Inventory.objects.filter(earliest_hold_expiry__lte=now).values_list("id", flat=True):
         with transaction.atomic():
-            inventory = Inventory.objects.select_for_update().get(pk=inventory_id)
+            inventory = Inventory.objects.select_for_update(no_key=True).get(pk=inventory_id)
             seatmap = seat_map(inventory)
             count += len(release_expired_holds(inventory, seatmap, now))
             _save_inventory(inventory, seatmap)
@@ -564,7 +550,7 @@ def prepare_chart(inventory_id: int, now: datetime.datetime | None = None) -> Ch
     the General queues, tickets still entirely waitlisted cancelled with a full refund."""
     now = now or timezone.now()
     with transaction.atomic():
-        inventory = Inventory.objects.select_for_update().get(pk=inventory_id)
+        inventory = Inventory.objects.select_for_update(no_key=True).get(pk=inventory_id)
         result = ChartResult(inventory)
         if inventory.chart_prepared_at is not None:
             return result
