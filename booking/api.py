@@ -135,6 +135,8 @@ def admission_json(request: HttpRequest, state: admission.Admission, *, decided_
         )
         response["Location"] = reverse("booking:api-request", args=[entry.pk])
         response["Retry-After"] = str(admission.retry_after_seconds(position))
+        if state.replayed:
+            response["Idempotent-Replayed"] = "true"
         return response
     try:
         result = admission.outcome_of(state)
