@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import connection
+from django.test import Client
 
 from booking import coach_layouts
 from booking.models import Booking, BookingPassenger, Inventory, QueuedBookingRequest
@@ -249,3 +250,29 @@ def test_a_writer_killed_mid_batch_loses_nothing(postgres_only, transactional_db
     assert Booking.objects.count() == len(clients) + 1 == Payment.objects.count()
     assert QueuedBookingRequest.objects.filter(status="ALLOCATED").count() == len(clients) + 1
     assert_seat_map_consistent()
+
+
+@pytest.mark.postgres
+def test_queue_depth_and_wait_are_in_metrics(postgres_only, transactional_db):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    def scrape():
+        text = Client().get("/metrics").content.decode()
+        return {s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples}
+
+    booking_network()
+    client = logged_in_client(make_user("metric"))
+    writer = WriterRoleHeld(the_inventory_id(logged_in_client(make_user("first"))))
+    try:
+        assert post_booking(client).status_code == 202
+        waiting = scrape()
+        assert waiting["railconnect_booking_queue_depth"] == 1
+        assert waiting["railconnect_booking_queue_oldest_seconds"] > 0
+    finally:
+        writer.release()
+    before = scrape()["railconnect_booking_queue_wait_seconds_count"]
+    _first, final = book_until_decided(client, payload(passengers=party(2, "Metric Two")))
+    assert final.status_code in (200, 201)
+    after = scrape()
+    assert after["railconnect_booking_queue_depth"] == 0
+    assert after["railconnect_booking_queue_wait_seconds_count"] >= before + 2  # both requests decided
