@@ -16,6 +16,7 @@ twice, errors, and the load generator's CPU beside the server's.
 
 import argparse
 import datetime
+import os
 import random
 import sys
 
@@ -32,7 +33,8 @@ from testsupport.load_harness import (
 )
 from testsupport.results import save
 
-DB_NAME = "bench_booking_rush"
+# BENCH_DB_SUFFIX: runs sharing one PostgreSQL server (several checkouts) each use their own database.
+DB_NAME = "bench_booking_rush" + os.environ.get("BENCH_DB_SUFFIX", "")
 
 
 def load_rush_train():

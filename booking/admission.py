@@ -229,7 +229,15 @@ def advance(admission: Admission, *, deadline: float | None) -> Admission:
         admission.entry.refresh_from_db(using=using, fields=["status", "booking", "refusal", "decided_at"])
         if not admission.queued:
             break
-        if deadline is not None and time.monotonic() >= deadline:
+        if deadline is not None and (
+            time.monotonic() >= deadline
+            # Another writer has the role and the queue ahead will not be through by the deadline:
+            # answer now (202) rather than hold a server thread that others need.
+            or (
+                not was_writer
+                and time.monotonic() + estimated_wait_ms(admission.position()) / 1000 > deadline
+            )
+        ):
             break
         if not was_writer:
             time.sleep(poll)

@@ -422,7 +422,7 @@ WAITLIST_LIMIT = env_int("WAITLIST_LIMIT", 0)
 # request ahead in the queue (ms, for estimated_wait_ms); how often a waiting request looks again.
 BOOKING_ADMISSION_WAIT_MS = env_int("BOOKING_ADMISSION_WAIT_MS", 200)
 BOOKING_BATCH_SIZE = env_int("BOOKING_BATCH_SIZE", 100)
-BOOKING_WRITER_MAX_MS = env_int("BOOKING_WRITER_MAX_MS", 1000)
+BOOKING_WRITER_MAX_MS = env_int("BOOKING_WRITER_MAX_MS", 300)
 BOOKING_QUEUE_MS_PER_REQUEST = env_int("BOOKING_QUEUE_MS_PER_REQUEST", 4)
 BOOKING_QUEUE_POLL_MS = env_int("BOOKING_QUEUE_POLL_MS", 15)
 # Which set of booking.RefundRule rows applies to cancellations ("2015" is seeded by a migration).

@@ -315,11 +315,12 @@ class Client:
 
     def until_decided(self, answer, poll_seconds=0.05):
         """Given the (status, headers, body) of POST /api/bookings: while it is 202 (queued), GET
-        its Location (after `poll_seconds`; a passenger's client waits Retry-After) until decided."""
+        its Location until decided, after `poll_seconds` each time (None: the answer's Retry-After,
+        as a passenger's client waits)."""
         status, headers, data = answer
         location = headers.get("Location")
         while status == 202:
-            time.sleep(poll_seconds)
+            time.sleep(float(headers.get("Retry-After", 1)) if poll_seconds is None else poll_seconds)
             status, headers, data = self.request("GET", location)
         return status, headers, data
 
@@ -390,7 +391,7 @@ def book(client, result, body, key):
             {"Content-Type": "application/json", "Idempotency-Key": key},
         )
         first = time.perf_counter() - start
-        status, _headers, data = client.until_decided(answer, poll_seconds=0.1)
+        status, _headers, data = client.until_decided(answer, poll_seconds=None)
     except Exception as error:  # noqa: BLE001 - counted as an error
         result.record(time.perf_counter() - start, "exception", error=type(error).__name__)
         return
