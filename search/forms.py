@@ -26,7 +26,11 @@ class JourneyDateField(forms.DateField):
 class SearchForm(forms.Form):
     date = JourneyDateField(
         input_formats=["%Y-%m-%d"],
-        error_messages={"required": "Choose a journey date.", "invalid": "Give the date as YYYY-MM-DD."},
+        error_messages={
+            "required": "Choose a journey date.",
+            "invalid": "That is not a date we can read: pick it from the calendar, or type it as "
+            "year-month-day, for example 2026-12-25.",
+        },
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     travel_class = forms.ChoiceField(
@@ -50,6 +54,11 @@ class SearchForm(forms.Form):
                 error_messages={"required": f"{label}: enter a station code, station name or city."},
             )
         self.order_fields(["from", "to", "date"])
+
+    @property
+    def date_window(self) -> tuple[datetime.date, datetime.date]:
+        """The dates the date field offers (its min and max): the booking window."""
+        return booking_window()
 
     def _clean_place(self, name: str) -> Place:
         try:

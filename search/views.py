@@ -17,7 +17,7 @@ from timetable.version import timetable_version
 
 from .forms import SearchForm
 from .places import PlaceError, clean_place_text
-from .station_suggestions import suggest_stations
+from .station_suggestions import suggest_cities, suggest_stations
 from .train_search import DEPARTURE_BANDS, SORT_ORDERS, Journey, find_journeys
 
 
@@ -110,6 +110,37 @@ def search_dates(request: HttpRequest) -> HttpResponse:
     return render(request, "search/results.html#date_strip", {"dates": _date_strip(date, counts)})
 
 
+# How many other trains the availability page suggests when a class is waitlisted.
+ALTERNATIVES_SHOWN = 5
+
+
+@require_safe
+@public_page
+@public_page_cache(version=timetable_version)
+def search_alternatives(request: HttpRequest) -> HttpResponse:
+    """Other trains of the same route and date in the same class (`exclude` is the waitlisted
+    train): the lazy fragment of the availability page; their availability is booking's fragment."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid search.", content_type="text/plain")
+    excluded = request.GET.get("exclude", "")
+    journeys = [
+        journey
+        for journey in find_journeys(
+            form.cleaned_data["from"],
+            form.cleaned_data["to"],
+            form.cleaned_data["date"],
+            form.result_options(),
+        )
+        if journey.service.number != excluded
+    ]
+    return render(
+        request,
+        "search/alternatives.html",
+        {"journeys": journeys[:ALTERNATIVES_SHOWN], "more": len(journeys) > ALTERNATIVES_SHOWN, "form": form},
+    )
+
+
 def _journey_json(journey: Journey) -> dict[str, str | int | list[str]]:
     return {
         "number": journey.service.number,
@@ -145,4 +176,4 @@ def stations_api(request: HttpRequest) -> HttpResponse:
         query = clean_place_text(request.GET.get("q"), "q")
     except PlaceError as error:
         return json_error(str(error), status=400, field="q")
-    return JsonResponse({"stations": suggest_stations(query)})
+    return JsonResponse({"stations": suggest_stations(query), "cities": suggest_cities(query)})

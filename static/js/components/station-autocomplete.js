@@ -24,12 +24,13 @@ export function enhance(inputs) {
       try {
         const response = await fetch(url, { signal: controller.signal, headers: { Accept: "application/json" } });
         if (!response.ok) return;
-        cache.set(key, (await response.json()).stations);
+        const { stations, cities = [] } = await response.json();
+        cache.set(key, [...cities.map(cityOption), ...stations.map(option)]);
       } catch {
         return; // aborted by a newer keystroke, or offline: the field still works as plain text
       }
     }
-    list.replaceChildren(...cache.get(key).map(option));
+    list.replaceChildren(...cache.get(key).map((element) => element.cloneNode(true)));
   }
 
   for (const input of inputs) {
@@ -39,6 +40,14 @@ export function enhance(inputs) {
     });
     if (input === document.activeElement && input.value) suggest(input);
   }
+}
+
+// A city of several stations, first: "Mumbai (all stations)" searches from every one of them.
+function cityOption(city) {
+  const element = document.createElement("option");
+  element.value = city.label;
+  element.label = [`${city.station_count} stations`, city.state].filter(Boolean).join(", ");
+  return element;
 }
 
 function option(station) {
