@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from booking.fares import fare_for
+
 from testsupport.bookings import post_booking, set_coaches, travel_date
 from testsupport.networks import next_weekday
 
@@ -81,7 +82,8 @@ def test_the_class_fragment_shows_availability_and_fare_and_is_cached_briefly(
 
 
 @pytest.mark.parametrize(
-    "url", [classes_url(date=travel_date(90)), "/book/12951/2026-13-45/AAA/DDD/classes", classes_url(board="ZZZ")]
+    "url",
+    [classes_url(date=travel_date(90)), "/book/12951/2026-13-45/AAA/DDD/classes", classes_url(board="ZZZ")],
 )
 def test_the_class_fragment_refuses_bad_journeys_with_a_400(network, url):
     response = Client().get(url)

@@ -1,6 +1,6 @@
 import pytest
 
-from testsupport.networks import tiny_network
+from testsupport.networks import next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +53,6 @@ def test_cities_of_several_stations_are_offered_as_all_stations_entries(client):
 
 
 def test_the_city_entry_searches_every_station_of_the_city(client):
-    from testsupport.networks import next_weekday
-
     response = client.get("/search", {"from": "Alpha (all stations)", "to": "BET", "date": next_weekday(0)})
     assert response.status_code == 200
     assert "12001" in response.content.decode() and "12002" in response.content.decode()
