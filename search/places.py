@@ -93,3 +93,17 @@ def resolve_place(text: str | None, field_label: str = "Station") -> Place:
     if not place:
         raise PlaceError(f"{field_label}: no station or city called \u201c{text}\u201d.")
     return place
+
+
+def city_around(place: Place) -> Place:
+    """The city of a single station, when that city has other stations (they serve the same
+    passengers: Mumbai Central's city is every Mumbai station); else `place` itself."""
+    if place.is_city:
+        return place
+    city = Station.objects.filter(id=place.ids[0]).values_list("city", flat=True).first()
+    if not city:
+        return place
+    try:
+        return resolve_place(city)
+    except PlaceError:
+        return place

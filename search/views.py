@@ -16,7 +16,7 @@ from timetable.journeys import booking_window
 from timetable.version import timetable_version
 
 from .forms import SearchForm
-from .places import PlaceError, clean_place_text
+from .places import PlaceError, city_around, clean_place_text
 from .station_suggestions import suggest_cities, suggest_stations
 from .train_search import DEPARTURE_BANDS, SORT_ORDERS, Journey, find_journeys
 
@@ -118,27 +118,29 @@ ALTERNATIVES_SHOWN = 5
 @public_page
 @public_page_cache(version=timetable_version)
 def search_alternatives(request: HttpRequest) -> HttpResponse:
-    """Other trains of the same route and date in the same class (`exclude` is the waitlisted
-    train): the lazy fragment of the availability page; their availability is booking's fragment."""
+    """Other trains between the same cities on the same date in the same class (`exclude` is the
+    waitlisted train): the lazy fragment of the availability page, whose stations are widened to
+    their cities (a passenger waitlisted from Mumbai Central can board at Bandra Terminus). Their
+    availability is booking's fragment, inside each."""
     form = SearchForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest("Invalid search.", content_type="text/plain")
+    origin, destination = city_around(form.cleaned_data["from"]), city_around(form.cleaned_data["to"])
     excluded = request.GET.get("exclude", "")
     journeys = [
         journey
-        for journey in find_journeys(
-            form.cleaned_data["from"],
-            form.cleaned_data["to"],
-            form.cleaned_data["date"],
-            form.result_options(),
-        )
+        for journey in find_journeys(origin, destination, form.cleaned_data["date"], form.result_options())
         if journey.service.number != excluded
     ]
-    return render(
-        request,
-        "search/alternatives.html",
-        {"journeys": journeys[:ALTERNATIVES_SHOWN], "more": len(journeys) > ALTERNATIVES_SHOWN, "form": form},
-    )
+    context = {
+        "journeys": journeys[:ALTERNATIVES_SHOWN],
+        "more": len(journeys) > ALTERNATIVES_SHOWN,
+        "origin": origin,
+        "destination": destination,
+        "date": form.cleaned_data["date"],
+        "travel_class": form.cleaned_data.get("travel_class"),
+    }
+    return render(request, "search/alternatives.html", context)
 
 
 def _journey_json(journey: Journey) -> dict[str, str | int | list[str]]:
