@@ -76,3 +76,14 @@ def suggest_cities(prefix: str, limit: int | None = None) -> list[CitySuggestion
     limit = limit or settings.CITY_SUGGESTION_LIMIT
     parts = (timetable_version(), "cities", limit, prefix.lower())
     return tiered_cache.get_or_set("suggest", parts, lambda: _city_query(prefix, limit))
+
+
+class Suggestions(TypedDict):
+    stations: list[StationSuggestion]
+    cities: list[CitySuggestion]
+
+
+def suggest_places(prefix: str) -> Suggestions:
+    """The autocomplete's answer for `prefix` (already validated): what /api/stations returns and
+    what the cache warmer warms."""
+    return {"stations": suggest_stations(prefix), "cities": suggest_cities(prefix)}

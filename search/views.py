@@ -17,7 +17,7 @@ from timetable.version import timetable_version
 
 from .forms import SearchForm
 from .places import PlaceError, city_around, clean_place_text
-from .station_suggestions import suggest_cities, suggest_stations
+from .station_suggestions import suggest_places
 from .train_search import DEPARTURE_BANDS, SORT_ORDERS, Journey, find_journeys
 
 
@@ -178,4 +178,4 @@ def stations_api(request: HttpRequest) -> HttpResponse:
         query = clean_place_text(request.GET.get("q"), "q")
     except PlaceError as error:
         return json_error(str(error), status=400, field="q")
-    return JsonResponse({"stations": suggest_stations(query), "cities": suggest_cities(query)})
+    return JsonResponse(suggest_places(query))
