@@ -28,6 +28,7 @@ from django.contrib.auth.models import User
 from django.core.checks import CheckMessage, Error, register
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .booking_rules import RuleError
 from .models import Booking
@@ -76,17 +77,24 @@ def check_hold_limits(
     )
     per_train, overall = settings.HOLDS_PER_TRAIN_LIMIT, settings.HOLDS_LIMIT
     if counts["here"] >= per_train:
-        scope, limit, oldest = "on this train and date", per_train, counts["oldest_here"]
+        scope, limit, oldest = gettext("on this train and date"), per_train, counts["oldest_here"]
     elif counts["everywhere"] >= overall:
-        scope, limit, oldest = "in all", overall, counts["oldest_everywhere"]
+        scope, limit, oldest = gettext("in all"), overall, counts["oldest_everywhere"]
     else:
         return
     free_at = timezone.localtime(oldest + datetime.timedelta(minutes=settings.HOLDS_WINDOW_MINUTES))
     raise HoldLimitReached(
         "passengers",
-        f"You already have {limit} unpaid bookings {scope} (the most allowed; an unpaid booking counts for "
-        f"{settings.HOLDS_WINDOW_MINUTES} minutes even if cancelled). Pay for one, or book again after "
-        f"{free_at:%H:%M}.",
+        gettext(
+            "You already have %(limit)d unpaid bookings %(scope)s (the most allowed; an unpaid booking "
+            "counts for %(minutes)d minutes even if cancelled). Pay for one, or book again after %(time)s."
+        )
+        % {
+            "limit": limit,
+            "scope": scope,
+            "minutes": settings.HOLDS_WINDOW_MINUTES,
+            "time": f"{free_at:%H:%M}",
+        },
     )
 
 

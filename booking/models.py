@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from timetable.models import TRAVEL_CLASSES, Station, Train
 
@@ -88,10 +89,10 @@ class Inventory(models.Model):
 
 class Booking(models.Model):
     class Status(models.TextChoices):
-        HELD = "HELD", "Awaiting payment"
-        BOOKED = "BOOKED", "Booked"
-        CANCELLED = "CANCELLED", "Cancelled"
-        EXPIRED = "EXPIRED", "Expired (not paid)"
+        HELD = "HELD", _("Awaiting payment")
+        BOOKED = "BOOKED", _("Booked")
+        CANCELLED = "CANCELLED", _("Cancelled")
+        EXPIRED = "EXPIRED", _("Expired (not paid)")
 
     pnr = models.CharField("PNR", max_length=10, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
@@ -189,21 +190,21 @@ class Booking(models.Model):
 
     @property
     def quota_name(self) -> str:
-        return QUOTAS.get(self.quota, self.quota)
+        return str(QUOTAS.get(self.quota, self.quota))  # in the active language
 
 
 class BookingPassenger(models.Model):
     class Status(models.TextChoices):
-        CONFIRMED = "CNF", "Confirmed"
+        CONFIRMED = "CNF", _("Confirmed")
         RAC = "RAC", "RAC"
-        WAITLIST = "WL", "Waitlisted"
-        NO_BERTH = "NOSB", "No berth (child)"
-        CANCELLED = "CAN", "Cancelled"
+        WAITLIST = "WL", _("Waitlisted")
+        NO_BERTH = "NOSB", _("No berth (child)")
+        CANCELLED = "CAN", _("Cancelled")
 
     class Gender(models.TextChoices):
-        MALE = "M", "Male"
-        FEMALE = "F", "Female"
-        TRANSGENDER = "T", "Transgender"
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+        TRANSGENDER = "T", _("Transgender")
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="passengers")
     # Copied from the booking so queues and double-selling checks need no join.
@@ -295,7 +296,7 @@ class RefundRule(models.Model):
     """
 
     class AppliesTo(models.TextChoices):
-        CONFIRMED = "CNF", "Confirmed"
+        CONFIRMED = "CNF", _("Confirmed")
         RAC_WAITLIST = "RACWL", "RAC or waitlisted"
 
     ruleset = models.CharField(max_length=20, default="2015", db_index=True)

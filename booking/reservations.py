@@ -22,6 +22,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Min, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from payments import services as payments
 from payments.models import Payment
@@ -288,7 +289,7 @@ def _hold(
     journey = request.journey
     inventory = lock_inventory(journey.route, journey.journey_date, request.travel_class)
     if is_charted(inventory, now):
-        raise RuleError("date", "The chart for this train has been prepared: booking is closed.")
+        raise RuleError("date", _("The chart for this train has been prepared: booking is closed."))
     seatmap = seat_map(inventory)
     _release_due(inventory, seatmap, now)
     mask = leg_mask(journey.board.sequence, journey.alight.sequence)
@@ -299,7 +300,7 @@ def _hold(
     waitlisted = sum(1 for placement in placements.values() if placement.status == WL)
     limit = settings.WAITLIST_LIMIT
     if waitlisted and limit and inventory.wl_count(request.quota) + waitlisted > limit:
-        raise RuleError("passengers", "REGRET: the waitlist for this class is full.")
+        raise RuleError("passengers", _("REGRET: the waitlist for this class is full."))
     hold_expires_at = now + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
     booking = Booking.objects.create(
         pnr=_new_pnr(),
@@ -465,23 +466,26 @@ def cancel_booking(
             unknown = [p for p in positions if p not in by_position]
             if unknown or not positions:
                 raise RuleError(
-                    "passengers", f"No passenger at position {unknown[0] if unknown else '(none)'}."
+                    "passengers",
+                    _("No passenger at position %(position)s.")
+                    % {"position": unknown[0] if unknown else "(none)"},
                 )
             passenger_ids = [by_position[p] for p in positions]
         if booking.status not in (Booking.Status.HELD, Booking.Status.BOOKED):
             raise BookingConflict(
-                "booking", f"This booking is already {booking.get_status_display().lower()}."
+                "booking",
+                _("This booking is already %(status)s.") % {"status": booking.get_status_display().lower()},
             )
         if booking.departs_at <= now:
             raise BookingConflict(
-                "booking", "The train has left: a ticket cannot be cancelled after departure."
+                "booking", _("The train has left: a ticket cannot be cancelled after departure.")
             )
         active = list(booking.passengers.exclude(status=P.CANCELLED))
         if passenger_ids is not None:
             wanted = set(passenger_ids)
             targets = [row for row in active if row.id in wanted]
             if not targets:
-                raise RuleError("passengers", "Choose at least one passenger to cancel.")
+                raise RuleError("passengers", _("Choose at least one passenger to cancel."))
             remaining = [row for row in active if row.id not in wanted]
             # Children cannot travel alone: cancelling the last grown-up cancels everyone.
             if remaining and not any(row.age >= MIN_AGE_ALONE for row in remaining):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.base import SessionBase
+from django.utils.translation import gettext
 
 from payments import services as payments
 from payments.gateway import OUTCOMES
@@ -42,7 +43,11 @@ def pay_booking(*, booking: Booking, user: User, outcome: str) -> Payment | None
         payment = payments.settle_simulated(payment=payment, outcome=outcome)
         booking.refresh_from_db()
         if payment.state == Payment.State.EXPIRED and booking.status != Booking.Status.BOOKED:
-            raise BookingConflict("booking", payment.failure_reason or "The hold expired.")
+            # The stored reason is English (payments/services.py); shown in the passenger's language.
+            reason = (
+                gettext(payment.failure_reason) if payment.failure_reason else gettext("The hold expired.")
+            )
+            raise BookingConflict("booking", reason)
     return booking.payments.order_by("-id").first()
 
 

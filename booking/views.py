@@ -16,11 +16,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from railconnect.http_caching import private_page
 from railconnect.http_types import AuthenticatedHttpRequest
+from railconnect.indian_formats import rupees
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
 from timetable.journeys import booking_window
 from timetable.train_routes import RouteJourney, TrainRoute, journey_for, later_journeys, route_for
@@ -291,9 +293,15 @@ def cancel(request: AuthenticatedHttpRequest, pnr: str) -> HttpResponseBase:
             context["error"] = error
         else:
             if result.booking.is_held:
-                messages.success(request, f"Cancelled. Amount to pay now: \u20b9{result.booking.amount_due}.")
+                messages.success(
+                    request,
+                    _("Cancelled. Amount to pay now: %(amount)s.")
+                    % {"amount": rupees(result.booking.amount_due)},
+                )
             else:
-                messages.success(request, f"Cancelled. Refund: \u20b9{result.refund_total}.")
+                messages.success(
+                    request, _("Cancelled. Refund: %(amount)s.") % {"amount": rupees(result.refund_total)}
+                )
             return redirect(result.booking)
     now = timezone.now()
     charted = reservations.is_charted(booking.inventory, now)

@@ -17,6 +17,9 @@ from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.utils import timezone
 
+# Failure reasons are stored in English and translated when shown (booking/templates/booking/ticket.html).
+from django.utils.translation import gettext_noop
+
 from .gateway import FAILED, SUCCEEDED, GatewayResult, SimulatedGateway, get_gateway
 from .models import PayableBooking, Payment, Refund
 
@@ -55,17 +58,20 @@ def settle(result: GatewayResult) -> Payment:
         if result.outcome == SUCCEEDED:
             if not booking.payment_due(now):
                 payment.transition(
-                    Payment.State.EXPIRED, "The booking was no longer awaiting payment: not charged."
+                    Payment.State.EXPIRED,
+                    gettext_noop("The booking was no longer awaiting payment: not charged."),
                 )
             elif payment.amount != booking.amount_due:
-                payment.transition(Payment.State.EXPIRED, "The amount due changed: not charged.")
+                payment.transition(
+                    Payment.State.EXPIRED, gettext_noop("The amount due changed: not charged.")
+                )
             else:
                 payment.transition(Payment.State.SUCCEEDED)
                 booking.mark_paid(now)
         elif result.outcome == FAILED:
-            payment.transition(Payment.State.FAILED, "The payment was declined.")
+            payment.transition(Payment.State.FAILED, gettext_noop("The payment was declined."))
         else:
-            payment.transition(Payment.State.EXPIRED, "The gateway timed out: not charged.")
+            payment.transition(Payment.State.EXPIRED, gettext_noop("The gateway timed out: not charged."))
         payment.gateway_reference = result.reference[:64]
         payment.settled_at = now
         payment.save(
@@ -74,7 +80,9 @@ def settle(result: GatewayResult) -> Payment:
     return payment
 
 
-def expire_open_payments(booking_ids: Collection[int], reason: str = "The booking hold expired.") -> int:
+def expire_open_payments(
+    booking_ids: Collection[int], reason: str = gettext_noop("The booking hold expired.")
+) -> int:
     return Payment.objects.filter(booking_id__in=booking_ids, state__in=Payment.OPEN_STATES).update(
         state=Payment.State.EXPIRED, failure_reason=reason, updated_at=timezone.now()
     )

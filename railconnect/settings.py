@@ -87,6 +87,11 @@ MIDDLEWARE = [
     # the uncompressed body (and weakened here).
     "railconnect.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language from its URL prefix (/hi/..., /ta/...; none: English), then a 302 from an
+    # unprefixed page to the passenger's language (cookie, else Accept-Language on a first visit),
+    # and Content-Language / Vary on every page (railconnect/languages.py, docs/i18n.md).
+    "django.middleware.locale.LocaleMiddleware",
+    "railconnect.languages.PreferredLanguageMiddleware",
     # X-RC-Owner on non-public pages: whose session a response belongs to, so the service worker
     # never shows one passenger's kept e-tickets to the next (pwa/owner.py).
     "pwa.owner.OwnerTagMiddleware",
@@ -121,6 +126,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # data-route on <html> for static/js/rum.js (real-user Web Vitals).
                 "rum.routes.context",
+                # The language switcher's links and the page's lang (railconnect/languages.py).
+                "railconnect.languages.context",
             ],
         },
     },
@@ -285,6 +292,16 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "RailConnect India <no-reply@railconnect.invalid>")
 
 LANGUAGE_CODE = "en-in"
+# English pages are unprefixed, Hindi under /hi/, Tamil under /ta/ (docs/i18n.md: why Tamil, how to
+# add a language). Catalogues: locale/<code>/LC_MESSAGES/django.po, compiled by the static build.
+LANGUAGES = [("en-in", "English"), ("hi", "हिन्दी"), ("ta", "தமிழ்")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The passenger's choice, set by the switcher's links (railconnect/languages.py): a year.
+LANGUAGE_COOKIE_NAME = "rc_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
 # Timetables are Indian local clock times; the whole network runs on IST.
 TIME_ZONE = "Asia/Kolkata"
 USE_I18N = True

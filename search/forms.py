@@ -5,6 +5,9 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from timetable.journeys import booking_window, parse_journey_date
 from timetable.models import CLASS_CODES, Train
@@ -27,31 +30,37 @@ class SearchForm(forms.Form):
     date = JourneyDateField(
         input_formats=["%Y-%m-%d"],
         error_messages={
-            "required": "Choose a journey date.",
-            "invalid": "That is not a date we can read: pick it from the calendar, or type it as "
-            "year-month-day, for example 2026-12-25.",
+            "required": _("Choose a journey date."),
+            "invalid": _(
+                "That is not a date we can read: pick it from the calendar, or type it as "
+                "year-month-day, for example 2026-12-25."
+            ),
         },
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     travel_class = forms.ChoiceField(
-        required=False, choices=[("", "Any class"), *[(code, code) for code in CLASS_CODES]]
+        required=False, choices=[("", _("Any class")), *[(code, code) for code in CLASS_CODES]]
     )
     band = forms.ChoiceField(
         required=False,
-        choices=[("", "Any time"), *[(key, label) for key, (label, _, _) in DEPARTURE_BANDS.items()]],
+        choices=[("", _("Any time")), *[(key, label) for key, (label, _, _) in DEPARTURE_BANDS.items()]],
     )
-    train_type = forms.ChoiceField(required=False, choices=[("", "Any train"), *Train.Type.choices])
+    train_type = forms.ChoiceField(required=False, choices=[("", _("Any train")), *Train.Type.choices])
     sort = forms.ChoiceField(required=False, choices=list(SORT_ORDERS.items()))
 
     # "from" is a Python keyword, so the two place fields are added by name.
     # Form's own arguments, passed through as they are.
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, label in (("from", "From"), ("to", "To")):
+        for name, label in (("from", _("From")), ("to", _("To"))):
             self.fields[name] = forms.CharField(
                 label=label,
                 max_length=settings.SEARCH_MAX_QUERY_LENGTH,
-                error_messages={"required": f"{label}: enter a station code, station name or city."},
+                error_messages={
+                    "required": format_lazy(
+                        _("{label}: enter a station code, station name or city."), label=label
+                    )
+                },
             )
         self.order_fields(["from", "to", "date"])
 
@@ -76,11 +85,11 @@ class SearchForm(forms.Form):
         date: datetime.date = self.cleaned_data["date"]
         first, last = booking_window()
         if date < first:
-            raise forms.ValidationError("That date has passed: choose today or a later date.")
+            raise forms.ValidationError(_("That date has passed: choose today or a later date."))
         if date > last:
             raise forms.ValidationError(
-                f"Tickets open {settings.BOOKING_HORIZON_DAYS} days ahead: "
-                f"choose a date up to {last:%d %b %Y}."
+                _("Tickets open %(days)d days ahead: choose a date up to %(last)s.")
+                % {"days": settings.BOOKING_HORIZON_DAYS, "last": date_format(last, "d M Y")}
             )
         return date
 
@@ -89,7 +98,7 @@ class SearchForm(forms.Form):
         data = self.cleaned_data  # what Form.clean() returns
         origin, destination = data.get("from"), data.get("to")
         if origin and destination and set(origin.ids) & set(destination.ids):
-            self.add_error("to", "From and To are the same place: choose a different destination.")
+            self.add_error("to", _("From and To are the same place: choose a different destination."))
         return data
 
     def result_options(self) -> ResultOptions:

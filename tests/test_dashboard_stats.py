@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from booking.models import Booking
 from dashboard import svg_charts, travel_stats
+from railconnect.indian_formats import rupees
 
 from testsupport.booking_rows import (
     DAY,
@@ -306,7 +307,7 @@ def test_statistics_fragment_shows_every_figure_and_the_chart(people):
     stats = travel_stats.aggregate_stats(user)
     assert f"<dt>Total bookings</dt><dd>{stats.total_bookings}</dd>" in html
     assert f"<dt>Journeys taken</dt><dd>{stats.journeys_taken}</dd>" in html
-    assert f"&#8377;{stats.total_spent}" in html and f"&#8377;{stats.average_fare}" in html
+    assert rupees(stats.total_spent) in html and rupees(stats.average_fare) in html
     assert f"{stats.km_travelled} km" in html
     route = stats.top_route
     assert f"{route.board_code} &rarr; {route.alight_code}" in html

@@ -11,6 +11,7 @@ from django.test import Client
 
 from booking.fares import fare_for
 from caching import policy
+from railconnect.indian_formats import rupees
 
 from testsupport.bookings import post_booking, set_coaches, travel_date
 from testsupport.networks import next_weekday
@@ -37,16 +38,16 @@ def one_adult(travel_class, quota="GN", km=1400, superfast=True):
 def test_the_availability_page_prices_every_class_and_quota_for_one_adult(network):
     page = text(Client().get(choose_url("3A")))
     for travel_class in ("1A", "2A", "3A"):
-        assert f"₹{one_adult(travel_class):,}" in page
+        assert rupees(one_adult(travel_class)) in page
     # Tatkal is priced where it is sold (2A, 3A) and 1A says it is not offered.
-    assert f"₹{one_adult('3A', 'TQ'):,}" in page and f"₹{one_adult('2A', 'TQ'):,}" in page
+    assert rupees(one_adult("3A", "TQ")) in page and rupees(one_adult("2A", "TQ")) in page
     assert "NOT OFFERED" in page
     # The breakdown of one adult's 3A fare, on demand (<details>).
     line = fare_for("3A", 1400, True, "GN", [("Adult", 30, False)]).lines[0]
     assert "Fare breakdown" in page and "<details" in page
     for label, amount in [("Base fare (1400 km)", line.base), ("Reservation charge", line.reservation)]:
-        assert f"<dt>{label}</dt><dd>₹{amount}</dd>" in page
-    assert f"<dt>GST (5%)</dt><dd>₹{line.gst}</dd>" in page
+        assert f"<dt>{label}</dt><dd>{rupees(amount)}</dd>" in page
+    assert f"<dt>GST (5%)</dt><dd>{rupees(line.gst)}</dd>" in page
 
 
 def test_the_week_at_a_glance_offers_the_next_six_running_dates_one_tap_to_book(network):
@@ -78,7 +79,7 @@ def test_the_class_fragment_shows_availability_and_fare_and_is_cached_briefly(
     body = text(response)
     assert response.status_code == 200
     assert body.count('class="class-button') == 3
-    assert "AVAILABLE 560" in body and f"₹{one_adult('3A'):,}" in body
+    assert "AVAILABLE 560" in body and rupees(one_adult("3A")) in body
     assert response["Cache-Control"] == "public, max-age=5"
     # A booking does not show in the display figure until it expires; the availability page is live.
     post_booking(client_for)

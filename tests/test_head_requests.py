@@ -53,6 +53,7 @@ def arguments(network):
         "gateway_name": "simulated",
         "path": "renditions/none/320.jpg",
         "uidb64": "MQ",
+        "code": "hi",
     }
     return client, values
 
@@ -82,7 +83,7 @@ def test_head_answers_like_get_on_every_url(arguments):
         "search-api",
         "stations-api",
         "train-schedule",
-        "booking:api-booking",
+        "api-booking",
         "pwa:manifest",
         "pwa:service-worker",
         "booking:passengers",

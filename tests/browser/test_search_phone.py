@@ -45,7 +45,7 @@ def test_results_show_availability_and_fare_per_class_as_buttons(site, network, 
     assert buttons.count() == 4
     texts = [re.sub(r"\s+", " ", text) for text in buttons.all_inner_texts()]
     for code, text in zip(["2A", "3A", "SL", "2S"], texts, strict=True):
-        assert re.fullmatch(rf"{code} AVAILABLE \d+ ₹[\d,]+", text), text
+        assert re.fullmatch(rf"{code} AVAILABLE \d+ ₹[\d,]+\.\d\d", text), text
     for box in page.evaluate(BOXES, ".class-button"):
         assert box["width"] >= TOUCH and box["height"] >= TOUCH, box
     # A button is a way to book: it opens that class's availability page, with the fare.

@@ -1,5 +1,6 @@
 // Station suggestions for text inputs: fills the native <datalist> the inputs point to (their
 // list="..." attribute) from the suggestion API named by the input's data-suggest-url.
+// The words it shows come translated from the page: data-stations-text ("{count} stations").
 // Loaded on the first focus of a station field (see pages/search.js); without it the fields are
 // plain text inputs the server understands (code, city or name).
 
@@ -25,7 +26,8 @@ export function enhance(inputs) {
         const response = await fetch(url, { signal: controller.signal, headers: { Accept: "application/json" } });
         if (!response.ok) return;
         const { stations, cities = [] } = await response.json();
-        cache.set(key, [...cities.map(cityOption), ...stations.map(option)]);
+        const stationsText = input.dataset.stationsText || "{count} stations";
+        cache.set(key, [...cities.map((city) => cityOption(city, stationsText)), ...stations.map(option)]);
       } catch {
         return; // aborted by a newer keystroke, or offline: the field still works as plain text
       }
@@ -43,10 +45,11 @@ export function enhance(inputs) {
 }
 
 // A city of several stations, first: "Mumbai (all stations)" searches from every one of them.
-function cityOption(city) {
+function cityOption(city, stationsText) {
   const element = document.createElement("option");
   element.value = city.label;
-  element.label = [`${city.station_count} stations`, city.state].filter(Boolean).join(", ");
+  const count = stationsText.replace("{count}", String(city.station_count));
+  element.label = [count, city.state].filter(Boolean).join(", ");
   return element;
 }
 
