@@ -35,6 +35,21 @@ class BookingConflict(RuleError):
     status = 409
 
 
+class WaitlistFull(BookingConflict):
+    """REGRET: no waitlist place is left for this class; answered 409 {"status": "REGRET", "error": ...}."""
+
+    outcome = "REGRET"
+
+
+class Refusal(RuleError):
+    """A refusal stored with a queued request (admission.py), raised again as it was first answered."""
+
+    def __init__(self, field: str, message: str, *, status: int, outcome: str | None = None) -> None:
+        super().__init__(field, message)
+        self.status = status
+        self.outcome = outcome
+
+
 class IdempotencyKeyReused(RuleError):
     """An Idempotency-Key already used for a different request: the request is well formed but refused."""
 

@@ -193,6 +193,57 @@ class Booking(models.Model):
         return str(QUOTAS.get(self.quota, self.quota))  # in the active language
 
 
+class QueuedBookingRequest(models.Model):
+    """A booking request waiting for its inventory's writer (booking/admission.py), then its outcome.
+
+    The queue's only durable copy: a request is written here before any allocation starts, and the
+    writer decides it (ALLOCATED with its booking, or REFUSED with the answer the API gives) in the
+    same transaction that writes the booking, so a writer that dies mid-batch leaves it QUEUED.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "QUEUED", "Waiting"
+        ALLOCATED = "ALLOCATED", "Allocated"
+        REFUSED = "REFUSED", "Refused"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    inventory = models.ForeignKey(Inventory, on_delete=models.CASCADE, related_name="+")
+    # The request as the API's JSON shape (booking_requests.parse_booking_request reads it back).
+    payload = models.JSONField()
+    # NULL rather than "": the unique (user, key) constraint below applies only to requests with a key.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    request_hash = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    booking = models.OneToOneField(
+        Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="queued_request"
+    )
+    # A refusal: {"status": HTTP status, "field": ..., "error": message, "outcome": "REGRET" or null}.
+    refusal = models.JSONField(null=True, blank=True)
+    # Arrival: the rules (Tatkal opening, horizon, hold windows) are judged at this instant.
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="queued_request_idempotency_uniq",
+            ),
+        ]
+        indexes = [
+            # The writer's FIFO scan and the queue position: waiting requests of one inventory by id.
+            models.Index(
+                fields=["inventory", "id"],
+                condition=models.Q(status="QUEUED"),
+                name="queued_request_waiting_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"request {self.pk} {self.status}"
+
+
 class BookingPassenger(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "CNF", _("Confirmed")

@@ -32,6 +32,8 @@ urlpatterns = [
 # "booking" namespace (one namespace cannot be both prefixed and not).
 api_urlpatterns = [
     path("api/bookings", api.create, name="api-bookings"),
+    path("api/bookings/requests/<int:request_id>", api.request_status, name="api-request"),
+    path("bookings/requests/<int:request_id>", views.queued, name="queued"),
     path("api/bookings/<str:pnr>", api.detail, name="api-booking"),
     path("api/bookings/<str:pnr>/pay", api.pay, name="api-pay"),
     path("api/bookings/<str:pnr>/cancel", api.cancel, name="api-cancel"),

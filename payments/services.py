@@ -9,7 +9,7 @@ booking's amount due (passengers cancelled before payment lowered it).
 """
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import cast
 
@@ -39,6 +39,31 @@ def start_payment(
     redirect_url = gateway.start(payment)
     payment.save()
     return payment, redirect_url
+
+
+def start_payments(
+    bookings: Sequence[models.Model],
+    *,
+    amounts: Sequence[Decimal],
+    using: str,
+    gateway_name: str = "simulated",
+) -> list[str]:
+    """A new pending payment for each of `bookings` (its user's, for the matching amount), in one
+    INSERT, inside the caller's transaction: the payers' URLs, in order."""
+    gateway = get_gateway(gateway_name)
+    new = [
+        Payment(
+            booking_id=booking.pk,
+            user_id=booking.user_id,  # type: ignore[attr-defined]  # a Booking (payments may not name it)
+            amount=amount,
+            gateway=gateway.name,
+            token=secrets.token_urlsafe(18),
+        )
+        for booking, amount in zip(bookings, amounts, strict=True)
+    ]
+    urls = [gateway.start(payment) for payment in new]
+    Payment.objects.using(using).bulk_create(new)
+    return urls
 
 
 def settle(result: GatewayResult) -> Payment:

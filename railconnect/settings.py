@@ -439,6 +439,15 @@ GENERAL_MAX_PASSENGERS = env_int("GENERAL_MAX_PASSENGERS", 6)
 TATKAL_MAX_PASSENGERS = env_int("TATKAL_MAX_PASSENGERS", 4)
 # Waitlist places per train, date, class and quota; past it a booking is refused (REGRET). 0: no limit.
 WAITLIST_LIMIT = env_int("WAITLIST_LIMIT", 0)
+# The booking queue (booking/admission.py): how long a POST waits for its outcome before answering
+# 202 with the request's URL (ms); how many queued requests one writer's transaction allocates; how
+# long a writer keeps draining others' requests once its own is decided (ms); the wait quoted per
+# request ahead in the queue (ms, for estimated_wait_ms); how often a waiting request looks again.
+BOOKING_ADMISSION_WAIT_MS = env_int("BOOKING_ADMISSION_WAIT_MS", 200)
+BOOKING_BATCH_SIZE = env_int("BOOKING_BATCH_SIZE", 100)
+BOOKING_WRITER_MAX_MS = env_int("BOOKING_WRITER_MAX_MS", 300)
+BOOKING_QUEUE_MS_PER_REQUEST = env_int("BOOKING_QUEUE_MS_PER_REQUEST", 4)
+BOOKING_QUEUE_POLL_MS = env_int("BOOKING_QUEUE_POLL_MS", 50)
 # Which set of booking.RefundRule rows applies to cancellations ("2015" is seeded by a migration).
 REFUND_RULESET = os.environ.get("REFUND_RULESET", "2015")
 

@@ -293,11 +293,11 @@ def test_partial_cancellation_before_payment_lowers_the_amount_charged(network, 
 
 def test_a_payment_for_another_amount_than_due_is_not_captured(network, user):
     """settle() checks the amount: defence in depth should a payment be opened for a stale amount."""
-    from booking import reservations
+    from booking import admission
     from booking.booking_requests import parse_booking_request
     from payments import services
 
-    result = reservations.hold_booking(user, parse_booking_request(payload()))
+    result = admission.hold_booking(user, parse_booking_request(payload()))
     Payment.objects.filter(booking=result.booking).update(state="expired")
     stale, _url = services.start_payment(result.booking, user, result.booking.fare_total + 1)
     payment = services.settle(

@@ -221,8 +221,8 @@ def test_holds_do_not_trigger_anything_payments_and_cancellations_do(
 
 def test_the_booking_engine_marks_the_passenger_changed(world, django_capture_on_commit_callbacks):
     """Through the real engine: hold, pay; the passenger's dashboard then reads live figures."""
+    from booking.admission import hold_booking
     from booking.booking_requests import parse_booking_request
-    from booking.reservations import hold_booking
 
     from testsupport.bookings import payload
 

@@ -7,7 +7,7 @@ import socket
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from booking.models import Booking
+from booking.models import Booking, QueuedBookingRequest
 from payments.models import Payment
 
 from testsupport.bookings import post_booking, travel_date
@@ -54,6 +54,7 @@ def arguments(network):
         "path": "renditions/none/320.jpg",
         "uidb64": "MQ",
         "code": "hi",
+        "request_id": QueuedBookingRequest.objects.get(booking=booking).pk,
     }
     return client, values
 

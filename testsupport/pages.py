@@ -108,8 +108,8 @@ def passenger_form(user):
 
 
 def eticket(user):
+    from booking.admission import hold_booking
     from booking.booking_requests import parse_booking_request
-    from booking.reservations import hold_booking
 
     route, date = _journey()
     number, date_text, board, alight, travel_class = _args(route, date)
