@@ -1,4 +1,10 @@
-"""Live availability for a journey, read from the inventory row (never from a cache).
+"""Live availability for a journey, read from the inventory row, and the same figures for display.
+
+`availability` reads the inventory row on every call (the availability page). `display_availability`
+is the figure shown around it (one per class in search results, the week at a glance, alternative
+trains): kept DISPLAY_AVAILABILITY_TTL seconds (5) in the "display-availability" cache family, so a
+rush of searches costs one row read per train, date and class every few seconds (caching/policy.py
+says why). Neither decides anything: allocation reads the locked row (booking/reservations.py).
 
 Shown as Indian Railways shows it: AVAILABLE n while berths are free on every leg of the
 journey, then RAC n (the RAC number the next passenger would get), then WL n. Unpaid holds whose
@@ -13,11 +19,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from caching.tiered import tiered_cache
 from timetable.train_routes import RouteJourney
 
 from . import booking_rules, coach_layouts
 from .allocation import SeatMap, leg_mask
-from .booking_rules import GENERAL, TATKAL
+from .booking_rules import GENERAL, QUOTAS, TATKAL
+from .fares import FareBreakdown, one_adult_fare
 from .models import Inventory
 
 
@@ -108,3 +116,66 @@ def availability(
         label = f"AVAILABLE {free}" if free else f"WL {inventory.tqwl_count + 1}"
         result[TATKAL] = Availability(TATKAL, True, label, free)
     return result
+
+
+def display_availability(
+    journey: RouteJourney, travel_class: str, now: datetime.datetime | None = None
+) -> dict[str, Availability]:
+    """`availability`, as it was at most DISPLAY_AVAILABILITY_TTL seconds ago: for lists only."""
+    parts = (
+        journey.route.train_id,
+        journey.journey_date.isoformat(),
+        journey.board.sequence,
+        journey.alight.sequence,
+        travel_class,
+    )
+    return tiered_cache.get_or_set(
+        "display-availability", parts, lambda: availability(journey, travel_class, now)
+    )
+
+
+@dataclass(frozen=True)
+class QuotaOffer:
+    """One quota of one class on the availability page: availability and the one-adult fare."""
+
+    availability: Availability
+    fare: FareBreakdown | None  # None: the quota is not sold in this class
+
+    @property
+    def name(self) -> str:
+        """The quota's name in the passenger's language."""
+        return str(QUOTAS[self.availability.quota])
+
+
+def quota_offers(journey: RouteJourney, travel_class: str, now: datetime.datetime) -> list[QuotaOffer]:
+    """Live availability and the fare for one adult in each quota of a class (the fare enquiry)."""
+    superfast = journey.route.is_superfast
+    return [
+        QuotaOffer(item, one_adult_fare(travel_class, journey.distance_km, superfast, quota))
+        for quota, item in availability(journey, travel_class, now).items()
+    ]
+
+
+@dataclass(frozen=True)
+class ClassOffer:
+    """A class of a journey as a list shows it: general-quota availability and one adult's fare."""
+
+    travel_class: str
+    availability: Availability
+    fare: int
+
+    @property
+    def waitlisted(self) -> bool:
+        return self.availability.kind == "WL"
+
+
+def class_offers(journey: RouteJourney, now: datetime.datetime | None = None) -> list[ClassOffer]:
+    """Every class of the journey's train, with display availability and fare (general quota)."""
+    superfast = journey.route.is_superfast
+    offers = []
+    for travel_class in journey.route.classes:
+        fare = one_adult_fare(travel_class, journey.distance_km, superfast, GENERAL)
+        assert fare is not None, "every class sells the general quota"
+        item = display_availability(journey, travel_class, now)[GENERAL]
+        offers.append(ClassOffer(travel_class, item, int(fare.total)))
+    return offers

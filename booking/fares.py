@@ -144,6 +144,14 @@ def fare_for(
     return breakdown
 
 
+def one_adult_fare(travel_class: str, distance_km: int, superfast: bool, quota: str) -> FareBreakdown | None:
+    """The fare enquiry: what one adult pays (a price shown before login), or None when the quota
+    is not sold in the class (Tatkal in 1A)."""
+    if quota == TATKAL and CLASS_FARES[travel_class].tatkal_share is None:
+        return None
+    return fare_for(travel_class, distance_km, superfast, quota, [("One adult", 30, False)])
+
+
 def cancel_lines(breakdown: StoredBreakdown, indexes: Collection[int]) -> StoredBreakdown:
     """A stored breakdown (FareBreakdown.as_dict()) with the passengers at `indexes` (0-based)
     cancelled before payment: their lines stay, marked cancelled, and leave the totals, which are

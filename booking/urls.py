@@ -5,6 +5,12 @@ from . import api, views
 app_name = "booking"
 
 urlpatterns = [
+    # Before "choose", whose last segment (a class code) would otherwise take "classes".
+    path(
+        "book/<str:train>/<str:date>/<str:board>/<str:alight>/classes",
+        views.class_availability,
+        name="classes",
+    ),
     path(
         "book/<str:train>/<str:date>/<str:board>/<str:alight>/<str:travel_class>", views.choose, name="choose"
     ),

@@ -26,10 +26,11 @@ from railconnect.http_caching import private_page
 from railconnect.http_types import AuthenticatedHttpRequest
 from railconnect.indian_formats import rupees
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
-from timetable.train_routes import RouteJourney, TrainRoute, journey_for, route_for
+from timetable.journeys import booking_window
+from timetable.train_routes import RouteJourney, TrainRoute, journey_for, later_journeys, route_for
 
 from . import admission, booking_rules, coach_layouts, reservations, services
-from .availability import availability
+from .availability import availability, class_offers, quota_offers
 from .booking_requests import parse_booking_request
 from .booking_rules import GENERAL, QUOTAS, RuleError
 from .forms import posted_passengers
@@ -37,6 +38,8 @@ from .models import Booking, BookingPassenger, QueuedBookingRequest
 from .responses import rule_error_page
 
 PNR_LENGTH = 10
+# How many later dates the availability page shows at a glance (IRCTC shows six).
+WEEK_AT_A_GLANCE_DATES = 6
 
 
 def _route_or_404(train: str) -> TrainRoute:
@@ -77,9 +80,41 @@ def choose(
         return rule_error_page(request, "booking/choose.html", context, error)
     now = timezone.now()
     classes = sorted(route.classes, key=lambda code: code != travel_class)
-    rows = [(code, availability(journey, code, now)) for code in classes]
-    context.update({"journey": journey, "rows": rows, "quotas": QUOTAS})
+    rows = [(code, quota_offers(journey, code, now)) for code in classes]
+    chosen = rows[0][1][0].availability  # the chosen class, general quota
+    context.update(
+        {
+            "journey": journey,
+            "rows": rows,
+            # A week at a glance: the next running dates, each class one tap from booking.
+            "week": [
+                (later, class_offers(later, now))
+                for later in later_journeys(journey, booking_window()[1], WEEK_AT_A_GLANCE_DATES)
+            ],
+            "waitlisted": chosen.kind == "WL",
+        }
+    )
     return render(request, "booking/choose.html", context)
+
+
+@require_safe
+def class_availability(request: HttpRequest, train: str, date: str, board: str, alight: str) -> HttpResponse:
+    """Each class of a journey with its availability and one adult's fare, as class buttons: the
+    lazy fragment of a search result (and of an alternative train on the availability page)."""
+    route = _route_or_404(train)
+    try:
+        journey = journey_for(route, board, alight, booking_rules.boarding_date(date))
+        booking_rules.check_date(journey.boarding_date)
+    except RuleError as error:
+        response = HttpResponse(error.message, status=error.status, content_type="text/plain")
+        patch_cache_control(response, no_cache=True)
+        return response
+    response = render(
+        request, "booking/_class_offers.html", {"journey": journey, "offers": class_offers(journey)}
+    )
+    # As long as the figures it shows are kept (display availability), and no longer.
+    patch_cache_control(response, public=True, max_age=int(settings.DISPLAY_AVAILABILITY_TTL))
+    return response
 
 
 def _passenger_rows(passengers: Sequence[dict[str, Any]], count: int) -> list[tuple[int, dict[str, Any]]]:

@@ -10,14 +10,20 @@
   | 1 h | the timetable version in the key |
 | page | a public page (home, search results, schedule), the same for everyone | 60 s | 60 s
   | the timetable version and the date in the key |
-| (availability) | seats free for a train, date, class | not cached | not cached
-  | read from the inventory row on every request |
+| display-availability | availability shown for display (search results, the week at a glance)
+  | not kept | 5 s (DISPLAY_AVAILABILITY_TTL) | expiry only |
+| (availability) | seats free on the availability page and at allocation | not cached | not cached
+  | read from the inventory row on every request; allocation locks the row |
 
 Why L1 is short: it lives in each worker process and nothing can reach into it to invalidate,
 so it only keeps what is versioned (a changed timetable means new keys) and only for minutes;
 the version itself stays in L1 for two seconds, which bounds how long an admin edit takes to show.
-Availability is deliberately not cached at all: it is one indexed row read (booking/availability.py),
-so a cached figure would save little and could show a berth the engine would refuse.
+Availability on the availability page is not cached: it is one indexed row read per class
+(booking/availability.py), and the passenger is about to book. Availability shown around it (a
+class per search result, six dates at a glance, alternative trains) is "display" availability,
+kept five seconds: a rush must not turn every search into dozens of inventory reads, and a figure
+five seconds old is what a passenger reading a list sees anyway. The booking itself always
+decides on the locked inventory row (booking/reservations.py), never on either figure.
 
 Every copy of data goes through `tiered_cache` under one of these families. The shared cache also
 holds state that is no copy of anything, written by its owner with Django's cache API: rate-limit
@@ -57,6 +63,7 @@ def _families():
                 "route", l1_ttl=settings.CACHE_L1_TTL, l2_ttl=settings.TIMETABLE_CACHE_TTL, stale_grace=60
             ),
             Family("page", l1_ttl=settings.PAGE_CACHE_TTL, l2_ttl=settings.PAGE_CACHE_TTL),
+            Family("display-availability", l1_ttl=0, l2_ttl=settings.DISPLAY_AVAILABILITY_TTL),
         )
     }
 

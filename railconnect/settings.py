@@ -368,6 +368,8 @@ BOOKING_HORIZON_DAYS = env_int("BOOKING_HORIZON_DAYS", 60)
 SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", 60)
 # Autocomplete: how many suggestions, and the shortest prefix that is looked up.
 STATION_SUGGESTION_LIMIT = env_int("STATION_SUGGESTION_LIMIT", 10)
+# ... and how many "Mumbai (all stations)" city entries besides them.
+CITY_SUGGESTION_LIMIT = env_int("CITY_SUGGESTION_LIMIT", 3)
 # Cache lifetimes (seconds). The station list and timetable change only on import/admin edits,
 # which bump a version number, so these can be long.
 STATION_CACHE_TTL = env_int("STATION_CACHE_TTL", 6 * 3600)
@@ -380,6 +382,10 @@ CACHE_VERSION_L1_TTL = float(os.environ.get("CACHE_VERSION_L1_TTL", 2))
 # Stampede protection: how long a recomputation may hold its lock, and how long others wait.
 CACHE_LOCK_TIMEOUT = env_int("CACHE_LOCK_TIMEOUT", 10)
 CACHE_STAMPEDE_WAIT = float(os.environ.get("CACHE_STAMPEDE_WAIT", 0.5))
+# Availability shown for display (search results, the week at a glance, never a booking's
+# allocation, which reads the locked row): kept this long, so a rush of searches costs one
+# inventory read per train, date and class every few seconds instead of one per visitor.
+DISPLAY_AVAILABILITY_TTL = float(os.environ.get("DISPLAY_AVAILABILITY_TTL", 5))
 # Public pages rendered for visitors without a session are kept whole this long (seconds).
 PAGE_CACHE_TTL = float(os.environ.get("PAGE_CACHE_TTL", 60))
 # Redis outage: seconds between reconnection attempts, and between repeated outage log lines.

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,10 @@ class SearchForm(forms.Form):
         input_formats=["%Y-%m-%d"],
         error_messages={
             "required": _("Choose a journey date."),
-            "invalid": _("Give the date as YYYY-MM-DD."),
+            "invalid": _(
+                "That is not a date we can read: pick it from the calendar, or type it as "
+                "year-month-day, for example 2026-12-25."
+            ),
         },
         widget=forms.DateInput(attrs={"type": "date"}),
     )
@@ -60,6 +64,11 @@ class SearchForm(forms.Form):
             )
         self.order_fields(["from", "to", "date"])
 
+    @property
+    def date_window(self) -> tuple[datetime.date, datetime.date]:
+        """The dates the date field offers (its min and max): the booking window."""
+        return booking_window()
+
     def _clean_place(self, name: str) -> Place:
         try:
             return resolve_place(self.cleaned_data[name], str(self.fields[name].label))
@@ -76,11 +85,11 @@ class SearchForm(forms.Form):
         date: datetime.date = self.cleaned_data["date"]
         first, last = booking_window()
         if date < first:
-            raise forms.ValidationError("That date has passed: choose today or a later date.")
+            raise forms.ValidationError(_("That date has passed: choose today or a later date."))
         if date > last:
             raise forms.ValidationError(
-                f"Tickets open {settings.BOOKING_HORIZON_DAYS} days ahead: "
-                f"choose a date up to {last:%d %b %Y}."
+                _("Tickets open %(days)d days ahead: choose a date up to %(last)s.")
+                % {"days": settings.BOOKING_HORIZON_DAYS, "last": date_format(last, "d M Y")}
             )
         return date
 
@@ -89,7 +98,7 @@ class SearchForm(forms.Form):
         data = self.cleaned_data  # what Form.clean() returns
         origin, destination = data.get("from"), data.get("to")
         if origin and destination and set(origin.ids) & set(destination.ids):
-            self.add_error("to", "From and To are the same place: choose a different destination.")
+            self.add_error("to", _("From and To are the same place: choose a different destination."))
         return data
 
     def result_options(self) -> ResultOptions:

@@ -1,7 +1,8 @@
 """Turns what a passenger typed into the stations they mean.
 
 Accepted, in order: a station code ("MMCT"), the autocomplete's label ("Mumbai Central (MMCT)"),
-a city ("Mumbai": every station of the city), or a station's full name ("Mumbai Central").
+a city ("Mumbai": every station of the city, also as the autocomplete's city label "Mumbai (all
+stations)"), or a station's full name ("Mumbai Central").
 """
 
 import re
@@ -18,6 +19,8 @@ from timetable.version import timetable_version
 
 LABEL_WITH_CODE = re.compile(r"\(([A-Za-z0-9-]{1,10})\)\s*$")
 PRINTABLE = re.compile(r"^[\w .,'()&/-]+$")
+# The autocomplete's label for a city (station_suggestions.city_label): "Mumbai (all stations)".
+ALL_STATIONS = " (all stations)"
 
 
 class PlaceError(ValueError):
@@ -47,6 +50,9 @@ class Place:
 
 def _lookup(text: str) -> Place | None:
     """One query for every reading of `text`; the most specific reading wins."""
+    city_only = text.lower().endswith(ALL_STATIONS)
+    if city_only:
+        text = text[: -len(ALL_STATIONS)]
     code_match = LABEL_WITH_CODE.search(text)
     code = (code_match.group(1) if code_match else text).upper()
     rows = list(
@@ -55,14 +61,14 @@ def _lookup(text: str) -> Place | None:
         .values_list("id", "code", "name", "city")
     )
     by_code = [PlaceStation(*row[:3]) for row in rows if row[1] == code]
-    if by_code:
+    if by_code and not city_only:
         return Place(f"{by_code[0].name} ({by_code[0].code})", tuple(by_code))
     lowered = text.lower()
     by_city = tuple(PlaceStation(*row[:3]) for row in rows if row[3].lower() == lowered)
     if by_city:
         return Place(text.title() if text.islower() else text, by_city)
     by_name = [PlaceStation(*row[:3]) for row in rows if row[2].lower() == lowered]
-    if by_name:
+    if by_name and not city_only:
         return Place(f"{by_name[0].name} ({by_name[0].code})", (by_name[0],))
     return None
 
@@ -95,3 +101,17 @@ def resolve_place(text: str | None, field_label: str = "Station") -> Place:
             _("%(field)s: no station or city called “%(text)s”.") % {"field": field_label, "text": text}
         )
     return place
+
+
+def city_around(place: Place) -> Place:
+    """The city of a single station, when that city has other stations (they serve the same
+    passengers: Mumbai Central's city is every Mumbai station); else `place` itself."""
+    if place.is_city:
+        return place
+    city = Station.objects.filter(id=place.ids[0]).values_list("city", flat=True).first()
+    if not city:
+        return place
+    try:
+        return resolve_place(city)
+    except PlaceError:
+        return place

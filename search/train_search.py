@@ -3,6 +3,14 @@
 A train qualifies when it stops at the origin and later at the destination and actually leaves
 the origin on the requested date (the running-day rule is the timetable's: `timetable.journeys.run_start`).
 
+Where it is offered from and to, when a place is a city with several stations: from its first stop
+in the origin city (where it starts, for a train starting there) to its first stop in the
+destination city after that, because that is where a passenger expects to board a train "from
+Mumbai" (the Rajdhani at Mumbai Central, not Borivali, its last stop in the city). Its other stops
+in either city are kept (`other_boards`, `other_alights`) so the passenger can switch. Between two
+single stations this is the train's only pair of stops there (a train calling twice at a station,
+a loop, is offered for its shortest ride, as before).
+
 The trains serving a pair of places do not depend on the date, so they are cached per pair
 (under the timetable version) and the date is applied in Python on each request.
 """
@@ -36,7 +44,7 @@ SORT_ORDERS = {
 
 _PAIRS_SQL = """
     SELECT t.id, t.number, t.name, t.train_type, t.classes, t.running_days,
-           a.station_id, a.departure_minute, b.station_id, b.arrival_minute
+           a.station_id, a.departure_minute, b.station_id, b.arrival_minute, a.sequence, b.sequence
     FROM {stop} a
     JOIN {stop} b ON b.train_id = a.train_id AND b.sequence > a.sequence
     JOIN {train} t ON t.id = a.train_id
@@ -59,10 +67,22 @@ class Service:
     departure_minute: int
     alight_station_id: int
     arrival_minute: int
+    # The train's other stops in the origin city before `alight_station_id` (station id, departure
+    # minute) and in the destination city after `board_station_id` (station id, arrival minute).
+    other_boards: tuple[tuple[int, int], ...] = ()
+    other_alights: tuple[tuple[int, int], ...] = ()
 
     @property
     def duration_minutes(self) -> int:
         return self.arrival_minute - self.departure_minute
+
+
+@dataclass(frozen=True)
+class OtherStop:
+    """Another stop of the journey's train in the origin or destination city, to switch to."""
+
+    station: PlaceStation
+    at: datetime.datetime  # departs from it (origin city) or arrives at it (destination city)
 
 
 @dataclass(frozen=True)
@@ -72,6 +92,8 @@ class Journey:
     alight: PlaceStation
     departs: datetime.datetime
     arrives: datetime.datetime
+    other_boards: tuple[OtherStop, ...] = ()
+    other_alights: tuple[OtherStop, ...] = ()
 
     @property
     def duration_minutes(self) -> int:
@@ -95,33 +117,62 @@ def search_sql(origin_count: int, destination_count: int) -> str:
     )
 
 
+# One row of _PAIRS_SQL: a train and one (origin stop, later destination stop) pair of it.
+type PairRow = tuple[int, str, str, str, str, int, int, int, int, int, int, int]
+
+
+def _service_of(pairs: Sequence[PairRow], origin_is_city: bool) -> Service:
+    """The Service of one train from all its (origin stop, destination stop) pairs."""
+
+    def offered(row: PairRow) -> tuple[int, int]:
+        board_sequence, alight_sequence = row[10], row[11]
+        # City: its first stop there. One station: its last call there before alighting (a loop
+        # calls twice), which is the shortest ride.
+        return (board_sequence if origin_is_city else -board_sequence, alight_sequence)
+
+    chosen = min(pairs, key=offered)
+    train_id, number, name, train_type, classes, running_days, board_id, departs, alight_id, arrives = chosen[
+        :10
+    ]
+    board_sequence, alight_sequence = chosen[10], chosen[11]
+    other_boards = sorted(
+        {
+            (row[10], row[6], row[7])
+            for row in pairs
+            if row[11] == alight_sequence and row[10] != board_sequence
+        }
+    )
+    other_alights = sorted(
+        {
+            (row[11], row[8], row[9])
+            for row in pairs
+            if row[10] == board_sequence and row[11] != alight_sequence
+        }
+    )
+    return Service(
+        train_id,
+        number,
+        name,
+        train_type,
+        tuple(classes.split(",")) if classes else (),
+        running_days,
+        board_id,
+        departs,
+        alight_id,
+        arrives,
+        other_boards=tuple((station, minute) for _, station, minute in other_boards),
+        other_alights=tuple((station, minute) for _, station, minute in other_alights),
+    )
+
+
 def _query_services(origin_ids: Sequence[int], destination_ids: Sequence[int]) -> list[Service]:
     with connection.cursor() as cursor:
         cursor.execute(search_sql(len(origin_ids), len(destination_ids)), [*origin_ids, *destination_ids])
-        rows = cursor.fetchall()
-    best: dict[int, Service] = {}
+        rows: list[PairRow] = cursor.fetchall()
+    by_train: dict[int, list[PairRow]] = {}
     for row in rows:
-        train_id, number, name, train_type, classes, running_days, board_id, departs, alight_id, arrives = row
-        service = Service(
-            train_id,
-            number,
-            name,
-            train_type,
-            tuple(classes.split(",")) if classes else (),
-            running_days,
-            board_id,
-            departs,
-            alight_id,
-            arrives,
-        )
-        current = best.get(service.train_id)
-        # A train calling at two stations of one city is listed once, for its shortest ride.
-        if current is None or (service.duration_minutes, service.departure_minute) < (
-            current.duration_minutes,
-            current.departure_minute,
-        ):
-            best[service.train_id] = service
-    return list(best.values())
+        by_train.setdefault(row[0], []).append(row)
+    return [_service_of(pairs, origin_is_city=len(origin_ids) > 1) for pairs in by_train.values()]
 
 
 def services_between(origin_ids: Iterable[int], destination_ids: Iterable[int]) -> list[Service]:
@@ -141,6 +192,14 @@ def journey_on(service: Service, date: datetime.date, stations: Mapping[int, Pla
         alight=stations[service.alight_station_id],
         departs=moment_of_run(first_day, service.departure_minute),
         arrives=moment_of_run(first_day, service.arrival_minute),
+        other_boards=tuple(
+            OtherStop(stations[station], moment_of_run(first_day, minute))
+            for station, minute in service.other_boards
+        ),
+        other_alights=tuple(
+            OtherStop(stations[station], moment_of_run(first_day, minute))
+            for station, minute in service.other_alights
+        ),
     )
 
 

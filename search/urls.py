@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search", views.search_page, name="search"),
     path("search/dates", views.search_dates, name="search-dates"),
+    path("search/alternatives", views.search_alternatives, name="search-alternatives"),
 ]
 
 # The JSON APIs are the same in every language: unprefixed (railconnect/urls.py).

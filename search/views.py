@@ -16,8 +16,8 @@ from timetable.journeys import booking_window
 from timetable.version import timetable_version
 
 from .forms import SearchForm
-from .places import PlaceError, clean_place_text
-from .station_suggestions import suggest_stations
+from .places import PlaceError, city_around, clean_place_text
+from .station_suggestions import suggest_places
 from .train_search import DEPARTURE_BANDS, SORT_ORDERS, Journey, find_journeys
 
 
@@ -110,6 +110,39 @@ def search_dates(request: HttpRequest) -> HttpResponse:
     return render(request, "search/results.html#date_strip", {"dates": _date_strip(date, counts)})
 
 
+# How many other trains the availability page suggests when a class is waitlisted.
+ALTERNATIVES_SHOWN = 5
+
+
+@require_safe
+@public_page
+@public_page_cache(version=timetable_version)
+def search_alternatives(request: HttpRequest) -> HttpResponse:
+    """Other trains between the same cities on the same date in the same class (`exclude` is the
+    waitlisted train): the lazy fragment of the availability page, whose stations are widened to
+    their cities (a passenger waitlisted from Mumbai Central can board at Bandra Terminus). Their
+    availability is booking's fragment, inside each."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Invalid search.", content_type="text/plain")
+    origin, destination = city_around(form.cleaned_data["from"]), city_around(form.cleaned_data["to"])
+    excluded = request.GET.get("exclude", "")
+    journeys = [
+        journey
+        for journey in find_journeys(origin, destination, form.cleaned_data["date"], form.result_options())
+        if journey.service.number != excluded
+    ]
+    context = {
+        "journeys": journeys[:ALTERNATIVES_SHOWN],
+        "more": len(journeys) > ALTERNATIVES_SHOWN,
+        "origin": origin,
+        "destination": destination,
+        "date": form.cleaned_data["date"],
+        "travel_class": form.cleaned_data.get("travel_class"),
+    }
+    return render(request, "search/alternatives.html", context)
+
+
 def _journey_json(journey: Journey) -> dict[str, str | int | list[str]]:
     return {
         "number": journey.service.number,
@@ -145,4 +178,4 @@ def stations_api(request: HttpRequest) -> HttpResponse:
         query = clean_place_text(request.GET.get("q"), "q")
     except PlaceError as error:
         return json_error(str(error), status=400, field="q")
-    return JsonResponse({"stations": suggest_stations(query)})
+    return JsonResponse(suggest_places(query))

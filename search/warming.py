@@ -2,8 +2,8 @@
 
 - popular routes: the station pairs most booked recently (as ranked by booking), topped up from
   the timetable's most served origin-destination pairs, each also between the two cities;
-- the station list behind the autocomplete: every one- and two-letter prefix of the busiest
-  stations' codes, names and cities.
+- the station list behind the autocomplete (its stations and "all stations" cities): every one-
+  and two-letter prefix of the busiest stations' codes, names and cities.
 """
 
 from django.db.models import Count
@@ -12,7 +12,7 @@ from caching.warming import Warmer, most_popular, register, topped_up
 from timetable.models import Station, Train
 
 from .places import PlaceError, resolve_place
-from .station_suggestions import suggest_stations
+from .station_suggestions import suggest_places
 from .train_search import services_between
 
 
@@ -77,6 +77,6 @@ def register_warmers() -> None:
             "stations",
             200,
             "busiest stations whose prefixes to warm",
-            lambda limit: [(suggest_stations, (prefix,)) for prefix in suggestion_prefixes(limit)],
+            lambda limit: [(suggest_places, (prefix,)) for prefix in suggestion_prefixes(limit)],
         )
     )

@@ -212,6 +212,39 @@ def test_the_page_cache_keeps_one_copy_per_language(network):
     assert {"Cookie", "Accept-Language"} <= {v.strip() for v in english["Vary"].split(",")}
 
 
+@pytest.mark.parametrize("language", ["hi", "ta"])
+def test_fares_class_buttons_and_alternatives_follow_the_page_language(network, language):
+    """Issue 14's fragments are pages too: under /hi/ and /ta/, in that language, one copy each."""
+    client = Client()
+    results = hindi_page(
+        client, f"/{language}/search?from=AAA&to=DDD&date={SEARCH['date']}", language=language
+    )
+    # The results page asks for its class buttons in its own language.
+    classes_url = f"/{language}/book/12951/{SEARCH['date']}/AAA/DDD/classes"
+    assert f'data-lazy-fragment="{classes_url}"' in results
+    classes = client.get(classes_url)
+    english = Client().get(f"/book/12951/{SEARCH['date']}/AAA/DDD/classes")
+    assert classes.status_code == english.status_code == 200
+    assert classes["Content-Language"] == language and english["Content-Language"] == "en-IN"
+    shown = classes.content.decode()
+    assert english_words(shown) == set() and "₹" in shown and ".00" in shown
+    assert shown != english.content.decode()  # "AVAILABLE n" is in the page's language
+    # Kept by HTTP caches per URL, so per language; the unprefixed copy varies on what picks one.
+    assert "public" in classes["Cache-Control"]
+    assert {"Cookie", "Accept-Language"} <= {v.strip() for v in english["Vary"].split(",")}
+    alternatives = client.get(
+        f"/{language}/search/alternatives",
+        {**SEARCH, "travel_class": "3A", "exclude": "12951"},
+    )
+    assert alternatives.status_code == 200 and alternatives["Content-Language"] == language
+    assert english_words(alternatives.content.decode()) == set()
+    if "data-lazy-fragment" in alternatives.content.decode():
+        assert f'data-lazy-fragment="/{language}/book/' in alternatives.content.decode()
+    # The date field's message, in the page's language.
+    refused = client.get(f"/{language}/search", {**SEARCH, "date": "25-12-2026"})
+    assert refused.status_code == 400 and english_words(refused.content.decode()) == set()
+
+
 # --- Indian formats and names -------------------------------------------------------------------
 
 

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -74,5 +76,29 @@ def test_only_yyyy_mm_dd_is_a_date(client):
         f"{day.year}-{day.timetuple().tm_yday:03d}",
     ):
         response = client.get("/search", {"from": "Alpha", "to": "Beta", "date": text})
-        assert response.status_code == 400 and b"Give the date as YYYY-MM-DD." in response.content, text
+        assert response.status_code == 400 and b"That is not a date we can read" in response.content, text
     assert client.get("/search", {"from": "Alpha", "to": "Beta", "date": day.isoformat()}).status_code == 200
+
+
+def test_alternatives_widen_a_station_to_its_city(client):
+    """Waitlisted on 12001 from Alpha Central: 12002 from Alpha Terminus, the same city, is offered."""
+    monday = next_weekday(0)
+    response = client.get(
+        "/search/alternatives", {"from": "ALP", "to": "BET", "date": monday.isoformat(), "exclude": "12001"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    # City names are data, kept in English in every language (docs/i18n.md).
+    assert (
+        'From <span lang="en" translate="no">Alpha</span> to <span lang="en" translate="no">Beta</span>:'
+        in html
+    )
+    assert "12002" in html and "12001" not in html
+    assert f"/book/12002/{monday.isoformat()}/ALQ/BET/classes" in html
+
+
+def test_results_date_field_offers_only_the_booking_window(client, settings):
+    html = client.get("/").content.decode()
+    today = timezone.localdate()
+    last = today + datetime.timedelta(days=settings.BOOKING_HORIZON_DAYS)
+    assert f'min="{today.isoformat()}" max="{last.isoformat()}"' in html

@@ -1,6 +1,6 @@
 import pytest
 
-from testsupport.networks import tiny_network
+from testsupport.networks import next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +40,19 @@ def test_repeated_queries_come_from_the_cache(client, django_assert_num_queries)
     codes(client, "al")
     with django_assert_num_queries(0):
         codes(client, "al")
+
+
+def test_cities_of_several_stations_are_offered_as_all_stations_entries(client):
+    response = client.get("/api/stations", {"q": "alp"}).json()
+    assert response["cities"] == [
+        {"label": "Alpha (all stations)", "city": "Alpha", "state": "X", "station_count": 2}
+    ]
+    assert [station["code"] for station in response["stations"]] == ["ALP", "ALQ"]
+    # A city of one station is that station: no city entry.
+    assert client.get("/api/stations", {"q": "bet"}).json()["cities"] == []
+
+
+def test_the_city_entry_searches_every_station_of_the_city(client):
+    response = client.get("/search", {"from": "Alpha (all stations)", "to": "BET", "date": next_weekday(0)})
+    assert response.status_code == 200
+    assert "12001" in response.content.decode() and "12002" in response.content.decode()

@@ -50,12 +50,31 @@ def test_direction_matters(network):
     assert numbers(search("BET", "ALP", next_weekday(MONDAY))) == ["12003"]
 
 
-def test_city_search_lists_a_train_once_for_its_shortest_ride(network):
+def test_city_search_boards_where_the_train_starts_in_the_city(network):
+    """Issue 14: a train is offered from its first stop in the origin city (ALQ, where 12002
+    starts), no longer from its last one (ALP, the shorter ride); ALP is offered as a switch."""
     journeys = search("Alpha", "beta", next_weekday(MONDAY))
     assert numbers(journeys) == ["12002", "12001"]  # sorted by departure
     daily = journeys[0]
-    assert daily.board.code == "ALP"  # boards at ALP 08:30, not ALQ 08:00: the shorter ride
-    assert daily.departs.time().isoformat() == "08:30:00"
+    assert daily.board.code == "ALQ"
+    assert daily.departs.time().isoformat() == "08:00:00"
+    assert [(stop.station.code, stop.at.time().isoformat()) for stop in daily.other_boards] == [
+        ("ALP", "08:30:00")
+    ]
+    assert daily.other_alights == ()
+    assert journeys[1].other_boards == ()  # 12001 calls at ALP only
+
+
+def test_station_to_station_search_is_unchanged_by_the_city_rule(network):
+    daily = search("ALP", "BET", next_weekday(MONDAY))[0]
+    assert (daily.board.code, daily.departs.time().isoformat()) == ("ALP", "08:30:00")
+    assert daily.other_boards == () and daily.other_alights == ()
+
+
+def test_the_autocomplete_city_label_is_the_city(network):
+    assert {s.code for s in resolve_place("Alpha (all stations)").stations} == {"ALP", "ALQ"}
+    with pytest.raises(PlaceError):
+        resolve_place("Alpha Central (all stations)")  # a station's name, not a city
 
 
 def test_filters_and_sorts(network):

@@ -190,3 +190,17 @@ def journey_for(
         timezone.make_aware(moment_of_run(journey_date, board.departure_minute)),
         timezone.make_aware(moment_of_run(journey_date, alight.arrival_minute)),
     )
+
+
+def later_journeys(journey: RouteJourney, last: datetime.date, count: int) -> list[RouteJourney]:
+    """The same journey (same train, boarding and alighting stops) on the next `count` dates the
+    train leaves the boarding stop after `journey`'s, up to `last`: "the next running dates"."""
+    journeys: list[RouteJourney] = []
+    day = journey.boarding_date
+    while len(journeys) < count and day < last:
+        day += datetime.timedelta(days=1)
+        try:
+            journeys.append(journey_for(journey.route, journey.board.code, journey.alight.code, day))
+        except RuleError:
+            continue  # the train does not leave the boarding stop that day
+    return journeys

@@ -6,7 +6,8 @@
 //   <div data-lazy-fragment="/search/dates?from=..."> ...skeleton... </div>
 //
 // Events: "fragment:loaded" (bubbles) after a swap; on failure the skeleton stays and the element
-// gets data-lazy-fragment-error.
+// gets data-lazy-fragment-error. A fragment may hold lazy fragments of its own (the alternative
+// trains on the availability page hold each train's class buttons): they load in turn.
 
 export function loadFragments(root = document, { rootMargin = "200px" } = {}) {
   const targets = [...root.querySelectorAll("[data-lazy-fragment]")];
@@ -35,6 +36,7 @@ export async function load(element) {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     element.innerHTML = await response.text();
     element.removeAttribute("data-lazy-fragment");
+    loadFragments(element);
     element.dispatchEvent(new CustomEvent("fragment:loaded", { bubbles: true }));
   } catch (error) {
     element.dataset.lazyFragmentError = String(error.message || error);

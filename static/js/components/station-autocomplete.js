@@ -1,5 +1,6 @@
 // Station suggestions for text inputs: fills the native <datalist> the inputs point to (their
 // list="..." attribute) from the suggestion API named by the input's data-suggest-url.
+// The words it shows come translated from the page: data-stations-text ("{count} stations").
 // Loaded on the first focus of a station field (see pages/search.js); without it the fields are
 // plain text inputs the server understands (code, city or name).
 
@@ -24,12 +25,14 @@ export function enhance(inputs) {
       try {
         const response = await fetch(url, { signal: controller.signal, headers: { Accept: "application/json" } });
         if (!response.ok) return;
-        cache.set(key, (await response.json()).stations);
+        const { stations, cities = [] } = await response.json();
+        const stationsText = input.dataset.stationsText || "{count} stations";
+        cache.set(key, [...cities.map((city) => cityOption(city, stationsText)), ...stations.map(option)]);
       } catch {
         return; // aborted by a newer keystroke, or offline: the field still works as plain text
       }
     }
-    list.replaceChildren(...cache.get(key).map(option));
+    list.replaceChildren(...cache.get(key).map((element) => element.cloneNode(true)));
   }
 
   for (const input of inputs) {
@@ -39,6 +42,15 @@ export function enhance(inputs) {
     });
     if (input === document.activeElement && input.value) suggest(input);
   }
+}
+
+// A city of several stations, first: "Mumbai (all stations)" searches from every one of them.
+function cityOption(city, stationsText) {
+  const element = document.createElement("option");
+  element.value = city.label;
+  const count = stationsText.replace("{count}", String(city.station_count));
+  element.label = [count, city.state].filter(Boolean).join(", ");
+  return element;
 }
 
 function option(station) {
