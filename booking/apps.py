@@ -9,4 +9,14 @@ class BookingConfig(AppConfig):
         from .warming import register_rankings
 
         register_rankings()
+        from django.conf import settings
+
+        from scheduler.periodic import every
+
         from . import hold_limits  # noqa: F401  (registers its system checks)
+        from .tasks import expire_holds_task, prepare_due_charts_task
+
+        every(
+            name="prepare-charts", interval=lambda: settings.CHART_SWEEP_SECONDS, task=prepare_due_charts_task
+        )
+        every(name="expire-holds", interval=lambda: settings.HOLD_SWEEP_SECONDS, task=expire_holds_task)

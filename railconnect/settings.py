@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "promotions",
     "dashboard",
     "rum",
+    # The task queue (django_tasks_db: tasks as database rows) and the periodic jobs' scheduler.
+    "django_tasks_db",
+    "scheduler",
     "observability",
     "pwa",
     # Demo data generators and their commands (seed_demo, seed_promotions); no app imports it.
@@ -422,7 +425,7 @@ DASHBOARD_HISTORY_PAGE_SIZE = env_int("DASHBOARD_HISTORY_PAGE_SIZE", 10)
 # Months in the journeys-per-month chart (ending with the current month).
 DASHBOARD_CHART_MONTHS = env_int("DASHBOARD_CHART_MONTHS", 12)
 # After a booking changes, how the statistics materialized view (PostgreSQL) is refreshed:
-# "background" (a debounced REFRESH ... CONCURRENTLY in a thread of the worker, after commit),
+# "background" (a debounced REFRESH ... CONCURRENTLY in a task, queued after commit),
 # "immediate" (synchronously after commit: tests, one-off scripts) or "manual" (only by
 # `manage.py refresh_stats`, e.g. from cron). Either way the changed passenger's own figures are
 # computed live until the view has caught up (dashboard/travel_stats.py).
@@ -518,17 +521,21 @@ AXES_LOCKOUT_CALLABLE = "accounts.login_lockout.locked_out_response"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True
 
-# --- Background tasks (django.tasks; railconnect/background_tasks.py) -------------------------
-# Work taken off the request path (the password-reset mail). Until the site has a queue with its
-# own workers, a small thread pool in each web worker runs it. TASKS_BACKEND names another
-# backend (e.g. a database queue and its worker): nothing else changes. TASKS_THREADS: pool size
-# per worker process. (Tests run tasks immediately: tests/conftest.py.)
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "railconnect.background_tasks.ThreadPoolBackend"),
-        "OPTIONS": {"THREADS": env_int("TASKS_THREADS", 2)},
-    }
-}
+# --- Background tasks and periodic jobs (django.tasks; docs/tasks.md) -------------------------
+# Tasks are rows in the database (django_tasks_db's DatabaseBackend): they survive restarts and a
+# worker process runs them (`manage.py db_worker`). Periodic jobs are enqueued by one scheduler
+# process (`manage.py run_scheduler`, scheduler/periodic.py). `make run` starts one of each beside
+# gunicorn (gunicorn.conf.py, RUN_TASK_PROCESSES). (Tests run tasks immediately: tests/conftest.py.)
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# How often the scheduler looks for due jobs (s), and each job's interval (s).
+SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", 5))
+CHART_SWEEP_SECONDS = float(os.environ.get("CHART_SWEEP_SECONDS", 60))
+HOLD_SWEEP_SECONDS = float(os.environ.get("HOLD_SWEEP_SECONDS", 60))
+DASHBOARD_STATS_PERIODIC_SECONDS = float(os.environ.get("DASHBOARD_STATS_PERIODIC_SECONDS", 600))
+RUM_AGGREGATE_SECONDS = float(os.environ.get("RUM_AGGREGATE_SECONDS", 900))
+RUM_PRUNE_SECONDS = float(os.environ.get("RUM_PRUNE_SECONDS", 24 * 3600))
+# Finished task rows are deleted after this many days (a periodic job, like RUM pruning).
+TASK_RESULTS_KEPT_DAYS = env_int("TASK_RESULTS_KEPT_DAYS", 7)
 
 # --- Production front end (`make serve`: nginx from deploy/nginx.conf in front of gunicorn) -----
 # Read by scripts/serve.py when it renders the nginx configuration (docs/security/infra.md).

@@ -26,6 +26,7 @@ PROJECT_MODULES = frozenset({"settings", "urls", "wsgi", "asgi"})
 LAYERS = (
     {"caching"},  # cache levels, keys, policy, the warmers' registry: knows no domain
     {"railconnect"},  # cross-cutting: HTTP caching, rate limits, compression, request timing
+    {"scheduler"},  # periodic jobs: a registry the domain apps fill, and the scheduler process
     {"observability", "pwa", "promotions", "timetable", "payments"},  # timetable owns the journey rules
     # search and booking both stand on timetable, never on each other; demo data stands on timetable
     # and promotions
