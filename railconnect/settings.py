@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "promotions",
     "dashboard",
     "rum",
+    # Electronic Reservation Slips (PDF, QR) and /verify/.
+    "etickets",
     # The task queue (django_tasks_db: tasks as database rows) and the periodic jobs' scheduler.
     "django_tasks_db",
     "scheduler",
@@ -490,6 +492,8 @@ API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 16)
 CSRF_FAILURE_VIEW = "railconnect.json_errors.csrf_failure"
 # Public PNR lookups per client address per minute (then 429 with Retry-After).
 RATE_LIMITS["pnr"] = (env_int("PNR_RATE_LIMIT", 30), 60)
+# /verify/<reference> (public: a ticket examiner's phone, or someone guessing): per address.
+RATE_LIMITS["ticket-verify"] = (env_int("TICKET_VERIFY_RATE_LIMIT", 30), 60)
 
 # --- Unpaid holds per passenger (booking/hold_limits.py) ---------------------------------------
 # Unpaid bookings one passenger may have on one train and journey date (any class), and in all;
@@ -536,6 +540,24 @@ RUM_AGGREGATE_SECONDS = float(os.environ.get("RUM_AGGREGATE_SECONDS", 900))
 RUM_PRUNE_SECONDS = float(os.environ.get("RUM_PRUNE_SECONDS", 24 * 3600))
 # Finished task rows are deleted after this many days (a periodic job, like RUM pruning).
 TASK_RESULTS_KEPT_DAYS = env_int("TASK_RESULTS_KEPT_DAYS", 7)
+
+# --- E-tickets (etickets/, docs/etickets.md) -------------------------------------------------------
+# The key that signs the references in tickets' QR codes: its own, so rotating SECRET_KEY never
+# invalidates a printed ticket. Production sets it; a local run makes one in var/ticket_signing_key.
+# To rotate it: the new key here, the old ones (comma-separated) in TICKET_SIGNING_KEY_FALLBACKS.
+TICKET_SIGNING_KEY = os.environ.get("TICKET_SIGNING_KEY") or local_secret_key(
+    BASE_DIR / "var" / "ticket_signing_key"
+)
+TICKET_SIGNING_KEY_FALLBACKS = [
+    key for key in os.environ.get("TICKET_SIGNING_KEY_FALLBACKS", "").split(",") if key
+]
+# The site's address, for links made outside a request (the QR code of a PDF mailed by a task).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# A TrueType font with the rupee sign, embedded in the PDF (Debian's fonts-dejavu-core).
+ERS_FONT_PATH = os.environ.get("ERS_FONT_PATH", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+ERS_BOLD_FONT_PATH = os.environ.get(
+    "ERS_BOLD_FONT_PATH", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+)
 
 # --- Production front end (`make serve`: nginx from deploy/nginx.conf in front of gunicorn) -----
 # Read by scripts/serve.py when it renders the nginx configuration (docs/security/infra.md).

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("promotions.urls")),
     path("", include("accounts.urls")),
     path("", include("booking.urls")),
+    path("", include("etickets.urls")),
     path("", include("payments.urls")),
     path("", include("dashboard.urls")),
     # Real-user Web Vitals beacons (POST /rum) and the Prometheus exposition (GET /metrics).

@@ -37,7 +37,7 @@ LAYERS = (
         "rum",
         "demo",
     },
-    {"dashboard"},  # the passenger's journeys: reads booking
+    {"dashboard", "etickets"},  # read booking: the passenger's journeys; the e-ticket PDF and /verify/
     {PROJECT},
 )
 
