@@ -34,6 +34,7 @@ from .booking_rules import MIN_AGE_ALONE, BookingConflict, IdempotencyKeyReused,
 from .coach_layouts import Unit
 from .fares import FareBreakdown
 from .models import Booking, BookingPassenger, CoachComposition, Inventory, RefundRule, status_text
+from .tatkal_rules import check_tatkal_eligibility
 
 P = BookingPassenger.Status
 QUEUE_FIELDS = ["status", "number", "unit", "coach", "berth_number", "berth_type"]
@@ -242,6 +243,13 @@ def hold_booking(
     hold_limits.HoldLimitReached when the passenger already has as many unpaid holds as allowed.
     """
     now = now or timezone.now()
+    check_tatkal_eligibility(
+        user=user,
+        quota=request.quota,
+        travel_class=request.travel_class,
+        journey_date=request.journey.journey_date,
+        now=now,
+    )
     idempotency_key = (idempotency_key or "").strip()[:100] or None
     existing = _existing(user, idempotency_key, request_hash)
     if existing is not None:

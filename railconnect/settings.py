@@ -282,6 +282,14 @@ if HTTPS or os.environ.get("EMAIL_HOST"):
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# Text messages (railconnect/sms.py): the console by default; SMS_BACKEND=railconnect.sms.HttpBackend
+# with SMS_HTTP_URL and SMS_HTTP_TOKEN sends through a gateway, railconnect.sms.FileBackend to files.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "railconnect.sms.ConsoleBackend")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms"))
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
+SMS_SENDER_ID = os.environ.get("SMS_SENDER_ID", "RLCNCT")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "RailConnect India <no-reply@railconnect.invalid>")
 
 LANGUAGE_CODE = "en-in"
@@ -492,6 +500,14 @@ API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 16)
 CSRF_FAILURE_VIEW = "railconnect.json_errors.csrf_failure"
 # Public PNR lookups per client address per minute (then 429 with Retry-After).
 RATE_LIMITS["pnr"] = (env_int("PNR_RATE_LIMIT", 30), 60)
+# Mobile verification codes (accounts/mobile_verification.py): per client address.
+RATE_LIMITS["otp-send"] = (env_int("OTP_SEND_RATE_LIMIT", 10), 3600)
+OTP_LENGTH = 6
+OTP_VALID_MINUTES = env_int("OTP_VALID_MINUTES", 10)
+OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 3)
+# Codes per account in the window (minutes).
+OTP_SENDS_PER_ACCOUNT = env_int("OTP_SENDS_PER_ACCOUNT", 3)
+OTP_SEND_WINDOW_MINUTES = env_int("OTP_SEND_WINDOW_MINUTES", 60)
 # /verify/<reference> (public: a ticket examiner's phone, or someone guessing): per address.
 RATE_LIMITS["ticket-verify"] = (env_int("TICKET_VERIFY_RATE_LIMIT", 30), 60)
 

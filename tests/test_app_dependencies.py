@@ -30,10 +30,10 @@ LAYERS = (
     {"observability", "pwa", "promotions", "timetable", "payments"},  # timetable owns the journey rules
     # search and booking both stand on timetable, never on each other; demo data stands on timetable
     # and promotions
+    {"accounts"},  # the account, its mobile number and kind: booking's Tatkal rules read them
     {
         "search",
         "booking",
-        "accounts",
         "rum",
         "demo",
     },
