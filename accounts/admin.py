@@ -4,7 +4,7 @@ from .models import Account
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(admin.ModelAdmin[Account]):
     """Where staff make an account an authorised agent (refused Tatkal in the first 30 minutes:
     booking/tatkal_rules.py) and see whether its mobile number is verified."""
 
