@@ -12,20 +12,38 @@ from django.http import HttpResponseRedirect
 from django.tasks import task
 from django.urls import reverse_lazy
 
+from railconnect.sms import send_sms
+from railconnect.task_retries import retried
+
+from .models import Account
+
 T = "registration/"
 
 
 @task
+@retried(attempts=3, first_delay=30)
 def send_password_reset(*, email: str, domain: str, use_https: bool) -> None:
-    """Django's own reset mail (users, token, templates), for the site the request came to."""
+    """Django's own reset mail (users, token, templates; plain text and HTML), for the site the
+    request came to; and an SMS to each such account's verified mobile number, so a reset asked
+    for by someone else does not go unnoticed."""
     form = PasswordResetForm({"email": email})
-    if form.is_valid():
-        form.save(
-            domain_override=domain,
-            use_https=use_https,
-            subject_template_name=T + "rc_password_reset_subject.txt",
-            email_template_name=T + "rc_password_reset_email.txt",
-        )
+    if not form.is_valid():
+        return
+    form.save(
+        domain_override=domain,
+        use_https=use_https,
+        subject_template_name=T + "rc_password_reset_subject.txt",
+        email_template_name=T + "rc_password_reset_email.txt",
+        html_email_template_name=T + "rc_password_reset_email.html",
+    )
+    for user in form.get_users(email):
+        account = Account.objects.filter(user=user).first()
+        if account is not None and account.mobile_verified:
+            send_sms(
+                to=account.mobile,
+                text=f"A password reset link for your RailConnect account {user.get_username()} was sent "
+                "to your email. Not you? Ignore it: your password stays as it is.",
+            )
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .gateway import FAILED, SUCCEEDED, GatewayResult, SimulatedGateway, get_gateway
 from .models import PayableBooking, Payment, Refund
+from .signals import payment_settled
 
 
 class UnknownPayment(LookupError):
@@ -71,6 +72,7 @@ def settle(result: GatewayResult) -> Payment:
         payment.save(
             update_fields=["state", "failure_reason", "gateway_reference", "settled_at", "updated_at"]
         )
+        payment_settled.send(sender=Payment, payment=payment)
     return payment
 
 

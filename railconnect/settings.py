@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "rum",
     # Electronic Reservation Slips (PDF, QR) and /verify/.
     "etickets",
+    # Mail and SMS on booking and payment outcomes, sent by tasks.
+    "notifications",
     # The task queue (django_tasks_db: tasks as database rows) and the periodic jobs' scheduler.
     "django_tasks_db",
     "scheduler",

@@ -38,6 +38,7 @@ LAYERS = (
         "demo",
     },
     {"dashboard", "etickets"},  # read booking: the passenger's journeys; the e-ticket PDF and /verify/
+    {"notifications"},  # mail and SMS on booking and payment events (attaches etickets' PDF)
     {PROJECT},
 )
 
