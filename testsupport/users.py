@@ -49,8 +49,3 @@ def verify_mobile(user, kind="passenger"):
         defaults={"kind": kind, "mobile": f"+91{next(_mobiles)}", "mobile_verified_at": timezone.now()},
     )
     return user
-
-
-def tatkal_passenger():
-    """A new passenger whose mobile number is verified: one who may book Tatkal."""
-    return verify_mobile(new_passenger())
