@@ -62,6 +62,7 @@ def test_the_sweep_finds_the_personal_urls():
         "booking:api-booking",
         "booking:api-pay",
         "booking:api-cancel",
+        "etickets:pdf",
         "payments:simulated",
         "saved-passenger-edit",
     } <= names
