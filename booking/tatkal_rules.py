@@ -1,6 +1,7 @@
 """Who may book Tatkal, and when: the Railway Board's 2025 Tatkal rules, checked once per request
-(`check_tatkal_eligibility`, called by reservations.hold_booking before anything is locked or
-allocated). The opening times themselves are in booking_rules (tatkal_opens_at).
+(`check_tatkal_eligibility`, called by admission.submit before the request is queued, so a
+refusal is the same 403 whether the answer would have been 201 or 202). The opening times
+themselves are in booking_rules (tatkal_opens_at).
 
 - From 1 July 2025 only authenticated users may book Tatkal online (Aadhaar; from 15 July 2025
   with a one-time code as well). Here: an account whose mobile number is verified by an OTP
@@ -16,6 +17,7 @@ import datetime
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import Account
 
@@ -43,17 +45,26 @@ def check_tatkal_eligibility(
     if account is None or not account.mobile_verified:
         raise TatkalRefused(
             "quota",
-            "Tatkal tickets can be booked only from an account with a verified mobile number "
-            "(Indian Railways' rule since 1 July 2025). Verify yours with a one-time code at "
-            f"{reverse('accounts:mobile')}, then book again.",
+            gettext(
+                "Tatkal tickets can be booked only from an account with a verified mobile number "
+                "(Indian Railways' rule since 1 July 2025). Verify yours with a one-time code at "
+                "%(url)s, then book again."
+            )
+            % {"url": reverse("accounts:mobile")},
         )
     if account.is_agent:
         opens = tatkal_opens_at(journey_date, travel_class)
         if opens <= now < opens + AGENT_EMBARGO:
             raise TatkalRefused(
                 "quota",
-                "Authorised agents may not book Tatkal in the first 30 minutes after it opens "
-                f"(Indian Railways' rule since 1 July 2025): {travel_class} Tatkal for this train opened at "
-                f"{timezone.localtime(opens):%H:%M} IST; agents may book from "
-                f"{timezone.localtime(opens + AGENT_EMBARGO):%H:%M} IST.",
+                gettext(
+                    "Authorised agents may not book Tatkal in the first 30 minutes after it opens "
+                    "(Indian Railways' rule since 1 July 2025): %(travel_class)s Tatkal for this train "
+                    "opened at %(opened)s IST; agents may book from %(agents_from)s IST."
+                )
+                % {
+                    "travel_class": travel_class,
+                    "opened": f"{timezone.localtime(opens):%H:%M}",
+                    "agents_from": f"{timezone.localtime(opens + AGENT_EMBARGO):%H:%M}",
+                },
             )

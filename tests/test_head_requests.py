@@ -7,7 +7,7 @@ import socket
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from booking.models import Booking
+from booking.models import Booking, QueuedBookingRequest
 from etickets.references import reference_for
 from payments.models import Payment
 
@@ -55,6 +55,8 @@ def arguments(network):
         "path": "renditions/none/320.jpg",
         "uidb64": "MQ",
         "reference": reference_for(pnr=pnr),
+        "code": "hi",
+        "request_id": QueuedBookingRequest.objects.get(booking=booking).pk,
     }
     return client, values
 
@@ -84,7 +86,7 @@ def test_head_answers_like_get_on_every_url(arguments):
         "search-api",
         "stations-api",
         "train-schedule",
-        "booking:api-booking",
+        "api-booking",
         "pwa:manifest",
         "pwa:service-worker",
         "booking:passengers",

@@ -14,7 +14,7 @@ from django.db import connection
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
-from booking import reservations
+from booking import admission
 from booking.booking_requests import parse_booking_request
 from booking.models import Inventory
 from scheduler import periodic
@@ -92,7 +92,7 @@ def test_a_chart_is_prepared_on_time_by_the_worker_and_the_scheduler(postgres_on
     """Real processes on the test database: `manage.py db_worker` and `manage.py run_scheduler`.
     The train's chart time is set a few seconds ahead (as for a train leaving in 8 hours and a few
     seconds); the settings only make the scheduler's tick and the chart sweep short."""
-    reservations.hold_booking(new_passenger(), parse_booking_request(payload()))
+    admission.hold_booking(new_passenger(), parse_booking_request(payload()))
     inventory = Inventory.objects.get()
     due = timezone.now() + datetime.timedelta(seconds=4)
     Inventory.objects.filter(pk=inventory.pk).update(chart_due_at=due)

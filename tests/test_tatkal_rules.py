@@ -6,7 +6,7 @@ import zoneinfo
 
 import pytest
 
-from booking import reservations
+from booking import admission
 from booking.booking_requests import parse_booking_request
 from booking.models import Booking
 from booking.tatkal_rules import TatkalRefused, check_tatkal_eligibility
@@ -74,9 +74,9 @@ def test_the_booking_service_refuses_until_the_mobile_is_verified(network, user,
     data = payload(date=travel_date(1).isoformat(), quota="TQ")
     request = parse_booking_request(data)
     with pytest.raises(TatkalRefused, match="verified mobile number"):
-        reservations.hold_booking(user, request)
+        admission.hold_booking(user, request)
     verify_mobile(user)
-    assert reservations.hold_booking(user, request).booking.quota == "TQ"
+    assert admission.hold_booking(user, request).booking.quota == "TQ"
 
 
 def test_an_agent_is_refused_through_the_booking_service_at_the_opening(network, settings):
@@ -86,5 +86,5 @@ def test_an_agent_is_refused_through_the_booking_service_at_the_opening(network,
     opening = datetime.datetime.combine(journey - datetime.timedelta(days=1), datetime.time(0), tzinfo=IST)
     agent = verify_mobile(make_user("agent"), kind="agent")
     with pytest.raises(TatkalRefused, match="Authorised agents"):
-        reservations.hold_booking(agent, request, now=opening + datetime.timedelta(minutes=10))
+        admission.hold_booking(agent, request, now=opening + datetime.timedelta(minutes=10))
     assert Booking.objects.count() == 0

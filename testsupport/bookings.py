@@ -3,6 +3,7 @@
 
 import datetime
 import json
+import time
 
 from django.utils import timezone
 
@@ -42,17 +43,29 @@ def post_booking(client, data=None, **headers):
     )
 
 
+def book_until_decided(client, data=None, poll_seconds=0.02, **headers):
+    """POST a booking, then, while the answer is 202 (queued), GET its Location as a passenger's
+    client would (waiting Retry-After there; here `poll_seconds`). Returns (first answer, final answer)."""
+    first = post_booking(client, data, **headers)
+    final = first
+    while final.status_code == 202:
+        time.sleep(poll_seconds)
+        final = client.get(first["Location"])
+    return first, final
+
+
 def party(count, name="Party Member", gender="M", first_age=30):
     """`count` different passengers of one booking (the same person twice is refused)."""
     return [{"name": name, "age": first_age + i, "gender": gender} for i in range(count)]
 
 
 def held_booking(user, **changes):
-    """A hold (booking/reservations.py) by `user` of payload(**changes); returns the Booking."""
-    from booking import reservations
+    """A hold (through the booking queue, booking/admission.py) by `user` of payload(**changes);
+    returns the Booking."""
+    from booking import admission
     from booking.booking_requests import parse_booking_request
 
-    return reservations.hold_booking(user, parse_booking_request(payload(**changes))).booking
+    return admission.hold_booking(user, parse_booking_request(payload(**changes))).booking
 
 
 def settle_payment(booking, outcome="succeeded"):

@@ -6,9 +6,8 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    initial = True
-
     dependencies = [
+        ("accounts", "0001_language_preference"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
