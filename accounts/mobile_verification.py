@@ -22,12 +22,14 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from railconnect.rate_limits import hit
 from railconnect.sms import send_sms
 from railconnect.task_retries import retried
 
+from .languages import language_of
 from .models import Account, MobileOtp
 
 
@@ -51,7 +53,9 @@ def normalise_mobile(text: str) -> str:
         digits = digits[2:]
     digits = digits.removeprefix("0") if len(digits) == 11 else digits
     if not INDIAN_MOBILE.fullmatch(digits):
-        raise VerificationRefused("Enter an Indian mobile number: ten digits starting with 6, 7, 8 or 9.")
+        raise VerificationRefused(
+            gettext("Enter an Indian mobile number: ten digits starting with 6, 7, 8 or 9.")
+        )
     return "+91" + digits
 
 
@@ -67,7 +71,9 @@ def request_code(*, user: User, mobile: str, address: str) -> MobileOtp:
     limit, window = settings.RATE_LIMITS["otp-send"]
     allowed, _retry_after = hit("otp-send", address, limit, window)
     if not allowed:
-        raise VerificationRefused("Too many codes asked for from this address: try again later.", 429)
+        raise VerificationRefused(
+            gettext("Too many codes asked for from this address: try again later."), 429
+        )
     now = timezone.now()
     since = now - datetime.timedelta(minutes=settings.OTP_SEND_WINDOW_MINUTES)
     with transaction.atomic():
@@ -76,8 +82,11 @@ def request_code(*, user: User, mobile: str, address: str) -> MobileOtp:
         sent = MobileOtp.objects.filter(user=user, created_at__gte=since).count()
         if sent >= settings.OTP_SENDS_PER_ACCOUNT:
             raise VerificationRefused(
-                f"You have asked for {sent} codes in the last {settings.OTP_SEND_WINDOW_MINUTES} minutes: "
-                "use the last one, or try again later.",
+                gettext(
+                    "You have asked for %(sent)d codes in the last %(minutes)d minutes: use the last one, "
+                    "or try again later."
+                )
+                % {"sent": sent, "minutes": settings.OTP_SEND_WINDOW_MINUTES},
                 429,
             )
         MobileOtp.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
@@ -99,15 +108,16 @@ def request_code(*, user: User, mobile: str, address: str) -> MobileOtp:
 def send_code(*, otp_id: int) -> None:
     """Make the code, send it, keep its hash. Idempotent: a code already sent, replaced or
     expired is not sent again (a retry after a failed SMS sends a fresh code)."""
-    otp = MobileOtp.objects.filter(pk=otp_id).first()
+    otp = MobileOtp.objects.select_related("user").filter(pk=otp_id).first()
     if otp is None or otp.code_hash or otp.used_at or otp.expires_at <= timezone.now():
         return
     code = "".join(secrets.choice("0123456789") for _ in range(settings.OTP_LENGTH))
-    send_sms(
-        to=otp.mobile,
-        text=f"{code} is your RailConnect verification code. It is valid for {settings.OTP_VALID_MINUTES} "
-        "minutes. Do not share it with anyone.",
-    )
+    with translation.override(language_of(user=otp.user)):
+        text = gettext(
+            "%(code)s is your RailConnect verification code. It is valid for %(minutes)d minutes. "
+            "Do not share it with anyone."
+        ) % {"code": code, "minutes": settings.OTP_VALID_MINUTES}
+    send_sms(to=otp.mobile, text=text)
     MobileOtp.objects.filter(pk=otp.pk, code_hash="").update(code_hash=make_password(code))
 
 
@@ -124,11 +134,11 @@ def verify_code(*, user: User, code: str) -> Account:
             .first()
         )
         if otp is None:
-            raise VerificationRefused("No code is waiting: ask for a code first.")
+            raise VerificationRefused(gettext("No code is waiting: ask for a code first."))
         if otp.expires_at <= now:
-            raise VerificationRefused("This code has expired: ask for a new one.")
+            raise VerificationRefused(gettext("This code has expired: ask for a new one."))
         if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
-            raise VerificationRefused("Too many wrong codes: ask for a new one.", 429)
+            raise VerificationRefused(gettext("Too many wrong codes: ask for a new one."), 429)
         if check_password(code, otp.code_hash):
             otp.used_at = now
             otp.save(update_fields=["used_at"])
@@ -141,8 +151,11 @@ def verify_code(*, user: User, code: str) -> Account:
         left = settings.OTP_MAX_ATTEMPTS - otp.attempts
     # Raised after the commit: the wrong attempt stays counted.
     raise VerificationRefused(
-        f"That code is wrong: {left} attempt{'s' if left != 1 else ''} left."
+        ngettext(
+            "That code is wrong: %(left)d attempt left.", "That code is wrong: %(left)d attempts left.", left
+        )
+        % {"left": left}
         if left
-        else "That code is wrong, and that was the last attempt: ask for a new code.",
+        else gettext("That code is wrong, and that was the last attempt: ask for a new code."),
         400 if left else 429,
     )

@@ -3,6 +3,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -47,12 +48,12 @@ def mobile(request):
         try:
             if request.POST.get("action") == "verify":
                 mobile_verification.verify_code(user=request.user, code=request.POST.get("code", ""))
-                messages.success(request, "Your mobile number is verified: you can book Tatkal tickets.")
+                messages.success(request, _("Your mobile number is verified: you can book Tatkal tickets."))
             else:
                 mobile_verification.request_code(
                     user=request.user, mobile=request.POST.get("mobile", ""), address=client_address(request)
                 )
-                messages.success(request, "A code is on its way by SMS. Enter it below.")
+                messages.success(request, _("A code is on its way by SMS. Enter it below."))
             return redirect("accounts:mobile")
         except mobile_verification.VerificationRefused as refused:
             error, status = refused.message, refused.status

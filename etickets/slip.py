@@ -19,7 +19,7 @@ from typing import Any
 
 import segno
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -104,6 +104,14 @@ def _rule_lines(booking: Booking) -> list[str]:
 
 
 def render(*, booking: Booking, verify_url: str) -> bytes:
+    """The slip in English whatever language is active (a passenger's mail task, or the PDF URL):
+    its status and quota names and its dates would otherwise come out in Hindi or Tamil, which
+    this font and reportlab without shaping cannot set (see above)."""
+    with translation.override("en"):
+        return _render(booking=booking, verify_url=verify_url)
+
+
+def _render(*, booking: Booking, verify_url: str) -> bytes:
     """The slip of one booking as PDF bytes. verify_url: what the QR code opens."""
     _register_fonts()
     styles = _styles()

@@ -31,7 +31,6 @@ def _context(booking: Booking, **extra: Any) -> dict[str, Any]:
     return {
         "booking": booking,
         "passengers": list(booking.passengers.order_by("position")),
-        "ticket_url": settings.SITE_URL.rstrip("/") + booking.get_absolute_url(),
         **extra,
     }
 

@@ -2,6 +2,7 @@
 the commit, never on the request's path; plain text and HTML; the PDF attached to the
 confirmation; once per event."""
 
+import datetime
 import io
 import re
 
@@ -9,14 +10,18 @@ import pytest
 from django.core import mail
 from django.db import transaction
 from django.tasks import default_task_backend
+from django.utils import timezone
 from pypdf import PdfReader
 
-from booking import reservations
+from accounts.languages import remember_language
+from booking import admission, reservations
+from booking.booking_requests import parse_booking_request
 from booking.models import Booking, BookingPassenger, Inventory
 from notifications import tasks
 from railconnect import sms
+from railconnect.indian_formats import rupees
 
-from testsupport.bookings import held_booking, party, set_coaches, settle_payment
+from testsupport.bookings import held_booking, party, payload, set_coaches, settle_payment
 from testsupport.users import logged_in_client, new_passenger, verify_mobile
 
 P = BookingPassenger.Status
@@ -64,6 +69,22 @@ def test_a_confirmed_booking_gets_mail_with_the_pdf_and_an_sms(network, run_on_c
     assert text.to.startswith("+91") and f"PNR {booking.pnr} confirmed" in text.text
 
 
+def test_a_passenger_who_chose_hindi_is_written_to_in_hindi(network, run_on_commit):
+    """Mail and SMS in the remembered language (accounts.languages.language_of), its links to that
+    language's pages; the attached slip stays English (etickets/slip.py: no Devanagari shaping)."""
+    user = traveller()
+    remember_language(user=user, language="hi")
+    booking = paid_booking(run_on_commit, user=user)
+    (message,) = mail.outbox
+    assert message.subject.startswith(f"बुकिंग कन्फ़र्म: PNR {booking.pnr}")
+    assert "आपकी बुकिंग कन्फ़र्म है" in message.body and f"/hi/bookings/{booking.pnr}" in message.body
+    assert 'lang="hi"' in html_of(message) and "आपका ऑनलाइन टिकट" in html_of(message)
+    ((_name, content, _mimetype),) = message.attachments
+    assert "Current status" in PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    (text,) = sms.outbox
+    assert f"PNR {booking.pnr} कन्फ़र्म:" in text.text and "ई-टिकट ईमेल से भेजा गया।" in text.text
+
+
 def test_no_sms_without_a_verified_mobile(network, run_on_commit):
     paid_booking(run_on_commit, user=new_passenger())
     assert len(mail.outbox) == 1 and sms.outbox == []
@@ -84,8 +105,9 @@ def test_a_cancellation_with_refund_gets_mail(network, run_on_commit):
         result = reservations.cancel_booking(booking=booking, user=booking.user)
     assert result.refund_total > 0
     (message,) = mail.outbox
-    assert message.subject == f"Cancelled: PNR {booking.pnr}, refund ₹{result.refund_total}"
-    assert f"₹{result.refund_total}" in message.body and "Refund" in html_of(message)
+    # Amounts are written as on the pages (railconnect/indian_formats.py: ₹, Indian grouping).
+    assert message.subject == f"Cancelled: PNR {booking.pnr}, refund {rupees(result.refund_total)}"
+    assert rupees(result.refund_total) in message.body and "Refund" in html_of(message)
 
 
 def test_cancelling_an_unpaid_hold_tells_nobody(network, run_on_commit):
@@ -112,6 +134,30 @@ def test_a_waitlisted_passenger_promoted_gets_mail(network, run_on_commit):
     assert message.subject == f"PNR {waiting.pnr}: your status has improved"
     assert now.current_status in message.body and "booked as GNWL 1" in message.body
     assert any(f"PNR {waiting.pnr} moved up" in text.text for text in sms.outbox)
+
+
+def test_a_promotion_made_by_the_booking_writer_is_told_once_after_its_batch_commits(
+    network, run_on_commit, settings
+):
+    """The queue's writer releases expired holds before it allocates (reservations.hold_batch): the
+    waitlisted passenger it moves up is told, from the batch's transaction, once it has committed."""
+    set_coaches("12951", "1A", 1)  # 24 berths
+    for _ in range(4):
+        held_booking(new_passenger(), **{"class": "1A", "passengers": party(6, "Held Unpaid")})
+    waiting = paid_booking(run_on_commit, **{"class": "1A"})
+    assert waiting.passengers.get().status == P.WAITLIST
+    mail.outbox.clear()
+    sms.outbox.clear()
+    later = timezone.now() + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES + 1)
+    request = parse_booking_request(payload(**{"class": "1A"}), now=later)
+    with run_on_commit() as callbacks:
+        admission.hold_booking(new_passenger(), request, now=later)
+        assert mail.outbox == []  # nothing told while the batch's transaction is open
+    assert callbacks
+    assert waiting.passengers.get().status == P.CONFIRMED
+    (message,) = [m for m in mail.outbox if m.to == [waiting.user.email]]
+    assert message.subject == f"PNR {waiting.pnr}: your status has improved"
+    assert [t.text for t in sms.outbox if f"PNR {waiting.pnr} moved up" in t.text] != []
 
 
 def test_chart_preparation_sends_the_final_status(network, run_on_commit):
