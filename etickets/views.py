@@ -3,10 +3,13 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 
 from booking.models import Booking
 from railconnect.http_types import AuthenticatedHttpRequest
+from railconnect.languages import html_lang
 from railconnect.rate_limits import rate_limited
 
 from . import slip
@@ -31,7 +34,14 @@ def ticket_pdf(request: AuthenticatedHttpRequest, pnr: str) -> HttpResponse:
 @never_cache
 @rate_limited("ticket-verify", methods=("GET", "HEAD"))
 def verify(request: HttpRequest, reference: str) -> HttpResponse:
+    """One address per ticket (the QR code's), so no language prefix: the page is in the language
+    of the checker's browser (the switcher's cookie, else Accept-Language), docs/etickets.md."""
     ticket = valid_ticket(reference=reference)
-    if ticket is None:
-        return render(request, "etickets/not_valid.html", status=404)
-    return render(request, "etickets/verify.html", {"ticket": ticket})
+    with translation.override(translation.get_language_from_request(request, check_path=False)):
+        if ticket is None:
+            response = render(request, "etickets/not_valid.html", status=404)
+        else:
+            response = render(request, "etickets/verify.html", {"ticket": ticket})
+        response.headers["Content-Language"] = html_lang(translation.get_language())
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
+    return response

@@ -118,6 +118,23 @@ def test_verify_is_rate_limited(paid, settings):
     assert [client.get(f"/verify/{reference}").status_code for _ in range(3)] == [200, 200, 429]
 
 
+def test_verify_is_in_the_checkers_language_at_its_one_address(paid):
+    """/verify/ has no language prefix (its address is printed in the QR code): the page follows
+    the browser (Accept-Language, or the switcher's cookie), and says it varies on them."""
+    reference = reference_for(pnr=paid.pnr)
+    hindi = Client(HTTP_ACCEPT_LANGUAGE="hi").get(f"/verify/{reference}")
+    assert hindi.status_code == 200 and hindi["Content-Language"] == "hi"
+    assert "मान्य टिकट" in hindi.content.decode() and 'lang="hi"' in hindi.content.decode()
+    assert {"Cookie", "Accept-Language"} <= {v.strip() for v in hindi["Vary"].split(",")}
+    tamil = Client()
+    tamil.cookies["rc_language"] = "ta"
+    assert "செல்லுபடியான டிக்கெட்" in tamil.get(f"/verify/{reference}").content.decode()
+    altered = reference[:-1] + ("a" if reference[-1] != "a" else "b")
+    forged = Client(HTTP_ACCEPT_LANGUAGE="hi").get(f"/verify/{altered}")
+    assert forged.status_code == 404 and "मान्य टिकट नहीं" in forged.content.decode()
+    assert "Valid ticket" in Client().get(f"/verify/{reference}").content.decode()
+
+
 def test_the_api_document_links_the_pdf(paid, client_for):
     body = client_for.get(f"/api/bookings/{paid.pnr}").json()
     assert body["ticket_pdf_url"] == f"http://testserver/bookings/{paid.pnr}/ticket.pdf"
