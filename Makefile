@@ -26,8 +26,9 @@ setup: $(VENV)/.installed static
 	@# With Redis the shared cache is warmed here; local-memory workers warm themselves (gunicorn.conf.py).
 	@if [ -n "$$REDIS_URL" ]; then $(PY) manage.py warm_cache; fi
 
+# gunicorn also starts the task worker and the scheduler (gunicorn.conf.py): one Ctrl-C stops all.
 run: setup
-	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) railconnect.wsgi
+	RUN_TASK_PROCESSES=1 $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) railconnect.wsgi
 
 # The production set-up (scripts/serve.py): nginx on HOST:PORT in front of gunicorn on a unix socket,
 # in the foreground; Ctrl-C stops both. Needs nginx and SECRET_KEY (checked first, nothing installed).

@@ -67,6 +67,43 @@ _OWN_METRICS_DIR_PREFIX = "railconnect-metrics-"
 _METRICS_PARENT = worker_tmp_dir or tempfile.gettempdir()
 
 
+# The task worker and the scheduler (docs/tasks.md). With RUN_TASK_PROCESSES=1 (`make run` sets
+# it) the arbiter starts one `manage.py db_worker` and one `manage.py run_scheduler` beside its web
+# workers and stops them when it stops: one command, one Ctrl-C, and exactly one scheduler however
+# many web workers there are (the arbiter is one process). In production leave it unset and run
+# the two commands as services of their own (README).
+_task_processes: list = []
+
+
+def _start_task_processes(server):
+    import subprocess
+    import sys
+
+    manage = os.path.join(os.path.dirname(os.path.abspath(__file__)), "manage.py")
+    for command in (["db_worker", "--queue-name", "*", "--no-startup-delay"], ["run_scheduler"]):
+        process = subprocess.Popen([sys.executable, manage, *command])
+        server.log.info("started %s (pid %d)", " ".join(command), process.pid)
+        _task_processes.append(process)
+
+
+def when_ready(server):
+    if os.environ.get("RUN_TASK_PROCESSES") == "1":
+        _start_task_processes(server)
+
+
+def _stop_task_processes():
+    import subprocess
+
+    for process in _task_processes:
+        process.terminate()
+    for process in _task_processes:
+        try:
+            process.wait(timeout=20)  # db_worker finishes the task it is running
+        except subprocess.TimeoutExpired:
+            process.kill()
+    _task_processes.clear()
+
+
 def on_starting(server):
     """In the arbiter, before any worker is forked: workers inherit the variable."""
     path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
@@ -90,6 +127,7 @@ def child_exit(server, worker):
 
 
 def on_exit(server):
+    _stop_task_processes()
     path = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
     if (
         os.path.basename(path).startswith(_OWN_METRICS_DIR_PREFIX)

@@ -12,14 +12,24 @@ from django.http import HttpResponseRedirect
 from django.tasks import task
 from django.urls import reverse_lazy
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from railconnect.sms import send_sms
+from railconnect.task_retries import retried
+
+from .languages import language_of
+from .models import Account
 
 T = "registration/"
 
 
 @task
+@retried(attempts=3, first_delay=30)
 def send_password_reset(*, email: str, domain: str, use_https: bool, language: str) -> None:
-    """Django's own reset mail (users, token, templates), for the site the request came to, in the
-    language of the page the passenger asked from (its link leads to that language's pages)."""
+    """Django's own reset mail (users, token, templates; plain text and HTML), for the site the
+    request came to, in the language of the page the passenger asked from (its link leads to that
+    language's pages); and an SMS to each such account's verified mobile number, in the account's
+    own language, so a reset asked for by someone else does not go unnoticed."""
     form = PasswordResetForm({"email": email})
     with translation.override(language):
         if not form.is_valid():
@@ -29,7 +39,17 @@ def send_password_reset(*, email: str, domain: str, use_https: bool, language: s
             use_https=use_https,
             subject_template_name=T + "rc_password_reset_subject.txt",
             email_template_name=T + "rc_password_reset_email.txt",
+            html_email_template_name=T + "rc_password_reset_email.html",
         )
+    for user in form.get_users(email):
+        account = Account.objects.filter(user=user).first()
+        if account is not None and account.mobile_verified:
+            with translation.override(language_of(user=user)):
+                text = _(
+                    "A password reset link for your RailConnect account %(username)s was sent to your "
+                    "email. Not you? Ignore it: your password stays as it is."
+                ) % {"username": user.get_username()}
+            send_sms(to=account.mobile, text=text)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

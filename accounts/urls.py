@@ -26,6 +26,8 @@ urlpatterns = [
         rate_limited("login")(auth_views.LoginView.as_view(template_name=T + "login.html")),
         name="login",
     ),
+    # The mobile number and its one-time-code verification (needed for Tatkal).
+    path("accounts/mobile/", views.mobile, name="mobile"),
     path("accounts/logout/", clear_browser_cache(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "accounts/password/change/",

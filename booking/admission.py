@@ -48,6 +48,7 @@ from .booking_requests import BookingRequest, parse_booking_request
 from .booking_rules import IdempotencyKeyReused, Refusal, RuleError
 from .models import Booking, Inventory, QueuedBookingRequest
 from .reservations import HoldItem, HoldResult
+from .tatkal_rules import check_tatkal_eligibility
 
 Q = QueuedBookingRequest.Status
 # PNRs are random: a batch that drew a taken one rolls back and runs again with new ones.
@@ -154,6 +155,7 @@ def submit(
     """Queue a checked booking request and wait up to `wait_seconds` (None: however long it takes)
     for its outcome, allocating the queue itself whenever nobody else holds the writer role.
 
+    Raises tatkal_rules.TatkalRefused for a Tatkal request this account may not make (now).
     A key seen before for this user answers with that request (replayed=True), as it now stands,
     after the same wait. Raises IdempotencyKeyReused for a key used with a different request.
     """
@@ -162,6 +164,14 @@ def submit(
     using = database_for(train_id=request.journey.route.train_id)
     earlier = _earlier_request(user, key, request_hash, using)
     if earlier is None:
+        # Who may book Tatkal is known here, before queuing: refused at once (403), never queued.
+        check_tatkal_eligibility(
+            user=user,
+            quota=request.quota,
+            travel_class=request.travel_class,
+            journey_date=request.journey.journey_date,
+            now=now,
+        )
         inventory_id = _inventory_id(request, using)
         try:
             with transaction.atomic(using=using):

@@ -83,6 +83,8 @@ def booking_json(
         "hold_expires_at": booking.hold_expires_at.isoformat() if booking.hold_expires_at else None,
         "url": request.build_absolute_uri(booking.get_absolute_url()),
         "payment_url": payment_url or None,
+        # The Electronic Reservation Slip (etickets/, by URL name: booking does not import it).
+        "ticket_pdf_url": request.build_absolute_uri(reverse("etickets:pdf", args=[booking.pnr])),
     }
 
 

@@ -32,7 +32,7 @@ from payments import services as payments
 from payments.models import Payment
 from timetable.train_routes import TrainRoute
 
-from . import coach_layouts, fares, hold_limits, refunds
+from . import coach_layouts, events, fares, hold_limits, refunds
 from .allocation import CNF, RAC, WL, Need, SeatMap, Waiting, allocate_party, leg_mask, promote
 from .booking_requests import BookingRequest, wants_lower
 from .booking_rules import MIN_AGE_ALONE, BookingConflict, RuleError, WaitlistFull
@@ -125,14 +125,19 @@ def reorganise_queues(
     ]
     rac_count, wl_counts = promote(seatmap, waiting, charting=charting)
     changed: list[BookingPassenger] = []
+    promoted: list[int] = []
     for item in waiting:
         if item.changed:
             row = item.key
+            if item.status != row.status:
+                promoted.append(row.pk)
             row.status, row.number = item.status, item.number
             _place(row, inventory.units, item.unit)
             changed.append(row)
     if changed:
         BookingPassenger.objects.bulk_update(changed, QUEUE_FIELDS, batch_size=500)
+    if promoted and not charting:
+        events.passengers_promoted.send(sender=Inventory, passenger_ids=promoted)
     inventory.rac_count = rac_count
     inventory.gnwl_count = wl_counts.get("GN", 0)
     inventory.tqwl_count = wl_counts.get("TQ", 0)
@@ -511,6 +516,12 @@ def cancel_booking(
         )
         if refund_total > 0:
             payments.refund(booking, refund_total, f"{reason}: PNR {booking.pnr}")
+        events.booking_cancelled.send(
+            sender=Booking,
+            booking=booking,
+            passenger_ids=[row.pk for row in targets],
+            refund_total=refund_total,
+        )
         if inventory.earliest_hold_expiry is not None and not remaining:
             inventory.earliest_hold_expiry = Booking.objects.filter(
                 inventory=inventory, status=Booking.Status.HELD
@@ -578,6 +589,7 @@ def prepare_chart(inventory_id: int, now: datetime.datetime | None = None) -> Ch
                 reason="Waitlisted at chart preparation",
             )
             result.cancelled_bookings.append(booking.pnr)
+        events.chart_prepared.send(sender=Inventory, inventory_id=inventory.pk)
     return result
 
 

@@ -11,3 +11,15 @@ class DashboardConfig(AppConfig):
         from . import checks, signals  # noqa: F401  (checks registers itself)
 
         signals.connect()
+
+        from django.conf import settings
+
+        from scheduler.periodic import every
+
+        from .travel_stats import refresh_periodically
+
+        every(
+            name="refresh-stats",
+            interval=lambda: settings.DASHBOARD_STATS_PERIODIC_SECONDS,
+            task=refresh_periodically,
+        )

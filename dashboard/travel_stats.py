@@ -19,7 +19,8 @@ Implementations:
 - **Materialized view** (PostgreSQL): one row of `dashboard_travel_stats` (migration 0001), read
   by its unique index, one query. `as_of` is the moment of the last refresh. The view is
   refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY (readers are never blocked) by
-  `manage.py refresh_stats` (cron: also moves departed journeys into "taken") and after bookings
+  the scheduler every DASHBOARD_STATS_PERIODIC_SECONDS and `manage.py refresh_stats` (these also
+  move departed journeys into "taken") and after bookings
   change (below).
 - **Aggregate** (SQLite; and on PostgreSQL for a passenger with no row yet, or whose bookings
   changed after the last refresh): three aggregate queries over that passenger's bookings through
@@ -29,18 +30,17 @@ After a booking changes (dashboard/signals.py: post_save / post_delete of Bookin
 BookingPassenger) and its transaction commits, `bookings_changed()`:
 1. records in the shared cache that this passenger's figures changed at time t (so their own
    dashboard reads the aggregate, exact at once, until a refresh that started after t);
-2. per settings.DASHBOARD_STATS_REFRESH: "background" wakes a daemon thread in this process that
-   waits DASHBOARD_STATS_REFRESH_DELAY seconds to gather further changes, then refreshes on its own
-   database connection (closed afterwards), at most once per DASHBOARD_STATS_REFRESH_MIN_INTERVAL;
-   "immediate" refreshes there and then (tests, scripts); "manual" leaves it to refresh_stats.
-   Background refreshes are rate-limited across workers (BackgroundRefresher).
-The booking's request never waits for a refresh: the commit has happened, the cache write is one
-round trip, waking the thread is an Event.set().
+2. per settings.DASHBOARD_STATS_REFRESH: "background" queues one task (django.tasks, run by the
+   task worker, not the web worker) DASHBOARD_STATS_REFRESH_DELAY seconds later to gather further
+   changes, which refreshes at most once per DASHBOARD_STATS_REFRESH_MIN_INTERVAL across all
+   workers (`request_refresh`, `refresh_after_changes`); "immediate" refreshes there and then
+   (tests, scripts); "manual" leaves it to refresh_stats and the scheduler.
+The booking's request never waits for a refresh: the commit has happened, the cache writes and
+the queue insert are a few round trips.
 """
 
 import datetime
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -51,9 +51,11 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.tasks import task
 from django.utils import timezone
 
 from booking.models import Booking
+from railconnect.task_retries import retried
 
 logger = logging.getLogger(__name__)
 
@@ -265,10 +267,11 @@ def _after_commit(user_id):
     if mode == "immediate":
         refresh()
     elif mode == "background":
-        refresher.request()
+        request_refresh()
 
 
 REFRESH_SLOT_KEY = "dashboard:stats-refresh-slot"
+REFRESH_PENDING_KEY = "dashboard:stats-refresh-pending"
 
 
 def take_refresh_slot():
@@ -278,64 +281,33 @@ def take_refresh_slot():
     return interval <= 0 or cache.add(REFRESH_SLOT_KEY, time.time(), timeout=interval)
 
 
-class BackgroundRefresher:
-    """One daemon thread per process that refreshes the view some time after changes.
-
-    After a change it waits DASHBOARD_STATS_REFRESH_DELAY (gathering further changes), then takes
-    the shared refresh slot: so however many workers see bookings change, the view is refreshed at
-    most once per DASHBOARD_STATS_REFRESH_MIN_INTERVAL (a refresh of a million bookings is seconds
-    of database time). When another worker holds the slot, it tries again a little later: that
-    refresh may have started before this worker's change committed. Changes arriving while it
-    waits or refreshes are gathered into the next refresh. The refresh runs on the thread's own
-    database connection, closed afterwards; the thread ends after a minute without work and the
-    next change starts it again (so each forked worker has its own).
-    """
-
-    IDLE_EXIT = 60.0
-    SLOT_RETRY = 2.0
-
-    def __init__(self):
-        self._guard = threading.Lock()
-        self._wanted = threading.Event()
-        self._idle = threading.Event()
-        self._idle.set()
-        self._thread = None
-        self.refreshes = 0
-
-    def request(self):
-        with self._guard:
-            self._idle.clear()
-            self._wanted.set()
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="dashboard-stats-refresh", daemon=True)
-                self._thread.start()
-
-    def wait_idle(self, timeout=None):
-        """Block until no refresh is wanted or running (tests and shutdown)."""
-        return self._idle.wait(timeout)
-
-    def _run(self):
-        while True:
-            if not self._wanted.wait(self.IDLE_EXIT):
-                with self._guard:
-                    if not self._wanted.is_set():
-                        self._thread = None
-                        return
-            time.sleep(settings.DASHBOARD_STATS_REFRESH_DELAY)
-            if not take_refresh_slot():
-                time.sleep(min(self.SLOT_RETRY, settings.DASHBOARD_STATS_REFRESH_MIN_INTERVAL))
-                continue  # still wanted
-            self._wanted.clear()  # changes committed from now on need the next refresh
-            try:
-                refresh()
-                self.refreshes += 1
-            except Exception:
-                logger.exception("Refreshing the travel statistics view failed")
-            finally:
-                connection.close()  # this thread's own connection (or its return to the pool)
-            with self._guard:
-                if not self._wanted.is_set():
-                    self._idle.set()
+def request_refresh(delay=None):
+    """Queue one refresh task DASHBOARD_STATS_REFRESH_DELAY seconds from now, unless one is queued
+    already (a shared-cache flag): changes close together make one refresh. Never waits for it."""
+    delay = settings.DASHBOARD_STATS_REFRESH_DELAY if delay is None else delay
+    if not cache.add(REFRESH_PENDING_KEY, time.time(), timeout=delay + 600):
+        return
+    queued = refresh_after_changes
+    if queued.get_backend().supports_defer:
+        queued = queued.using(run_after=timezone.now() + datetime.timedelta(seconds=delay))
+    queued.enqueue()
 
 
-refresher = BackgroundRefresher()
+@task
+def refresh_after_changes():
+    """The debounced refresh after bookings changed (a task worker runs it, never a web worker).
+    When another refresh took the interval's slot, this one waits for the slot to pass: that
+    refresh may have started before the change that queued this one committed."""
+    cache.delete(REFRESH_PENDING_KEY)  # changes committed from now on need the next refresh
+    if not take_refresh_slot():
+        request_refresh(delay=settings.DASHBOARD_STATS_REFRESH_MIN_INTERVAL)
+        return
+    refresh()
+
+
+@task
+@retried(attempts=3, first_delay=30)
+def refresh_periodically():
+    """The scheduler's refresh (DASHBOARD_STATS_PERIODIC_SECONDS): what moves journeys whose
+    train has since departed into "journeys taken" when no booking changes."""
+    refresh()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 
 from .gateway import FAILED, SUCCEEDED, GatewayResult, SimulatedGateway, get_gateway
 from .models import PayableBooking, Payment, Refund
+from .signals import payment_settled
 
 
 class UnknownPayment(LookupError):
@@ -102,6 +103,7 @@ def settle(result: GatewayResult) -> Payment:
         payment.save(
             update_fields=["state", "failure_reason", "gateway_reference", "settled_at", "updated_at"]
         )
+        payment_settled.send(sender=Payment, payment=payment)
     return payment
 
 

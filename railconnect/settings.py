@@ -62,6 +62,13 @@ INSTALLED_APPS = [
     "promotions",
     "dashboard",
     "rum",
+    # Electronic Reservation Slips (PDF, QR) and /verify/.
+    "etickets",
+    # Mail and SMS on booking and payment outcomes, sent by tasks.
+    "notifications",
+    # The task queue (django_tasks_db: tasks as database rows) and the periodic jobs' scheduler.
+    "django_tasks_db",
+    "scheduler",
     "observability",
     "pwa",
     # Demo data generators and their commands (seed_demo, seed_promotions); no app imports it.
@@ -289,6 +296,14 @@ if HTTPS or os.environ.get("EMAIL_HOST"):
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# Text messages (railconnect/sms.py): the console by default; SMS_BACKEND=railconnect.sms.HttpBackend
+# with SMS_HTTP_URL and SMS_HTTP_TOKEN sends through a gateway, railconnect.sms.FileBackend to files.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "railconnect.sms.ConsoleBackend")
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms"))
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
+SMS_SENDER_ID = os.environ.get("SMS_SENDER_ID", "RLCNCT")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "RailConnect India <no-reply@railconnect.invalid>")
 
 LANGUAGE_CODE = "en-in"
@@ -459,7 +474,7 @@ DASHBOARD_HISTORY_PAGE_SIZE = env_int("DASHBOARD_HISTORY_PAGE_SIZE", 10)
 # Months in the journeys-per-month chart (ending with the current month).
 DASHBOARD_CHART_MONTHS = env_int("DASHBOARD_CHART_MONTHS", 12)
 # After a booking changes, how the statistics materialized view (PostgreSQL) is refreshed:
-# "background" (a debounced REFRESH ... CONCURRENTLY in a thread of the worker, after commit),
+# "background" (a debounced REFRESH ... CONCURRENTLY in a task, queued after commit),
 # "immediate" (synchronously after commit: tests, one-off scripts) or "manual" (only by
 # `manage.py refresh_stats`, e.g. from cron). Either way the changed passenger's own figures are
 # computed live until the view has caught up (dashboard/travel_stats.py).
@@ -524,6 +539,16 @@ API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 16)
 CSRF_FAILURE_VIEW = "railconnect.json_errors.csrf_failure"
 # Public PNR lookups per client address per minute (then 429 with Retry-After).
 RATE_LIMITS["pnr"] = (env_int("PNR_RATE_LIMIT", 30), 60)
+# Mobile verification codes (accounts/mobile_verification.py): per client address.
+RATE_LIMITS["otp-send"] = (env_int("OTP_SEND_RATE_LIMIT", 10), 3600)
+OTP_LENGTH = 6
+OTP_VALID_MINUTES = env_int("OTP_VALID_MINUTES", 10)
+OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 3)
+# Codes per account in the window (minutes).
+OTP_SENDS_PER_ACCOUNT = env_int("OTP_SENDS_PER_ACCOUNT", 3)
+OTP_SEND_WINDOW_MINUTES = env_int("OTP_SEND_WINDOW_MINUTES", 60)
+# /verify/<reference> (public: a ticket examiner's phone, or someone guessing): per address.
+RATE_LIMITS["ticket-verify"] = (env_int("TICKET_VERIFY_RATE_LIMIT", 30), 60)
 
 # --- Unpaid holds per passenger (booking/hold_limits.py) ---------------------------------------
 # Unpaid bookings one passenger may have on one train and journey date (any class), and in all;
@@ -555,17 +580,39 @@ AXES_LOCKOUT_CALLABLE = "accounts.login_lockout.locked_out_response"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True
 
-# --- Background tasks (django.tasks; railconnect/background_tasks.py) -------------------------
-# Work taken off the request path (the password-reset mail). Until the site has a queue with its
-# own workers, a small thread pool in each web worker runs it. TASKS_BACKEND names another
-# backend (e.g. a database queue and its worker): nothing else changes. TASKS_THREADS: pool size
-# per worker process. (Tests run tasks immediately: tests/conftest.py.)
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "railconnect.background_tasks.ThreadPoolBackend"),
-        "OPTIONS": {"THREADS": env_int("TASKS_THREADS", 2)},
-    }
-}
+# --- Background tasks and periodic jobs (django.tasks; docs/tasks.md) -------------------------
+# Tasks are rows in the database (django_tasks_db's DatabaseBackend): they survive restarts and a
+# worker process runs them (`manage.py db_worker`). Periodic jobs are enqueued by one scheduler
+# process (`manage.py run_scheduler`, scheduler/periodic.py). `make run` starts one of each beside
+# gunicorn (gunicorn.conf.py, RUN_TASK_PROCESSES). (Tests run tasks immediately: tests/conftest.py.)
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# How often the scheduler looks for due jobs (s), and each job's interval (s).
+SCHEDULER_TICK_SECONDS = float(os.environ.get("SCHEDULER_TICK_SECONDS", 5))
+CHART_SWEEP_SECONDS = float(os.environ.get("CHART_SWEEP_SECONDS", 60))
+HOLD_SWEEP_SECONDS = float(os.environ.get("HOLD_SWEEP_SECONDS", 60))
+DASHBOARD_STATS_PERIODIC_SECONDS = float(os.environ.get("DASHBOARD_STATS_PERIODIC_SECONDS", 600))
+RUM_AGGREGATE_SECONDS = float(os.environ.get("RUM_AGGREGATE_SECONDS", 900))
+RUM_PRUNE_SECONDS = float(os.environ.get("RUM_PRUNE_SECONDS", 24 * 3600))
+# Finished task rows are deleted after this many days (a periodic job, like RUM pruning).
+TASK_RESULTS_KEPT_DAYS = env_int("TASK_RESULTS_KEPT_DAYS", 7)
+
+# --- E-tickets (etickets/, docs/etickets.md) -------------------------------------------------------
+# The key that signs the references in tickets' QR codes: its own, so rotating SECRET_KEY never
+# invalidates a printed ticket. Production sets it; a local run makes one in var/ticket_signing_key.
+# To rotate it: the new key here, the old ones (comma-separated) in TICKET_SIGNING_KEY_FALLBACKS.
+TICKET_SIGNING_KEY = os.environ.get("TICKET_SIGNING_KEY") or local_secret_key(
+    BASE_DIR / "var" / "ticket_signing_key"
+)
+TICKET_SIGNING_KEY_FALLBACKS = [
+    key for key in os.environ.get("TICKET_SIGNING_KEY_FALLBACKS", "").split(",") if key
+]
+# The site's address, for links made outside a request (the QR code of a PDF mailed by a task).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# A TrueType font with the rupee sign, embedded in the PDF (Debian's fonts-dejavu-core).
+ERS_FONT_PATH = os.environ.get("ERS_FONT_PATH", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+ERS_BOLD_FONT_PATH = os.environ.get(
+    "ERS_BOLD_FONT_PATH", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+)
 
 # --- Production front end (`make serve`: nginx from deploy/nginx.conf in front of gunicorn) -----
 # Read by scripts/serve.py when it renders the nginx configuration (docs/security/infra.md).

@@ -15,6 +15,9 @@ urlpatterns = [
     path("", include(search_api)),
     path("", include(booking_api)),
     path("", include("promotions.urls")),
+    # The e-ticket PDF (written in the passenger's remembered language, not the URL's) and the
+    # /verify/ page a TTE's phone opens from the QR code: one URL each, whatever the language.
+    path("", include("etickets.urls")),
     # Real-user Web Vitals beacons (POST /rum) and the Prometheus exposition (GET /metrics).
     path("", include("rum.urls")),
     # The progressive web app: /sw.js (scope /), /manifest.webmanifest, /pwa/owner.

@@ -26,17 +26,19 @@ PROJECT_MODULES = frozenset({"settings", "urls", "wsgi", "asgi"})
 LAYERS = (
     {"caching"},  # cache levels, keys, policy, the warmers' registry: knows no domain
     {"railconnect"},  # cross-cutting: HTTP caching, rate limits, compression, request timing
+    {"scheduler"},  # periodic jobs: a registry the domain apps fill, and the scheduler process
     {"observability", "pwa", "promotions", "timetable", "payments"},  # timetable owns the journey rules
     # search and booking both stand on timetable, never on each other; demo data stands on timetable
     # and promotions
+    {"accounts"},  # the account, its mobile number and kind: booking's Tatkal rules read them
     {
         "search",
         "booking",
-        "accounts",
         "rum",
         "demo",
     },
-    {"dashboard"},  # the passenger's journeys: reads booking
+    {"dashboard", "etickets"},  # read booking: the passenger's journeys; the e-ticket PDF and /verify/
+    {"notifications"},  # mail and SMS on booking and payment events (attaches etickets' PDF)
     {PROJECT},
 )
 

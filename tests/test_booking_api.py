@@ -10,7 +10,7 @@ from booking.models import Booking, BookingPassenger, Inventory
 from payments.models import Payment
 
 from testsupport.bookings import payload, post_booking, travel_date
-from testsupport.users import logged_in_client, make_user
+from testsupport.users import logged_in_client, make_user, verify_mobile
 
 
 def test_hold_answers_201_with_pnr_statuses_fare_and_urls(network, client_for):
@@ -138,7 +138,8 @@ def test_malformed_bodies(network, client_for, body):
     assert response.status_code == 400 and response.json()["field"] == "body"
 
 
-def test_tatkal_rules_through_the_api(network, client_for, settings):
+def test_tatkal_rules_through_the_api(network, user, client_for, settings):
+    verify_mobile(user)  # Tatkal needs a verified mobile number (booking/tatkal_rules.py)
     tomorrow = travel_date(1)
     tq = payload(date=tomorrow.isoformat(), quota="TQ")
     settings.TATKAL_AC_OPENING_HOUR = 23

@@ -21,9 +21,9 @@ from booking import coach_layouts
 from booking.models import Booking, BookingPassenger, Inventory, QueuedBookingRequest
 from payments.models import Payment
 
-from testsupport.bookings import book_until_decided, party, payload, post_booking, set_coaches
+from testsupport.bookings import book_until_decided, party, payload, post_booking, set_coaches, travel_date
 from testsupport.networks import booking_network
-from testsupport.users import logged_in_client, make_user
+from testsupport.users import logged_in_client, make_user, verify_mobile
 
 ROOT = Path(__file__).resolve().parent.parent
 QUEUED = QueuedBookingRequest.Status.QUEUED
@@ -194,6 +194,30 @@ def test_a_queued_request_answers_202_with_its_position_then_the_201_document(
     assert ravi.get(second["Location"]).status_code == 200
     assert ravi.get(second["Location"].replace("/api", ""))["Location"].startswith("/payments/")
     assert Booking.objects.count() == 3 and Payment.objects.count() == 3
+
+
+@pytest.mark.postgres
+def test_a_tatkal_refusal_is_403_before_queuing_even_when_the_answer_would_be_202(
+    postgres_only, transactional_db, settings
+):
+    """The Tatkal rules (booking/tatkal_rules.py) are judged on arrival, not by the writer: with
+    the writer role taken, an account without a verified mobile is refused 403 at once, exactly as on
+    the direct path, and nothing is queued; a verified account's request is queued (202)."""
+    settings.TATKAL_AC_OPENING_HOUR = 0
+    booking_network()
+    tatkal = payload(date=travel_date(1).isoformat(), quota="TQ")
+    first = logged_in_client(make_user("first"))
+    assert post_booking(first, {**tatkal, "quota": "GN"}).status_code == 201
+    unverified, verified = make_user("unverified"), verify_mobile(make_user("verified"))
+    writer = WriterRoleHeld(Inventory.objects.get().pk)
+    try:
+        refused = post_booking(logged_in_client(unverified), tatkal)
+        assert refused.status_code == 403 and refused.json()["field"] == "quota"
+        assert "verified mobile number" in refused.json()["error"]
+        assert not QueuedBookingRequest.objects.filter(user=unverified).exists()
+        assert post_booking(logged_in_client(verified), tatkal).status_code == 202
+    finally:
+        writer.release()
 
 
 def test_regret_is_409_with_its_status_on_sqlite_and_postgres(network, settings):

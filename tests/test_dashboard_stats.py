@@ -3,14 +3,13 @@ materialized view (PostgreSQL) is refreshed by the command and after booking cha
 booking waiting for it; the month chart."""
 
 import datetime
-import threading
-import time
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.tasks import default_task_backend
 from django.utils import timezone
 
 from booking.models import Booking
@@ -237,54 +236,56 @@ def test_the_booking_engine_marks_the_passenger_changed(world, django_capture_on
     assert stats.total_bookings == 1 and stats.journeys_taken == 0 and stats.source == "aggregate"
 
 
-def test_background_refresh_never_holds_up_the_booking_and_gathers_changes(world, settings, monkeypatch):
-    """The refresh runs in the worker's thread after the commit: a slow refresh (simulated) does
-    not delay the saves, and several changes close together make one refresh."""
+@pytest.fixture
+def queued_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    default_task_backend.clear()
+    return default_task_backend
+
+
+def test_background_refresh_never_holds_up_the_booking_and_gathers_changes(
+    world, settings, monkeypatch, queued_tasks
+):
+    """The refresh is a task (run by the task worker) queued after the commit, a delay later:
+    the saves do not wait for it, and several changes close together make one refresh."""
     settings.DASHBOARD_STATS_REFRESH = "background"
-    settings.DASHBOARD_STATS_REFRESH_DELAY = 0.3
+    settings.DASHBOARD_STATS_REFRESH_DELAY = 30
     settings.DASHBOARD_STATS_REFRESH_MIN_INTERVAL = 0
-    calls, started = [], threading.Event()
-
-    def slow_refresh(concurrently=True):
-        started.set()
-        calls.append(threading.current_thread().name)
-        time.sleep(1.0)
-
-    refresher = travel_stats.BackgroundRefresher()
-    monkeypatch.setattr(travel_stats, "refresher", refresher)
-    monkeypatch.setattr(travel_stats, "refresh", slow_refresh)
+    calls = []
+    monkeypatch.setattr(travel_stats, "refresh", lambda concurrently=True: calls.append(1))
     monkeypatch.setattr(travel_stats, "uses_view", lambda: True)
     user = make_user("bg")
-    began = time.perf_counter()
     for _ in range(3):
         travel_stats._after_commit(user.pk)  # what each commit runs
-    assert time.perf_counter() - began < 0.2, "the committing request does not wait"
-    assert started.wait(5)
-    assert refresher.wait_idle(10)
-    assert calls == ["dashboard-stats-refresh"], "three changes, one refresh, in the refresher's thread"
+    assert calls == [], "the committing request does not refresh"
+    (queued,) = queued_tasks.results
+    assert queued.task.run_after > timezone.now() + datetime.timedelta(seconds=25)
+    queued.task.call()
+    assert calls == [1], "three changes, one refresh, in the task"
+    travel_stats._after_commit(user.pk)  # a change after the task started needs another
+    assert len(queued_tasks.results) == 2
 
 
-def test_workers_sharing_the_cache_refresh_once_per_interval(db, settings, monkeypatch):
-    """Two workers (two refreshers, one cache) both see changes: one refreshes at once, the other
-    waits for the interval to pass (its change may postdate that refresh), then refreshes too."""
-    settings.DASHBOARD_STATS_REFRESH_DELAY = 0.05
-    settings.DASHBOARD_STATS_REFRESH_MIN_INTERVAL = 1.5
-    monkeypatch.setattr(travel_stats.BackgroundRefresher, "SLOT_RETRY", 0.1)
-    times = []
-    monkeypatch.setattr(travel_stats, "refresh", lambda concurrently=True: times.append(time.monotonic()))
-    began = time.monotonic()
-    workers = [travel_stats.BackgroundRefresher(), travel_stats.BackgroundRefresher()]
-    for worker in workers:
-        worker.request()
-    assert all(worker.wait_idle(10) for worker in workers)
-    assert len(times) == 2
-    assert times[0] - began < 1.0 and times[1] - times[0] >= 1.4, [t - began for t in times]
+def test_workers_sharing_the_cache_refresh_once_per_interval(db, settings, monkeypatch, queued_tasks):
+    """Two refresh tasks (queued by two workers' changes): one refreshes at once, the other finds
+    the interval taken and queues itself for when the interval has passed (its change may
+    postdate that refresh)."""
+    settings.DASHBOARD_STATS_REFRESH_MIN_INTERVAL = 300
+    calls = []
+    monkeypatch.setattr(travel_stats, "refresh", lambda concurrently=True: calls.append(1))
+    travel_stats.refresh_after_changes.call()
+    travel_stats.refresh_after_changes.call()
+    assert calls == [1]
+    (later,) = queued_tasks.results
+    assert later.task.run_after > timezone.now() + datetime.timedelta(seconds=290)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_background_refresh_on_postgres_updates_the_view_after_a_real_commit(postgres_only, settings):
+    """With the queue `make run` uses: the commit queues the task, the worker runs it."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.DASHBOARD_STATS_REFRESH = "background"
-    settings.DASHBOARD_STATS_REFRESH_DELAY = 0.05
+    settings.DASHBOARD_STATS_REFRESH_DELAY = 0
     settings.DASHBOARD_STATS_REFRESH_MIN_INTERVAL = 0
     booking_network()
     user = make_user("committed")
@@ -293,7 +294,8 @@ def test_background_refresh_on_postgres_updates_the_view_after_a_real_commit(pos
     assert travel_stats._view_row(user.pk) is None
     with transaction.atomic():
         held.mark_paid(timezone.now())
-    assert travel_stats.refresher.wait_idle(20)
+    assert travel_stats._view_row(user.pk) is None, "not refreshed by the request"
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     row = travel_stats._view_row(user.pk)
     assert row is not None and row.total_bookings == 1 and row.journeys_taken == 1
 

@@ -16,7 +16,7 @@ from timetable.models import Stop, Train
 from timetable.timetable_csv import read_timetable
 
 from testsupport.bookings import party, payload, post_booking, travel_date
-from testsupport.users import logged_in_client, make_user, new_passenger
+from testsupport.users import logged_in_client, make_user, new_passenger, verify_mobile
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +47,9 @@ def passenger_client(network, settings):
 
 def new_passenger_client():
     """Examples share the database: each booking example is another passenger, so that the hold
-    limits (booking/hold_limits.py) do not refuse the later ones."""
-    return logged_in_client(new_passenger())
+    limits (booking/hold_limits.py) do not refuse the later ones. Verified, so that Tatkal examples
+    meet the Tatkal rules under test here, not the account rule (booking/tatkal_rules.py)."""
+    return logged_in_client(verify_mobile(new_passenger()))
 
 
 def _booking_counts():

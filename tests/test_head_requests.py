@@ -8,6 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from booking.models import Booking, QueuedBookingRequest
+from etickets.references import reference_for
 from payments.models import Payment
 
 from testsupport.bookings import post_booking, travel_date
@@ -53,6 +54,7 @@ def arguments(network):
         "gateway_name": "simulated",
         "path": "renditions/none/320.jpg",
         "uidb64": "MQ",
+        "reference": reference_for(pnr=pnr),
         "code": "hi",
         "request_id": QueuedBookingRequest.objects.get(booking=booking).pk,
     }

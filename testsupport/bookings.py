@@ -57,3 +57,24 @@ def book_until_decided(client, data=None, poll_seconds=0.02, **headers):
 def party(count, name="Party Member", gender="M", first_age=30):
     """`count` different passengers of one booking (the same person twice is refused)."""
     return [{"name": name, "age": first_age + i, "gender": gender} for i in range(count)]
+
+
+def held_booking(user, **changes):
+    """A hold (through the booking queue, booking/admission.py) by `user` of payload(**changes);
+    returns the Booking."""
+    from booking import admission
+    from booking.booking_requests import parse_booking_request
+
+    return admission.hold_booking(user, parse_booking_request(payload(**changes))).booking
+
+
+def settle_payment(booking, outcome="succeeded"):
+    """The simulated gateway answers `outcome` ("succeeded", "failed") for the booking's open payment."""
+    from payments import services
+    from payments.gateway import get_gateway
+
+    payment = booking.payments.order_by("-created_at").first()
+    gateway = get_gateway()
+    services.settle(gateway.parse_callback(gateway.callback_payload(payment.token, outcome)))
+    booking.refresh_from_db()
+    return booking

@@ -52,7 +52,8 @@ def drop_database(name):
 
 def signed_in_users(count, prefix="bench"):
     """`count` users, each with a saved session: [(sessionid, csrf token)], the i-th for user
-    f"{prefix}{i}". No password hashing; sessions written in bulk (thousands take a second)."""
+    f"{prefix}{i}". No password hashing; sessions written in bulk (thousands take a second). Their
+    mobile numbers are verified, so they may book Tatkal (booking/tatkal_rules.py)."""
     import datetime
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
@@ -70,6 +71,16 @@ def signed_in_users(count, prefix="bench"):
         batch_size=1000,
     )
     users = list(User.objects.filter(username__regex=rf"^{prefix}[0-9]+$").order_by("id"))
+    from accounts.models import Account
+
+    Account.objects.bulk_create(
+        [
+            Account(user=user, mobile=f"+91{7000000000 + index}", mobile_verified_at=timezone.now())
+            for index, user in enumerate(users)
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
     store = SessionStore()
     expires = timezone.now() + datetime.timedelta(seconds=store.get_session_cookie_age())
     sessions = [

@@ -6,6 +6,7 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
 
 def make_user(username="asha", password="a-long-test-password"):
@@ -33,3 +34,18 @@ def new_passenger():
     """Another signed-up passenger. One passenger may hold only a few unpaid bookings
     (booking/hold_limits.py): tests that hold many model many passengers."""
     return make_user(f"traveller{next(_passengers)}")
+
+
+_mobiles = itertools.count(9000000001)
+
+
+def verify_mobile(user, kind="passenger"):
+    """Give `user` a verified mobile number (what Tatkal needs: booking/tatkal_rules.py) and an
+    account kind ("passenger" or "agent"). Returns the user."""
+    from accounts.models import Account
+
+    Account.objects.update_or_create(
+        user=user,
+        defaults={"kind": kind, "mobile": f"+91{next(_mobiles)}", "mobile_verified_at": timezone.now()},
+    )
+    return user

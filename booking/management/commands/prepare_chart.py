@@ -5,15 +5,15 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from booking.reservations import charts_due, prepare_chart
+from booking.tasks import prepare_due_charts
 
 
 class Command(BaseCommand):
     help = (
-        "Prepare the chart of every train, date and class whose chart time has come "
+        "Prepare now the chart of every train, date and class whose chart time has come "
         "(settings.CHART_HOURS_BEFORE_DEPARTURE before departure): freeze allocation, release unpaid "
         "holds, give unsold Tatkal berths to the General queues, cancel and fully refund tickets "
-        "that are still entirely waitlisted."
+        "that are still entirely waitlisted. The scheduler does the same every CHART_SWEEP_SECONDS."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -26,11 +26,8 @@ class Command(BaseCommand):
             if given is None:
                 raise SystemExit("--now: give an ISO date-time, e.g. 2026-01-31T14:00:00+05:30")
             now = timezone.make_aware(given) if timezone.is_naive(given) else given
-        charts = cancelled = 0
-        for inventory_id in list(charts_due(now)):
-            result = prepare_chart(inventory_id, now)
-            charts += 1
-            cancelled += len(result.cancelled_bookings)
+        prepared = prepare_due_charts(now=now)
         self.stdout.write(
-            f"{charts} chart(s) prepared, {cancelled} waitlisted booking(s) cancelled and refunded"
+            f"{prepared.charts} chart(s) prepared, "
+            f"{prepared.cancelled_bookings} waitlisted booking(s) cancelled and refunded"
         )
