@@ -188,6 +188,15 @@ class Booking(models.Model):
         return self.status == self.Status.HELD
 
     @property
+    def shown_status(self) -> str:
+        """The booking's status as every passenger page shows it, derived here only: a hold whose
+        time to pay has passed reads as expired before the sweeper (reservations.expire_holds) marks
+        it so. Each passenger's line is BookingPassenger.shown_status."""
+        if self.is_held and not self.payment_due(timezone.now()):
+            return str(self.Status.EXPIRED.label)
+        return str(self.get_status_display())
+
+    @property
     def quota_name(self) -> str:
         return QUOTAS.get(self.quota, self.quota)
 

@@ -5,20 +5,22 @@ Every view that shows or changes a booking filters by request.user and answers 4
 """
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from railconnect.error_pages import PassengerNotFound
 from railconnect.http_caching import private_page
 from railconnect.http_types import AuthenticatedHttpRequest
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
@@ -33,12 +35,14 @@ from .models import Booking, BookingPassenger
 from .responses import rule_error_page
 
 PNR_LENGTH = 10
+# A booking in these states may still be cancelled (until the train leaves).
+OPEN_STATES = (Booking.Status.HELD, Booking.Status.BOOKED)
 
 
 def _route_or_404(train: str) -> TrainRoute:
     route = route_for(train)
     if route is None:
-        raise Http404("No such train")
+        raise PassengerNotFound(f"There is no train number {train[:10]}.")
     return route
 
 
@@ -148,7 +152,7 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
         booking = Booking.objects.filter(user=request.user, idempotency_key=f"draft:{draft_id}").first()
         if booking is not None:
             return redirect(booking)
-        raise Http404("This booking draft has expired: start again from the search.")
+        raise PassengerNotFound("This booking draft has expired: start again from the search.")
     context: dict[str, Any] = {"data": data, "draft_id": draft_id}
     status = 200
     try:
@@ -183,11 +187,14 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
 
 
 def _own_booking(request: AuthenticatedHttpRequest, pnr: str) -> Booking:
-    return get_object_or_404(
-        Booking.objects.select_related("train", "board_station", "alight_station"),
-        pnr=pnr[:PNR_LENGTH],
-        user=request.user,
+    booking = (
+        Booking.objects.select_related("train", "board_station", "alight_station")
+        .filter(pnr=pnr[:PNR_LENGTH], user=request.user)
+        .first()
     )
+    if booking is None:
+        raise PassengerNotFound(f"No booking with PNR {pnr[:PNR_LENGTH]} in your account.")
+    return booking
 
 
 # private_page, not never_cache: the passenger's own browser may keep the e-ticket (private, no-cache:
@@ -205,10 +212,9 @@ def ticket(request: AuthenticatedHttpRequest, pnr: str) -> HttpResponse:
         "passengers": list(booking.passengers.all()),
         "payments": payments,
         "open_payment": open_payment,
+        "last_payment": payments[0] if payments else None,
         "payment_due": booking.payment_due(now),
-        "hold_lapsed": booking.is_held and not booking.payment_due(now),
-        "cancellable": booking.status in (Booking.Status.HELD, Booking.Status.BOOKED)
-        and booking.departs_at > now,
+        "cancellable": booking.status in OPEN_STATES and booking.departs_at > now,
         "fare": booking.fare_breakdown,
     }
     response = render(request, "booking/ticket.html", context)
@@ -245,28 +251,44 @@ def my_bookings(request: AuthenticatedHttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request: AuthenticatedHttpRequest, pnr: str) -> HttpResponseBase:
+    """Two steps, nothing pre-ticked: tick passengers, then confirm a list of exactly who is
+    cancelled (the rules may add everyone: children cannot travel alone) with each refund and the
+    total. Only the confirmation (confirm=yes) cancels."""
     booking = _own_booking(request, pnr)
     active = list(booking.passengers.exclude(status=BookingPassenger.Status.CANCELLED))
-    context: dict[str, Any] = {"booking": booking, "passengers": active}
+    now = timezone.now()
+    quotes = reservations.quote_cancellation(
+        booking, active, now, reservations.is_charted(booking.inventory, now)
+    )
+    context: dict[str, Any] = {"booking": booking, "rows": [(row, quotes[row.id]) for row in active]}
     if request.method == "POST":
         chosen = [int(pid) for pid in request.POST.getlist("passenger") if pid.isdecimal()]
         try:
+            # A booking no longer open goes straight to the service, which refuses it (409).
+            if request.POST.get("confirm") != "yes" and booking.status in OPEN_STATES:
+                targets, _remaining = reservations.cancellation_targets(active, chosen)
+                return _confirm_cancellation(request, booking, [(row, quotes[row.id]) for row in targets])
             result = reservations.cancel_booking(booking=booking, user=request.user, passenger_ids=chosen)
         except RuleError as error:
-            context["error"] = error
+            return rule_error_page(request, "booking/cancel.html", context, error)
+        if result.booking.is_held:
+            messages.success(request, f"Cancelled. Amount to pay now: \u20b9{result.booking.amount_due}.")
         else:
-            if result.booking.is_held:
-                messages.success(request, f"Cancelled. Amount to pay now: \u20b9{result.booking.amount_due}.")
-            else:
-                messages.success(request, f"Cancelled. Refund: \u20b9{result.refund_total}.")
-            return redirect(result.booking)
-    now = timezone.now()
-    charted = reservations.is_charted(booking.inventory, now)
-    quotes = reservations.quote_cancellation(booking, active, now, charted)
-    context["rows"] = [(row, quotes[row.id]) for row in active]
-    if "error" in context:
-        return rule_error_page(request, "booking/cancel.html", context, context["error"])
+            messages.success(request, f"Cancelled. Refund: \u20b9{result.refund_total}.")
+        return redirect(result.booking)
     return render(request, "booking/cancel.html", context)
+
+
+def _confirm_cancellation(
+    request: AuthenticatedHttpRequest, booking: Booking, targets: list[tuple[BookingPassenger, Any]]
+) -> HttpResponse:
+    context = {
+        "booking": booking,
+        "targets": targets,
+        "refund_total": sum((quote.refund for _row, quote in targets), Decimal("0")),
+        "charge_total": sum((quote.charge for _row, quote in targets), Decimal("0")),
+    }
+    return render(request, "booking/cancel_confirm.html", context)
 
 
 @never_cache

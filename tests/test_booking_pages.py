@@ -110,7 +110,13 @@ def test_cancel_page(network, client_for):
     assert client_for.post(f"/bookings/{pnr}/cancel", {"passenger": ["999999"]}).status_code == 400
     assert Booking.objects.get().status == "BOOKED"
     passenger = Booking.objects.get().passengers.get()
-    response = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": [str(passenger.id)]})
+    # Ticking asks for confirmation first (issue 14): nothing is cancelled until "confirm=yes".
+    confirm = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": [str(passenger.id)]})
+    assert confirm.status_code == 200 and b"Refund: <strong>&#8377;2041" in confirm.content
+    assert Booking.objects.get().status == "BOOKED"
+    response = client_for.post(
+        f"/bookings/{pnr}/cancel", {"passenger": [str(passenger.id)], "confirm": "yes"}
+    )
     assert response.status_code == 302
     assert Booking.objects.get().status == "CANCELLED"
     assert "2041" in client_for.get(f"/bookings/{pnr}").content.decode()
@@ -176,8 +182,57 @@ def test_cancelling_some_passengers_of_an_unpaid_booking_on_the_cancel_page(netw
     page = client_for.get(f"/bookings/{pnr}/cancel")
     assert b"Not paid yet: the passengers you cancel are not charged" in page.content
     ravi = Booking.objects.get(pnr=pnr).passengers.get(position=2)
-    response = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": [str(ravi.id)]}, follow=True)
+    response = client_for.post(
+        f"/bookings/{pnr}/cancel", {"passenger": [str(ravi.id)], "confirm": "yes"}, follow=True
+    )
     content = response.content.decode()
     assert "Cancelled. Amount to pay now: \u20b92221" in content
     assert Payment.objects.get(state="pending").amount == 2221
     assert f'href="/payments/{Payment.objects.get(state="pending").token}"' in content
+
+
+def test_cancel_page_ticks_nobody_and_confirms_the_refund_per_passenger_and_the_total(network, client_for):
+    two = [{"name": "Asha Rao", "age": 34, "gender": "F"}, {"name": "Ravi Rao", "age": 36, "gender": "M"}]
+    pnr = post_booking(client_for, payload(passengers=two)).json()["pnr"]
+    client_for.post(f"/api/bookings/{pnr}/pay", "{}", content_type="application/json")
+    page = client_for.get(f"/bookings/{pnr}/cancel").content.decode()
+    assert 'name="passenger"' in page and " checked" not in page
+    ids = [str(p.id) for p in Booking.objects.get(pnr=pnr).passengers.all()]
+    confirm = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": ids}).content.decode()
+    refunds = re.findall(r'data-label="Refund \(&#8377;\)"><strong>([\d.]+)</strong>', confirm)
+    assert len(refunds) == 3  # one per passenger and the total
+    assert sum(map(float, refunds[:2])) == float(refunds[2]) > 0
+    assert "Yes, cancel 2 passengers" in confirm
+    assert Booking.objects.get(pnr=pnr).status == "BOOKED"  # nothing cancelled before confirming
+
+
+def test_the_confirmation_lists_everyone_when_only_a_child_would_be_left(network, client_for):
+    family = [{"name": "Asha Rao", "age": 34, "gender": "F"}, {"name": "Tara Rao", "age": 8, "gender": "F"}]
+    pnr = post_booking(client_for, payload(passengers=family)).json()["pnr"]
+    asha = Booking.objects.get(pnr=pnr).passengers.get(position=1)
+    confirm = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": [str(asha.id)]}).content.decode()
+    assert "Tara Rao" in confirm and "Yes, cancel 2 passengers" in confirm
+
+
+def test_error_pages_have_the_site_header_and_the_reason(network, client_for):
+    expired = client_for.get("/book/review/no-such-draft")
+    assert expired.status_code == 404
+    assert 'class="site-header"' in expired.content.decode()
+    assert "This booking draft has expired: start again from the search." in expired.content.decode()
+    unknown_pnr = client_for.get("/bookings/1234567890")
+    assert unknown_pnr.status_code == 404 and b"No booking with PNR 1234567890" in unknown_pnr.content
+    assert b"no page at this address" in Client().get("/no/such/page").content
+    api = Client().get("/api/no/such/endpoint")
+    assert api.status_code == 404 and api.json()["code"] == "not_found"
+
+
+def test_the_payment_outcome_is_shown_after_paying_and_a_failure_says_what_to_do(network, client_for):
+    pnr = post_booking(client_for).json()["pnr"]
+    token = Payment.objects.get().token
+    failed = client_for.post(f"/payments/{token}", {"action": "fail"}, follow=True).content.decode()
+    assert "Payment failed: your ticket is not booked" in failed and "press <strong>Pay</strong>" in failed
+    assert "CNF" not in failed  # an unpaid booking never reads as a confirmed berth
+    client_for.post(f"/bookings/{pnr}/pay")
+    token = Payment.objects.get(state__in=["created", "pending"]).token
+    paid = client_for.post(f"/payments/{token}", {"action": "pay"}, follow=True).content.decode()
+    assert "Payment successful: your ticket is booked." in paid and "CNF" in paid
