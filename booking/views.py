@@ -83,8 +83,19 @@ def choose(
 
 
 def _passenger_rows(passengers: Sequence[dict[str, Any]], count: int) -> list[tuple[int, dict[str, Any]]]:
-    """The form's rows: the quota's number, or all the passengers sent back with an error."""
-    return list(enumerate(list(passengers) + [{} for _ in range(count - len(passengers))]))
+    """The form's rows: the passengers typed so far (all of them, even beyond the quota's limit, so
+    the rules refuse them with a message) plus empty rows up to `count`, at least one."""
+    return list(enumerate(list(passengers) + [{} for _ in range(max(count, 1) - len(passengers))]))
+
+
+def _draft_passengers(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """ "Change passengers" on the review page: what the passenger typed, from the session's draft
+    (?draft=<id>), when that draft is for this same journey."""
+    draft = services.get_draft(session=request.session, draft_id=request.GET.get("draft", ""))
+    journey_keys = ("train", "date", "from", "to", "class", "quota")
+    if draft is None or any(draft.get(key) != data[key] for key in journey_keys):
+        return []
+    return list(draft.get("passengers", []))
 
 
 @login_required
@@ -93,12 +104,14 @@ def _passenger_rows(passengers: Sequence[dict[str, Any]], count: int) -> list[tu
 def passengers(
     request: AuthenticatedHttpRequest, train: str, date: str, board: str, alight: str, travel_class: str
 ) -> HttpResponseBase:
+    """One passenger block to start with; "Add passenger" (a submit button: no JavaScript needed)
+    answers the form with what was typed and one more block, up to the quota's limit."""
     route = _route_or_404(train)
     quota = (request.POST.get("quota") or request.GET.get("quota") or GENERAL).upper()
     if quota not in QUOTAS:
         quota = GENERAL
     travel_class = travel_class.upper()
-    count = booking_rules.max_passengers(quota)
+    limit = booking_rules.max_passengers(quota)
     # The API's JSON shape (booking_requests.parse_booking_request): values of several types.
     data: dict[str, Any] = {
         "train": route.number,
@@ -113,31 +126,40 @@ def passengers(
         "route": route,
         "data": data,
         "quota_name": QUOTAS[quota],
+        "max_rows": limit,
         "preferences": coach_layouts.berth_preferences(travel_class)
         if travel_class in coach_layouts.LAYOUTS
         else (),
         "berth_names": coach_layouts.BERTH_TYPE_NAMES,
     }
     status = 200
+    rows = 1
     if request.method == "POST":
         try:
             data["passengers"] = posted_passengers(request.POST)
-            parse_booking_request(data)
+            rows = len(data["passengers"])
+            if "add_passenger" in request.POST:
+                rows = min(rows + 1, limit)
+            else:
+                parse_booking_request(data)
         except RuleError as error:
             context["error"] = error
             status = error.status
         else:
-            return redirect(
-                "booking:review", draft_id=services.save_draft(session=request.session, data=data)
-            )
+            if "add_passenger" not in request.POST:
+                return redirect(
+                    "booking:review", draft_id=services.save_draft(session=request.session, data=data)
+                )
     else:
+        data["passengers"] = _draft_passengers(request, data)
         try:
             journey = _offered_journey(route, date, board, alight, travel_class)
             booking_rules.check_quota(quota, travel_class, journey.journey_date, 1, timezone.now())
         except RuleError as error:
             context["error"] = error
             status = error.status
-    context["rows"] = _passenger_rows(data["passengers"], count)
+    context["rows"] = _passenger_rows(data["passengers"], rows)
+    context["can_add"] = len(context["rows"]) < limit
     return render(request, "booking/passengers.html", context, status=status)
 
 

@@ -48,7 +48,9 @@ def test_passenger_page_requires_login(network):
 def test_book_pay_and_see_the_e_ticket(network, client_for):
     form = client_for.get(choose_url() + "/passengers?quota=GN")
     assert (
-        form.status_code == 200 and b'name="p-0-name"' in form.content and b'name="p-5-name"' in form.content
+        form.status_code == 200
+        and b'name="p-0-name"' in form.content
+        and b'name="p-1-name"' not in form.content
     )
     response = client_for.post(
         choose_url() + "/passengers",
@@ -236,3 +238,32 @@ def test_the_payment_outcome_is_shown_after_paying_and_a_failure_says_what_to_do
     token = Payment.objects.get(state__in=["created", "pending"]).token
     paid = client_for.post(f"/payments/{token}", {"action": "pay"}, follow=True).content.decode()
     assert "Payment successful: your ticket is booked." in paid and "CNF" in paid
+
+
+def test_one_passenger_block_add_passenger_without_javascript_and_no_default_gender(network, client_for):
+    form = client_for.get(choose_url() + "/passengers?quota=GN").content.decode()
+    assert '<option value="" selected>Choose</option>' in form and 'value="M" selected' not in form
+    typed = {"quota": "GN", "p-0-name": "Asha Rao", "p-0-age": "34", "p-0-gender": "F"}
+    more = client_for.post(choose_url() + "/passengers", {**typed, "add_passenger": "1"})
+    assert more.status_code == 200 and not Booking.objects.exists()
+    html = more.content.decode()
+    assert 'value="Asha Rao"' in html and 'name="p-1-name"' in html and 'name="p-2-name"' not in html
+    rows = {**typed, **{k: v for k, v in passenger_rows(SEVEN[:6]).items() if not k.startswith("p-0-")}}
+    full = client_for.post(choose_url() + "/passengers", {**rows, "add_passenger": "1"}).content.decode()
+    assert 'name="p-5-name"' in full and 'name="p-6-name"' not in full and "Add passenger" not in full
+
+
+def test_change_passengers_keeps_what_was_typed(network, client_for):
+    typed = {
+        "quota": "GN",
+        "p-0-name": "Asha Rao",
+        "p-0-age": "34",
+        "p-0-gender": "F",
+        "p-1-name": "Ravi Rao",
+    }
+    typed.update({"p-1-age": "36", "p-1-gender": "M", "p-1-berth_preference": "UB"})
+    review = client_for.get(client_for.post(choose_url() + "/passengers", typed)["Location"]).content.decode()
+    change = re.search(r'href="([^"]+)">Change passengers', review)[1].replace("&amp;", "&")
+    form = client_for.get(change).content.decode()
+    assert 'value="Asha Rao"' in form and 'value="Ravi Rao"' in form and 'value="36"' in form
+    assert '<option value="UB" selected>' in form

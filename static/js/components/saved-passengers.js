@@ -58,7 +58,7 @@ export function enhance(picker) {
       const row = rows.find(isEmpty);
       if (!row) {
         box.checked = false;
-        say("Every passenger row is filled: clear one first.");
+        say("Every passenger block is filled: press “Add passenger” for another, or clear one.");
         return;
       }
       fill(row, box.dataset);
