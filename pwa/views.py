@@ -12,7 +12,7 @@ from functools import wraps
 
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
@@ -23,6 +23,7 @@ from railconnect.http_caching import no_store, public_page
 from . import assets
 
 THEME_COLOUR = "#0b4f8a"
+START_URL = "/?source=pwa"  # where the installed app opens (the manifest's start_url)
 BACKGROUND_COLOUR = "#ffffff"
 
 # Static files the key pages use (home/search, booking, dashboard, e-ticket), precached on install.
@@ -31,6 +32,8 @@ PRECACHE_STATIC = [
     "js/pwa-offline.js",
     "js/pages/search.js",
     "js/pages/dashboard.js",
+    "js/pages/ticket.js",
+    "js/components/ist-time.js",
     "js/components/station-autocomplete.js",
     "js/components/lazy-fragments.js",
     "js/components/saved-passengers.js",
@@ -67,7 +70,8 @@ def service_worker(request):
     precache_static = [url for url in map(_static_url, PRECACHE_STATIC) if url]
     context = {
         "version": worker_version(),
-        "precache_pages": json.dumps([reverse("home"), reverse("pwa:offline")]),
+        # START_URL: the installed app opens there, so it must open offline too (issue 14).
+        "precache_pages": json.dumps([reverse("home"), START_URL, reverse("pwa:offline")]),
         "precache_static": json.dumps(precache_static),
         "offline_url": json.dumps(reverse("pwa:offline")),
         "owner_url": json.dumps(reverse("pwa:owner")),
@@ -114,7 +118,7 @@ def manifest_data():
         "name": "RailConnect India",
         "short_name": "RailConnect",
         "description": "Search Indian Railways trains, book berths and carry your e-ticket offline.",
-        "start_url": "/?source=pwa",
+        "start_url": START_URL,
         "scope": "/",
         "display": "standalone",
         "orientation": "any",
@@ -182,3 +186,12 @@ def clear_browser_cache(view):
         return response
 
     return wrapper
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers and crawlers ask for whatever the page links: the app icon (its
+    hashed URL changes with each build, so a temporary redirect, cached for a day)."""
+    response = redirect(static("pwa/icon-192.png"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -2,7 +2,7 @@
 // e-tickets with their last known status and when they were fetched, and the public pages.
 // Tickets come from the cache the worker names: the signed-in owner's, while their session lasts.
 
-const fmt = (value) => new Date(value).toLocaleString("en-IN", { dateStyle: "medium", timeStyle: "short" });
+import { istTime as fmt } from "./components/ist-time.js";
 
 function item(href, text, note) {
   const li = document.createElement("li");
@@ -53,7 +53,7 @@ if (window.caches) {
     if (found.length) document.querySelector('[data-offline-empty="tickets"]').hidden = true;
     for (const t of found) {
       ticketList.append(item(t.url, `PNR ${t.pnr}: ${t.journey}, ${fmt(t.departs)}`,
-        `Status ${t.status} (as of ${t.fetched ? fmt(t.fetched) : "unknown"})`));
+        `Saved copy: status ${t.status} (as of ${t.fetched ? fmt(t.fetched) : "unknown"})`));
     }
   }).finally(() => ticketList.setAttribute("aria-busy", "false"));
   const pageList = document.querySelector('[data-offline-list="pages"]');
