@@ -59,7 +59,7 @@ def passenger():
 def private_pages(passenger):
     paid = passenger["paid"]
     return {
-        "review": (passenger["review"], ".key-figure"),
+        "review": (passenger["review"], ".fare tfoot td:last-child"),
         "e-ticket": (f"/bookings/{paid}", ".passengers tbody tr:first-child td[data-label='Current status']"),
         "cancel": (f"/bookings/{paid}/cancel", "td[data-label^='Refund']"),
         "unpaid booking": (f"/bookings/{passenger['unpaid']}", ".ticket-status"),
