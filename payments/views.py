@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from railconnect.error_pages import PassengerNotFound
+from railconnect.http_types import AuthenticatedHttpRequest
 from railconnect.json_errors import json_error
 
 from . import services
@@ -21,7 +22,7 @@ ACTIONS = {"pay": SUCCEEDED, "fail": FAILED, "timeout": TIMED_OUT}
 @login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def simulated_gateway(request: HttpRequest, token: str) -> HttpResponse:
+def simulated_gateway(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     payment = (
         Payment.objects.select_related("booking")
         .filter(token=token[:40], user=request.user, gateway=SimulatedGateway.name)
