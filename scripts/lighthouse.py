@@ -101,7 +101,10 @@ for page in KEY_PAGES:
     if user is not None:
         client = Client()
         client.force_login(user)
-        cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        # With the signed-in hint a real log-in sets (accounts/signed_in_hint.py): without it the
+        # page's answer sets it, and Chromium then sends its cookie jar instead of this header.
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookie = f"{settings.SESSION_COOKIE_NAME}={session}; rc_signed_in=1"
     out.append({"name": page.name, "url": url, "cookie": cookie, "public": not page.login})
 print(json.dumps(out))
 """

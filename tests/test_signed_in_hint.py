@@ -21,3 +21,11 @@ def test_log_in_sets_the_hint_log_out_deletes_it_and_private_pages_correct_it():
     stale.cookies[SIGNED_IN_COOKIE] = "1"  # a session that ended without a log-out
     response = stale.get("/bookings/", follow=True)
     assert response.cookies[SIGNED_IN_COOKIE].value == ""
+
+
+def test_personal_pages_are_noindex_public_pages_are_not():
+    get_user_model().objects.create_user("asha", password="pw-asha-123-long")
+    client = Client()
+    client.post("/accounts/login/", {"username": "asha", "password": "pw-asha-123-long"})
+    assert client.get("/bookings/")["X-Robots-Tag"] == "noindex"
+    assert "X-Robots-Tag" not in Client().get("/pnr")
