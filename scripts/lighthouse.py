@@ -101,7 +101,7 @@ for page in KEY_PAGES:
     if user is not None:
         client = Client()
         client.force_login(user)
-        # Sent as a header (Lighthouse has no cookie jar option): Chromium does not add it to the
+        # Sent as a header (Lighthouse has no cookie jar option): Chromium appears not to add it to
         # page's own fetch() calls, so the dashboard's lazy fragments answer 403 under Lighthouse
         # (errors-in-console: best practices 96 there). A real signed-in browser loads them.
         cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
