@@ -10,6 +10,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from timetable.train_routes import RouteJourney
 
@@ -25,10 +27,29 @@ class Availability:
     bookable: bool
     label: str  # AVAILABLE 12, RAC 3, WL 40, NOT OFFERED, OPENS 10:00 ..., CHART PREPARED
     free: int = 0
+    opens: datetime.datetime | None = None  # when Tatkal opens, for `shown`
 
     @property
     def kind(self) -> str:
         return self.label.split(" ")[0]
+
+    @property
+    def shown(self) -> str:
+        """The label in the passenger's language (`label` is the API's, always English). RAC and
+        WL stay as passengers know them."""
+        kind, _space, rest = self.label.partition(" ")
+        if kind == "AVAILABLE":
+            return gettext("AVAILABLE %(count)s") % {"count": rest}
+        if kind == "OPENS" and self.opens is not None:
+            # Month names in the page's language, 24-hour IST (docs/i18n.md).
+            return gettext("OPENS %(time)s") % {
+                "time": date_format(timezone.localtime(self.opens), "d M H:i")
+            }
+        return {
+            "CHART PREPARED": gettext("CHART PREPARED"),
+            "DEPARTED": gettext("DEPARTED"),
+            "NOT OFFERED": gettext("NOT OFFERED"),
+        }.get(self.label, self.label)
 
 
 def _inventory_snapshot(journey: RouteJourney, travel_class: str) -> Inventory:
@@ -79,7 +100,9 @@ def availability(
     if opens is None:
         result[TATKAL] = Availability(TATKAL, False, "NOT OFFERED")
     elif not is_open:
-        result[TATKAL] = Availability(TATKAL, False, f"OPENS {timezone.localtime(opens):%d %b %H:%M}")
+        result[TATKAL] = Availability(
+            TATKAL, False, f"OPENS {timezone.localtime(opens):%d %b %H:%M}", opens=opens
+        )
     else:
         free = seatmap.count_free(mask, (TATKAL,))
         label = f"AVAILABLE {free}" if free else f"WL {inventory.tqwl_count + 1}"

@@ -20,6 +20,9 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from timetable.journeys import RuleError as RuleError  # booking's refusals too: re-exported (see above)
 from timetable.journeys import booking_window, parse_journey_date
@@ -32,6 +35,21 @@ class BookingConflict(RuleError):
     status = 409
 
 
+class WaitlistFull(BookingConflict):
+    """REGRET: no waitlist place is left for this class; answered 409 {"status": "REGRET", "error": ...}."""
+
+    outcome = "REGRET"
+
+
+class Refusal(RuleError):
+    """A refusal stored with a queued request (admission.py), raised again as it was first answered."""
+
+    def __init__(self, field: str, message: str, *, status: int, outcome: str | None = None) -> None:
+        super().__init__(field, message)
+        self.status = status
+        self.outcome = outcome
+
+
 class IdempotencyKeyReused(RuleError):
     """An Idempotency-Key already used for a different request: the request is well formed but refused."""
 
@@ -39,7 +57,7 @@ class IdempotencyKeyReused(RuleError):
 
 
 GENERAL, TATKAL = "GN", "TQ"
-QUOTAS = {GENERAL: "General", TATKAL: "Tatkal"}
+QUOTAS = {GENERAL: _("General"), TATKAL: _("Tatkal")}
 AC_CLASSES = frozenset({"1A", "2A", "3A", "CC"})
 NO_TATKAL_CLASSES = frozenset({"1A"})
 MIN_AGE_ALONE = 12  # a booking needs at least one passenger this old
@@ -65,11 +83,12 @@ def tatkal_offered(travel_class: str) -> bool:
 def check_date(boarding_date: datetime.date, today: datetime.date | None = None) -> None:
     first, last = booking_window(today)
     if boarding_date < first:
-        raise RuleError("date", "That date has passed: choose today or a later date.")
+        raise RuleError("date", gettext("That date has passed: choose today or a later date."))
     if boarding_date > last:
         raise RuleError(
             "date",
-            f"Booking opens {settings.BOOKING_HORIZON_DAYS} days ahead: choose a date up to {last:%d %b %Y}.",
+            gettext("Booking opens %(days)d days ahead: choose a date up to %(last)s.")
+            % {"days": settings.BOOKING_HORIZON_DAYS, "last": date_format(last, "d M Y")},
         )
 
 
@@ -77,42 +96,55 @@ def boarding_date(text: object) -> datetime.date:
     """The journey date of a request (YYYY-MM-DD, timetable.journeys.parse_journey_date), or RuleError."""
     date = parse_journey_date(text)
     if date is None:
-        raise RuleError("date", "Give the date as YYYY-MM-DD.")
+        raise RuleError("date", gettext("Give the date as YYYY-MM-DD."))
     return date
 
 
 def check_class(route: TrainRoute, travel_class: str) -> None:
     if travel_class not in route.classes:
         raise RuleError(
-            "class", f"Train {route.number} does not carry {travel_class}: it has {', '.join(route.classes)}."
+            "class",
+            gettext("Train %(number)s does not carry %(travel_class)s: it has %(classes)s.")
+            % {"number": route.number, "travel_class": travel_class, "classes": ", ".join(route.classes)},
         )
 
 
 def check_open(departs_at: datetime.datetime, chart_prepared: bool, now: datetime.datetime) -> None:
     if chart_prepared:
-        raise RuleError("date", "The chart for this train has been prepared: booking is closed.")
+        raise RuleError("date", gettext("The chart for this train has been prepared: booking is closed."))
     if departs_at <= now:
-        raise RuleError("date", "This train has already left the boarding station.")
+        raise RuleError("date", gettext("This train has already left the boarding station."))
 
 
 def check_quota(
     quota: str, travel_class: str, journey_date: datetime.date, passenger_count: int, now: datetime.datetime
 ) -> None:
     if quota not in QUOTAS:
-        raise RuleError("quota", f"Unknown quota {quota!r}: use GN (General) or TQ (Tatkal).")
+        raise RuleError(
+            "quota", gettext("Unknown quota %(quota)r: use GN (General) or TQ (Tatkal).") % {"quota": quota}
+        )
     if quota == TATKAL:
         if not tatkal_offered(travel_class):
-            raise RuleError("quota", f"Tatkal is not offered in {travel_class}.")
+            raise RuleError(
+                "quota",
+                gettext("Tatkal is not offered in %(travel_class)s.") % {"travel_class": travel_class},
+            )
         opens = tatkal_opens_at(journey_date, travel_class)
         if now < opens:
             raise RuleError(
-                "quota", f"Tatkal for this journey opens {timezone.localtime(opens):%d %b %Y %H:%M}."
+                "quota",
+                gettext("Tatkal for this journey opens %(time)s.")
+                % {"time": date_format(timezone.localtime(opens), "d M Y H:i")},
             )
     limit = max_passengers(quota)
     if passenger_count > limit:
-        raise RuleError("passengers", f"At most {limit} passengers per {QUOTAS[quota]} ticket.")
+        raise RuleError(
+            "passengers",
+            gettext("At most %(limit)d passengers per %(quota)s ticket.")
+            % {"limit": limit, "quota": QUOTAS[quota]},
+        )
     if passenger_count < 1:
-        raise RuleError("passengers", "Add at least one passenger.")
+        raise RuleError("passengers", gettext("Add at least one passenger."))
 
 
 def tatkal_status(

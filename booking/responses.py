@@ -18,6 +18,13 @@ from .booking_rules import RuleError
 
 
 def rule_error_json(error: RuleError) -> JsonResponse:
+    outcome = getattr(error, "outcome", None)
+    if outcome:
+        # A refusal that is the booking's outcome, not a mistake in it (REGRET): the error shape plus
+        # the outcome's name under "status", as a booking document names its own.
+        return JsonResponse(
+            {"status": outcome, "error": error.message, "field": error.field}, status=error.status
+        )
     return json_error(error.message, status=error.status, field=error.field)
 
 

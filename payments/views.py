@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -30,7 +31,7 @@ def simulated_gateway(request: AuthenticatedHttpRequest, token: str) -> HttpResp
     )
     if payment is None:
         raise PassengerNotFound(
-            "This payment link is not valid for your account: open the booking from My bookings to pay."
+            _("This payment link is not valid for your account: open the booking from My bookings to pay.")
         )
     if request.method == "POST" and payment.is_open:
         outcome = ACTIONS.get(request.POST.get("action", ""))
@@ -47,10 +48,10 @@ def simulated_gateway(request: AuthenticatedHttpRequest, token: str) -> HttpResp
         # line, a failure prominently with what to do next.
         if settled.state == Payment.State.SUCCEEDED:
             messages.success(
-                request, "Payment successful: your ticket is booked.", extra_tags="payment-succeeded"
+                request, _("Payment successful: your ticket is booked."), extra_tags="payment-succeeded"
             )
         else:
-            messages.error(request, "Payment not completed.", extra_tags="payment-failed")
+            messages.error(request, _("Payment not completed."), extra_tags="payment-failed")
         return redirect(payment.booking)
     if request.method == "POST":
         return redirect(payment.booking)

@@ -2,13 +2,16 @@
 
 import re
 
+import pytest
 from django.test import Client
 
 from booking.models import Booking
 from payments.models import Payment
+from railconnect.catalogues import compile_catalogues
 
 from testsupport.bookings import payload, post_booking, travel_date
 from testsupport.users import logged_in_client, make_user
+from testsupport.visible_text import english_words
 
 
 def choose_url(travel_class="3A", date=None, train="12951", board="AAA", alight="DDD"):
@@ -106,7 +109,7 @@ def test_cancel_page(network, client_for):
     pnr = post_booking(client_for).json()["pnr"]
     client_for.post(f"/api/bookings/{pnr}/pay", "{}", content_type="application/json")
     page = client_for.get(f"/bookings/{pnr}/cancel")
-    assert page.status_code == 200 and b"2041" in page.content  # refund shown before cancelling
+    assert page.status_code == 200 and "₹2,041.00" in page.content.decode()  # refund shown before cancelling
     assert client_for.post(f"/bookings/{pnr}/cancel", {}).status_code == 400
     # Ids that are not this booking's passengers cancel nothing.
     assert client_for.post(f"/bookings/{pnr}/cancel", {"passenger": ["999999"]}).status_code == 400
@@ -114,14 +117,14 @@ def test_cancel_page(network, client_for):
     passenger = Booking.objects.get().passengers.get()
     # Ticking asks for confirmation first (issue 14): nothing is cancelled until "confirm=yes".
     confirm = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": [str(passenger.id)]})
-    assert confirm.status_code == 200 and b"Refund: <strong>&#8377;2041" in confirm.content
+    assert confirm.status_code == 200 and "Refund: <strong>₹2,041.00" in confirm.content.decode()
     assert Booking.objects.get().status == "BOOKED"
     response = client_for.post(
         f"/bookings/{pnr}/cancel", {"passenger": [str(passenger.id)], "confirm": "yes"}
     )
     assert response.status_code == 302
     assert Booking.objects.get().status == "CANCELLED"
-    assert "2041" in client_for.get(f"/bookings/{pnr}").content.decode()
+    assert "₹2,041.00" in client_for.get(f"/bookings/{pnr}").content.decode()
 
 
 def test_review_draft_of_someone_else_is_404(network, client_for):
@@ -188,7 +191,7 @@ def test_cancelling_some_passengers_of_an_unpaid_booking_on_the_cancel_page(netw
         f"/bookings/{pnr}/cancel", {"passenger": [str(ravi.id)], "confirm": "yes"}, follow=True
     )
     content = response.content.decode()
-    assert "Cancelled. Amount to pay now: \u20b92221" in content
+    assert "Cancelled. Amount to pay now: \u20b92,221.00" in content
     assert Payment.objects.get(state="pending").amount == 2221
     assert f'href="/payments/{Payment.objects.get(state="pending").token}"' in content
 
@@ -201,9 +204,10 @@ def test_cancel_page_ticks_nobody_and_confirms_the_refund_per_passenger_and_the_
     assert 'name="passenger"' in page and " checked" not in page
     ids = [str(p.id) for p in Booking.objects.get(pnr=pnr).passengers.all()]
     confirm = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": ids}).content.decode()
-    refunds = re.findall(r'data-label="Refund \(&#8377;\)"><strong>([\d.]+)</strong>', confirm)
+    amounts = re.findall(r'data-label="Refund"><strong>₹([\d,.]+)</strong>', confirm)
+    refunds = [float(amount.replace(",", "")) for amount in amounts]
     assert len(refunds) == 3  # one per passenger and the total
-    assert sum(map(float, refunds[:2])) == float(refunds[2]) > 0
+    assert sum(refunds[:2]) == refunds[2] > 0
     assert "Yes, cancel 2 passengers" in confirm
     assert Booking.objects.get(pnr=pnr).status == "BOOKED"  # nothing cancelled before confirming
 
@@ -226,6 +230,24 @@ def test_error_pages_have_the_site_header_and_the_reason(network, client_for):
     assert b"no page at this address" in Client().get("/no/such/page").content
     api = Client().get("/api/no/such/endpoint")
     assert api.status_code == 404 and api.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("language", "reason", "general"),
+    [
+        ("hi", "आपके खाते में PNR 1234567890 वाली कोई बुकिंग नहीं है।", "इस पते पर कोई पेज नहीं है"),
+        ("ta", "உங்கள் கணக்கில் PNR 1234567890 கொண்ட முன்பதிவு இல்லை.", "இந்த முகவரியில் பக்கம் எதுவும் இல்லை"),
+    ],
+)
+def test_error_pages_in_hindi_and_tamil(network, client_for, language, reason, general):
+    compile_catalogues()
+    unknown_pnr = client_for.get(f"/{language}/bookings/1234567890")
+    html = unknown_pnr.content.decode()
+    assert unknown_pnr.status_code == 404 and f'<html lang="{language}"' in html and reason in html
+    assert english_words(html) == set()
+    unknown_page = Client().get(f"/{language}/no/such/page")
+    assert unknown_page.status_code == 404 and general in unknown_page.content.decode()
+    assert english_words(unknown_page.content.decode()) == set()
 
 
 def test_the_payment_outcome_is_shown_after_paying_and_a_failure_says_what_to_do(network, client_for):

@@ -63,7 +63,8 @@ function addRow(form, rows) {
   }
   delete block.dataset.savedPassenger;
   const legend = block.querySelector("legend");
-  if (legend) legend.textContent = `Passenger ${index + 1}`;
+  // The words in the page's language (data-passenger-legend on booking/passengers.html).
+  if (legend) legend.textContent = (form.dataset.passengerLegend || "{number}").replace("{number}", index + 1);
   last.container.after(block);
   return rowsOf(form)[index];
 }
@@ -84,7 +85,7 @@ export function enhance(picker) {
       const row = rows.find(isEmpty) ?? addRow(form, rows);
       if (!row) {
         box.checked = false;
-        say("The ticket has as many passengers as it can take: clear one first.");
+        say(status.dataset.fullText); // in the page's language (_saved_passenger_picker.html)
         return;
       }
       fill(row, box.dataset);
