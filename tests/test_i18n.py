@@ -191,6 +191,9 @@ def test_the_manifest_and_service_worker_know_each_language(db):
     worker = Client().get("/sw.js").content.decode()
     for offline in ('"/offline"', '"/hi/offline"', '"/ta/offline"'):
         assert offline in worker
+    # Each language's start URL is precached: the installed app opens offline (issue 14).
+    for start in ('"/?source=pwa"', '"/hi/?source=pwa"', '"/ta/?source=pwa"'):
+        assert start in worker
     assert "உங்கள்" not in worker  # the worker holds URLs, not words
     assert "?lang=hi" in Client().get("/hi/pnr").content.decode()
 
