@@ -51,7 +51,8 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
 # Lint and types first, then the whole suite on SQLite, then on PostgreSQL + Redis when reachable.
-test: lint $(VENV)/.installed static
+# The npm dev packages too: the browser tests run axe-core (tests/browser/test_passenger_pages.py).
+test: lint $(VENV)/.installed node_modules/.dev-installed static
 	$(PY) scripts/run-tests.py $(PYTEST_ARGS)
 
 # Search page through gunicorn: no cache, Redis only, L1 + Redis, against hello world (needs wrk).
@@ -89,7 +90,7 @@ bench-dashboard: $(VENV)/.installed node_modules/.runtime-installed
 
 # npm packages locked by package-lock.json, reinstalled when either file changes. Serving needs only
 # the dependencies (web-vitals, served to browsers, see `static`); `make lighthouse` also needs the
-# devDependencies (Lighthouse). `npm ci` empties node_modules first, so a runtime-only install
+# devDependencies (Lighthouse; axe-core for the browser tests of `make test`). `npm ci` empties node_modules first, so a runtime-only install
 # removes the dev stamp (the next `make lighthouse` installs again), while a full install also
 # stamps the runtime step (it includes the dependencies).
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error

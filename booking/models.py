@@ -23,8 +23,8 @@ from .booking_rules import QUOTAS
 
 QUOTA_CHOICES = list(QUOTAS.items())
 # What a passenger of an unpaid hold is shown instead of CNF / RAC / WL (BookingPassenger.shown_status).
-UNPAID_HOLD = "Not confirmed: awaiting payment"
-UNPAID_HOLD_LAPSED = "Not confirmed: not paid in time"
+UNPAID_HOLD = _("Not confirmed: awaiting payment")
+UNPAID_HOLD_LAPSED = _("Not confirmed: not paid in time")
 
 
 class CoachComposition(models.Model):
@@ -189,6 +189,15 @@ class Booking(models.Model):
         return self.status == self.Status.HELD
 
     @property
+    def shown_status(self) -> str:
+        """The booking's status as every passenger page shows it, derived here only: a hold whose
+        time to pay has passed reads as expired before the sweeper (reservations.expire_holds) marks
+        it so. Each passenger's line is BookingPassenger.shown_status."""
+        if self.is_held and not self.payment_due(timezone.now()):
+            return str(self.Status.EXPIRED.label)
+        return str(self.get_status_display())
+
+    @property
     def quota_name(self) -> str:
         return str(QUOTAS.get(self.quota, self.quota))  # in the active language
 
@@ -313,7 +322,7 @@ class BookingPassenger(models.Model):
     def _unpaid_label(self) -> str | None:
         if self.status == self.Status.CANCELLED or not self.booking.is_held:
             return None
-        return UNPAID_HOLD if self.booking.payment_due(timezone.now()) else UNPAID_HOLD_LAPSED
+        return str(UNPAID_HOLD if self.booking.payment_due(timezone.now()) else UNPAID_HOLD_LAPSED)
 
     @property
     def needs_berth(self) -> bool:

@@ -427,6 +427,22 @@ def quote_cancellation(
     return quotes
 
 
+def cancellation_targets(
+    active: Sequence[BookingPassenger], passenger_ids: Collection[int]
+) -> tuple[list[BookingPassenger], list[BookingPassenger]]:
+    """(cancelled, remaining) when a passenger asks to cancel `passenger_ids` of the `active` rows;
+    the cancel page's confirmation step shows the same list. RuleError when none of them is active."""
+    wanted = set(passenger_ids)
+    targets = [row for row in active if row.id in wanted]
+    if not targets:
+        raise RuleError("passengers", _("Choose at least one passenger to cancel."))
+    remaining = [row for row in active if row.id not in wanted]
+    # Children cannot travel alone: cancelling the last grown-up cancels everyone.
+    if remaining and not any(row.age >= MIN_AGE_ALONE for row in remaining):
+        return list(active), []
+    return targets, remaining
+
+
 def cancel_booking(
     *,
     booking: Booking,
@@ -476,14 +492,7 @@ def cancel_booking(
             )
         active = list(booking.passengers.exclude(status=P.CANCELLED))
         if passenger_ids is not None:
-            wanted = set(passenger_ids)
-            targets = [row for row in active if row.id in wanted]
-            if not targets:
-                raise RuleError("passengers", _("Choose at least one passenger to cancel."))
-            remaining = [row for row in active if row.id not in wanted]
-            # Children cannot travel alone: cancelling the last grown-up cancels everyone.
-            if remaining and not any(row.age >= MIN_AGE_ALONE for row in remaining):
-                targets, remaining = active, []
+            targets, remaining = cancellation_targets(active, passenger_ids)
         else:
             targets, remaining = active, []
         charted = is_charted(inventory, now)

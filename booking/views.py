@@ -6,13 +6,14 @@ Every view that shows or changes a booking filters by request.user and answers 4
 
 import time
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from payments.services import open_payment
+from railconnect.error_pages import PassengerNotFound
 from railconnect.http_caching import private_page
 from railconnect.http_types import AuthenticatedHttpRequest
 from railconnect.indian_formats import rupees
@@ -40,12 +42,14 @@ from .responses import rule_error_page
 PNR_LENGTH = 10
 # How many later dates the availability page shows at a glance (IRCTC shows six).
 WEEK_AT_A_GLANCE_DATES = 6
+# A booking in these states may still be cancelled (until the train leaves).
+OPEN_STATES = (Booking.Status.HELD, Booking.Status.BOOKED)
 
 
 def _route_or_404(train: str) -> TrainRoute:
     route = route_for(train)
     if route is None:
-        raise Http404("No such train")
+        raise PassengerNotFound(_("There is no train number %(train)s.") % {"train": train[:10]})
     return route
 
 
@@ -118,8 +122,19 @@ def class_availability(request: HttpRequest, train: str, date: str, board: str, 
 
 
 def _passenger_rows(passengers: Sequence[dict[str, Any]], count: int) -> list[tuple[int, dict[str, Any]]]:
-    """The form's rows: the quota's number, or all the passengers sent back with an error."""
-    return list(enumerate(list(passengers) + [{} for _ in range(count - len(passengers))]))
+    """The form's rows: the passengers typed so far (all of them, even beyond the quota's limit, so
+    the rules refuse them with a message) plus empty rows up to `count`, at least one."""
+    return list(enumerate(list(passengers) + [{} for _ in range(max(count, 1) - len(passengers))]))
+
+
+def _draft_passengers(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """ "Change passengers" on the review page: what the passenger typed, from the session's draft
+    (?draft=<id>), when that draft is for this same journey."""
+    draft = services.get_draft(session=request.session, draft_id=request.GET.get("draft", ""))
+    journey_keys = ("train", "date", "from", "to", "class", "quota")
+    if draft is None or any(draft.get(key) != data[key] for key in journey_keys):
+        return []
+    return list(draft.get("passengers", []))
 
 
 @login_required
@@ -128,12 +143,14 @@ def _passenger_rows(passengers: Sequence[dict[str, Any]], count: int) -> list[tu
 def passengers(
     request: AuthenticatedHttpRequest, train: str, date: str, board: str, alight: str, travel_class: str
 ) -> HttpResponseBase:
+    """One passenger block to start with; "Add passenger" (a submit button: no JavaScript needed)
+    answers the form with what was typed and one more block, up to the quota's limit."""
     route = _route_or_404(train)
     quota = (request.POST.get("quota") or request.GET.get("quota") or GENERAL).upper()
     if quota not in QUOTAS:
         quota = GENERAL
     travel_class = travel_class.upper()
-    count = booking_rules.max_passengers(quota)
+    limit = booking_rules.max_passengers(quota)
     # The API's JSON shape (booking_requests.parse_booking_request): values of several types.
     data: dict[str, Any] = {
         "train": route.number,
@@ -148,31 +165,40 @@ def passengers(
         "route": route,
         "data": data,
         "quota_name": QUOTAS[quota],
+        "max_rows": limit,
         "preferences": coach_layouts.berth_preferences(travel_class)
         if travel_class in coach_layouts.LAYOUTS
         else (),
         "berth_names": coach_layouts.BERTH_TYPE_NAMES,
     }
     status = 200
+    rows = 1
     if request.method == "POST":
         try:
             data["passengers"] = posted_passengers(request.POST)
-            parse_booking_request(data)
+            rows = len(data["passengers"])
+            if "add_passenger" in request.POST:
+                rows = min(rows + 1, limit)
+            else:
+                parse_booking_request(data)
         except RuleError as error:
             context["error"] = error
             status = error.status
         else:
-            return redirect(
-                "booking:review", draft_id=services.save_draft(session=request.session, data=data)
-            )
+            if "add_passenger" not in request.POST:
+                return redirect(
+                    "booking:review", draft_id=services.save_draft(session=request.session, data=data)
+                )
     else:
+        data["passengers"] = _draft_passengers(request, data)
         try:
             journey = _offered_journey(route, date, board, alight, travel_class)
             booking_rules.check_quota(quota, travel_class, journey.journey_date, 1, timezone.now())
         except RuleError as error:
             context["error"] = error
             status = error.status
-    context["rows"] = _passenger_rows(data["passengers"], count)
+    context["rows"] = _passenger_rows(data["passengers"], rows)
+    context["can_add"] = len(context["rows"]) < limit
     return render(request, "booking/passengers.html", context, status=status)
 
 
@@ -191,7 +217,7 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
         )
         if entry is not None:
             return redirect(entry.booking or reverse("booking:queued", args=[entry.pk]))
-        raise Http404("This booking draft has expired: start again from the search.")
+        raise PassengerNotFound(_("This booking draft has expired: start again from the search."))
     context: dict[str, Any] = {"data": data, "draft_id": draft_id}
     status = 200
     try:
@@ -261,11 +287,14 @@ def queued(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponseBa
 
 
 def _own_booking(request: AuthenticatedHttpRequest, pnr: str) -> Booking:
-    return get_object_or_404(
-        Booking.objects.select_related("train", "board_station", "alight_station"),
-        pnr=pnr[:PNR_LENGTH],
-        user=request.user,
+    booking = (
+        Booking.objects.select_related("train", "board_station", "alight_station")
+        .filter(pnr=pnr[:PNR_LENGTH], user=request.user)
+        .first()
     )
+    if booking is None:
+        raise PassengerNotFound(_("No booking with PNR %(pnr)s in your account.") % {"pnr": pnr[:PNR_LENGTH]})
+    return booking
 
 
 # private_page, not never_cache: the passenger's own browser may keep the e-ticket (private, no-cache:
@@ -283,10 +312,9 @@ def ticket(request: AuthenticatedHttpRequest, pnr: str) -> HttpResponse:
         "passengers": list(booking.passengers.all()),
         "payments": payments,
         "open_payment": open_payment,
+        "last_payment": payments[0] if payments else None,
         "payment_due": booking.payment_due(now),
-        "hold_lapsed": booking.is_held and not booking.payment_due(now),
-        "cancellable": booking.status in (Booking.Status.HELD, Booking.Status.BOOKED)
-        and booking.departs_at > now,
+        "cancellable": booking.status in OPEN_STATES and booking.departs_at > now,
         "fare": booking.fare_breakdown,
     }
     response = render(request, "booking/ticket.html", context)
@@ -323,34 +351,50 @@ def my_bookings(request: AuthenticatedHttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request: AuthenticatedHttpRequest, pnr: str) -> HttpResponseBase:
+    """Two steps, nothing pre-ticked: tick passengers, then confirm a list of exactly who is
+    cancelled (the rules may add everyone: children cannot travel alone) with each refund and the
+    total. Only the confirmation (confirm=yes) cancels."""
     booking = _own_booking(request, pnr)
     active = list(booking.passengers.exclude(status=BookingPassenger.Status.CANCELLED))
-    context: dict[str, Any] = {"booking": booking, "passengers": active}
+    now = timezone.now()
+    quotes = reservations.quote_cancellation(
+        booking, active, now, reservations.is_charted(booking.inventory, now)
+    )
+    context: dict[str, Any] = {"booking": booking, "rows": [(row, quotes[row.id]) for row in active]}
     if request.method == "POST":
         chosen = [int(pid) for pid in request.POST.getlist("passenger") if pid.isdecimal()]
         try:
+            # A booking no longer open goes straight to the service, which refuses it (409).
+            if request.POST.get("confirm") != "yes" and booking.status in OPEN_STATES:
+                targets, _remaining = reservations.cancellation_targets(active, chosen)
+                return _confirm_cancellation(request, booking, [(row, quotes[row.id]) for row in targets])
             result = reservations.cancel_booking(booking=booking, user=request.user, passenger_ids=chosen)
         except RuleError as error:
-            context["error"] = error
+            return rule_error_page(request, "booking/cancel.html", context, error)
+        if result.booking.is_held:
+            messages.success(
+                request,
+                _("Cancelled. Amount to pay now: %(amount)s.")
+                % {"amount": rupees(result.booking.amount_due)},
+            )
         else:
-            if result.booking.is_held:
-                messages.success(
-                    request,
-                    _("Cancelled. Amount to pay now: %(amount)s.")
-                    % {"amount": rupees(result.booking.amount_due)},
-                )
-            else:
-                messages.success(
-                    request, _("Cancelled. Refund: %(amount)s.") % {"amount": rupees(result.refund_total)}
-                )
-            return redirect(result.booking)
-    now = timezone.now()
-    charted = reservations.is_charted(booking.inventory, now)
-    quotes = reservations.quote_cancellation(booking, active, now, charted)
-    context["rows"] = [(row, quotes[row.id]) for row in active]
-    if "error" in context:
-        return rule_error_page(request, "booking/cancel.html", context, context["error"])
+            messages.success(
+                request, _("Cancelled. Refund: %(amount)s.") % {"amount": rupees(result.refund_total)}
+            )
+        return redirect(result.booking)
     return render(request, "booking/cancel.html", context)
+
+
+def _confirm_cancellation(
+    request: AuthenticatedHttpRequest, booking: Booking, targets: list[tuple[BookingPassenger, Any]]
+) -> HttpResponse:
+    context = {
+        "booking": booking,
+        "targets": targets,
+        "refund_total": sum((quote.refund for _row, quote in targets), Decimal("0")),
+        "charge_total": sum((quote.charge for _row, quote in targets), Decimal("0")),
+    }
+    return render(request, "booking/cancel_confirm.html", context)
 
 
 @never_cache

@@ -115,7 +115,13 @@ def history_fragment(request):
 def _statistics_context(request):
     stats = travel_stats.stats_for(request.user)
     months = settings.DASHBOARD_CHART_MONTHS
-    return {"stats": stats, "chart": svg_charts.month_bars(stats.monthly(months)), "chart_months": months}
+    series = stats.monthly(months)
+    return {
+        "stats": stats,
+        "chart": svg_charts.month_bars(series),
+        "chart_months": months,
+        "chart_empty": not any(count for _month, count in series),
+    }
 
 
 @login_required

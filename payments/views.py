@@ -1,12 +1,16 @@
 """The simulated gateway's page (Pay / Fail / Time out) and the gateway callback endpoint."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from railconnect.error_pages import PassengerNotFound
+from railconnect.http_types import AuthenticatedHttpRequest
 from railconnect.json_errors import json_error
 
 from . import services
@@ -19,13 +23,16 @@ ACTIONS = {"pay": SUCCEEDED, "fail": FAILED, "timeout": TIMED_OUT}
 @login_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def simulated_gateway(request: HttpRequest, token: str) -> HttpResponse:
-    payment = get_object_or_404(
-        Payment.objects.select_related("booking"),
-        token=token[:40],
-        user=request.user,
-        gateway=SimulatedGateway.name,
+def simulated_gateway(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    payment = (
+        Payment.objects.select_related("booking")
+        .filter(token=token[:40], user=request.user, gateway=SimulatedGateway.name)
+        .first()
     )
+    if payment is None:
+        raise PassengerNotFound(
+            _("This payment link is not valid for your account: open the booking from My bookings to pay.")
+        )
     if request.method == "POST" and payment.is_open:
         outcome = ACTIONS.get(request.POST.get("action", ""))
         if outcome is None:
@@ -36,7 +43,15 @@ def simulated_gateway(request: HttpRequest, token: str) -> HttpResponse:
                 status=400,
             )
         # The gateway "posts" its signed callback to us: the same code path as /payments/callback.
-        services.settle_simulated(payment=payment, outcome=outcome)
+        settled = services.settle_simulated(payment=payment, outcome=outcome)
+        # The booking page shows the outcome (booking/ticket.html reads these tags): success in a
+        # line, a failure prominently with what to do next.
+        if settled.state == Payment.State.SUCCEEDED:
+            messages.success(
+                request, _("Payment successful: your ticket is booked."), extra_tags="payment-succeeded"
+            )
+        else:
+            messages.error(request, _("Payment not completed."), extra_tags="payment-failed")
         return redirect(payment.booking)
     if request.method == "POST":
         return redirect(payment.booking)

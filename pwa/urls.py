@@ -7,6 +7,7 @@ app_name = "pwa"
 urlpatterns = [
     path("sw.js", views.service_worker, name="service-worker"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("pwa/owner", views.owner, name="owner"),
 ]
 

@@ -13,7 +13,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
@@ -34,11 +34,11 @@ PRECACHE_STATIC = [
     "js/pwa.js",
     "js/pwa-offline.js",
     "js/pages/search.js",
-    "js/pages/booking.js",
     "js/pages/dashboard.js",
+    "js/pages/ticket.js",
+    "js/components/ist-time.js",
     "js/components/station-autocomplete.js",
     "js/components/lazy-fragments.js",
-    "js/components/passenger-formset.js",
     "js/components/saved-passengers.js",
     "js/rum.js",
     "js/components/rum-collector.js",
@@ -68,14 +68,27 @@ def worker_version():
     return digest[:12]
 
 
+def start_url():
+    """Where the installed app opens in the active language (the manifest's start_url)."""
+    return reverse("home") + "?source=pwa"
+
+
 def worker_languages():
-    """Each language's URL prefix, home and offline page, the default (unprefixed) one first."""
+    """Each language's URL prefix, home, start URL and offline page, the default (unprefixed) one
+    first. The start URL is precached with the home: the installed app opens there, so it must
+    open offline too (issue 14)."""
     languages = []
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             home = reverse("home")
             languages.append(
-                {"code": code, "prefix": home.rstrip("/"), "home": home, "offline": reverse("offline")}
+                {
+                    "code": code,
+                    "prefix": home.rstrip("/"),
+                    "home": home,
+                    "start": start_url(),
+                    "offline": reverse("offline"),
+                }
             )
     return sorted(languages, key=lambda language: language["prefix"] != "")
 
@@ -133,7 +146,7 @@ def manifest_data():
         "name": "RailConnect India",
         "short_name": "RailConnect",
         "description": _("Search Indian Railways trains, book berths and carry your e-ticket offline."),
-        "start_url": reverse("home") + "?source=pwa",
+        "start_url": start_url(),
         "scope": "/",
         "display": "standalone",
         "orientation": "any",
@@ -211,3 +224,12 @@ def clear_browser_cache(view):
         return response
 
     return wrapper
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers and crawlers ask for whatever the page links: the app icon (its
+    hashed URL changes with each build, so a temporary redirect, cached for a day)."""
+    response = redirect(static("pwa/icon-192.png"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -17,6 +17,7 @@
 "Personal" means the response sets a cookie (a CSRF or session cookie), embeds a CSRF token, or
 was built from the session of a signed-in user. A page marked public that turns out personal is
 downgraded to `private, no-cache`, so a shared cache never keeps one person's page for another.
+A personal response also says `X-Robots-Tag: noindex`: it is no page for a search engine.
 
 Validators: Django's ConditionalGetMiddleware gives every GET response an ETag and answers a
 matching If-None-Match (or If-Modified-Since, when the view set Last-Modified) with 304 Not
@@ -178,4 +179,7 @@ class CachePolicyMiddleware:
         elif personal and "public" in cache_control:
             del response["Cache-Control"]
             _private(response)
+        if personal:
+            # One visitor's page (a ticket, the dashboard): never for a search engine's index.
+            response.headers.setdefault("X-Robots-Tag", "noindex")
         return response

@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "railconnect.http_caching.CachePolicyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The rc_signed_in cookie the cached public pages' header reads (accounts/signed_in_hint.py).
+    "accounts.signed_in_hint.SignedInHintMiddleware",
     # ?profile=1 for staff: the page's pyinstrument call tree instead of the page.
     "observability.profiling.ProfilingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

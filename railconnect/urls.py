@@ -47,5 +47,8 @@ urlpatterns += i18n_patterns(
 
 # A body over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413 (JSON under /api/), not a bare 400.
 handler400 = "railconnect.json_errors.bad_request"
+# The site's 404 and 403 pages (header, the specific reason), JSON under /api/.
+handler403 = "railconnect.error_pages.permission_denied"
+handler404 = "railconnect.error_pages.page_not_found"
 # A database outage raised outside a view (in a middleware) answers 503 too, not 500.
 handler500 = "railconnect.database_outage.server_error"

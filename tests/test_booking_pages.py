@@ -2,13 +2,16 @@
 
 import re
 
+import pytest
 from django.test import Client
 
 from booking.models import Booking
 from payments.models import Payment
+from railconnect.catalogues import compile_catalogues
 
 from testsupport.bookings import payload, post_booking, travel_date
 from testsupport.users import logged_in_client, make_user
+from testsupport.visible_text import english_words
 
 
 def choose_url(travel_class="3A", date=None, train="12951", board="AAA", alight="DDD"):
@@ -48,7 +51,9 @@ def test_passenger_page_requires_login(network):
 def test_book_pay_and_see_the_e_ticket(network, client_for):
     form = client_for.get(choose_url() + "/passengers?quota=GN")
     assert (
-        form.status_code == 200 and b'name="p-0-name"' in form.content and b'name="p-5-name"' in form.content
+        form.status_code == 200
+        and b'name="p-0-name"' in form.content
+        and b'name="p-1-name"' not in form.content
     )
     response = client_for.post(
         choose_url() + "/passengers",
@@ -110,7 +115,13 @@ def test_cancel_page(network, client_for):
     assert client_for.post(f"/bookings/{pnr}/cancel", {"passenger": ["999999"]}).status_code == 400
     assert Booking.objects.get().status == "BOOKED"
     passenger = Booking.objects.get().passengers.get()
-    response = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": [str(passenger.id)]})
+    # Ticking asks for confirmation first (issue 14): nothing is cancelled until "confirm=yes".
+    confirm = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": [str(passenger.id)]})
+    assert confirm.status_code == 200 and "Refund: <strong>₹2,041.00" in confirm.content.decode()
+    assert Booking.objects.get().status == "BOOKED"
+    response = client_for.post(
+        f"/bookings/{pnr}/cancel", {"passenger": [str(passenger.id)], "confirm": "yes"}
+    )
     assert response.status_code == 302
     assert Booking.objects.get().status == "CANCELLED"
     assert "₹2,041.00" in client_for.get(f"/bookings/{pnr}").content.decode()
@@ -176,8 +187,105 @@ def test_cancelling_some_passengers_of_an_unpaid_booking_on_the_cancel_page(netw
     page = client_for.get(f"/bookings/{pnr}/cancel")
     assert b"Not paid yet: the passengers you cancel are not charged" in page.content
     ravi = Booking.objects.get(pnr=pnr).passengers.get(position=2)
-    response = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": [str(ravi.id)]}, follow=True)
+    response = client_for.post(
+        f"/bookings/{pnr}/cancel", {"passenger": [str(ravi.id)], "confirm": "yes"}, follow=True
+    )
     content = response.content.decode()
     assert "Cancelled. Amount to pay now: \u20b92,221.00" in content
     assert Payment.objects.get(state="pending").amount == 2221
     assert f'href="/payments/{Payment.objects.get(state="pending").token}"' in content
+
+
+def test_cancel_page_ticks_nobody_and_confirms_the_refund_per_passenger_and_the_total(network, client_for):
+    two = [{"name": "Asha Rao", "age": 34, "gender": "F"}, {"name": "Ravi Rao", "age": 36, "gender": "M"}]
+    pnr = post_booking(client_for, payload(passengers=two)).json()["pnr"]
+    client_for.post(f"/api/bookings/{pnr}/pay", "{}", content_type="application/json")
+    page = client_for.get(f"/bookings/{pnr}/cancel").content.decode()
+    assert 'name="passenger"' in page and " checked" not in page
+    ids = [str(p.id) for p in Booking.objects.get(pnr=pnr).passengers.all()]
+    confirm = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": ids}).content.decode()
+    amounts = re.findall(r'data-label="Refund"><strong>₹([\d,.]+)</strong>', confirm)
+    refunds = [float(amount.replace(",", "")) for amount in amounts]
+    assert len(refunds) == 3  # one per passenger and the total
+    assert sum(refunds[:2]) == refunds[2] > 0
+    assert "Yes, cancel 2 passengers" in confirm
+    assert Booking.objects.get(pnr=pnr).status == "BOOKED"  # nothing cancelled before confirming
+
+
+def test_the_confirmation_lists_everyone_when_only_a_child_would_be_left(network, client_for):
+    family = [{"name": "Asha Rao", "age": 34, "gender": "F"}, {"name": "Tara Rao", "age": 8, "gender": "F"}]
+    pnr = post_booking(client_for, payload(passengers=family)).json()["pnr"]
+    asha = Booking.objects.get(pnr=pnr).passengers.get(position=1)
+    confirm = client_for.post(f"/bookings/{pnr}/cancel", {"passenger": [str(asha.id)]}).content.decode()
+    assert "Tara Rao" in confirm and "Yes, cancel 2 passengers" in confirm
+
+
+def test_error_pages_have_the_site_header_and_the_reason(network, client_for):
+    expired = client_for.get("/book/review/no-such-draft")
+    assert expired.status_code == 404
+    assert 'class="site-header"' in expired.content.decode()
+    assert "This booking draft has expired: start again from the search." in expired.content.decode()
+    unknown_pnr = client_for.get("/bookings/1234567890")
+    assert unknown_pnr.status_code == 404 and b"No booking with PNR 1234567890" in unknown_pnr.content
+    assert b"no page at this address" in Client().get("/no/such/page").content
+    api = Client().get("/api/no/such/endpoint")
+    assert api.status_code == 404 and api.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("language", "reason", "general"),
+    [
+        ("hi", "आपके खाते में PNR 1234567890 वाली कोई बुकिंग नहीं है।", "इस पते पर कोई पेज नहीं है"),
+        ("ta", "உங்கள் கணக்கில் PNR 1234567890 கொண்ட முன்பதிவு இல்லை.", "இந்த முகவரியில் பக்கம் எதுவும் இல்லை"),
+    ],
+)
+def test_error_pages_in_hindi_and_tamil(network, client_for, language, reason, general):
+    compile_catalogues()
+    unknown_pnr = client_for.get(f"/{language}/bookings/1234567890")
+    html = unknown_pnr.content.decode()
+    assert unknown_pnr.status_code == 404 and f'<html lang="{language}"' in html and reason in html
+    assert english_words(html) == set()
+    unknown_page = Client().get(f"/{language}/no/such/page")
+    assert unknown_page.status_code == 404 and general in unknown_page.content.decode()
+    assert english_words(unknown_page.content.decode()) == set()
+
+
+def test_the_payment_outcome_is_shown_after_paying_and_a_failure_says_what_to_do(network, client_for):
+    pnr = post_booking(client_for).json()["pnr"]
+    token = Payment.objects.get().token
+    failed = client_for.post(f"/payments/{token}", {"action": "fail"}, follow=True).content.decode()
+    assert "Payment failed: your ticket is not booked" in failed and "press <strong>Pay</strong>" in failed
+    assert "CNF" not in failed  # an unpaid booking never reads as a confirmed berth
+    client_for.post(f"/bookings/{pnr}/pay")
+    token = Payment.objects.get(state__in=["created", "pending"]).token
+    paid = client_for.post(f"/payments/{token}", {"action": "pay"}, follow=True).content.decode()
+    assert "Payment successful: your ticket is booked." in paid and "CNF" in paid
+
+
+def test_one_passenger_block_add_passenger_without_javascript_and_no_default_gender(network, client_for):
+    form = client_for.get(choose_url() + "/passengers?quota=GN").content.decode()
+    assert '<option value="" selected>Choose</option>' in form and 'value="M" selected' not in form
+    typed = {"quota": "GN", "p-0-name": "Asha Rao", "p-0-age": "34", "p-0-gender": "F"}
+    more = client_for.post(choose_url() + "/passengers", {**typed, "add_passenger": "1"})
+    assert more.status_code == 200 and not Booking.objects.exists()
+    html = more.content.decode()
+    assert 'value="Asha Rao"' in html and 'name="p-1-name"' in html and 'name="p-2-name"' not in html
+    rows = {**typed, **{k: v for k, v in passenger_rows(SEVEN[:6]).items() if not k.startswith("p-0-")}}
+    full = client_for.post(choose_url() + "/passengers", {**rows, "add_passenger": "1"}).content.decode()
+    assert 'name="p-5-name"' in full and 'name="p-6-name"' not in full and "Add passenger" not in full
+
+
+def test_change_passengers_keeps_what_was_typed(network, client_for):
+    typed = {
+        "quota": "GN",
+        "p-0-name": "Asha Rao",
+        "p-0-age": "34",
+        "p-0-gender": "F",
+        "p-1-name": "Ravi Rao",
+    }
+    typed.update({"p-1-age": "36", "p-1-gender": "M", "p-1-berth_preference": "UB"})
+    review = client_for.get(client_for.post(choose_url() + "/passengers", typed)["Location"]).content.decode()
+    change = re.search(r'href="([^"]+)">Change passengers', review)[1].replace("&amp;", "&")
+    form = client_for.get(change).content.decode()
+    assert 'value="Asha Rao"' in form and 'value="Ravi Rao"' in form and 'value="36"' in form
+    assert '<option value="UB" selected>' in form

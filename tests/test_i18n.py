@@ -114,9 +114,12 @@ def test_a_passenger_books_pays_and_cancels_in_hindi(network, client_for):
     cancel = hindi_page(client_for, f"/hi/bookings/{booking.pnr}/cancel")
     assert english_words(cancel) == set()
     passenger = booking.passengers.get()
-    assert client_for.post(f"/hi/bookings/{booking.pnr}/cancel", {"passenger": [str(passenger.id)]})[
-        "Location"
-    ].startswith("/hi/bookings/")
+    # Ticking asks for confirmation first (issue 14), then confirm=yes cancels.
+    confirm = client_for.post(f"/hi/bookings/{booking.pnr}/cancel", {"passenger": [str(passenger.id)]})
+    assert confirm.status_code == 200 and english_words(confirm.content.decode()) == set()
+    assert client_for.post(
+        f"/hi/bookings/{booking.pnr}/cancel", {"passenger": [str(passenger.id)], "confirm": "yes"}
+    )["Location"].startswith("/hi/bookings/")
     assert english_words(hindi_page(client_for, "/hi/bookings/")) == set()
     for url in (
         "/hi/dashboard",
@@ -188,6 +191,9 @@ def test_the_manifest_and_service_worker_know_each_language(db):
     worker = Client().get("/sw.js").content.decode()
     for offline in ('"/offline"', '"/hi/offline"', '"/ta/offline"'):
         assert offline in worker
+    # Each language's start URL is precached: the installed app opens offline (issue 14).
+    for start in ('"/?source=pwa"', '"/hi/?source=pwa"', '"/ta/?source=pwa"'):
+        assert start in worker
     assert "உங்கள்" not in worker  # the worker holds URLs, not words
     assert "?lang=hi" in Client().get("/hi/pnr").content.decode()
 

@@ -43,3 +43,26 @@ def wait_until(page, expression, timeout=10.0, interval=0.1):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for: {expression}")
         page.wait_for_timeout(interval * 1000)
+
+
+def signed_in_page(new_page, site, user=None, *, client=None, **options):
+    """A page whose browser shares a Django test client's session: `client` when given (its session
+    may hold a booking draft), else a new one signed in as `user`. Also the rc_signed_in hint a real
+    log-in sets (accounts/signed_in_hint.py), which the cached public pages' header reads."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.signed_in_hint import SIGNED_IN_COOKIE
+
+    if client is None:
+        client = Client()
+        client.force_login(user)
+    page = new_page(**options)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [
+            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": site.url},
+            {"name": SIGNED_IN_COOKIE, "value": "1", "url": site.url},
+        ]
+    )
+    return page

@@ -102,6 +102,11 @@ def _args(route, date):
     return [route.number, date.isoformat(), route.stops[0].code, route.stops[-1].code, route.classes[0]]
 
 
+def availability(user=None):
+    route, date = _journey()
+    return reverse("booking:choose", args=_args(route, date))
+
+
 def passenger_form(user):
     route, date = _journey()
     return reverse("booking:passengers", args=_args(route, date))

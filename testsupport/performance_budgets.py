@@ -44,6 +44,7 @@ class KeyPage:
 KEY_PAGES = [
     KeyPage("home", "home", required=True),
     KeyPage("search results", "search", provider=pages.search_results, required=True),
+    KeyPage("availability", "booking:choose", provider=pages.availability),
     KeyPage("booking passenger form", "booking:passengers", provider=pages.passenger_form, login=True),
     KeyPage("e-ticket", "booking:eticket", provider=pages.eticket, login=True),
     KeyPage("dashboard", "dashboard", provider=pages.dashboard, login=True),

@@ -13,7 +13,8 @@ it when unticked). Without JavaScript, "Fill in" reloads the page with `?saved=<
 `saved_passenger_rows` then fills the form's empty rows, in the order ticked, from those saved
 passengers (only the signed-in passenger's own: other ids are ignored). Rows already holding
 typed or posted data are never overwritten. Rows are the booking view's `(index, dict)` pairs.
-One query per page (the list is read once per request).
+The form starts with one row, so chosen passengers beyond the empty rows get new rows (up to the
+view's `max_rows`). One query per page (the list is read once per request).
 """
 
 from django import template
@@ -64,4 +65,9 @@ def saved_passenger_rows(context, rows):
         if chosen and not any(row.get(key) for key in ("name", "age")):
             row = {**row, **chosen.pop(0).as_booking_row()}
         filled.append((index, row))
+    # The form starts with one row: the saved passengers left over get rows of their own, up to the
+    # quota's limit (the view's `max_rows`).
+    limit = context.get("max_rows", len(filled))
+    while chosen and len(filled) < limit:
+        filled.append((len(filled), chosen.pop(0).as_booking_row()))
     return filled

@@ -2,13 +2,11 @@
 // e-tickets with their last known status and when they were fetched, and the public pages.
 // Tickets come from the cache the worker names: the signed-in owner's, while their session lasts.
 
-// Words and the language come from the page (pwa/templates/pwa/offline.html); times in IST, 24-hour,
-// Latin digits, whatever the phone's own settings (docs/i18n.md).
+import { fill, istTime as fmt } from "./components/ist-time.js";
+
+// Words come from the page (pwa/templates/pwa/offline.html); times in IST, 24-hour, Latin digits,
+// whatever the phone's own settings (components/ist-time.js, docs/i18n.md).
 const page = document.querySelector("[data-offline-page]").dataset;
-const fmt = (value) => new Date(value).toLocaleString(document.documentElement.lang, {
-  dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Kolkata", hourCycle: "h23", numberingSystem: "latn",
-});
-const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => values[key]);
 
 function item(href, text, note) {
   const li = document.createElement("li");

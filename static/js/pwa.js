@@ -43,3 +43,9 @@ if (sw && window.caches) {
     }
   });
 }
+
+// The header of a cached public page: show the signed-in links when the hint cookie is present
+// (accounts/signed_in_hint.py; the page itself is the same for everyone).
+if (/(?:^|;\s*)rc_signed_in=1(?:;|$)/.test(document.cookie)) {
+  for (const set of document.querySelectorAll("[data-account-nav]")) set.hidden = set.dataset.accountNav !== "signed-in";
+}

@@ -5,15 +5,13 @@ saved passenger fills the booking form with one tick."""
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from dashboard.models import SavedPassenger
 
 from testsupport.booking_rows import DAY, World, booking, many_bookings, save_all
 from testsupport.bookings import travel_date
-from testsupport.browser import LAYOUT_SHIFT, slow_network
+from testsupport.browser import LAYOUT_SHIFT, signed_in_page, slow_network
 from testsupport.networks import booking_network
 from testsupport.users import make_user
 
@@ -28,22 +26,6 @@ def passenger():
     many_bookings(world, user, 60, upcoming=2)
     save_all([booking(world, user, departs_at=timezone.now() + 9 * DAY, train="12002", travel_class="SL")])
     return user
-
-
-def signed_in_page(new_page, site, user, **options):
-    client = Client()
-    client.force_login(user)
-    page = new_page(**options)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": site.url,
-            }
-        ]
-    )
-    return page
 
 
 SLOT_HEIGHTS = (

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.contrib.staticfiles.storage import staticfiles_storage
 
 from demo.pictures import seed_pictures
 
@@ -33,9 +32,7 @@ def test_autocomplete_is_not_requested_until_a_station_field_is_focused(site, ne
     page.wait_for_load_state("networkidle")
     assert any("/static/js/pages/search." in url for url in requested), "the page's own module loads"
     assert not any("station-autocomplete" in url for url in requested)
-    assert not any(
-        "passenger-formset" in url or "pages/booking" in url or "pages/dashboard" in url for url in requested
-    )
+    assert not any("pages/dashboard" in url for url in requested)
 
     with page.expect_request(re.compile(r"/static/js/components/station-autocomplete\.[0-9a-f]{12}\.js$")):
         page.focus("#from")
@@ -45,59 +42,6 @@ def test_autocomplete_is_not_requested_until_a_station_field_is_focused(site, ne
     wait_until(page, "document.querySelectorAll('#station-list option').length >= 2")
     options = page.eval_on_selector_all("#station-list option", "options => options.map(o => o.value)")
     assert "Alpha Central (ALP)" in options and "Alpha Terminus (ALQ)" in options
-
-
-def test_passenger_helpers_load_on_first_interaction(site, network, new_page):
-    """pages/booking.js on a formset as the booking app renders one (see the module's header)."""
-    page = new_page()
-    module = staticfiles_storage.url("js/pages/booking.js")
-    formset_page = (
-        """<!doctype html><html><body><form method="post" action="/nowhere">
-      <div data-formset="form">
-        <input type="hidden" name="form-TOTAL_FORMS" value="1">
-        <input type="hidden" name="form-INITIAL_FORMS" value="0">
-        <input type="hidden" name="form-MIN_NUM_FORMS" value="1">
-        <input type="hidden" name="form-MAX_NUM_FORMS" value="3">
-        <div data-formset-list>
-          <fieldset data-formset-form><label for="id_form-0-name">Name</label>
-        <input id="id_form-0-name" name="form-0-name">
-            <button type="submit" name="remove_passenger" value="0" data-formset-remove>Remove</button>
-        </fieldset>
-        </div>
-        <template data-formset-empty>
-        <fieldset data-formset-form><label for="id_form-__prefix__-name">Name</label>
-          <input id="id_form-__prefix__-name" name="form-__prefix__-name">
-          <button type="submit" name="remove_passenger" value="__prefix__"
-        data-formset-remove>Remove</button>"""
-        f"""</fieldset></template>
-        <button type="submit" name="add_passenger" value="1" data-formset-add>Add passenger</button>
-        <p data-formset-status aria-live="polite"></p>
-      </div></form><script type="module" src="{module}"></script></body></html>"""
-    )
-    page.route(
-        f"{site.url}/formset-probe", lambda route: route.fulfill(body=formset_page, content_type="text/html")
-    )
-    requested = []
-    page.on("request", lambda request: requested.append(request.url))
-    page.goto(f"{site.url}/formset-probe")
-    page.wait_for_load_state("networkidle")
-    assert not any("passenger-formset" in url for url in requested)
-
-    with page.expect_request(re.compile(r"/static/js/components/passenger-formset\.[0-9a-f]{12}\.js$")):
-        page.click("[data-formset-add]")
-    wait_until(page, "document.querySelectorAll('[data-formset-list] [data-formset-form]').length === 2")
-    assert page.input_value("[name=form-TOTAL_FORMS]") == "2"
-    assert page.get_attribute("[data-formset-list] fieldset:nth-child(2) input", "name") == "form-1-name"
-    assert page.url.endswith("/formset-probe"), "the first click was handled in place, not submitted"
-    page.fill("[name=form-1-name]", "Ravi")
-    page.click("[data-formset-list] fieldset:nth-child(1) [data-formset-remove]")
-    assert page.input_value("[name=form-TOTAL_FORMS]") == "1"
-    assert page.input_value("[name=form-0-name]") == "Ravi", "rows are renumbered from 0"
-    assert page.is_disabled("[data-formset-remove]"), "MIN_NUM_FORMS keeps one passenger"
-    page.click("[data-formset-add]")
-    page.click("[data-formset-add]")
-    assert page.is_disabled("[data-formset-add]"), "MAX_NUM_FORMS reached"
-    assert "added" in page.text_content("[data-formset-status]")
 
 
 # --- No layout shift while fragments and images load ----------------------------------------------

@@ -4,7 +4,8 @@ const VERSION = "{{ version }}";
 const STATIC_CACHE = "rc-static-v" + VERSION;
 // Pages are kept per language (rc-pages-v<version>-<code>), and each language has its own offline
 // page: a passenger never gets another language's page from here (docs/i18n.md). LANGUAGES: the
-// default (unprefixed) language first, each with its URL prefix, home and offline page.
+// default (unprefixed) language first, each with its URL prefix, home, start URL (the installed
+// app's, issue 14) and offline page.
 const LANGUAGES = {{ languages|safe }};
 const pagesCache = (language) => "rc-pages-v" + VERSION + "-" + language.code;
 const DATA_CACHE = "rc-data-v" + VERSION;
@@ -37,7 +38,7 @@ self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     for (const language of LANGUAGES) {
       const pages = await caches.open(pagesCache(language));
-      await pages.addAll([language.home, language.offline].map((url) => new Request(url, { cache: "reload" })));
+      await pages.addAll([language.home, language.start, language.offline].map((url) => new Request(url, { cache: "reload" })));
     }
     const statics = await caches.open(STATIC_CACHE);
     await statics.addAll(PRECACHE_STATIC);

@@ -1,5 +1,6 @@
 // Saved passengers in the booking passenger form (dashboard/_saved_passenger_picker.html).
-// Ticking a saved passenger fills the first empty passenger row of the booking form at once;
+// Ticking a saved passenger fills the first empty passenger row of the booking form at once (a new
+// row when every one is filled, up to the quota's limit);
 // unticking clears the row it filled. Without JavaScript the picker's "Fill in" button reloads the
 // page with ?saved=<id>&saved=<id> and the server fills the rows (dashboard/templatetags).
 //
@@ -42,6 +43,32 @@ function fill(row, data) {
   }
 }
 
+// The form starts with one passenger block: a saved passenger ticked when every block is filled
+// gets a new block, a copy of the last one renumbered (p-1-name...), as the view's "Add passenger"
+// would give, up to the form's data-max-rows (the quota's limit).
+function addRow(form, rows) {
+  const last = rows.at(-1);
+  if (!last || rows.length >= Number(form.dataset.maxRows || rows.length)) return null;
+  const index = rows.length;
+  const block = last.container.cloneNode(true);
+  const renumber = (value) => value.replace(/^p-\d+-/, `p-${index}-`);
+  for (const element of block.querySelectorAll("[name], [id], label[for]")) {
+    for (const attribute of ["name", "id", "for"]) {
+      if (element.hasAttribute(attribute)) element.setAttribute(attribute, renumber(element.getAttribute(attribute)));
+    }
+    if (element.type === "checkbox") element.checked = false;
+    else if (element.tagName === "SELECT") element.selectedIndex = 0;
+    else if ("value" in element && element.tagName === "INPUT") element.value = "";
+    element.removeAttribute("required");
+  }
+  delete block.dataset.savedPassenger;
+  const legend = block.querySelector("legend");
+  // The words in the page's language (data-passenger-legend on booking/passengers.html).
+  if (legend) legend.textContent = (form.dataset.passengerLegend || "{number}").replace("{number}", index + 1);
+  last.container.after(block);
+  return rowsOf(form)[index];
+}
+
 export function enhance(picker) {
   const form = document.querySelector(picker.dataset.savedPickerForm || "form.booking-form");
   if (!form) return;
@@ -55,7 +82,7 @@ export function enhance(picker) {
     if (!box) return;
     const rows = rowsOf(form);
     if (box.checked) {
-      const row = rows.find(isEmpty);
+      const row = rows.find(isEmpty) ?? addRow(form, rows);
       if (!row) {
         box.checked = false;
         say(status.dataset.fullText); // in the page's language (_saved_passenger_picker.html)
