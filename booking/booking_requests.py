@@ -12,28 +12,30 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
 from timetable.models import CLASS_CODES
 from timetable.train_routes import RouteJourney, journey_for, route_for
 
-from . import booking_rules
-from .booking_rules import GENERAL, TATKAL, RuleError
+from . import booking_rules, quotas
+from .booking_rules import GENERAL, RuleError
 from .coach_layouts import berth_preferences
 from .fares import INFANT, FareBreakdown, fare_for, passenger_category
+from .quotas import TATKAL_QUOTAS
 
 NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?$")
 NAME_MAX = 40
 MAX_AGE = 125
 GENDERS = ("M", "F", "T")
-SENIOR_AGE = 60
-WOMAN_LOWER_BERTH_AGE = 45
+MAX_FARE = Decimal("1000000")
 
 
-def wants_lower(age: int, gender: str) -> bool:
-    """Seniors and women 45 and over are given lower berths first (allocation.Need.wants_lower)."""
-    return age >= SENIOR_AGE or (gender == "F" and age >= WOMAN_LOWER_BERTH_AGE)
+def wants_lower(age: int, gender: str, pregnant: bool = False) -> bool:
+    """Seniors, women 45 and over and pregnant women are given lower berths first
+    (allocation.Need.wants_lower; the same passengers the lower berth quota is for)."""
+    return quotas.lower_berth_eligible(age, gender, pregnant)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class PassengerRequest:
     gender: str
     berth_preference: str = ""
     no_berth: bool = False
+    pregnant: bool = False
 
     @property
     def category(self) -> str:
@@ -54,7 +57,7 @@ class PassengerRequest:
 
     @property
     def wants_lower(self) -> bool:
-        return wants_lower(self.age, self.gender)
+        return wants_lower(self.age, self.gender, self.pregnant)
 
 
 @dataclass(frozen=True)
@@ -63,14 +66,18 @@ class BookingRequest:
     travel_class: str
     quota: str
     passengers: tuple[PassengerRequest, ...]
+    only_if_confirmed: bool = False
+    auto_upgrade: bool = False
+    shown_fare: Decimal | None = None  # the Premium Tatkal fare the passenger was shown
 
-    def fare(self) -> FareBreakdown:
+    def fare(self, premium_percent: int = 100) -> FareBreakdown:
         return fare_for(
             self.travel_class,
             self.journey.distance_km,
             self.journey.route.is_superfast,
             self.quota,
             [(p.name, p.age, p.no_berth) for p in self.passengers],
+            premium_percent,
         )
 
 
@@ -122,6 +129,11 @@ def _passenger(raw: object, index: int, travel_class: str, quota: str) -> Passen
     no_berth = raw.get("no_berth", False)
     if not isinstance(no_berth, bool):
         raise RuleError(f"{field}.no_berth", f"Passenger {index + 1}: no_berth is true or false.")
+    pregnant = raw.get("pregnant", False)
+    if not isinstance(pregnant, bool) or (pregnant and gender != "F"):
+        raise RuleError(
+            f"{field}.pregnant", f"Passenger {index + 1}: pregnant is true (women only) or false."
+        )
     if age < 5:
         no_berth = True  # children under 5 travel free, without a berth
     elif no_berth:
@@ -130,11 +142,35 @@ def _passenger(raw: object, index: int, travel_class: str, quota: str) -> Passen
                 f"{field}.no_berth",
                 f"Passenger {index + 1}: only children 5 to 11 may travel without a berth.",
             )
-        if quota == TATKAL:
+        if quota in TATKAL_QUOTAS:
             raise RuleError(
                 f"{field}.no_berth", f"Passenger {index + 1}: Tatkal has no child fare: book a berth."
             )
-    return PassengerRequest(name, age, gender, preference.upper() if not no_berth else "", no_berth)
+    return PassengerRequest(name, age, gender, preference.upper() if not no_berth else "", no_berth, pregnant)
+
+
+def _option(data: Mapping[str, object], name: str) -> bool:
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        raise RuleError(name, f"{name} is true or false.")
+    return value
+
+
+def _shown_fare(data: Mapping[str, object]) -> Decimal | None:
+    value = data.get("shown_fare")
+    if value is None:
+        return None
+    try:
+        fare = (
+            Decimal(str(value))
+            if isinstance(value, (int, float, str)) and not isinstance(value, bool)
+            else None
+        )
+    except InvalidOperation:
+        fare = None
+    if fare is None or not fare.is_finite() or not 0 <= fare < MAX_FARE:
+        raise RuleError("shown_fare", "shown_fare is the fare you were shown, in rupees (a number).")
+    return fare
 
 
 def _check_no_duplicates(passengers: Sequence[PassengerRequest]) -> None:
@@ -179,4 +215,13 @@ def parse_booking_request(data: object, now: datetime | None = None) -> BookingR
         )
     if all(p.category == INFANT for p in passengers):
         raise RuleError("passengers", "At least one passenger needs a berth.")
-    return BookingRequest(journey, travel_class, quota, passengers)
+    quotas.check_eligibility(quota, passengers)
+    return BookingRequest(
+        journey,
+        travel_class,
+        quota,
+        passengers,
+        only_if_confirmed=_option(data, "only_if_confirmed"),
+        auto_upgrade=_option(data, "auto_upgrade"),
+        shown_fare=_shown_fare(data),
+    )

@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -25,15 +26,35 @@ from django.utils import timezone
 
 from payments import services as payments
 from payments.models import Payment
-from timetable.train_routes import TrainRoute
+from timetable.train_routes import TrainRoute, route_for
 
-from . import coach_layouts, fares, hold_limits, refunds
-from .allocation import CNF, RAC, WL, Need, SeatMap, Waiting, allocate_party, leg_mask, promote
+from . import booking_rules, coach_layouts, fares, hold_limits, quotas, refunds
+from .allocation import (
+    CNF,
+    RAC,
+    Need,
+    SeatMap,
+    Waiting,
+    allocate_party,
+    leg_mask,
+    plan_upgrade,
+    premium_tatkal_percent,
+    promote,
+)
 from .booking_requests import BookingRequest, wants_lower
 from .booking_rules import MIN_AGE_ALONE, BookingConflict, IdempotencyKeyReused, RuleError
 from .coach_layouts import Unit
 from .fares import FareBreakdown
-from .models import Booking, BookingPassenger, CoachComposition, Inventory, RefundRule, status_text
+from .models import (
+    WL_COUNT_FIELDS,
+    Booking,
+    BookingPassenger,
+    CoachComposition,
+    Inventory,
+    QuotaShare,
+    RefundRule,
+    status_text,
+)
 
 P = BookingPassenger.Status
 QUEUE_FIELDS = ["status", "number", "unit", "coach", "berth_number", "berth_type"]
@@ -50,6 +71,12 @@ def coach_count_for(route: TrainRoute, travel_class: str) -> int:
     return coach_layouts.default_coach_count(route.train_type, travel_class)
 
 
+def quota_shares_for(travel_class: str) -> quotas.QuotaShares:
+    """The shares a new inventory of this class copies: the admin's QuotaShare row, or the default."""
+    row = QuotaShare.objects.filter(travel_class=travel_class).first()
+    return row.shares if row is not None else quotas.default_shares(travel_class)
+
+
 def new_inventory(
     route: TrainRoute, journey_date: datetime.date, travel_class: str, coach_count: int | None = None
 ) -> Inventory:
@@ -63,6 +90,7 @@ def new_inventory(
         legs=route.legs,
         departs_at=departs_at,
         chart_due_at=departs_at - datetime.timedelta(hours=settings.CHART_HOURS_BEFORE_DEPARTURE),
+        quota_shares=quota_shares_for(travel_class).as_json(),
         occupancy=[0] * len(coach_layouts.units(travel_class, coach_count)),
     )
 
@@ -100,7 +128,7 @@ def _save_inventory(inventory: Inventory, seatmap: SeatMap) -> None:
             "occupancy",
             "rac_count",
             "gnwl_count",
-            "tqwl_count",
+            *WL_COUNT_FIELDS.values(),
             "earliest_hold_expiry",
             "chart_prepared_at",
             "updated_at",
@@ -149,8 +177,8 @@ def reorganise_queues(
     if changed:
         BookingPassenger.objects.bulk_update(changed, QUEUE_FIELDS, batch_size=500)
     inventory.rac_count = rac_count
-    inventory.gnwl_count = wl_counts.get("GN", 0)
-    inventory.tqwl_count = wl_counts.get("TQ", 0)
+    for quota in WL_COUNT_FIELDS:
+        inventory.set_wl_count(quota, wl_counts.get(quota, 0))
     return changed
 
 
@@ -163,7 +191,8 @@ def _vacate(
 ) -> None:
     """Cancel passenger rows: free their units. `charges` maps row id -> RefundQuote."""
     for row in rows:
-        if row.status in (P.CONFIRMED, P.RAC) and row.unit is not None:
+        # An upgraded passenger's berth is in the higher class's inventory, charted already: left as is.
+        if row.status in (P.CONFIRMED, P.RAC) and row.unit is not None and row.inventory_id == inventory.id:
             seatmap.release(row.unit, leg_mask(row.board_sequence, row.alight_sequence))
         row.cancelled_status = row.status
         row.status = P.CANCELLED
@@ -292,14 +321,26 @@ def _hold(
     seatmap = seat_map(inventory)
     _release_due(inventory, seatmap, now)
     mask = leg_mask(journey.board.sequence, journey.alight.sequence)
+    quotas.check_offered(
+        request.quota, coach_layouts.capacity(inventory.travel_class, inventory.coach_count, inventory.shares)
+    )
+    if (
+        request.quota == quotas.PREMIUM_TATKAL
+    ):  # its fare is fixed here, under the lock, and must be the one shown
+        fare = request.fare(premium_tatkal_percent(seatmap, mask))
+        booking_rules.check_shown_fare(fare=fare.total, shown_fare=request.shown_fare)
     needs = [
         Need(i, p.berth_preference, p.wants_lower) for i, p in enumerate(request.passengers) if p.needs_berth
     ]
     placements = allocate_party(seatmap, needs, mask, request.quota)
-    waitlisted = sum(1 for placement in placements.values() if placement.status == WL)
-    limit = settings.WAITLIST_LIMIT
-    if waitlisted and limit and inventory.wl_count(request.quota) + waitlisted > limit:
-        raise RuleError("passengers", "REGRET: the waitlist for this class is full.")
+    booking_rules.check_allocation(
+        quota=request.quota,
+        travel_class=inventory.travel_class,
+        berths=coach_layouts.berth_count(inventory.travel_class, inventory.coach_count),
+        waitlisted_now=inventory.waitlisted,
+        statuses=[placement.status for placement in placements.values()],
+        only_if_confirmed=request.only_if_confirmed,
+    )
     hold_expires_at = now + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
     booking = Booking.objects.create(
         pnr=_new_pnr(),
@@ -322,6 +363,8 @@ def _hold(
         fare_total=fare.total,
         fare_breakdown=fare.as_dict(),
         request_hash=request_hash,
+        only_if_confirmed=request.only_if_confirmed,
+        auto_upgrade=request.auto_upgrade,
     )
     rows: list[BookingPassenger] = []
     units = inventory.units
@@ -554,19 +597,79 @@ class ChartResult:
     inventory: Inventory
     expired_holds: int = 0
     cancelled_bookings: list[str] = field(default_factory=list)  # their PNRs
+    upgraded: list[BookingPassenger] = field(default_factory=list)
+
+
+def _upgrade_target(inventory_id: int, now: datetime.datetime) -> int | None:
+    """The id of the inventory one class up (quotas.UPGRADE_TO) on the same train and date, created if
+    the train carries that class, and charted first, so its own waitlist has had its berths."""
+    lower = Inventory.objects.select_related("train").get(pk=inventory_id)
+    upper_class = quotas.UPGRADE_TO.get(lower.travel_class)
+    route = route_for(lower.train.number) if upper_class else None
+    if upper_class is None or route is None or upper_class not in route.classes:
+        return None
+    rows = Inventory.objects.filter(
+        train_id=lower.train_id, journey_date=lower.journey_date, travel_class=upper_class
+    )
+    if not rows.exists():
+        Inventory.objects.bulk_create(
+            [new_inventory(route, lower.journey_date, upper_class)], ignore_conflicts=True
+        )
+    upper = rows.get()
+    if upper.chart_prepared_at is None:
+        prepare_chart(upper.pk, now)
+    return upper.pk
+
+
+def _auto_upgrade(lower: Inventory, lower_seatmap: SeatMap, upper: Inventory) -> list[BookingPassenger]:
+    """Move the confirmed passengers of paid bookings that opted in to the charted class above, in
+    booking order, each party together (allocation.plan_upgrade); their berths below are freed for
+    the queues. Both inventory rows are locked by the caller."""
+    upper_seatmap = seat_map(upper)
+    candidates = BookingPassenger.objects.filter(
+        inventory=lower, status=P.CONFIRMED, booking__auto_upgrade=True, booking__status=Booking.Status.BOOKED
+    ).order_by("booking_id", "position")
+    moved: list[BookingPassenger] = []
+    for _booking_id, rows in groupby(candidates, key=lambda row: row.booking_id):
+        party = list(rows)
+        mask = leg_mask(party[0].board_sequence, party[0].alight_sequence)
+        needs = [Need(row.id, row.berth_preference, wants_lower(row.age, row.gender)) for row in party]
+        chosen = plan_upgrade(upper_seatmap, needs, mask)
+        for row in party if chosen else ():
+            if row.unit is not None:
+                lower_seatmap.release(row.unit, mask)
+            row.inventory, row.upgraded_from = upper, lower.travel_class
+            _place(row, upper.units, chosen[row.id])
+            moved.append(row)
+    if moved:
+        BookingPassenger.objects.bulk_update(moved, ["inventory", "upgraded_from", *QUEUE_FIELDS[2:]])
+        upper.occupancy = upper_seatmap.occupied
+        upper.save(update_fields=["occupancy", "updated_at"])
+    return moved
 
 
 def prepare_chart(inventory_id: int, now: datetime.datetime | None = None) -> ChartResult:
-    """Freeze allocation for one inventory: unpaid holds released, unsold Tatkal berths given to
-    the General queues, tickets still entirely waitlisted cancelled with a full refund."""
+    """Freeze allocation for one inventory: unpaid holds released, passengers who opted for
+    auto-upgradation moved up a class where it has vacant berths, the berths they freed and every
+    quota's unsold berths given to the queues in order, tickets still entirely waitlisted cancelled
+    with a full refund."""
     now = now or timezone.now()
+    upper_id = _upgrade_target(inventory_id, now)
     with transaction.atomic():
-        inventory = Inventory.objects.select_for_update().get(pk=inventory_id)
+        # Two inventories are locked in one fixed order, ascending id (one SELECT ... ORDER BY id FOR
+        # UPDATE), and every other path locks one inventory only: no two paths wait on each other.
+        ids = [inventory_id] if upper_id is None else [inventory_id, upper_id]
+        locked = {
+            row.pk: row for row in Inventory.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        }
+        inventory = locked[inventory_id]
         result = ChartResult(inventory)
         if inventory.chart_prepared_at is not None:
             return result
         seatmap = seat_map(inventory)
         result.expired_holds = len(release_expired_holds(inventory, seatmap, now, everything=True))
+        if upper_id is not None:
+            result.upgraded = _auto_upgrade(inventory, seatmap, locked[upper_id])
         reorganise_queues(inventory, seatmap, charting=True)
         inventory.chart_prepared_at = now
         _save_inventory(inventory, seatmap)

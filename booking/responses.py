@@ -3,7 +3,8 @@
 The status is the error's own (`RuleError.status`: 400, 409 for a booking whose state forbids the
 request, 422 for a reused Idempotency-Key; see booking_rules), so a rule refuses alike on a page
 and in JSON. The JSON body is the site's one error shape (railconnect/json_errors.py):
-{"error": message, "field": the input to change}. A page gets the error as `error` in its context
+{"error": message, "field": the input to change}, plus the error's `body` where it has one
+({"status": "REGRET"}, a changed fare). A page gets the error as `error` in its context
 (`{{ error }}` is its message).
 """
 
@@ -18,7 +19,10 @@ from .booking_rules import RuleError
 
 
 def rule_error_json(error: RuleError) -> JsonResponse:
-    return json_error(error.message, status=error.status, field=error.field)
+    # A refusal may carry more than its message (booking_rules.Regret: {"status": "REGRET"}).
+    return json_error(
+        error.message, status=error.status, field=error.field, extra=getattr(error, "body", None)
+    )
 
 
 def rule_error_page(
