@@ -11,6 +11,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -59,6 +60,19 @@ class QuotaShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.travel_class} quotas"
+
+    def clean(self) -> None:
+        layout = coach_layouts.LAYOUTS.get(self.travel_class)
+        if layout is None:
+            return
+        saleable = layout.size - len(layout.rac_berth_numbers())
+        if self.tatkal + self.premium_tatkal + self.senior_lower > saleable:
+            raise ValidationError(
+                f"A {self.travel_class} coach has {saleable} berths outside RAC: the shares exceed it."
+            )
+        lower = sum(1 for kind in layout.berth_types() if kind == "LB")
+        if self.senior_lower > lower:
+            raise ValidationError({"senior_lower": f"A {self.travel_class} coach has {lower} lower berths."})
 
     @property
     def shares(self) -> QuotaShares:

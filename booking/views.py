@@ -25,11 +25,12 @@ from railconnect.rate_limits import rate_limited, signed_in_user_or_address
 from timetable.train_routes import RouteJourney, TrainRoute, journey_for, route_for
 
 from . import booking_rules, coach_layouts, reservations, services
-from .availability import availability
+from .availability import availability, premium_tatkal_percent_now
 from .booking_requests import parse_booking_request
 from .booking_rules import GENERAL, QUOTAS, RuleError
 from .forms import posted_passengers
 from .models import Booking, BookingPassenger
+from .quotas import PREMIUM_TATKAL
 from .responses import rule_error_page
 
 PNR_LENGTH = 10
@@ -116,6 +117,8 @@ def passengers(
     }
     status = 200
     if request.method == "POST":
+        data["only_if_confirmed"] = "only_if_confirmed" in request.POST
+        data["auto_upgrade"] = "auto_upgrade" in request.POST
         try:
             data["passengers"] = posted_passengers(request.POST)
             parse_booking_request(data)
@@ -151,6 +154,8 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
         raise Http404("This booking draft has expired: start again from the search.")
     context: dict[str, Any] = {"data": data, "draft_id": draft_id}
     status = 200
+    if request.method == "POST":  # the Premium Tatkal fare the page showed, fixed under the lock
+        data = {**data, "shown_fare": request.POST.get("shown_fare")}
     try:
         booking_request = parse_booking_request(data)
     except RuleError as error:
@@ -174,7 +179,10 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
         {
             "request_": booking_request,
             "journey": journey,
-            "fare": booking_request.fare(),
+            "fare": booking_request.fare(premium_tatkal_percent_now(journey, booking_request.travel_class))
+            if booking_request.quota == PREMIUM_TATKAL
+            else booking_request.fare(),
+            "quota_name": QUOTAS[booking_request.quota],
             "availability": availability(journey, booking_request.travel_class)[booking_request.quota],
             "hold_minutes": settings.BOOKING_HOLD_MINUTES,
         }
