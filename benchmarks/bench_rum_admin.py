@@ -21,13 +21,12 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import time
 from pathlib import Path
 
-from testsupport.databases import POSTGRES_ADMIN_URL, PYTHON, ROOT, fresh_database
+from testsupport.databases import POSTGRES_ADMIN_URL, PYTHON, ROOT, fresh_database, postgres_reachable
 from testsupport.results import RESULTS, save
 
 ROUTES = [
@@ -214,14 +213,6 @@ def child(kind, views, runs):
     result = measure(kind, views, runs)
     result["database_url"] = url.rsplit("@", 1)[-1]
     print("RESULT " + json.dumps(result), flush=True)
-
-
-def postgres_reachable():
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def main():

@@ -9,23 +9,14 @@ Results print as a table and are saved under bench-results/.
 
 import argparse
 import json
-import socket
 import subprocess
 import time
 
-from testsupport.databases import PYTHON, ROOT, fresh_database, manage
+from testsupport.databases import PYTHON, ROOT, fresh_database, manage, postgres_reachable
 from testsupport.results import RESULTS, save
 
 SHARED = ROOT.parent / "shared" / "data"
 FULL_SIZE_SCALE = 6  # demo network x6 ~ the complete open-data timetable
-
-
-def postgres_reachable():
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def write_full_size_csv():

@@ -14,7 +14,7 @@ from railconnect.admin_tables import ReadOnlyAdmin
 from .models import Booking, BookingPassenger, CoachComposition, Inventory, QuotaShare, RefundRule
 
 
-class PassengerInline(admin.TabularInline):
+class PassengerInline(admin.TabularInline[BookingPassenger, Booking]):
     model = BookingPassenger
     readonly_fields = [
         "position",
@@ -41,7 +41,7 @@ class PassengerInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(ReadOnlyAdmin):
+class BookingAdmin(ReadOnlyAdmin[Booking]):
     list_display = [
         "pnr",
         "train",
@@ -67,7 +67,7 @@ class BookingAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Inventory)
-class InventoryAdmin(ReadOnlyAdmin):
+class InventoryAdmin(ReadOnlyAdmin[Inventory]):
     list_display = [
         "train",
         "journey_date",
@@ -114,7 +114,7 @@ class InventoryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CoachComposition)
-class CoachCompositionAdmin(admin.ModelAdmin):
+class CoachCompositionAdmin(admin.ModelAdmin[CoachComposition]):
     list_display = ["train", "travel_class", "coaches"]
     list_select_related = ["train"]
     raw_id_fields = ["train"]
@@ -132,7 +132,7 @@ class QuotaShareAdmin(admin.ModelAdmin):
 
 
 @admin.register(RefundRule)
-class RefundRuleAdmin(admin.ModelAdmin):
+class RefundRuleAdmin(admin.ModelAdmin[RefundRule]):
     list_display = [
         "ruleset",
         "applies_to",

@@ -6,7 +6,7 @@ from .models import Payment, Refund
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ReadOnlyAdmin[Payment]):
     list_display = ["token", "booking", "user", "amount", "state", "gateway", "refunded_amount", "created_at"]
     list_select_related = ["booking", "user"]
     list_filter = ["state", "gateway"]
@@ -17,7 +17,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(ReadOnlyAdmin[Refund]):
     list_display = ["payment", "amount", "reason", "created_at"]
     list_select_related = ["payment"]
     search_fields = ["=payment__booking__pnr"]

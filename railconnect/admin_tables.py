@@ -7,6 +7,8 @@ full COUNT(*) (show_full_result_count off).
 
 from django.contrib import admin
 from django.core.paginator import Paginator
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.utils.functional import cached_property
 
 
@@ -16,29 +18,31 @@ class CappedCountPaginator(Paginator):
     CAP = 10_000
 
     @cached_property
-    def count(self):
+    def count(self) -> int:
         queryset = self.object_list
-        try:
-            return queryset.order_by()[: self.CAP].count()
-        except (AttributeError, TypeError):
-            return len(queryset)
+        if isinstance(queryset, QuerySet):
+            try:
+                return queryset.order_by()[: self.CAP].count()
+            except TypeError:  # an already sliced queryset cannot be reordered
+                pass
+        return len(queryset)
 
 
-class LargeTableAdmin(admin.ModelAdmin):
+class LargeTableAdmin[ModelT: Model](admin.ModelAdmin[ModelT]):
     paginator = CappedCountPaginator
     show_full_result_count = False
     list_per_page = 50
 
 
-class ReadOnlyAdmin(LargeTableAdmin):
+class ReadOnlyAdmin[ModelT: Model](LargeTableAdmin[ModelT]):
     """Bookings, inventory and payments change only through the booking engine (which keeps the
     seat map, queues and payments consistent): the admin shows them, it does not edit them."""
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: ModelT | None = None) -> bool:
         return False

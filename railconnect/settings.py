@@ -8,10 +8,15 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.csp import CSP
 
 from railconnect import http_caching
 from railconnect.secret_key import local_secret_key
+
+# Lets admin classes name their model, ModelAdmin[Train], as django-stubs types them: the generic
+# classes Django does not make subscriptable itself get a no-op __class_getitem__.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from testsupport.booking_rows import World
 from testsupport.caches import reset_caches
 from testsupport.databases import on_postgres
 from testsupport.networks import booking_network
@@ -58,6 +59,12 @@ def postgres_only():
 @pytest.fixture
 def network(db):
     booking_network()
+
+
+@pytest.fixture
+def world(network):
+    """The booking network and a `World` to write booking rows into (testsupport.booking_rows)."""
+    return World()
 
 
 @pytest.fixture

@@ -11,17 +11,10 @@ from django.utils import timezone
 
 from booking.models import Booking
 
-from testsupport.booking_rows import DAY, HOUR, World, booking, many_bookings, save_all
-from testsupport.networks import booking_network
+from testsupport.booking_rows import DAY, HOUR, booking, many_bookings, save_all
 from testsupport.users import logged_in_client, make_user
 
 B = Booking.Status
-
-
-@pytest.fixture
-def world(db):
-    booking_network()
-    return World()
 
 
 @pytest.fixture

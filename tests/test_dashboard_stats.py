@@ -33,12 +33,6 @@ B = Booking.Status
 
 
 @pytest.fixture
-def world(db):
-    booking_network()
-    return World()
-
-
-@pytest.fixture
 def people(world):
     """A heavy traveller, a light one, one with only future trips, one with nothing paid."""
     heavy, light, future, unpaid = (make_user(name) for name in ("heavy", "light", "future", "unpaid"))

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from testsupport.networks import next_weekday, tiny_network
+from testsupport.networks import add_late_train, next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db
 
@@ -37,23 +37,7 @@ def test_public_pages_are_the_same_signed_in_and_never_read_the_session(client):
 
 
 def test_timetable_changes_reach_cached_pages(client, django_capture_on_commit_callbacks):
-    from timetable.loading import load_network
-    from timetable.records import TrainRecord
-
-    from testsupport.networks import stop
-
     assert "12004" not in client.get("/search", search_params()).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        load_network(
-            trains=[
-                TrainRecord(
-                    "12004",
-                    "Late Addition",
-                    "EXP",
-                    127,
-                    "SL",
-                    [stop("ALP", None, 23 * 60, 0), stop("BET", 26 * 60, None, 600)],
-                )
-            ]
-        )
+        add_late_train()
     assert "12004" in client.get("/search", search_params()).content.decode()

@@ -3,7 +3,7 @@ import pytest
 from search.places import PlaceError, resolve_place
 from search.train_search import ResultOptions, find_journeys
 
-from testsupport.networks import next_weekday, tiny_network
+from testsupport.networks import add_late_train, next_weekday, tiny_network
 
 pytestmark = pytest.mark.django_db
 
@@ -80,24 +80,8 @@ def test_place_resolution(network):
 
 
 def test_timetable_change_invalidates_cached_searches(network, django_capture_on_commit_callbacks):
-    from timetable.loading import load_network
-    from timetable.records import TrainRecord
-
-    from testsupport.networks import stop
-
     monday = next_weekday(MONDAY)
     assert numbers(search("ALP", "BET", monday)) == ["12002", "12001"]
     with django_capture_on_commit_callbacks(execute=True):
-        load_network(
-            trains=[
-                TrainRecord(
-                    "12004",
-                    "Late Addition",
-                    "EXP",
-                    127,
-                    "SL",
-                    [stop("ALP", None, 23 * 60, 0), stop("BET", 26 * 60, None, 600)],
-                )
-            ]
-        )
+        add_late_train()
     assert numbers(search("ALP", "BET", monday)) == ["12002", "12001", "12004"]

@@ -3,6 +3,7 @@ fresh migrated database, manage.py against a given one, Django set up on one; an
 test runs on."""
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -56,3 +57,12 @@ def on_postgres():
     from django.db import connection
 
     return connection.vendor == "postgresql"
+
+
+def postgres_reachable():
+    """Whether the PostgreSQL the benchmarks use (127.0.0.1:5432) answers at all."""
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False

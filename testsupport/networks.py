@@ -71,6 +71,23 @@ def tiny_network():
     return load_network(stations, trains)
 
 
+def add_late_train():
+    """Loads 12004 "Late Addition" (ALP 23:00 to BET 02:00 next day, daily) into the
+    tiny network, the way an importer run would: for tests that a timetable change reaches caches."""
+    load_network(
+        trains=[
+            TrainRecord(
+                "12004",
+                "Late Addition",
+                "EXP",
+                DAILY,
+                "SL",
+                [stop("ALP", None, 23 * 60, 0), stop("BET", 26 * 60, None, 600)],
+            )
+        ]
+    )
+
+
 def booking_network():
     """Train 12951 (Rajdhani, daily): AAA 16:00 -> BBB 20:00 -> CCC 02:00 (day 2) -> DDD 08:00
     (day 2), 1A/2A/3A, 1400 km. Train 12002 (Mail/Express, daily): AAA 09:00 -> DDD 21:00, SL/2S,

@@ -5,32 +5,41 @@ their related rows in the same query, and every change bumps the timetable versi
 searches never outlive an edit.
 """
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.forms import BaseFormSet, ModelForm
+from django.http import HttpRequest
 
 from .models import Station, Stop, Train
 from .version import bump_timetable_version
 
 
-class BumpsTimetableVersion:
-    def save_model(self, request, obj, form, change):
+class TimetableAdmin[ModelT: Model](admin.ModelAdmin[ModelT]):
+    """Every change through the admin bumps the timetable version (cached searches go stale)."""
+
+    def save_model(self, request: HttpRequest, obj: ModelT, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         bump_timetable_version()
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: ModelT) -> None:
         super().delete_model(request, obj)
         bump_timetable_version()
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ModelT]) -> None:
         super().delete_queryset(request, queryset)
         bump_timetable_version()
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(
+        self, request: HttpRequest, form: ModelForm[ModelT], formsets: list[BaseFormSet[Any]], change: bool
+    ) -> None:
         super().save_related(request, form, formsets, change)
         bump_timetable_version()
 
 
 @admin.register(Station)
-class StationAdmin(BumpsTimetableVersion, admin.ModelAdmin):
+class StationAdmin(TimetableAdmin[Station]):
     list_display = ["code", "name", "city", "state", "zone", "train_count"]
     search_fields = ["code", "name", "city"]
     list_filter = ["zone"]
@@ -39,19 +48,19 @@ class StationAdmin(BumpsTimetableVersion, admin.ModelAdmin):
     show_full_result_count = False
 
 
-class StopInline(admin.TabularInline):
+class StopInline(admin.TabularInline[Stop, Train]):
     model = Stop
     fields = ["sequence", "station", "arrival_minute", "departure_minute", "distance_km"]
     autocomplete_fields = ["station"]
     ordering = ["sequence"]
     extra = 0
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Stop]:
         return super().get_queryset(request).select_related("station")
 
 
 @admin.register(Train)
-class TrainAdmin(BumpsTimetableVersion, admin.ModelAdmin):
+class TrainAdmin(TimetableAdmin[Train]):
     list_display = [
         "number",
         "name",
@@ -70,7 +79,7 @@ class TrainAdmin(BumpsTimetableVersion, admin.ModelAdmin):
 
 
 @admin.register(Stop)
-class StopAdmin(BumpsTimetableVersion, admin.ModelAdmin):
+class StopAdmin(TimetableAdmin[Stop]):
     list_display = ["train", "sequence", "station", "arrival_minute", "departure_minute", "distance_km"]
     list_select_related = ["train", "station"]
     search_fields = ["train__number", "station__code"]
