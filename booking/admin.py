@@ -122,7 +122,7 @@ class CoachCompositionAdmin(admin.ModelAdmin[CoachComposition]):
 
 
 @admin.register(QuotaShare)
-class QuotaShareAdmin(admin.ModelAdmin):
+class QuotaShareAdmin(admin.ModelAdmin[QuotaShare]):
     """Berths per quota in each class. An inventory copies the shares when it is created (its own
     read-only `quota_shares`): an edit here applies to trains and dates not booked yet."""
 
