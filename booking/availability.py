@@ -94,7 +94,7 @@ def availability(
         return {quota: Availability(quota, False, label) for quota in QUOTAS}
     seatmap = SeatMap(inventory.units, inventory.occupancy)
     mask = leg_mask(journey.board.sequence, journey.alight.sequence)
-    capacity = coach_layouts.capacity(travel_class, inventory.coach_count, inventory.shares)
+    capacity = inventory.capacity
     cap = quotas.waitlist_cap(
         travel_class,
         coach_layouts.berth_count(travel_class, inventory.coach_count),

@@ -20,6 +20,7 @@ from timetable.models import CLASS_CODES
 from timetable.train_routes import RouteJourney, journey_for, route_for
 
 from . import booking_rules, quotas
+from .allocation import SeatMap, premium_tatkal_percent
 from .booking_rules import GENERAL, RuleError
 from .coach_layouts import berth_preferences
 from .fares import INFANT, FareBreakdown, fare_for, passenger_category
@@ -69,6 +70,16 @@ class BookingRequest:
     only_if_confirmed: bool = False
     auto_upgrade: bool = False
     shown_fare: Decimal | None = None  # the Premium Tatkal fare the passenger was shown
+
+    def fare_under_lock(self, seatmap: SeatMap, mask: int, quoted: FareBreakdown) -> FareBreakdown:
+        """The fare to charge, fixed under the inventory lock: `quoted` (priced before the lock), but
+        for Premium Tatkal the fare at the locked seat map's slab, which must be the fare the
+        passenger was shown (booking_rules.FareChanged, 409 with the new fare, otherwise)."""
+        if self.quota != quotas.PREMIUM_TATKAL:
+            return quoted
+        fare = self.fare(premium_tatkal_percent(seatmap, mask))
+        booking_rules.check_shown_fare(fare=fare.total, shown_fare=self.shown_fare)
+        return fare
 
     def fare(self, premium_percent: int = 100) -> FareBreakdown:
         return fare_for(

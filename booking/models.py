@@ -120,6 +120,10 @@ class Inventory(models.Model):
     def units(self) -> tuple[coach_layouts.Unit, ...]:
         return coach_layouts.units(self.travel_class, self.coach_count, self.shares)
 
+    @property
+    def capacity(self) -> dict[str, int]:
+        return coach_layouts.capacity(self.travel_class, self.coach_count, self.shares)
+
     def wl_count(self, quota: str) -> int:
         return int(getattr(self, WL_COUNT_FIELDS[quota]))
 

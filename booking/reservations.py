@@ -38,7 +38,6 @@ from .allocation import (
     allocate_party,
     leg_mask,
     plan_upgrade,
-    premium_tatkal_percent,
     promote,
 )
 from .booking_requests import BookingRequest, wants_lower
@@ -321,14 +320,8 @@ def _hold(
     seatmap = seat_map(inventory)
     _release_due(inventory, seatmap, now)
     mask = leg_mask(journey.board.sequence, journey.alight.sequence)
-    quotas.check_offered(
-        request.quota, coach_layouts.capacity(inventory.travel_class, inventory.coach_count, inventory.shares)
-    )
-    if (
-        request.quota == quotas.PREMIUM_TATKAL
-    ):  # its fare is fixed here, under the lock, and must be the one shown
-        fare = request.fare(premium_tatkal_percent(seatmap, mask))
-        booking_rules.check_shown_fare(fare=fare.total, shown_fare=request.shown_fare)
+    quotas.check_offered(request.quota, inventory.capacity)
+    fare = request.fare_under_lock(seatmap, mask, fare)  # Premium Tatkal: priced here, 409 if not as shown
     needs = [
         Need(i, p.berth_preference, p.wants_lower) for i, p in enumerate(request.passengers) if p.needs_berth
     ]
