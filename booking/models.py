@@ -88,15 +88,16 @@ class Inventory(models.Model):
     departs_at = models.DateTimeField(help_text="Departure from the first station.")
     chart_due_at = models.DateTimeField(db_index=True)
     chart_prepared_at = models.DateTimeField(null=True, blank=True)
-    # The quota shares (quotas.QuotaShares.as_json) this inventory was created with.
-    quota_shares = models.JSONField(default=dict)
+    # The quota shares (quotas.QuotaShares.as_json) this inventory was created with. The columns this
+    # issue added have database defaults too, so rows inserted by plain SQL (test data) stay valid.
+    quota_shares = models.JSONField(default=dict, db_default={})
     # Leg bitmask per unit, in coach_layouts.units(travel_class, coach_count, shares) order.
     occupancy = models.JSONField(default=list)
     rac_count = models.PositiveIntegerField(default=0)
     gnwl_count = models.PositiveIntegerField(default=0)
     tqwl_count = models.PositiveIntegerField(default=0)
-    ldwl_count = models.PositiveIntegerField(default=0)
-    sswl_count = models.PositiveIntegerField(default=0)
+    ldwl_count = models.PositiveIntegerField(default=0, db_default=0)
+    sswl_count = models.PositiveIntegerField(default=0, db_default=0)
     # The earliest expiry among unpaid holds: the next booking releases expired holds first.
     earliest_hold_expiry = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -172,8 +173,8 @@ class Booking(models.Model):
     request_hash = models.CharField(max_length=64, blank=True)
     # The passenger's options on the form: book only if every berth is confirmed; consider for
     # auto-upgradation at chart preparation (reservations.prepare_chart).
-    only_if_confirmed = models.BooleanField(default=False)
-    auto_upgrade = models.BooleanField(default=False)
+    only_if_confirmed = models.BooleanField(default=False, db_default=False)
+    auto_upgrade = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
 
@@ -290,7 +291,7 @@ class BookingPassenger(models.Model):
     refund_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # The class booked, when auto-upgradation moved the passenger up (inventory is then the higher one).
-    upgraded_from = models.CharField(max_length=2, blank=True, choices=TRAVEL_CLASSES)
+    upgraded_from = models.CharField(max_length=2, blank=True, choices=TRAVEL_CLASSES, db_default="")
 
     class Meta:
         ordering = ["booking", "position"]
