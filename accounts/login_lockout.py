@@ -24,10 +24,13 @@ from axes.helpers import get_failure_limit
 from django.conf import settings
 from django.db.models import Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from railconnect.rate_limits import client_address, too_many_requests
 
-MESSAGE = "Too many failed attempts to log in. For your safety, logging in is paused for a while."
+MESSAGE = gettext_lazy(
+    "Too many failed attempts to log in. For your safety, logging in is paused for a while."
+)
 
 # The counters, in the order LockoutHandler.get_failures reads them.
 LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]

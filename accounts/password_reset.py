@@ -11,15 +11,19 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpResponseRedirect
 from django.tasks import task
 from django.urls import reverse_lazy
+from django.utils import translation
 
 T = "registration/"
 
 
 @task
-def send_password_reset(*, email: str, domain: str, use_https: bool) -> None:
-    """Django's own reset mail (users, token, templates), for the site the request came to."""
+def send_password_reset(*, email: str, domain: str, use_https: bool, language: str) -> None:
+    """Django's own reset mail (users, token, templates), for the site the request came to, in the
+    language of the page the passenger asked from (its link leads to that language's pages)."""
     form = PasswordResetForm({"email": email})
-    if form.is_valid():
+    with translation.override(language):
+        if not form.is_valid():
+            return
         form.save(
             domain_override=domain,
             use_https=use_https,
@@ -38,5 +42,6 @@ class PasswordResetView(auth_views.PasswordResetView):
             email=form.cleaned_data["email"],
             domain=self.request.get_host(),
             use_https=self.request.is_secure(),
+            language=translation.get_language(),
         )
         return HttpResponseRedirect(self.get_success_url())

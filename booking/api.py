@@ -12,10 +12,12 @@ error is JSON in that shape, including a body over API_MAX_BODY_BYTES (413), nes
 API_MAX_JSON_DEPTH (400), a failed CSRF check (403) and 429 (railconnect/json_errors.py).
 """
 
+import time
 from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, Concatenate, cast
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -29,10 +31,10 @@ from railconnect.json_body import json_object_body
 from railconnect.json_errors import json_error
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
 
-from . import reservations, services
+from . import admission, reservations, services
 from .booking_requests import parse_booking_request, request_fingerprint
 from .booking_rules import RuleError
-from .models import Booking, BookingPassenger
+from .models import Booking, BookingPassenger, QueuedBookingRequest
 from .responses import rule_error_json
 
 # A JSON request body (railconnect.json_body): JSON values of any type, checked where used.
@@ -92,23 +94,63 @@ def booking_json(
 def create(request: AuthenticatedHttpRequest, data: JsonObject) -> JsonResponse:
     try:
         booking_request = parse_booking_request(data)
-        result = reservations.hold_booking(
-            request.user,
-            booking_request,
+        entry = admission.submit(
+            user=request.user,
+            request=booking_request,
             idempotency_key=request.headers.get("Idempotency-Key"),
             request_hash=request_fingerprint(data),
+            wait_seconds=settings.BOOKING_ADMISSION_WAIT_MS / 1000,
         )
+    except RuleError as error:
+        return rule_error_json(error)
+    return admission_json(request, entry, decided_status=201)
+
+
+@never_cache
+@require_safe
+@api_login_required
+def request_status(request: AuthenticatedHttpRequest, request_id: int) -> JsonResponse:
+    """A queued booking request: 202 while it waits, then its outcome as POST /api/bookings would
+    have answered it (200 with the booking, or the refusal's 4xx). Anyone else's is 404."""
+    entry = QueuedBookingRequest.objects.filter(pk=request_id, user=request.user).first()
+    if entry is None:
+        return json_error("No such booking request.", status=404, field="request")
+    # Each look also moves the queue on, should its writer have died (deadline now: one pass).
+    state = admission.advance(admission.Admission(entry, False), deadline=time.monotonic())
+    return admission_json(request, state, decided_status=200)
+
+
+def admission_json(request: HttpRequest, state: admission.Admission, *, decided_status: int) -> JsonResponse:
+    """The answer for a request's admission: 202 with its place while queued, else its outcome."""
+    entry = state.entry
+    if state.queued:
+        position = state.position()
+        response = JsonResponse(
+            {
+                "status": "QUEUED",
+                "position": position,
+                "estimated_wait_ms": admission.estimated_wait_ms(position),
+            },
+            status=202,
+        )
+        response["Location"] = reverse("booking:api-request", args=[entry.pk])
+        response["Retry-After"] = str(admission.retry_after_seconds(position))
+        if state.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+    try:
+        result = admission.outcome_of(state)
     except RuleError as error:
         return rule_error_json(error)
     body = booking_json(
         request,
         result.booking,
-        result.passengers if result.created else None,
-        result.payment_url if result.created else None,
-        booking_request.journey.route.number,
+        result.passengers or None,
+        result.payment_url or None,
+        result.train_number or None,
     )
-    response = JsonResponse(body, status=201)
-    if not result.created:
+    response = JsonResponse(body, status=decided_status)
+    if state.replayed:
         response["Idempotent-Replayed"] = "true"
     return response
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from timetable.train_routes import RouteJourney
 
@@ -29,10 +31,30 @@ class Availability:
     label: str  # AVAILABLE 12, RAC 3, WL 40, REGRET / WL closed, NOT OFFERED, OPENS 10:00 ..., CHART PREPARED
     free: int = 0
     fare: int | None = None  # Premium Tatkal: an adult's fare now (it rises as the quota fills)
+    opens: datetime.datetime | None = None  # when Tatkal opens, for `shown`
 
     @property
     def kind(self) -> str:
         return self.label.split(" ")[0]
+
+    @property
+    def shown(self) -> str:
+        """The label in the passenger's language (`label` is the API's, always English). RAC and
+        WL stay as passengers know them."""
+        kind, _space, rest = self.label.partition(" ")
+        if kind == "AVAILABLE":
+            return gettext("AVAILABLE %(count)s") % {"count": rest}
+        if kind == "OPENS" and self.opens is not None:
+            # Month names in the page's language, 24-hour IST (docs/i18n.md).
+            return gettext("OPENS %(time)s") % {
+                "time": date_format(timezone.localtime(self.opens), "d M H:i")
+            }
+        return {
+            "CHART PREPARED": gettext("CHART PREPARED"),
+            "DEPARTED": gettext("DEPARTED"),
+            "NOT OFFERED": gettext("NOT OFFERED"),
+            REGRET_LABEL: gettext("REGRET / WL closed"),
+        }.get(self.label, self.label)
 
 
 REGRET_LABEL = "REGRET / WL closed"
@@ -112,7 +134,9 @@ def availability(
             result[quota] = Availability(quota, False, "NOT OFFERED")
             continue
         if quota in quotas.TATKAL_QUOTAS and not tatkal_open and opens is not None:
-            result[quota] = Availability(quota, False, f"OPENS {timezone.localtime(opens):%d %b %H:%M}")
+            result[quota] = Availability(
+                quota, False, f"OPENS {timezone.localtime(opens):%d %b %H:%M}", opens=opens
+            )
             continue
         free = seatmap.count_free(mask, (quota,))
         fare = None

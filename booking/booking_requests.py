@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from timetable.models import CLASS_CODES
 from timetable.train_routes import RouteJourney, journey_for, route_for
@@ -26,8 +27,21 @@ from .coach_layouts import berth_preferences
 from .fares import INFANT, FareBreakdown, fare_for, passenger_category
 from .quotas import TATKAL_QUOTAS
 
-NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?$")
+# Names on tickets are written in English (Latin) letters, as on IRCTC and on the identity card
+# shown to the TTE: A-Z only (no accents, no other script), words joined by spaces, dots,
+# hyphens or apostrophes. Every form that takes a passenger's name uses this one rule.
+NAME_PATTERN = re.compile(r"^[A-Za-z]+(?:[ .'-]+[A-Za-z]+)*\.?$", re.ASCII)
 NAME_MAX = 40
+
+
+def name_rule_message() -> str:
+    """What a refused name is told, in the passenger's language."""
+    return _(
+        "Write the name in English letters (A to Z), as on the passenger's identity card: "
+        "2 to %(max)d letters, with spaces, dots, hyphens or apostrophes."
+    ) % {"max": NAME_MAX}
+
+
 MAX_AGE = 125
 GENDERS = ("M", "F", "T")
 MAX_FARE = Decimal("1000000")
@@ -100,50 +114,59 @@ def request_fingerprint(data: object) -> str:
 def _text(data: Mapping[str, object], name: str, label: str | None = None) -> str:
     value = data.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise RuleError(name, f"{label or name} is required.")
+        raise RuleError(name, _("%(field)s is required.") % {"field": label or name})
     if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise RuleError(name, f"{label or name} must be text.")
+        raise RuleError(name, _("%(field)s must be text.") % {"field": label or name})
     return str(value).strip()
 
 
 def _passenger(raw: object, index: int, travel_class: str, quota: str) -> PassengerRequest:
     field = f"passengers[{index}]"
     if not isinstance(raw, dict):
-        raise RuleError(field, f"Passenger {index + 1}: give name, age and gender.")
+        raise RuleError(field, _("Passenger %(number)d: give name, age and gender.") % {"number": index + 1})
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise RuleError(f"{field}.name", f"Passenger {index + 1}: enter a name.")
+        raise RuleError(f"{field}.name", _("Passenger %(number)d: enter a name.") % {"number": index + 1})
     name = " ".join(name.split())
     if len(name) > NAME_MAX or len(name) < 2 or not NAME_PATTERN.match(name):
         raise RuleError(
             f"{field}.name",
-            f"Passenger {index + 1}: a name is 2 to {NAME_MAX} letters, with spaces, dots or hyphens.",
+            _("Passenger %(number)d: %(rule)s") % {"number": index + 1, "rule": name_rule_message()},
         )
     age = raw.get("age")
     if isinstance(age, str) and age.strip().isdecimal():  # not isdigit(): "²" is a digit int() refuses
         age = int(age.strip())
     if not isinstance(age, int) or isinstance(age, bool) or not 0 <= age <= MAX_AGE:
         raise RuleError(
-            f"{field}.age", f"Passenger {index + 1}: age must be a whole number from 0 to {MAX_AGE}."
+            f"{field}.age",
+            _("Passenger %(number)d: age must be a whole number from 0 to %(max)d.")
+            % {"number": index + 1, "max": MAX_AGE},
         )
     gender = raw.get("gender")
     if gender not in GENDERS:
-        raise RuleError(f"{field}.gender", f"Passenger {index + 1}: gender must be M, F or T.")
+        raise RuleError(
+            f"{field}.gender", _("Passenger %(number)d: gender must be M, F or T.") % {"number": index + 1}
+        )
     preference = raw.get("berth_preference") or ""
     if not isinstance(preference, str) or (
         preference and preference.upper() not in berth_preferences(travel_class)
     ):
         choices = ", ".join(berth_preferences(travel_class))
         raise RuleError(
-            f"{field}.berth_preference", f"Passenger {index + 1}: in {travel_class} choose one of {choices}."
+            f"{field}.berth_preference",
+            _("Passenger %(number)d: in %(travel_class)s choose one of %(choices)s.")
+            % {"number": index + 1, "travel_class": travel_class, "choices": choices},
         )
     no_berth = raw.get("no_berth", False)
     if not isinstance(no_berth, bool):
-        raise RuleError(f"{field}.no_berth", f"Passenger {index + 1}: no_berth is true or false.")
+        raise RuleError(
+            f"{field}.no_berth", _("Passenger %(number)d: no_berth is true or false.") % {"number": index + 1}
+        )
     pregnant = raw.get("pregnant", False)
     if not isinstance(pregnant, bool) or (pregnant and gender != "F"):
         raise RuleError(
-            f"{field}.pregnant", f"Passenger {index + 1}: pregnant is true (women only) or false."
+            f"{field}.pregnant",
+            _("Passenger %(number)d: pregnant is true (women only) or false.") % {"number": index + 1},
         )
     if age < 5:
         no_berth = True  # children under 5 travel free, without a berth
@@ -151,11 +174,13 @@ def _passenger(raw: object, index: int, travel_class: str, quota: str) -> Passen
         if age > 11:
             raise RuleError(
                 f"{field}.no_berth",
-                f"Passenger {index + 1}: only children 5 to 11 may travel without a berth.",
+                _("Passenger %(number)d: only children 5 to 11 may travel without a berth.")
+                % {"number": index + 1},
             )
         if quota in TATKAL_QUOTAS:
             raise RuleError(
-                f"{field}.no_berth", f"Passenger {index + 1}: Tatkal has no child fare: book a berth."
+                f"{field}.no_berth",
+                _("Passenger %(number)d: Tatkal has no child fare: book a berth.") % {"number": index + 1},
             )
     return PassengerRequest(name, age, gender, preference.upper() if not no_berth else "", no_berth, pregnant)
 
@@ -163,7 +188,7 @@ def _passenger(raw: object, index: int, travel_class: str, quota: str) -> Passen
 def _option(data: Mapping[str, object], name: str) -> bool:
     value = data.get(name, False)
     if not isinstance(value, bool):
-        raise RuleError(name, f"{name} is true or false.")
+        raise RuleError(name, _("%(option)s is true or false.") % {"option": name})
     return value
 
 
@@ -180,7 +205,7 @@ def _shown_fare(data: Mapping[str, object]) -> Decimal | None:
     except InvalidOperation:
         fare = None
     if fare is None or not fare.is_finite() or not 0 <= fare < MAX_FARE:
-        raise RuleError("shown_fare", "shown_fare is the fare you were shown, in rupees (a number).")
+        raise RuleError("shown_fare", _("shown_fare is the fare you were shown, in rupees (a number)."))
     return fare
 
 
@@ -192,8 +217,11 @@ def _check_no_duplicates(passengers: Sequence[PassengerRequest]) -> None:
         if key in seen:
             raise RuleError(
                 f"passengers[{index}]",
-                f"Passenger {index + 1} is the same as passenger {seen[key] + 1} "
-                "(name, age and gender): list each passenger once.",
+                _(
+                    "Passenger %(number)d is the same as passenger %(other)d "
+                    "(name, age and gender): list each passenger once."
+                )
+                % {"number": index + 1, "other": seen[key] + 1},
             )
         seen[key] = index
 
@@ -201,31 +229,36 @@ def _check_no_duplicates(passengers: Sequence[PassengerRequest]) -> None:
 def parse_booking_request(data: object, now: datetime | None = None) -> BookingRequest:
     now = now or timezone.now()
     if not isinstance(data, dict):
-        raise RuleError("body", "Send a JSON object.")
+        raise RuleError("body", _("Send a JSON object."))
     route = route_for(_text(data, "train"))
     if route is None:
-        raise RuleError("train", f"No train numbered {str(data.get('train'))[:10]!r}.")
+        raise RuleError("train", _("No train numbered %(number)r.") % {"number": str(data.get("train"))[:10]})
     boarding_date = booking_rules.boarding_date(_text(data, "date"))
     booking_rules.check_date(boarding_date, timezone.localdate(now))
     journey = journey_for(route, _text(data, "from"), _text(data, "to"), boarding_date)
     travel_class = _text(data, "class").upper()
     if travel_class not in CLASS_CODES:
-        raise RuleError("class", f"Unknown class {travel_class[:4]!r}: use one of {', '.join(CLASS_CODES)}.")
+        raise RuleError(
+            "class",
+            _("Unknown class %(travel_class)r: use one of %(classes)s.")
+            % {"travel_class": travel_class[:4], "classes": ", ".join(CLASS_CODES)},
+        )
     booking_rules.check_class(route, travel_class)
     quota = str(data.get("quota") or GENERAL).strip().upper()
     raw_passengers = data.get("passengers")
     if not isinstance(raw_passengers, list) or not raw_passengers:
-        raise RuleError("passengers", "Add at least one passenger.")
+        raise RuleError("passengers", _("Add at least one passenger."))
     booking_rules.check_quota(quota, travel_class, journey.journey_date, len(raw_passengers), now)
     booking_rules.check_open(journey.departs, False, now)
     passengers = tuple(_passenger(raw, i, travel_class, quota) for i, raw in enumerate(raw_passengers))
     _check_no_duplicates(passengers)
     if not any(p.age >= booking_rules.MIN_AGE_ALONE for p in passengers):
         raise RuleError(
-            "passengers", f"At least one passenger must be {booking_rules.MIN_AGE_ALONE} or older."
+            "passengers",
+            _("At least one passenger must be %(age)d or older.") % {"age": booking_rules.MIN_AGE_ALONE},
         )
     if all(p.category == INFANT for p in passengers):
-        raise RuleError("passengers", "At least one passenger needs a berth.")
+        raise RuleError("passengers", _("At least one passenger needs a berth."))
     quotas.check_eligibility(quota, passengers)
     return BookingRequest(
         journey,

@@ -27,6 +27,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from timetable.journeys import RuleError as RuleError  # booking's refusals too: re-exported (see above)
 from timetable.journeys import booking_window, parse_journey_date
@@ -46,42 +48,66 @@ class BookingConflict(RuleError):
     status = 409
 
 
+class Refusal(RuleError):
+    """A refusal stored with a queued request (admission.py), raised again as it was first answered."""
+
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        *,
+        status: int,
+        outcome: str | None = None,
+        details: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(field, message)
+        self.status = status
+        self.outcome = outcome
+        self.details = details or {}
+
+
 class IdempotencyKeyReused(RuleError):
     """An Idempotency-Key already used for a different request: the request is well formed but refused."""
 
     status = 422
 
 
-class Regret(RuleError):
+# Refusals that are the booking's outcome, not a mistake in it: answered 409 with the outcome's name
+# under "status" (and `details`, e.g. the new fare), as a booking document names its own. In a batch
+# (reservations.hold_batch) each is one request's outcome, raised before that request keeps any unit.
+
+
+class Regret(BookingConflict):
     """The class's waitlist is at its cap (or Premium Tatkal is sold out): no ticket at all.
     Answered 409 {"status": "REGRET", "error": ...}."""
 
-    status = 409
-    body = {"status": "REGRET"}
+    outcome = "REGRET"
 
     def __init__(self, message: str) -> None:
         super().__init__("class", message)
 
 
-class NotAllConfirmed(RuleError):
+class NotAllConfirmed(BookingConflict):
     """Booked "only if confirmed berths are allotted" and some passenger would not be: nothing held."""
 
-    status = 409
-    body = {"status": "NOT_CONFIRMED"}
+    outcome = "NOT_CONFIRMED"
 
 
-class FareChanged(RuleError):
+class FareChanged(BookingConflict):
     """The Premium Tatkal fare under the lock is not the fare the passenger was shown: 409 with the
     new fare, nothing held; the passenger confirms by sending it again as `shown_fare`."""
 
-    status = 409
+    outcome = "FARE_CHANGED"
 
     def __init__(self, fare: Decimal) -> None:
         super().__init__(
             "shown_fare",
-            f"The Premium Tatkal fare is now \u20b9{fare}: confirm the new fare to book (nothing was held).",
+            gettext(
+                "The Premium Tatkal fare is now ₹%(fare)s: confirm the new fare to book (nothing was held)."
+            )
+            % {"fare": fare},
         )
-        self.body = {"status": "FARE_CHANGED", "fare": float(fare)}
+        self.details = {"fare": float(fare)}
 
 
 NO_TATKAL_CLASSES = frozenset({"1A"})
@@ -112,11 +138,12 @@ def tatkal_offered(travel_class: str) -> bool:
 def check_date(boarding_date: datetime.date, today: datetime.date | None = None) -> None:
     first, last = booking_window(today)
     if boarding_date < first:
-        raise RuleError("date", "That date has passed: choose today or a later date.")
+        raise RuleError("date", gettext("That date has passed: choose today or a later date."))
     if boarding_date > last:
         raise RuleError(
             "date",
-            f"Booking opens {settings.BOOKING_HORIZON_DAYS} days ahead: choose a date up to {last:%d %b %Y}.",
+            gettext("Booking opens %(days)d days ahead: choose a date up to %(last)s.")
+            % {"days": settings.BOOKING_HORIZON_DAYS, "last": date_format(last, "d M Y")},
         )
 
 
@@ -124,22 +151,24 @@ def boarding_date(text: object) -> datetime.date:
     """The journey date of a request (YYYY-MM-DD, timetable.journeys.parse_journey_date), or RuleError."""
     date = parse_journey_date(text)
     if date is None:
-        raise RuleError("date", "Give the date as YYYY-MM-DD.")
+        raise RuleError("date", gettext("Give the date as YYYY-MM-DD."))
     return date
 
 
 def check_class(route: TrainRoute, travel_class: str) -> None:
     if travel_class not in route.classes:
         raise RuleError(
-            "class", f"Train {route.number} does not carry {travel_class}: it has {', '.join(route.classes)}."
+            "class",
+            gettext("Train %(number)s does not carry %(travel_class)s: it has %(classes)s.")
+            % {"number": route.number, "travel_class": travel_class, "classes": ", ".join(route.classes)},
         )
 
 
 def check_open(departs_at: datetime.datetime, chart_prepared: bool, now: datetime.datetime) -> None:
     if chart_prepared:
-        raise RuleError("date", "The chart for this train has been prepared: booking is closed.")
+        raise RuleError("date", gettext("The chart for this train has been prepared: booking is closed."))
     if departs_at <= now:
-        raise RuleError("date", "This train has already left the boarding station.")
+        raise RuleError("date", gettext("This train has already left the boarding station."))
 
 
 def check_quota(
@@ -147,21 +176,33 @@ def check_quota(
 ) -> None:
     if quota not in QUOTAS:
         codes = ", ".join(f"{code} ({name})" for code, name in QUOTAS.items())
-        raise RuleError("quota", f"Unknown quota {quota[:4]!r}: use one of {codes}.")
+        raise RuleError(
+            "quota",
+            gettext("Unknown quota %(quota)r: use one of %(codes)s.") % {"quota": quota[:4], "codes": codes},
+        )
     if quota in TATKAL_QUOTAS:
         if not tatkal_offered(travel_class):
-            raise RuleError("quota", f"{QUOTAS[quota]} is not offered in {travel_class}.")
+            raise RuleError(
+                "quota",
+                gettext("%(quota)s is not offered in %(travel_class)s.")
+                % {"quota": QUOTAS[quota], "travel_class": travel_class},
+            )
         opens = tatkal_opens_at(journey_date, travel_class)
         if now < opens:
             raise RuleError(
                 "quota",
-                f"{QUOTAS[quota]} for this journey opens {timezone.localtime(opens):%d %b %Y %H:%M}.",
+                gettext("%(quota)s for this journey opens %(time)s.")
+                % {"quota": QUOTAS[quota], "time": date_format(timezone.localtime(opens), "d M Y H:i")},
             )
     limit = max_passengers(quota)
     if passenger_count > limit:
-        raise RuleError("passengers", f"At most {limit} passengers per {QUOTAS[quota]} ticket.")
+        raise RuleError(
+            "passengers",
+            gettext("At most %(limit)d passengers per %(quota)s ticket.")
+            % {"limit": limit, "quota": QUOTAS[quota]},
+        )
     if passenger_count < 1:
-        raise RuleError("passengers", "Add at least one passenger.")
+        raise RuleError("passengers", gettext("Add at least one passenger."))
 
 
 def tatkal_status(
@@ -184,8 +225,11 @@ def check_waitlist_cap(*, travel_class: str, berths: int, waitlisted_now: int, j
     )
     if quotas.waitlist_full(cap, waitlisted_now, joining):
         raise Regret(
-            f"REGRET: the waitlist of {travel_class} on this train is closed (at most {cap} waitlisted "
-            "passengers in this class). No ticket was booked and nothing was charged."
+            gettext(
+                "REGRET: the waitlist of %(travel_class)s on this train is closed (at most %(cap)d "
+                "waitlisted passengers in this class). No ticket was booked and nothing was charged."
+            )
+            % {"travel_class": travel_class, "cap": cap}
         )
 
 
@@ -195,8 +239,10 @@ def check_all_confirmed(*, only_if_confirmed: bool, statuses: Collection[str]) -
     if only_if_confirmed and any(status != "CNF" for status in statuses):
         raise NotAllConfirmed(
             "only_if_confirmed",
-            "Not every passenger can get a confirmed berth now, and you asked to book only if all are "
-            "confirmed: nothing was booked and nothing was charged.",
+            gettext(
+                "Not every passenger can get a confirmed berth now, and you asked to book only if all "
+                "are confirmed: nothing was booked and nothing was charged."
+            ),
         )
 
 
@@ -232,6 +278,8 @@ def check_premium_tatkal_confirmed(*, quota: str, statuses: Collection[str]) -> 
     """Regret when Premium Tatkal, which sells confirmed berths only, has none left for a passenger."""
     if quota == quotas.PREMIUM_TATKAL and any(status != "CNF" for status in statuses):
         raise Regret(
-            "REGRET: Premium Tatkal sells confirmed berths only and has too few left for this journey. "
-            "No ticket was booked and nothing was charged."
+            gettext(
+                "REGRET: Premium Tatkal sells confirmed berths only and has too few left for this "
+                "journey. No ticket was booked and nothing was charged."
+            )
         )

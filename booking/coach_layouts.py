@@ -14,6 +14,8 @@ WS window, MS middle, AS aisle (chair cars and second sitting).
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.utils.translation import gettext_lazy as _
+
 from timetable.models import CLASS_CODES, Train
 
 # GENERAL and TATKAL double as pool names here: re-exported as such.
@@ -23,14 +25,14 @@ from .quotas import TATKAL as TATKAL
 
 LOWER_BERTHS = frozenset({"LB", "SL"})
 BERTH_TYPE_NAMES = {
-    "LB": "Lower",
-    "MB": "Middle",
-    "UB": "Upper",
-    "SL": "Side lower",
-    "SU": "Side upper",
-    "WS": "Window",
-    "MS": "Middle seat",
-    "AS": "Aisle",
+    "LB": _("Lower"),
+    "MB": _("Middle"),
+    "UB": _("Upper"),
+    "SL": _("Side lower"),
+    "SU": _("Side upper"),
+    "WS": _("Window"),
+    "MS": _("Middle seat"),
+    "AS": _("Aisle"),
 }
 
 # Pools a unit belongs to: a quota (quotas.QUOTAS: GN, TQ, PT, LD, SS), or an RAC slot.

@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 
 from .booking_rules import RuleError
 
@@ -58,5 +59,8 @@ def posted_passengers(post: QueryDict) -> list[dict[str, Any]]:
     for index, form in enumerate(formset):
         if not form.is_valid():
             field, errors = next(iter(form.errors.items()))
-            raise RuleError(f"passengers[{index}].{field}", f"Passenger {index + 1}: {errors[0]}")
+            raise RuleError(
+                f"passengers[{index}].{field}",
+                _("Passenger %(number)d: %(rule)s") % {"number": index + 1, "rule": errors[0]},
+            )
     return [passenger for form in formset if (passenger := form.passenger()) is not None]

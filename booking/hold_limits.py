@@ -10,24 +10,28 @@ everybody else.
   window is at least the hold itself, BOOKING_HOLD_MINUTES: a live hold always counts; check
   booking.E001.)
 
-Concurrency: `lock_holder` locks the passenger's user row (SELECT ... FOR NO KEY UPDATE) before
-anything else, so two simultaneous requests of one passenger are counted one after the other and
-cannot both pass. Lock order of a hold: user, then inventory, then bookings, then payments. No
-other path locks a user row after an inventory row, so the order has no cycle (see reservations).
-On SQLite the IMMEDIATE transaction already serialises writers.
+Concurrency: a hold is written by its inventory's writer (admission.py, reservations.hold_batch),
+which locks the inventory row, then the user rows of every passenger in its batch (`lock_holders`,
+SELECT ... FOR NO KEY UPDATE, in id order), then counts all their holds in one query
+(`hold_counts`) and keeps the counts up to date in memory while it allocates the batch. Two
+writers of different inventories with a passenger in common so count that passenger's holds one
+after the other. Lock order of a hold: inventory, then users (ascending id), then bookings, then
+payments. No path locks an inventory row after a user row, and a writer holds one inventory, so
+the order has no cycle (see reservations). On SQLite the IMMEDIATE transaction serialises writers.
 """
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import User
 from django.core.checks import CheckMessage, Error, register
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .booking_rules import RuleError
 from .models import Booking
@@ -39,54 +43,91 @@ class HoldLimitReached(RuleError):
     status = 409
 
 
-def lock_holder(user: User) -> None:
-    """Lock the passenger's user row until the end of the transaction: holds of one user go one by one.
+def lock_holders(*, user_ids: Sequence[int], using: str) -> None:
+    """Lock these passengers' user rows until the end of the transaction, in ascending id order.
 
-    FOR NO KEY UPDATE, not FOR UPDATE: inserts that reference the user (bookings, payments) by
+    FOR NO KEY UPDATE, not FOR UPDATE: inserts that reference the users (bookings, payments) by
     other transactions are not blocked by it.
     """
     list(
         get_user_model()
-        .objects.select_for_update(no_key=True)
-        .filter(pk=user.pk)
+        .objects.using(using)
+        .select_for_update(no_key=True)
+        .filter(pk__in=sorted(user_ids))
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
 
 
-def counted_holds(user: User, now: datetime.datetime) -> QuerySet[Booking]:
-    """The user's unpaid bookings that count against the limits at `now`."""
-    since = now - datetime.timedelta(minutes=settings.HOLDS_WINDOW_MINUTES)
-    return Booking.objects.filter(user=user, paid_at__isnull=True, created_at__gt=since)
+@dataclass
+class HoldCount:
+    """One passenger's unpaid holds that count against the limits: everywhere and on one train/date."""
+
+    everywhere: int = 0
+    here: int = 0
+    oldest_everywhere: datetime.datetime | None = None
+    oldest_here: datetime.datetime | None = None
+
+    def add(self, created_at: datetime.datetime) -> None:
+        """Count a hold just made on the train and date these counts are for."""
+        self.everywhere += 1
+        self.here += 1
+        self.oldest_everywhere = self.oldest_everywhere or created_at
+        self.oldest_here = self.oldest_here or created_at
 
 
-def check_hold_limits(
-    user: User, train_id: int, journey_date: datetime.date, now: datetime.datetime | None = None
-) -> None:
-    """Raise HoldLimitReached if `user` may not hold another booking on this train and date now.
+def hold_counts(
+    *, user_ids: Sequence[int], train_id: int, journey_date: datetime.date, now: datetime.datetime, using: str
+) -> dict[int, HoldCount]:
+    """{user id: HoldCount} for these passengers at `now`, on `train_id` and `journey_date` (one query).
 
-    Call it inside the transaction, after lock_holder(user).
+    Call it inside the transaction, after lock_holders.
     """
-    now = now or timezone.now()
+    since = now - datetime.timedelta(minutes=settings.HOLDS_WINDOW_MINUTES)
     here = Q(train_id=train_id, journey_date=journey_date)
-    counts = counted_holds(user, now).aggregate(
-        everywhere=Count("id"),
-        here=Count("id", filter=here),
-        oldest_everywhere=Min("created_at"),
-        oldest_here=Min("created_at", filter=here),
+    counts = {user_id: HoldCount() for user_id in user_ids}
+    rows = (
+        Booking.objects.using(using)
+        .filter(user_id__in=list(counts), paid_at__isnull=True, created_at__gt=since)
+        .values("user_id")
+        .annotate(
+            everywhere=Count("id"),
+            here=Count("id", filter=here),
+            oldest_everywhere=Min("created_at"),
+            oldest_here=Min("created_at", filter=here),
+        )
+        .order_by()
     )
+    for row in rows:
+        counts[row["user_id"]] = HoldCount(
+            row["everywhere"], row["here"], row["oldest_everywhere"], row["oldest_here"]
+        )
+    return counts
+
+
+def check_hold_count(count: HoldCount) -> None:
+    """Raise HoldLimitReached if a passenger with these counts may not hold another booking here."""
     per_train, overall = settings.HOLDS_PER_TRAIN_LIMIT, settings.HOLDS_LIMIT
-    if counts["here"] >= per_train:
-        scope, limit, oldest = "on this train and date", per_train, counts["oldest_here"]
-    elif counts["everywhere"] >= overall:
-        scope, limit, oldest = "in all", overall, counts["oldest_everywhere"]
+    if count.here >= per_train:
+        scope, limit, oldest = gettext("on this train and date"), per_train, count.oldest_here
+    elif count.everywhere >= overall:
+        scope, limit, oldest = gettext("in all"), overall, count.oldest_everywhere
     else:
         return
+    assert oldest is not None  # a count above zero has an oldest hold
     free_at = timezone.localtime(oldest + datetime.timedelta(minutes=settings.HOLDS_WINDOW_MINUTES))
     raise HoldLimitReached(
         "passengers",
-        f"You already have {limit} unpaid bookings {scope} (the most allowed; an unpaid booking counts for "
-        f"{settings.HOLDS_WINDOW_MINUTES} minutes even if cancelled). Pay for one, or book again after "
-        f"{free_at:%H:%M}.",
+        gettext(
+            "You already have %(limit)d unpaid bookings %(scope)s (the most allowed; an unpaid booking "
+            "counts for %(minutes)d minutes even if cancelled). Pay for one, or book again after %(time)s."
+        )
+        % {
+            "limit": limit,
+            "scope": scope,
+            "minutes": settings.HOLDS_WINDOW_MINUTES,
+            "time": f"{free_at:%H:%M}",
+        },
     )
 
 

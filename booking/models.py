@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from timetable.models import TRAVEL_CLASSES, Station, Train
 
@@ -143,10 +144,10 @@ WL_COUNT_FIELDS = {GENERAL: "gnwl_count", TATKAL: "tqwl_count", LADIES: "ldwl_co
 
 class Booking(models.Model):
     class Status(models.TextChoices):
-        HELD = "HELD", "Awaiting payment"
-        BOOKED = "BOOKED", "Booked"
-        CANCELLED = "CANCELLED", "Cancelled"
-        EXPIRED = "EXPIRED", "Expired (not paid)"
+        HELD = "HELD", _("Awaiting payment")
+        BOOKED = "BOOKED", _("Booked")
+        CANCELLED = "CANCELLED", _("Cancelled")
+        EXPIRED = "EXPIRED", _("Expired (not paid)")
 
     pnr = models.CharField("PNR", max_length=10, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
@@ -248,21 +249,73 @@ class Booking(models.Model):
 
     @property
     def quota_name(self) -> str:
-        return QUOTAS.get(self.quota, self.quota)
+        return str(QUOTAS.get(self.quota, self.quota))  # in the active language
+
+
+class QueuedBookingRequest(models.Model):
+    """A booking request waiting for its inventory's writer (booking/admission.py), then its outcome.
+
+    The queue's only durable copy: a request is written here before any allocation starts, and the
+    writer decides it (ALLOCATED with its booking, or REFUSED with the answer the API gives) in the
+    same transaction that writes the booking, so a writer that dies mid-batch leaves it QUEUED.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "QUEUED", "Waiting"
+        ALLOCATED = "ALLOCATED", "Allocated"
+        REFUSED = "REFUSED", "Refused"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    inventory = models.ForeignKey(Inventory, on_delete=models.CASCADE, related_name="+")
+    # The request as the API's JSON shape (booking_requests.parse_booking_request reads it back).
+    payload = models.JSONField()
+    # NULL rather than "": the unique (user, key) constraint below applies only to requests with a key.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    request_hash = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    booking = models.OneToOneField(
+        Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="queued_request"
+    )
+    # A refusal: {"status": HTTP status, "field": ..., "error": message, "outcome": "REGRET" or null,
+    # "details": what the outcome carries besides (FARE_CHANGED: {"fare": ...}) or null}.
+    refusal = models.JSONField(null=True, blank=True)
+    # Arrival: the rules (Tatkal opening, horizon, hold windows) are judged at this instant.
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="queued_request_idempotency_uniq",
+            ),
+        ]
+        indexes = [
+            # The writer's FIFO scan and the queue position: waiting requests of one inventory by id.
+            models.Index(
+                fields=["inventory", "id"],
+                condition=models.Q(status="QUEUED"),
+                name="queued_request_waiting_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"request {self.pk} {self.status}"
 
 
 class BookingPassenger(models.Model):
     class Status(models.TextChoices):
-        CONFIRMED = "CNF", "Confirmed"
+        CONFIRMED = "CNF", _("Confirmed")
         RAC = "RAC", "RAC"
-        WAITLIST = "WL", "Waitlisted"
-        NO_BERTH = "NOSB", "No berth (child)"
-        CANCELLED = "CAN", "Cancelled"
+        WAITLIST = "WL", _("Waitlisted")
+        NO_BERTH = "NOSB", _("No berth (child)")
+        CANCELLED = "CAN", _("Cancelled")
 
     class Gender(models.TextChoices):
-        MALE = "M", "Male"
-        FEMALE = "F", "Female"
-        TRANSGENDER = "T", "Transgender"
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+        TRANSGENDER = "T", _("Transgender")
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="passengers")
     # Copied from the booking so queues and double-selling checks need no join.
@@ -356,7 +409,7 @@ class RefundRule(models.Model):
     """
 
     class AppliesTo(models.TextChoices):
-        CONFIRMED = "CNF", "Confirmed"
+        CONFIRMED = "CNF", _("Confirmed")
         RAC_WAITLIST = "RACWL", "RAC or waitlisted"
 
     ruleset = models.CharField(max_length=20, default="2015", db_index=True)

@@ -30,15 +30,18 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from timetable.journeys import RuleError
 
 GENERAL, TATKAL, PREMIUM_TATKAL, LADIES, SENIOR = "GN", "TQ", "PT", "LD", "SS"
 QUOTAS = {
-    GENERAL: "General",
-    TATKAL: "Tatkal",
-    PREMIUM_TATKAL: "Premium Tatkal",
-    LADIES: "Ladies",
-    SENIOR: "Senior citizen / lower berth",
+    GENERAL: _("General"),
+    TATKAL: _("Tatkal"),
+    PREMIUM_TATKAL: _("Premium Tatkal"),
+    LADIES: _("Ladies"),
+    SENIOR: _("Senior citizen / lower berth"),
 }
 # Quotas that open with Tatkal the day before the journey, have no child fare and no refund once
 # confirmed.
@@ -113,9 +116,11 @@ def lower_berth_eligible(age: int, gender: str, pregnant: bool = False) -> bool:
 
 def _why_not_eligible(quota: str, passenger: QuotaPassenger) -> str | None:
     if quota == LADIES and passenger.gender != "F" and passenger.age >= LADIES_CHILD_AGE:
-        return "the Ladies quota is for women, and children under 12 travelling with them"
+        return gettext("the Ladies quota is for women, and children under 12 travelling with them")
     if quota == SENIOR and not lower_berth_eligible(passenger.age, passenger.gender, passenger.pregnant):
-        return "the lower berth quota is for passengers 60 or older, women 45 or older and pregnant women"
+        return gettext(
+            "the lower berth quota is for passengers 60 or older, women 45 or older and pregnant women"
+        )
     return None
 
 
@@ -131,17 +136,23 @@ def check_eligibility(quota: str, passengers: Sequence[QuotaPassenger]) -> None:
         raise RuleError(
             f"passengers[{first}]",
             " ".join(
-                f"Passenger {index + 1} ({passengers[index].name}): {reason}." for index, reason in refused
+                gettext("Passenger %(number)d (%(name)s): %(reason)s.")
+                % {"number": index + 1, "name": passengers[index].name, "reason": reason}
+                for index, reason in refused
             ),
         )
     if quota == LADIES and not any(p.gender == "F" and p.age >= LADIES_CHILD_AGE for p in passengers):
-        raise RuleError("passengers", "The Ladies quota needs a woman 12 or older on the ticket.")
+        raise RuleError("passengers", gettext("The Ladies quota needs a woman 12 or older on the ticket."))
 
 
 def check_offered(quota: str, capacity: dict[str, int]) -> None:
     """Refuse a quota the inventory has no berths for (its shares give it none in this class)."""
     if quota != GENERAL and not capacity.get(quota):
-        raise RuleError("quota", f"The {QUOTAS.get(quota, quota)} quota is not offered in this class.")
+        raise RuleError(
+            "quota",
+            gettext("The %(quota)s quota is not offered in this class.")
+            % {"quota": QUOTAS.get(quota, quota)},
+        )
 
 
 # --- Waitlist cap ------------------------------------------------------------------------------

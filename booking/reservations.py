@@ -1,11 +1,15 @@
 """Holding, cancelling, expiring and charting bookings: the transactional side of allocation.
 
 Every path that changes the bookings of a train, date and class starts by locking that
-Inventory row (`select_for_update`; on SQLite the IMMEDIATE transaction serialises writers), so
-allocation decisions are made on a consistent seat map. Lock order, everywhere: (a new hold
-only: the passenger's user row, see hold_limits), then inventory, then bookings, then payments
-(payments.services.settle takes booking then payment), so no two paths can wait on each other in
-a cycle: no path locks a user row after anything else.
+Inventory row (SELECT ... FOR NO KEY UPDATE; on SQLite the IMMEDIATE transaction serialises
+writers), so allocation decisions are made on a consistent seat map. NO KEY: the lock excludes
+every other writer of the row but not the key-share locks of foreign-key checks, so a booking
+request can still be queued (its queue row references the inventory) while a writer works.
+New holds are made in batches by the inventory's writer (hold_batch, driven by admission.py).
+Lock order, everywhere: inventory, then (new holds only: hold_limits) the passengers' user rows
+in id order, then bookings, then payments (payments.services.settle takes booking then
+payment), so no two paths can wait on each other in a cycle: no path locks an inventory row
+after anything else, and none holds two inventory rows.
 
 Unpaid holds expire lazily: whoever locks an inventory row next releases the holds whose time
 has run out before doing anything else (and `manage.py expire_holds` sweeps the rest).
@@ -20,9 +24,10 @@ from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Min, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from payments import services as payments
 from payments.models import Payment
@@ -41,9 +46,8 @@ from .allocation import (
     promote,
 )
 from .booking_requests import BookingRequest, wants_lower
-from .booking_rules import MIN_AGE_ALONE, BookingConflict, IdempotencyKeyReused, RuleError
+from .booking_rules import MIN_AGE_ALONE, BookingConflict, RuleError
 from .coach_layouts import Unit
-from .fares import FareBreakdown
 from .models import (
     WL_COUNT_FIELDS,
     Booking,
@@ -57,7 +61,6 @@ from .models import (
 
 P = BookingPassenger.Status
 QUEUE_FIELDS = ["status", "number", "unit", "coach", "berth_number", "berth_type"]
-PNR_ATTEMPTS = 8
 
 
 # --- Inventory -------------------------------------------------------------------------------
@@ -92,24 +95,6 @@ def new_inventory(
         quota_shares=quota_shares_for(travel_class).as_json(),
         occupancy=[0] * len(coach_layouts.units(travel_class, coach_count)),
     )
-
-
-def lock_inventory(route: TrainRoute, journey_date: datetime.date, travel_class: str) -> Inventory:
-    """The locked Inventory row for a train, date and class, created on first use.
-
-    Creation is race-safe: INSERT ... ON CONFLICT DO NOTHING against the unique constraint, then
-    the row (ours or a concurrent winner's) is read and locked.
-    """
-    rows = Inventory.objects.select_for_update().filter(
-        train_id=route.train_id, journey_date=journey_date, travel_class=travel_class
-    )
-    inventory = rows.first()
-    if inventory is None:
-        Inventory.objects.bulk_create(
-            [new_inventory(route, journey_date, travel_class)], ignore_conflicts=True
-        )
-        inventory = rows.get()
-    return inventory
 
 
 def is_charted(inventory: Inventory, now: datetime.datetime) -> bool:
@@ -230,22 +215,11 @@ def _release_due(inventory: Inventory, seatmap: SeatMap, now: datetime.datetime)
         release_expired_holds(inventory, seatmap, now)
 
 
-# --- Booking -----------------------------------------------------------------------------------
+# --- Booking: a batch of queued requests, allocated by the inventory's writer ------------------
 
 
 def _new_pnr() -> str:
     return str(10**9 + secrets.randbelow(9 * 10**9))
-
-
-def _existing(user: User, idempotency_key: str | None, request_hash: str) -> Booking | None:
-    if not idempotency_key:
-        return None
-    booking = Booking.objects.filter(user=user, idempotency_key=idempotency_key).first()
-    if booking is not None and request_hash and booking.request_hash and booking.request_hash != request_hash:
-        raise IdempotencyKeyReused(
-            "Idempotency-Key", "This Idempotency-Key was already used for a different booking request."
-        )
-    return booking
 
 
 @dataclass
@@ -254,71 +228,89 @@ class HoldResult:
     created: bool
     payment_url: str = ""
     passengers: list[BookingPassenger] = field(default_factory=list)
+    train_number: str = ""  # known without a query when the booking was just made
 
 
-def hold_booking(
-    user: User,
-    request: BookingRequest,
-    idempotency_key: str | None = None,
-    request_hash: str = "",
-    now: datetime.datetime | None = None,
-) -> HoldResult:
-    """Hold berths (or RAC/waitlist places) for a BookingRequest, pending payment.
+@dataclass(frozen=True)
+class HoldItem:
+    """One queued request, as the writer allocates it (admission.py builds them, in arrival order)."""
 
-    Returns HoldResult(created=False) with the earlier booking when `idempotency_key` was seen
-    before for this user. Raises RuleError for a request the rules refuse at this moment, and
-    hold_limits.HoldLimitReached when the passenger already has as many unpaid holds as allowed.
+    user_id: int
+    request: BookingRequest
+    idempotency_key: str | None
+    request_hash: str
+    arrived_at: datetime.datetime
+
+
+def hold_batch(
+    *, inventory: Inventory, items: Sequence[HoldItem], now: datetime.datetime, using: str
+) -> list[HoldResult | RuleError]:
+    """Hold berths (or RAC/waitlist places) for queued requests, in order: one outcome per item,
+    a HoldResult with the booking, its passengers and its payment URL, or the RuleError refusing it
+    (hold limit, REGRET, chart prepared). Nothing is committed here: the caller's transaction
+    commits the bookings and its queue rows together, or neither.
+
+    Call it in a transaction on `using` holding `inventory` locked (SELECT ... FOR UPDATE). Locks,
+    in this order: the passengers' user rows (hold limits, see hold_limits), then it writes the
+    bookings, their passengers and their payments. Raises IntegrityError if a random PNR was taken:
+    the caller rolls back and runs the batch again (the requests are still queued).
     """
-    now = now or timezone.now()
-    idempotency_key = (idempotency_key or "").strip()[:100] or None
-    existing = _existing(user, idempotency_key, request_hash)
-    if existing is not None:
-        return HoldResult(existing, False)
-    fare = request.fare()
-    for attempt in range(PNR_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                # Lock order: the passenger's user row first (hold_limits), then the inventory.
-                hold_limits.lock_holder(user)
-                # A concurrent request with this key may have committed while we waited: replay it.
-                existing = _existing(user, idempotency_key, request_hash)
-                if existing is not None:
-                    return HoldResult(existing, False)
-                hold_limits.check_hold_limits(
-                    user, request.journey.route.train_id, request.journey.journey_date, now
-                )
-                result = _hold(user, request, fare, idempotency_key, request_hash, now)
-            break
-        except IntegrityError:
-            # Everything was rolled back. Either a concurrent request with the same key committed
-            # first (unique (user, idempotency_key)): answer with its booking; or the random PNR
-            # was taken (unique pnr): try again with another. No savepoint on the happy path.
-            existing = _existing(user, idempotency_key, request_hash)
-            if existing is not None:
-                return HoldResult(existing, False)
-            if attempt == PNR_ATTEMPTS - 1:
-                raise
-    # The payment is opened after the commit, so the inventory lock is held as briefly as
-    # possible. Should this step fail, the booking simply has no open payment yet: the ticket
-    # page and the pay API open one (retry_payment).
-    _payment, result.payment_url = payments.start_payment(result.booking, user, result.booking.amount_due)
-    return result
-
-
-def _hold(
-    user: User,
-    request: BookingRequest,
-    fare: FareBreakdown,
-    idempotency_key: str | None,
-    request_hash: str,
-    now: datetime.datetime,
-) -> HoldResult:
-    journey = request.journey
-    inventory = lock_inventory(journey.route, journey.journey_date, request.travel_class)
+    if not items:
+        return []
     if is_charted(inventory, now):
-        raise RuleError("date", "The chart for this train has been prepared: booking is closed.")
+        closed = RuleError("date", _("The chart for this train has been prepared: booking is closed."))
+        return [closed for _item in items]
     seatmap = seat_map(inventory)
     _release_due(inventory, seatmap, now)
+    user_ids = sorted({item.user_id for item in items})
+    hold_limits.lock_holders(user_ids=user_ids, using=using)
+    counts = hold_limits.hold_counts(
+        user_ids=user_ids,
+        train_id=inventory.train_id,
+        journey_date=inventory.journey_date,
+        now=now,
+        using=using,
+    )
+    outcomes: list[HoldResult | RuleError] = []
+    for item in items:
+        try:
+            hold_limits.check_hold_count(counts[item.user_id])
+            outcomes.append(_allocate_one(inventory, seatmap, item, now))
+        except RuleError as refusal:
+            outcomes.append(refusal)
+        else:
+            counts[item.user_id].add(now)
+    held = [outcome for outcome in outcomes if isinstance(outcome, HoldResult)]
+    if held:
+        Booking.objects.using(using).bulk_create([result.booking for result in held])
+        BookingPassenger.objects.using(using).bulk_create(
+            [row for result in held for row in result.passengers]
+        )
+        urls = payments.start_payments(
+            [result.booking for result in held],
+            amounts=[result.booking.amount_due for result in held],
+            using=using,
+        )
+        for result, url in zip(held, urls, strict=True):
+            result.payment_url = url
+            earliest = inventory.earliest_hold_expiry
+            expiry = result.booking.hold_expires_at
+            if expiry is not None and (earliest is None or expiry < earliest):
+                inventory.earliest_hold_expiry = expiry
+    _save_inventory(inventory, seatmap)
+    return outcomes
+
+
+def _allocate_one(
+    inventory: Inventory, seatmap: SeatMap, item: HoldItem, now: datetime.datetime
+) -> HoldResult:
+    """The one place a batch allocates one request: its party together, on the batch's seat map.
+
+    Takes the units it gives from `seatmap` and numbers RAC/WL on `inventory`; builds (does not
+    save) the booking and its passenger rows. A refusal (REGRET) leaves both as they were.
+    """
+    request, journey = item.request, item.request.journey
+    fare = request.fare()
     mask = leg_mask(journey.board.sequence, journey.alight.sequence)
     quotas.check_offered(request.quota, inventory.capacity)
     fare = request.fare_under_lock(seatmap, mask, fare)  # Premium Tatkal: priced here, 409 if not as shown
@@ -326,19 +318,26 @@ def _hold(
         Need(i, p.berth_preference, p.wants_lower) for i, p in enumerate(request.passengers) if p.needs_berth
     ]
     placements = allocate_party(seatmap, needs, mask, request.quota)
-    booking_rules.check_allocation(
-        quota=request.quota,
-        travel_class=inventory.travel_class,
-        berths=coach_layouts.berth_count(inventory.travel_class, inventory.coach_count),
-        waitlisted_now=inventory.waitlisted,
-        statuses=[placement.status for placement in placements.values()],
-        only_if_confirmed=request.only_if_confirmed,
-    )
-    hold_expires_at = now + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
-    booking = Booking.objects.create(
+    try:
+        booking_rules.check_allocation(
+            quota=request.quota,
+            travel_class=inventory.travel_class,
+            berths=coach_layouts.berth_count(inventory.travel_class, inventory.coach_count),
+            waitlisted_now=inventory.waitlisted,
+            statuses=[placement.status for placement in placements.values()],
+            only_if_confirmed=request.only_if_confirmed,
+        )
+    except RuleError:
+        # Refused (REGRET, NOT_CONFIRMED): the batch's seat map goes back to what it was, so the
+        # requests after this one get what they would have got without it.
+        for given in placements.values():
+            if given.unit is not None:
+                seatmap.release(given.unit, mask)
+        raise
+    booking = Booking(
         pnr=_new_pnr(),
-        user=user,
-        idempotency_key=idempotency_key,
+        user_id=item.user_id,
+        idempotency_key=item.idempotency_key,
         inventory=inventory,
         train_id=journey.route.train_id,
         journey_date=journey.journey_date,
@@ -352,10 +351,10 @@ def _hold(
         arrives_at=journey.arrives,
         distance_km=journey.distance_km,
         status=Booking.Status.HELD,
-        hold_expires_at=hold_expires_at,
+        hold_expires_at=now + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
         fare_total=fare.total,
         fare_breakdown=fare.as_dict(),
-        request_hash=request_hash,
+        request_hash=item.request_hash,
         only_if_confirmed=request.only_if_confirmed,
         auto_upgrade=request.auto_upgrade,
     )
@@ -393,11 +392,7 @@ def _hold(
             row.status, row.quota, row.number, row.coach, row.berth_number, row.berth_type
         )
         rows.append(row)
-    BookingPassenger.objects.bulk_create(rows)
-    if inventory.earliest_hold_expiry is None or hold_expires_at < inventory.earliest_hold_expiry:
-        inventory.earliest_hold_expiry = hold_expires_at
-    _save_inventory(inventory, seatmap)
-    return HoldResult(booking, True, "", rows)
+    return HoldResult(booking, True, "", rows, journey.route.number)
 
 
 # --- Payment ---------------------------------------------------------------------------------
@@ -490,7 +485,7 @@ def cancel_booking(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        inventory = Inventory.objects.select_for_update().get(pk=booking.inventory_id)
+        inventory = Inventory.objects.select_for_update(no_key=True).get(pk=booking.inventory_id)
         bookings = Booking.objects.select_for_update()
         booking = (bookings.filter(user=user) if user is not None else bookings).get(pk=booking.pk)
         seatmap = seat_map(inventory)
@@ -501,23 +496,26 @@ def cancel_booking(
             unknown = [p for p in positions if p not in by_position]
             if unknown or not positions:
                 raise RuleError(
-                    "passengers", f"No passenger at position {unknown[0] if unknown else '(none)'}."
+                    "passengers",
+                    _("No passenger at position %(position)s.")
+                    % {"position": unknown[0] if unknown else "(none)"},
                 )
             passenger_ids = [by_position[p] for p in positions]
         if booking.status not in (Booking.Status.HELD, Booking.Status.BOOKED):
             raise BookingConflict(
-                "booking", f"This booking is already {booking.get_status_display().lower()}."
+                "booking",
+                _("This booking is already %(status)s.") % {"status": booking.get_status_display().lower()},
             )
         if booking.departs_at <= now:
             raise BookingConflict(
-                "booking", "The train has left: a ticket cannot be cancelled after departure."
+                "booking", _("The train has left: a ticket cannot be cancelled after departure.")
             )
         active = list(booking.passengers.exclude(status=P.CANCELLED))
         if passenger_ids is not None:
             wanted = set(passenger_ids)
             targets = [row for row in active if row.id in wanted]
             if not targets:
-                raise RuleError("passengers", "Choose at least one passenger to cancel.")
+                raise RuleError("passengers", _("Choose at least one passenger to cancel."))
             remaining = [row for row in active if row.id not in wanted]
             # Children cannot travel alone: cancelling the last grown-up cancels everyone.
             if remaining and not any(row.age >= MIN_AGE_ALONE for row in remaining):
@@ -578,7 +576,7 @@ def expire_holds(now: datetime.datetime | None = None) -> int:
     count = 0
     for inventory_id in Inventory.objects.filter(earliest_hold_expiry__lte=now).values_list("id", flat=True):
         with transaction.atomic():
-            inventory = Inventory.objects.select_for_update().get(pk=inventory_id)
+            inventory = Inventory.objects.select_for_update(no_key=True).get(pk=inventory_id)
             seatmap = seat_map(inventory)
             count += len(release_expired_holds(inventory, seatmap, now))
             _save_inventory(inventory, seatmap)
@@ -653,7 +651,8 @@ def prepare_chart(inventory_id: int, now: datetime.datetime | None = None) -> Ch
         # UPDATE), and every other path locks one inventory only: no two paths wait on each other.
         ids = [inventory_id] if upper_id is None else [inventory_id, upper_id]
         locked = {
-            row.pk: row for row in Inventory.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+            row.pk: row
+            for row in Inventory.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
         }
         inventory = locked[inventory_id]
         result = ChartResult(inventory)

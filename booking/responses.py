@@ -19,10 +19,12 @@ from .booking_rules import RuleError
 
 
 def rule_error_json(error: RuleError) -> JsonResponse:
-    # A refusal may carry more than its message (booking_rules.Regret: {"status": "REGRET"}).
-    return json_error(
-        error.message, status=error.status, field=error.field, extra=getattr(error, "body", None)
-    )
+    outcome = getattr(error, "outcome", None)
+    # A refusal that is the booking's outcome, not a mistake in it (REGRET, NOT_CONFIRMED,
+    # FARE_CHANGED): the error shape plus the outcome's name under "status", as a booking document
+    # names its own, and what the passenger needs to go on (FARE_CHANGED: the new fare).
+    extra = {"status": outcome, **getattr(error, "details", {})} if outcome else None
+    return json_error(error.message, status=error.status, field=error.field, extra=extra)
 
 
 def rule_error_page(

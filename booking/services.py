@@ -1,9 +1,10 @@
 """Booking services the pages and the API share: paying and the session drafts of the booking pages.
 
-Holding and cancelling are in reservations.py (hold_booking, cancel_booking), which owns the
-inventory lock. Lock order, everywhere (see reservations): the passenger's user row (a new hold
-only, hold_limits), then the inventory row, then bookings, then payments. Views and API views only
-translate HTTP into these calls and a RuleError into an answer (responses.py).
+Holding is admission.py (the queue) and reservations.hold_batch; cancelling is
+reservations.cancel_booking, which owns the inventory lock. Lock order, everywhere (see
+reservations): the inventory row, then (new holds only, hold_limits) the passengers' user rows, then
+bookings, then payments. Views and API views only translate HTTP into these calls and a RuleError
+into an answer (responses.py).
 """
 
 import secrets
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.base import SessionBase
+from django.utils.translation import gettext
 
 from payments import services as payments
 from payments.gateway import OUTCOMES
@@ -42,13 +44,17 @@ def pay_booking(*, booking: Booking, user: User, outcome: str) -> Payment | None
         payment = payments.settle_simulated(payment=payment, outcome=outcome)
         booking.refresh_from_db()
         if payment.state == Payment.State.EXPIRED and booking.status != Booking.Status.BOOKED:
-            raise BookingConflict("booking", payment.failure_reason or "The hold expired.")
+            # The stored reason is English (payments/services.py); shown in the passenger's language.
+            reason = (
+                gettext(payment.failure_reason) if payment.failure_reason else gettext("The hold expired.")
+            )
+            raise BookingConflict("booking", reason)
     return booking.payments.order_by("-id").first()
 
 
 # --- Drafts: a booking request the passenger is reviewing, kept in the session ------------------
 # No database and no lock: a session belongs to one browser, and confirming a draft is idempotent
-# on its id (reservations.hold_booking with idempotency_key "draft:<id>").
+# on its id (admission.submit with idempotency_key "draft:<id>").
 
 
 def save_draft(*, session: SessionBase, data: dict[str, Any]) -> str:

@@ -20,7 +20,14 @@ urlpatterns = [
     path("bookings/<str:pnr>/cancel", views.cancel, name="cancel"),
     path("pnr", views.pnr_form, name="pnr-form"),
     path("pnr/<str:pnr>", views.pnr_status, name="pnr"),
+]
+
+# The JSON API is the same in every language: unprefixed (railconnect/urls.py), outside the pages'
+# "booking" namespace (one namespace cannot be both prefixed and not).
+api_urlpatterns = [
     path("api/bookings", api.create, name="api-bookings"),
+    path("api/bookings/requests/<int:request_id>", api.request_status, name="api-request"),
+    path("bookings/requests/<int:request_id>", views.queued, name="queued"),
     path("api/bookings/<str:pnr>", api.detail, name="api-booking"),
     path("api/bookings/<str:pnr>/pay", api.pay, name="api-pay"),
     path("api/bookings/<str:pnr>/cancel", api.cancel, name="api-cancel"),

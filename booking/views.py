@@ -4,6 +4,7 @@ cancellation and the public PNR enquiry. Plain forms: every step works without J
 Every view that shows or changes a booking filters by request.user and answers 404 otherwise.
 """
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,25 +12,29 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from payments.services import open_payment
 from railconnect.http_caching import private_page
 from railconnect.http_types import AuthenticatedHttpRequest
+from railconnect.indian_formats import rupees
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
 from timetable.train_routes import RouteJourney, TrainRoute, journey_for, route_for
 
-from . import booking_rules, coach_layouts, reservations, services
+from . import admission, booking_rules, coach_layouts, reservations, services
 from .availability import availability, premium_tatkal_percent_now
 from .booking_requests import parse_booking_request
 from .booking_rules import GENERAL, QUOTAS, RuleError
 from .forms import posted_passengers
-from .models import Booking, BookingPassenger
+from .models import Booking, BookingPassenger, QueuedBookingRequest
 from .quotas import PREMIUM_TATKAL
 from .responses import rule_error_page
 
@@ -148,9 +153,17 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
     data = services.get_draft(session=request.session, draft_id=draft_id)
     if data is None:
         # Already confirmed (a second press, or Back): show what it became.
-        booking = Booking.objects.filter(user=request.user, idempotency_key=f"draft:{draft_id}").first()
-        if booking is not None:
-            return redirect(booking)
+        entry = (
+            QueuedBookingRequest.objects.select_related("booking")
+            .filter(
+                Q(idempotency_key=f"draft:{draft_id}") | Q(idempotency_key__startswith=f"draft:{draft_id}:"),
+                user=request.user,
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if entry is not None:
+            return redirect(entry.booking or reverse("booking:queued", args=[entry.pk]))
         raise Http404("This booking draft has expired: start again from the search.")
     context: dict[str, Any] = {"data": data, "draft_id": draft_id}
     status = 200
@@ -162,10 +175,22 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
         return rule_error_page(request, "booking/review.html", context, error)
     if request.method == "POST":
         try:
-            # The draft id doubles as the idempotency key: a double submit holds berths once.
-            result = reservations.hold_booking(
-                request.user, booking_request, idempotency_key=f"draft:{draft_id}"
+            # The draft id doubles as the idempotency key: a double submit holds berths once. A
+            # Premium Tatkal confirmation of a new fare (after FARE_CHANGED) is a new request: the key
+            # names the fare, or the earlier refusal would be replayed.
+            key = f"draft:{draft_id}"
+            if booking_request.shown_fare is not None:
+                key = f"{key}:{booking_request.shown_fare}"
+            state = admission.submit(
+                user=request.user,
+                request=booking_request,
+                idempotency_key=key,
+                wait_seconds=settings.BOOKING_ADMISSION_WAIT_MS / 1000,
             )
+            if state.queued:
+                # The draft stays until the outcome: a refusal sends the passenger back to it.
+                return redirect("booking:queued", request_id=state.entry.pk)
+            result = admission.outcome_of(state)
         except RuleError as error:
             context["error"] = error
             status = error.status
@@ -188,6 +213,34 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
         }
     )
     return render(request, "booking/review.html", context, status=status)
+
+
+# A page that reloads itself (meta refresh: no JavaScript needed) until the request is decided.
+@login_required
+@never_cache
+@require_safe
+def queued(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponseBase:
+    entry = get_object_or_404(QueuedBookingRequest, pk=request_id, user=request.user)
+    # Each look also moves the queue on, should its writer have died (deadline now: one pass).
+    state = admission.advance(admission.Admission(entry, False), deadline=time.monotonic())
+    if state.queued:
+        position = state.position()
+        context = {
+            "position": position,
+            "wait_seconds": admission.retry_after_seconds(position),
+            "estimated_wait_ms": admission.estimated_wait_ms(position),
+        }
+        return render(request, "booking/queued.html", context)
+    try:
+        result = admission.outcome_of(state)
+    except RuleError as error:
+        return render(request, "booking/queued.html", {"error": error}, status=error.status)
+    booking = result.booking
+    if booking.payment_due(timezone.now()):
+        payment = open_payment(booking_id=booking.pk)
+        if payment is not None:
+            return redirect("payments:simulated", payment.token)
+    return redirect(booking)
 
 
 def _own_booking(request: AuthenticatedHttpRequest, pnr: str) -> Booking:
@@ -264,9 +317,15 @@ def cancel(request: AuthenticatedHttpRequest, pnr: str) -> HttpResponseBase:
             context["error"] = error
         else:
             if result.booking.is_held:
-                messages.success(request, f"Cancelled. Amount to pay now: \u20b9{result.booking.amount_due}.")
+                messages.success(
+                    request,
+                    _("Cancelled. Amount to pay now: %(amount)s.")
+                    % {"amount": rupees(result.booking.amount_due)},
+                )
             else:
-                messages.success(request, f"Cancelled. Refund: \u20b9{result.refund_total}.")
+                messages.success(
+                    request, _("Cancelled. Refund: %(amount)s.") % {"amount": rupees(result.refund_total)}
+                )
             return redirect(result.booking)
     now = timezone.now()
     charted = reservations.is_charted(booking.inventory, now)

@@ -6,7 +6,7 @@ rendering the template is most of their cost once the data is cached, so the fin
 response is kept in the two-level cache for a short while (PAGE_CACHE_TTL). Keys hold the
 version of the data the page shows (the view names it: `@public_page_cache(version=
 timetable_version)`, so an import or admin edit shows at once), today's date (the home page's
-default date) and the full path with its query string.
+default date), the page's language and the full path with its query string.
 """
 
 from collections.abc import Callable
@@ -14,7 +14,7 @@ from functools import wraps
 from typing import Concatenate
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .tiered import tiered_cache
 
@@ -46,7 +46,13 @@ def public_page_cache[**P](
             request.public_page = True
             if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
-            parts = (version(), timezone.localdate().isoformat(), request.get_full_path())
+            # The language is in the path too (/hi/...); named apart so no key can be shared.
+            parts = (
+                version(),
+                translation.get_language(),
+                timezone.localdate().isoformat(),
+                request.get_full_path(),
+            )
             return _thawed(
                 tiered_cache.get_or_set("page", parts, lambda: _frozen(view(request, *args, **kwargs)))
             )

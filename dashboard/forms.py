@@ -1,7 +1,8 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
-from booking.booking_requests import MAX_AGE, NAME_PATTERN
+from booking.booking_requests import MAX_AGE, NAME_PATTERN, name_rule_message
 
 from .models import SavedPassenger
 
@@ -12,7 +13,12 @@ class SavedPassengerForm(forms.ModelForm):
     class Meta:
         model = SavedPassenger
         fields = ["name", "age", "gender", "berth_preference"]
-        labels = {"berth_preference": "Berth preference"}
+        labels = {
+            "name": _("Name"),
+            "age": _("Age"),
+            "gender": _("Gender"),
+            "berth_preference": _("Berth preference"),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -21,25 +27,25 @@ class SavedPassengerForm(forms.ModelForm):
         self.fields["name"].widget.attrs.update({"autocomplete": "off"})
         self.fields["age"].widget.attrs.update({"min": 0, "max": MAX_AGE, "inputmode": "numeric"})
         self.fields["berth_preference"].choices = [
-            ("", "No preference"),
+            ("", _("No preference")),
             *self.fields["berth_preference"].choices[1:],
         ]
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
         if not NAME_PATTERN.match(name):
-            raise forms.ValidationError("Use letters, spaces, dots, hyphens and apostrophes only.")
+            raise forms.ValidationError(name_rule_message())
         others = SavedPassenger.objects.filter(user=self.user, name__iexact=name)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():
-            raise forms.ValidationError("You already saved a passenger with this name.")
+            raise forms.ValidationError(_("You already saved a passenger with this name."))
         return name
 
     def clean_age(self):
         age = self.cleaned_data["age"]
         if age > MAX_AGE:
-            raise forms.ValidationError(f"Age must be {MAX_AGE} or less.")
+            raise forms.ValidationError(_("Age must be %(max)d or less.") % {"max": MAX_AGE})
         return age
 
     def clean(self):
@@ -47,5 +53,7 @@ class SavedPassengerForm(forms.ModelForm):
         if not self.instance.pk:
             limit = settings.SAVED_PASSENGERS_MAX
             if SavedPassenger.objects.filter(user=self.user).count() >= limit:
-                raise forms.ValidationError(f"You can save up to {limit} passengers: remove one first.")
+                raise forms.ValidationError(
+                    _("You can save up to %(limit)d passengers: remove one first.") % {"limit": limit}
+                )
         return cleaned

@@ -4,13 +4,18 @@ statistics materialized view (read through travel_stats.py, never directly by vi
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from booking.booking_requests import NAME_MAX
 from booking.coach_layouts import BERTH_TYPE_NAMES
 from booking.models import BookingPassenger
 from timetable.models import Station
 
-BERTH_PREFERENCE_CHOICES = [(code, f"{name} ({code})") for code, name in BERTH_TYPE_NAMES.items()]
+# Lazy: "Lower (LB)" in English, "लोअर (LB)" in Hindi, whichever language the page is in.
+BERTH_PREFERENCE_CHOICES = [
+    (code, format_lazy("{} ({})", name, code)) for code, name in BERTH_TYPE_NAMES.items()
+]
 
 
 class SavedPassenger(models.Model):
@@ -26,7 +31,7 @@ class SavedPassenger(models.Model):
         max_length=2,
         blank=True,
         choices=BERTH_PREFERENCE_CHOICES,
-        help_text="Used when the class has that berth or seat type.",
+        help_text=_("Used when the class has that berth or seat type."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -6,8 +6,10 @@ so CSS gives it a box of that aspect ratio before it paints (the skeleton uses t
 It carries a <title> and a <desc> listing every value for screen readers.
 """
 
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 WIDTH, HEIGHT = 480, 220
 TOP, BOTTOM, LEFT, RIGHT = 24, 42, 6, 6
@@ -18,8 +20,10 @@ def _number(value):
     return text[:-2] if text.endswith(".0") else text
 
 
-def month_bars(series, *, title="Journeys per month", chart_id="journeys-chart"):
-    """series: [(datetime.date first of month, count)], oldest first."""
+def month_bars(series, *, title=None, chart_id="journeys-chart"):
+    """series: [(datetime.date first of month, count)], oldest first. Words and month names in the
+    active language (docs/i18n.md)."""
+    title = title or gettext("Journeys per month")
     count = len(series)
     peak = max((value for _, value in series), default=0)
     plot_width = WIDTH - LEFT - RIGHT
@@ -32,7 +36,10 @@ def month_bars(series, *, title="Journeys per month", chart_id="journeys-chart")
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" id="{chart_id}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">'
-        + escape("; ".join(f"{month:%B %Y}: {value}" for month, value in series) or "No data")
+        + escape(
+            "; ".join(f"{date_format(month, 'F Y')}: {value}" for month, value in series)
+            or gettext("No data")
+        )
         + "</desc>",
     ]
     if peak:
@@ -46,13 +53,15 @@ def month_bars(series, *, title="Journeys per month", chart_id="journeys-chart")
             parts.append(
                 f'<rect class="bar" x="{_number(x)}" y="{_number(baseline - height)}" '
                 f'width="{_number(bar_width)}" height="{_number(height)}">'
-                f"<title>{month:%b %Y}: {value}</title></rect>"
+                f"<title>{date_format(month, 'M Y')}: {value}</title></rect>"
             )
             parts.append(
                 f'<text class="value" x="{_number(centre)}" '
                 f'y="{_number(baseline - height - 5)}">{value}</text>'
             )
-        parts.append(f'<text class="month" x="{_number(centre)}" y="{baseline + 18}">{month:%b}</text>')
+        parts.append(
+            f'<text class="month" x="{_number(centre)}" y="{baseline + 18}">{date_format(month, "M")}</text>'
+        )
         # The year under each January, and under the first month unless a January follows at once.
         if month.month == 1 or (index == 0 and month.month != 12):
             parts.append(f'<text class="year" x="{_number(centre)}" y="{baseline + 36}">{month:%Y}</text>')

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from railconnect.http_caching import private_page
@@ -150,7 +151,7 @@ def saved_passengers(request):
     form = SavedPassengerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         passenger = form.save()
-        messages.success(request, f"Saved {passenger.name}.")
+        messages.success(request, _("Saved %(name)s.") % {"name": passenger.name})
         return redirect(_next_url(request) or "saved-passengers")
     context = {
         "passengers": SavedPassenger.objects.filter(user=request.user),
@@ -169,7 +170,7 @@ def saved_passenger_edit(request, pk):
     form = SavedPassengerForm(request.POST or None, instance=passenger, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Updated {passenger.name}.")
+        messages.success(request, _("Updated %(name)s.") % {"name": passenger.name})
         return redirect("saved-passengers")
     return render(
         request,
@@ -184,5 +185,5 @@ def saved_passenger_edit(request, pk):
 def saved_passenger_delete(request, pk):
     passenger = get_object_or_404(SavedPassenger, pk=pk, user=request.user)
     passenger.delete()
-    messages.success(request, f"Removed {passenger.name}.")
+    messages.success(request, _("Removed %(name)s.") % {"name": passenger.name})
     return redirect("saved-passengers")

@@ -17,6 +17,10 @@
 | railconnect_rum_documents_total | outcome (stored, rejected, rate_limited, error) | POST /rum |
 | railconnect_rum_p75, railconnect_rum_page_views, railconnect_rum_good_ratio (gauges)
   | route, metric, device_class, window | rum's daily aggregates, read at scrape time (rum/metrics.py) |
+| railconnect_booking_queue_depth, railconnect_booking_queue_oldest_seconds (gauges) | |
+  booking requests waiting for their inventory's writer, read at scrape time (booking/metrics.py) |
+| railconnect_booking_queue_wait_seconds, railconnect_booking_batch_size (histograms) | |
+  arrival to outcome of each request; requests per writer transaction (booking/admission.py) |
 
 `view` is the URL name (`booking:choose`), or `<unresolved>`: the set is bounded by the URLconf.
 

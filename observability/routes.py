@@ -3,10 +3,13 @@
 `/book/<train>/<date>/<board>/<alight>/<travel_class>` groups every booking page together and
 carries no passenger's query values. Converters are dropped (`<str:pnr>` -> `<pnr>`) and regular
 expression routes are written the same way (`^trains/(?P<number>...)$` -> `/trains/<number>`).
-Slow-request log lines (logs.py) and RUM page views (rum/routes.py) are labelled with it.
+A page's language prefix is dropped (`/hi/search` is `/search`). Slow-request log lines (logs.py)
+and RUM page views (rum/routes.py) are labelled with it.
 """
 
 import re
+
+from django.conf import settings
 
 
 def _replace_named_groups(pattern):
@@ -34,8 +37,18 @@ def _replace_named_groups(pattern):
 _CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
+def _without_language_prefix(route):
+    """`hi/search` -> `search`: a page is one route in every language (docs/i18n.md)."""
+    for code, _name in settings.LANGUAGES:
+        if route.startswith(f"{code}/"):
+            return route[len(code) + 1 :]
+    return route
+
+
 def template_of(route):
-    """A resolver route (path() or re_path() syntax, possibly joined from includes) as a template."""
+    """A resolver route (path() or re_path() syntax, possibly joined from includes) as a template,
+    the same in every language."""
+    route = _without_language_prefix(route)
     if "(?P<" in route or route.startswith("^") or route.endswith("$"):
         route = _replace_named_groups(route).replace("^", "").replace("$", "").replace("\\", "")
     return "/" + _CONVERTER.sub(r"<\1>", route)

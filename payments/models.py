@@ -15,6 +15,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class InvalidTransition(Exception):
@@ -35,11 +36,11 @@ class PayableBooking(Protocol):
 
 class Payment(models.Model):
     class State(models.TextChoices):
-        CREATED = "created", "Created"
-        PENDING = "pending", "Pending"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        EXPIRED = "expired", "Expired"
+        CREATED = "created", _("Created")
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
 
     TRANSITIONS = {
         State.CREATED: {State.PENDING, State.FAILED, State.EXPIRED},

@@ -9,13 +9,16 @@ booking's amount due (passengers cancelled before payment lowered it).
 """
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import cast
 
 from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.utils import timezone
+
+# Failure reasons are stored in English and translated when shown (booking/templates/booking/ticket.html).
+from django.utils.translation import gettext_noop
 
 from .gateway import FAILED, SUCCEEDED, GatewayResult, SimulatedGateway, get_gateway
 from .models import PayableBooking, Payment, Refund
@@ -38,6 +41,31 @@ def start_payment(
     return payment, redirect_url
 
 
+def start_payments(
+    bookings: Sequence[models.Model],
+    *,
+    amounts: Sequence[Decimal],
+    using: str,
+    gateway_name: str = "simulated",
+) -> list[str]:
+    """A new pending payment for each of `bookings` (its user's, for the matching amount), in one
+    INSERT, inside the caller's transaction: the payers' URLs, in order."""
+    gateway = get_gateway(gateway_name)
+    new = [
+        Payment(
+            booking_id=booking.pk,
+            user_id=booking.user_id,  # type: ignore[attr-defined]  # a Booking (payments may not name it)
+            amount=amount,
+            gateway=gateway.name,
+            token=secrets.token_urlsafe(18),
+        )
+        for booking, amount in zip(bookings, amounts, strict=True)
+    ]
+    urls = [gateway.start(payment) for payment in new]
+    Payment.objects.using(using).bulk_create(new)
+    return urls
+
+
 def settle(result: GatewayResult) -> Payment:
     """Apply a GatewayResult. Returns the payment as it now stands."""
     row = Payment.objects.filter(token=result.token).values_list("id", "booking_id").first()
@@ -55,17 +83,20 @@ def settle(result: GatewayResult) -> Payment:
         if result.outcome == SUCCEEDED:
             if not booking.payment_due(now):
                 payment.transition(
-                    Payment.State.EXPIRED, "The booking was no longer awaiting payment: not charged."
+                    Payment.State.EXPIRED,
+                    gettext_noop("The booking was no longer awaiting payment: not charged."),
                 )
             elif payment.amount != booking.amount_due:
-                payment.transition(Payment.State.EXPIRED, "The amount due changed: not charged.")
+                payment.transition(
+                    Payment.State.EXPIRED, gettext_noop("The amount due changed: not charged.")
+                )
             else:
                 payment.transition(Payment.State.SUCCEEDED)
                 booking.mark_paid(now)
         elif result.outcome == FAILED:
-            payment.transition(Payment.State.FAILED, "The payment was declined.")
+            payment.transition(Payment.State.FAILED, gettext_noop("The payment was declined."))
         else:
-            payment.transition(Payment.State.EXPIRED, "The gateway timed out: not charged.")
+            payment.transition(Payment.State.EXPIRED, gettext_noop("The gateway timed out: not charged."))
         payment.gateway_reference = result.reference[:64]
         payment.settled_at = now
         payment.save(
@@ -74,7 +105,9 @@ def settle(result: GatewayResult) -> Payment:
     return payment
 
 
-def expire_open_payments(booking_ids: Collection[int], reason: str = "The booking hold expired.") -> int:
+def expire_open_payments(
+    booking_ids: Collection[int], reason: str = gettext_noop("The booking hold expired.")
+) -> int:
     return Payment.objects.filter(booking_id__in=booking_ids, state__in=Payment.OPEN_STATES).update(
         state=Payment.State.EXPIRED, failure_reason=reason, updated_at=timezone.now()
     )

@@ -10,15 +10,19 @@ import hashlib
 import json
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from railconnect.http_caching import no_store, public_page
+from railconnect.languages import html_lang
 
 from . import assets
 
@@ -64,14 +68,25 @@ def worker_version():
     return digest[:12]
 
 
+def worker_languages():
+    """Each language's URL prefix, home and offline page, the default (unprefixed) one first."""
+    languages = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            home = reverse("home")
+            languages.append(
+                {"code": code, "prefix": home.rstrip("/"), "home": home, "offline": reverse("offline")}
+            )
+    return sorted(languages, key=lambda language: language["prefix"] != "")
+
+
 @require_safe
 def service_worker(request):
     precache_static = [url for url in map(_static_url, PRECACHE_STATIC) if url]
     context = {
         "version": worker_version(),
-        "precache_pages": json.dumps([reverse("home"), reverse("pwa:offline")]),
+        "languages": json.dumps(worker_languages()),
         "precache_static": json.dumps(precache_static),
-        "offline_url": json.dumps(reverse("pwa:offline")),
         "owner_url": json.dumps(reverse("pwa:owner")),
         "static_prefix": json.dumps(staticfiles_storage.base_url or "/static/"),
     }
@@ -82,6 +97,8 @@ def service_worker(request):
 
 
 def manifest_data():
+    """The manifest in the active language: its texts, `lang`, and a start_url and shortcuts that
+    open that language's pages."""
     icons = []
     for size in assets.ICON_SIZES:
         icons.append(
@@ -106,7 +123,7 @@ def manifest_data():
             "sizes": f"{width}x{height}",
             "type": "image/png",
             "form_factor": form_factor,
-            "label": "Search trains and book berths",
+            "label": _("Search trains and book berths"),
         }
         for form_factor, (width, height) in assets.SCREENSHOTS.items()
     ]
@@ -115,12 +132,12 @@ def manifest_data():
         "id": "/",
         "name": "RailConnect India",
         "short_name": "RailConnect",
-        "description": "Search Indian Railways trains, book berths and carry your e-ticket offline.",
-        "start_url": "/?source=pwa",
+        "description": _("Search Indian Railways trains, book berths and carry your e-ticket offline."),
+        "start_url": reverse("home") + "?source=pwa",
         "scope": "/",
         "display": "standalone",
         "orientation": "any",
-        "lang": "en-IN",
+        "lang": html_lang(translation.get_language()),
         "dir": "ltr",
         "theme_color": THEME_COLOUR,
         "background_color": BACKGROUND_COLOUR,
@@ -128,15 +145,20 @@ def manifest_data():
         "icons": icons,
         "screenshots": screenshots,
         "shortcuts": [
-            {"name": "Search trains", "short_name": "Search", "url": reverse("home"), "icons": shortcut_icon},
             {
-                "name": "My journeys",
-                "short_name": "Journeys",
+                "name": _("Search trains"),
+                "short_name": _("Search"),
+                "url": reverse("home"),
+                "icons": shortcut_icon,
+            },
+            {
+                "name": _("My journeys"),
+                "short_name": _("Journeys"),
                 "url": reverse("dashboard"),
                 "icons": shortcut_icon,
             },
             {
-                "name": "PNR status",
+                "name": _("PNR status"),
                 "short_name": "PNR",
                 "url": reverse("booking:pnr-form"),
                 "icons": shortcut_icon,
@@ -148,9 +170,14 @@ def manifest_data():
 @require_safe
 @public_page
 def manifest(request):
-    return JsonResponse(
-        manifest_data(), content_type="application/manifest+json", json_dumps_params={"indent": 1}
-    )
+    """One URL for every language (`?lang=hi`: base.html links each page's own), so the installed
+    app starts in the language it was installed from; an unknown code gets the default."""
+    code = request.GET.get("lang", settings.LANGUAGE_CODE)
+    if code not in dict(settings.LANGUAGES):
+        code = settings.LANGUAGE_CODE
+    with translation.override(code):
+        data = manifest_data()
+    return JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"indent": 1})
 
 
 @require_safe

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from caching.keys import cache_key
 from railconnect.json_errors import json_error
@@ -111,7 +112,9 @@ def rate_limited[Q: HttpRequest, **P, R: HttpResponseBase](
                 allowed, retry_after = hit(scope, key(request), limit, window)
                 if not allowed:
                     return too_many_requests(
-                        request, retry_after, "Too many requests: please wait a moment and try again."
+                        request,
+                        retry_after,
+                        gettext("Too many requests: please wait a moment and try again."),
                     )
             return view(request, *args, **kwargs)
 

@@ -1,23 +1,27 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from booking.urls import api_urlpatterns as booking_api
 from caching.views import cache_stats
 from observability.views import metrics
+from pwa.urls import page_urlpatterns as pwa_pages
+from railconnect.languages import choose_language
 from railconnect.rate_limits import rate_limited
+from search.urls import api_urlpatterns as search_api
 
+# Unprefixed only: the same in every language (docs/i18n.md).
 urlpatterns = [
-    path("", include("search.urls")),
-    path("", include("timetable.urls")),
+    path("", include(search_api)),
+    path("", include(booking_api)),
     path("", include("promotions.urls")),
-    path("", include("accounts.urls")),
-    path("", include("booking.urls")),
-    path("", include("payments.urls")),
-    path("", include("dashboard.urls")),
     # Real-user Web Vitals beacons (POST /rum) and the Prometheus exposition (GET /metrics).
     path("", include("rum.urls")),
-    # The progressive web app: /sw.js (scope /), /manifest.webmanifest, /offline.
+    # The progressive web app: /sw.js (scope /), /manifest.webmanifest, /pwa/owner.
     path("", include("pwa.urls")),
     path("metrics", metrics, name="metrics"),
+    # The language switcher's links: remember the choice, go to the same page in that language.
+    path("language/<str:code>", choose_language, name="choose-language"),
     # Staff pages that live beside the admin (before it, so its catch-all doesn't take them).
     path("admin/cache-stats/", cache_stats, name="cache-stats"),
     # The admin's login shares the public login's per-address request limit (the failed-login
@@ -25,6 +29,18 @@ urlpatterns = [
     path("admin/login/", rate_limited("login")(admin.site.login)),
     path("admin/", admin.site.urls),
 ]
+
+# Passenger pages: English unprefixed, every other language under its code (/hi/..., /ta/...).
+urlpatterns += i18n_patterns(
+    path("", include("search.urls")),
+    path("", include("timetable.urls")),
+    path("", include("accounts.urls")),
+    path("", include("booking.urls")),
+    path("", include("payments.urls")),
+    path("", include("dashboard.urls")),
+    path("", include(pwa_pages)),
+    prefix_default_language=False,
+)
 
 # A body over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413 (JSON under /api/), not a bare 400.
 handler400 = "railconnect.json_errors.bad_request"

@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from timetable.journeys import booking_window, parse_journey_date
 from timetable.models import CLASS_CODES, Train
@@ -26,28 +28,35 @@ class JourneyDateField(forms.DateField):
 class SearchForm(forms.Form):
     date = JourneyDateField(
         input_formats=["%Y-%m-%d"],
-        error_messages={"required": "Choose a journey date.", "invalid": "Give the date as YYYY-MM-DD."},
+        error_messages={
+            "required": _("Choose a journey date."),
+            "invalid": _("Give the date as YYYY-MM-DD."),
+        },
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     travel_class = forms.ChoiceField(
-        required=False, choices=[("", "Any class"), *[(code, code) for code in CLASS_CODES]]
+        required=False, choices=[("", _("Any class")), *[(code, code) for code in CLASS_CODES]]
     )
     band = forms.ChoiceField(
         required=False,
-        choices=[("", "Any time"), *[(key, label) for key, (label, _, _) in DEPARTURE_BANDS.items()]],
+        choices=[("", _("Any time")), *[(key, label) for key, (label, _, _) in DEPARTURE_BANDS.items()]],
     )
-    train_type = forms.ChoiceField(required=False, choices=[("", "Any train"), *Train.Type.choices])
+    train_type = forms.ChoiceField(required=False, choices=[("", _("Any train")), *Train.Type.choices])
     sort = forms.ChoiceField(required=False, choices=list(SORT_ORDERS.items()))
 
     # "from" is a Python keyword, so the two place fields are added by name.
     # Form's own arguments, passed through as they are.
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, label in (("from", "From"), ("to", "To")):
+        for name, label in (("from", _("From")), ("to", _("To"))):
             self.fields[name] = forms.CharField(
                 label=label,
                 max_length=settings.SEARCH_MAX_QUERY_LENGTH,
-                error_messages={"required": f"{label}: enter a station code, station name or city."},
+                error_messages={
+                    "required": format_lazy(
+                        _("{label}: enter a station code, station name or city."), label=label
+                    )
+                },
             )
         self.order_fields(["from", "to", "date"])
 

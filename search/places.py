@@ -10,6 +10,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from caching.tiered import tiered_cache
 from timetable.models import Station
@@ -70,11 +71,16 @@ def clean_place_text(text: str | None, field_label: str) -> str:
     """`text` with its spaces collapsed, or PlaceError if it cannot name a place."""
     text = " ".join((text or "").split())
     if not text:
-        raise PlaceError(f"{field_label}: enter a station code, station name or city.")
+        raise PlaceError(_("%(field)s: enter a station code, station name or city.") % {"field": field_label})
     if len(text) > settings.SEARCH_MAX_QUERY_LENGTH:
-        raise PlaceError(f"{field_label}: at most {settings.SEARCH_MAX_QUERY_LENGTH} characters.")
+        raise PlaceError(
+            _("%(field)s: at most %(limit)d characters.")
+            % {"field": field_label, "limit": settings.SEARCH_MAX_QUERY_LENGTH}
+        )
     if not PRINTABLE.match(text):
-        raise PlaceError(f"{field_label}: use letters, digits, spaces and simple punctuation only.")
+        raise PlaceError(
+            _("%(field)s: use letters, digits, spaces and simple punctuation only.") % {"field": field_label}
+        )
     return text
 
 
@@ -85,5 +91,7 @@ def resolve_place(text: str | None, field_label: str = "Station") -> Place:
         "place", (timetable_version(), text.lower()), lambda: _lookup(text) or False
     )
     if not place:
-        raise PlaceError(f"{field_label}: no station or city called \u201c{text}\u201d.")
+        raise PlaceError(
+            _("%(field)s: no station or city called “%(text)s”.") % {"field": field_label, "text": text}
+        )
     return place

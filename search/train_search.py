@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
 from caching.tiered import tiered_cache
 from timetable.journeys import moment_of_run, run_start
@@ -28,9 +29,9 @@ DEPARTURE_BANDS = {
     "evening": ("18:00 - 24:00", 18, 24),
 }
 SORT_ORDERS = {
-    "departure": "Departure",
-    "arrival": "Arrival",
-    "duration": "Duration",
+    "departure": _("Departure"),
+    "arrival": _("Arrival"),
+    "duration": _("Duration"),
 }
 
 _PAIRS_SQL = """
@@ -82,7 +83,7 @@ class Journey:
 
     @property
     def train_type_label(self) -> str:
-        return Train.Type(self.service.train_type).label
+        return str(Train.Type(self.service.train_type).label)  # in the active language
 
 
 def search_sql(origin_count: int, destination_count: int) -> str:

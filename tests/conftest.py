@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from testsupport.booking_rows import World
 from testsupport.caches import reset_caches
@@ -42,6 +43,9 @@ def _fast_and_isolated(settings, tmp_path_factory):
     reset_caches()
     yield
     reset_caches()
+    # A request's language (LocaleMiddleware: /hi/...) stays active in the thread after it ends;
+    # the next test starts in the default language.
+    translation.deactivate()
 
 
 @pytest.fixture

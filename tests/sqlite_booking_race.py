@@ -24,7 +24,7 @@ THREADS, PER_THREAD = int(sys.argv[1]), int(sys.argv[2])
 
 def main():
     call_command("migrate", verbosity=0)
-    from booking import reservations
+    from booking import admission
     from booking.booking_requests import parse_booking_request
     from booking.models import BookingPassenger
 
@@ -44,7 +44,7 @@ def main():
             barrier.wait()
             for n in range(PER_THREAD):
                 request = parse_booking_request(payload())
-                reservations.hold_booking(users[index][n], request)
+                admission.hold_booking(users[index][n], request)
         except Exception as error:  # noqa: BLE001 - reported to the test
             errors.append(repr(error))
         finally:

@@ -8,9 +8,10 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.urls import include, path
+from django.urls import path
 
 from booking.models import Booking
+from railconnect import urls as site_urls
 
 from testsupport.bookings import payload, post_booking
 from testsupport.users import logged_in_client
@@ -150,7 +151,8 @@ def boom(request):
     raise RuntimeError("a bug")
 
 
-urlpatterns = [path("api/boom", boom), path("page/boom", boom), path("", include("railconnect.urls"))]
+# The site's patterns spread, not include()d: its i18n_patterns must stay at the root.
+urlpatterns = [path("api/boom", boom), path("page/boom", boom), *site_urls.urlpatterns]
 
 
 def test_a_bug_under_api_answers_json_500_not_an_html_page(settings):

@@ -270,13 +270,18 @@ def test_idempotency_race_is_caught_by_the_unique_constraint(network, user):
     """Two requests with one key that both passed the early check: the second insert loses."""
     from unittest import mock
 
-    from booking import reservations
+    from booking import admission
     from booking.booking_requests import parse_booking_request
 
     request = parse_booking_request(payload())
-    first = reservations.hold_booking(user, request, idempotency_key="race")
-    with mock.patch.object(reservations, "_existing", side_effect=[None, first.booking]):
-        second = reservations.hold_booking(user, request, idempotency_key="race")
+    first = admission.hold_booking(user, request, idempotency_key="race")
+    earlier = admission._earlier_request
+    # The early look-up misses (as if the other request had not been queued yet); the queue row's
+    # unique (user, key) catches the second insert, which then answers with the first's booking.
+    with mock.patch.object(
+        admission, "_earlier_request", side_effect=[None, earlier(user, "race", "", "default")]
+    ):
+        second = admission.hold_booking(user, request, idempotency_key="race")
     assert not second.created and second.booking.pk == first.booking.pk
     assert (
         Booking.objects.count() == 1
@@ -289,13 +294,13 @@ def test_idempotency_race_is_caught_by_the_unique_constraint(network, user):
 def test_pnr_collision_is_retried_with_a_new_number(network, user):
     from unittest import mock
 
-    from booking import reservations
+    from booking import admission, reservations
     from booking.booking_requests import parse_booking_request
 
     request = parse_booking_request(payload())
-    first = reservations.hold_booking(user, request)
+    first = admission.hold_booking(user, request)
     with mock.patch.object(reservations, "_new_pnr", side_effect=[first.booking.pnr, "1234567890"]):
-        second = reservations.hold_booking(user, request)
+        second = admission.hold_booking(user, request)
     assert second.created and second.booking.pnr == "1234567890"
     assert (
         Booking.objects.count() == 2

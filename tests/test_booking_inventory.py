@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.core.management import call_command
 from django.utils import timezone
 
-from booking import reservations
+from booking import admission, reservations
 from booking.availability import availability
 from booking.booking_requests import parse_booking_request
 from booking.booking_rules import Regret
@@ -23,7 +23,7 @@ P = BookingPassenger.Status
 def hold(**changes):
     """A hold by a new passenger: one passenger may hold only a few (hold_limits)."""
     request = parse_booking_request(payload(**changes))
-    return reservations.hold_booking(new_passenger(), request)
+    return admission.hold_booking(new_passenger(), request)
 
 
 def pay(result):
@@ -113,7 +113,7 @@ def test_unpaid_hold_expires_lazily_and_its_berths_return(network, user, setting
     assert statuses(waiting) == ["GNWL 1"]
     later = timezone.now() + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES + 1)
     request = parse_booking_request(payload(**{"class": "1A"}), now=later)
-    result = reservations.hold_booking(user, request, now=later)
+    result = admission.hold_booking(user, request, now=later)
     # Every unpaid hold ran out: the waitlisted one moved up first, then the newcomer got a berth.
     assert Booking.objects.filter(status=Booking.Status.EXPIRED).count() == 5
     assert statuses(result)[0].startswith("CNF H1/")
@@ -185,7 +185,7 @@ def test_prepare_chart_freezes_and_refunds_waitlisted_tickets(network, user):
     assert unpaid.booking.status == Booking.Status.EXPIRED
     # Booking is closed once the chart is prepared.
     try:
-        reservations.hold_booking(user, parse_booking_request(payload(train="12002", **{"class": "SL"})))
+        admission.hold_booking(user, parse_booking_request(payload(train="12002", **{"class": "SL"})))
     except reservations.RuleError as error:
         assert error.field == "date"
     else:

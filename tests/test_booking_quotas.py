@@ -9,9 +9,11 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
-from booking import booking_rules, coach_layouts, quotas, reservations
+from booking import admission, booking_rules, coach_layouts, quotas, reservations
 from booking.availability import availability
 from booking.booking_requests import parse_booking_request
 from booking.booking_rules import Regret
@@ -27,7 +29,7 @@ P = BookingPassenger.Status
 
 def hold(**changes):
     """A hold by a new passenger (one passenger may hold only a few: hold_limits)."""
-    return reservations.hold_booking(new_passenger(), parse_booking_request(payload(**changes)))
+    return admission.hold_booking(new_passenger(), parse_booking_request(payload(**changes)))
 
 
 def women(count, name="Lady Traveller", first_age=30):
@@ -299,7 +301,7 @@ def test_premium_tatkal_sold_out_is_regret_not_a_waitlist(network, client_for, t
     assert user_fare is not None
     request = parse_booking_request(payload(**tatkal_open, passengers=party(4, "Pt Group")))
     fare = int(request.fare(100).total)
-    reservations.hold_booking(
+    admission.hold_booking(
         new_passenger(),
         parse_booking_request(payload(**tatkal_open, shown_fare=fare, passengers=party(4, "Pt Group"))),
     )
@@ -462,3 +464,82 @@ def test_json_error_shape_keeps_extra_fields_apart_from_the_message():
         }
         and "1234" in body["error"]
     )
+
+
+# --- A refusal inside a batch (the queue's writer, reservations.hold_batch) -----------------------
+
+
+def _run_batch(requests):
+    """Allocate `requests` as one batch of the queue's writer (the inventory locked, hold_batch), and
+    roll it back: [outcome per request] and the inventory's state after the batch. An outcome is the
+    booking's fare and (status, unit, RAC/WL number) per passenger, or the refusal's outcome name."""
+    request = requests[0]
+    route, date = request.journey.route, request.journey.journey_date
+    Inventory.objects.bulk_create([reservations.new_inventory(route, date, "3A")], ignore_conflicts=True)
+    now = timezone.now()
+    items = [reservations.HoldItem(new_passenger().pk, r, None, "", now) for r in requests]
+    with transaction.atomic():
+        inventory = Inventory.objects.select_for_update(no_key=True).get(train_id=route.train_id)
+        outcomes = reservations.hold_batch(inventory=inventory, items=items, now=now, using="default")
+        inventory.refresh_from_db()
+        state = (tuple(inventory.occupancy), inventory.tqwl_count, inventory.gnwl_count)
+        transaction.set_rollback(True)
+    described = [
+        (o.booking.fare_total, [(p.status, p.unit, p.number) for p in o.passengers])
+        if isinstance(o, reservations.HoldResult)
+        else (o.outcome, getattr(o, "details", {}))
+        for o in outcomes
+    ]
+    return described, state
+
+
+def _tatkal_request(quota, size, name, **options):
+    return parse_booking_request(payload(quota=quota, passengers=party(size, name), **options))
+
+
+@pytest.mark.parametrize(
+    "quota, refused, outcome",
+    [
+        # Premium Tatkal short of berths: 2 left after the first party, 3 asked.
+        ("PT", {"size": 3}, "REGRET"),
+        # Tatkal, only if confirmed: 2 confirmed berths left, 3 asked.
+        ("TQ", {"size": 3, "only_if_confirmed": True}, "NOT_CONFIRMED"),
+        # Premium Tatkal at a fare that is not the one of the moment.
+        ("PT", {"size": 2, "shown_fare": "1"}, "FARE_CHANGED"),
+    ],
+)
+def test_a_refused_request_in_a_batch_changes_nothing_for_the_requests_after_it(
+    network, tatkal_open, quota, refused, outcome
+):
+    """A batch: a confirmed party, a refused one, a confirmed one. The last gets exactly what it gets
+    in the same batch without the refused request (berths, fare), and the inventory ends the same:
+    a refusal gives back every unit it took on the batch's seat map. Runs on SQLite and PostgreSQL."""
+    assert reservations.new_inventory(journey(**tatkal_open).route, travel_date(1), "3A").capacity[quota] == 6
+    size = refused.pop("size")
+
+    def learned_fare(before, request):
+        """The fare a request meets after `before`, as a passenger learns it: FARE_CHANGED's fare."""
+        if quota != "PT":
+            return {}
+        described, _state = _run_batch([*before, request])
+        assert described[-1][0] == "FARE_CHANGED"
+        return {"shown_fare": str(described[-1][1]["fare"])}
+
+    date = {"date": tatkal_open["date"]}
+    first = _tatkal_request(quota, 4, "First Party", **date)
+    first = _tatkal_request(quota, 4, "First Party", **date, **learned_fare([], first))
+    refusing = _tatkal_request(quota, size, "Refused Party", **date, **refused)
+    if "shown_fare" not in refused:
+        refusing = _tatkal_request(
+            quota, size, "Refused Party", **date, **refused, **learned_fare([first], refusing)
+        )
+    last = _tatkal_request(quota, 2, "Last Party", **date)
+    last = _tatkal_request(quota, 2, "Last Party", **date, **learned_fare([first], last))
+
+    without, state_without = _run_batch([first, last])
+    with_refusal, state_with = _run_batch([first, refusing, last])
+
+    assert with_refusal[1][0] == outcome
+    assert all(status == "CNF" for status, _unit, _number in without[1][1])
+    assert [with_refusal[0], with_refusal[2]] == without
+    assert state_with == state_without

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from booking import refunds, reservations
+from booking import admission, refunds, reservations
 from booking.booking_requests import parse_booking_request
 from booking.models import RefundRule
 
@@ -71,7 +71,7 @@ def test_cancel_some_passengers_at_a_given_time(network, user):
             ]
         )
     )
-    result = reservations.hold_booking(user, request)
+    result = admission.hold_booking(user, request)
     gateway = get_gateway()
     services.settle(
         gateway.parse_callback(gateway.callback_payload(result.booking.payments.get().token, "succeeded"))

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from booking.models import Booking
 from dashboard import svg_charts, travel_stats
+from railconnect.indian_formats import rupees
 
 from testsupport.booking_rows import (
     DAY,
@@ -220,8 +221,8 @@ def test_holds_do_not_trigger_anything_payments_and_cancellations_do(
 
 def test_the_booking_engine_marks_the_passenger_changed(world, django_capture_on_commit_callbacks):
     """Through the real engine: hold, pay; the passenger's dashboard then reads live figures."""
+    from booking.admission import hold_booking
     from booking.booking_requests import parse_booking_request
-    from booking.reservations import hold_booking
 
     from testsupport.bookings import payload
 
@@ -306,7 +307,7 @@ def test_statistics_fragment_shows_every_figure_and_the_chart(people):
     stats = travel_stats.aggregate_stats(user)
     assert f"<dt>Total bookings</dt><dd>{stats.total_bookings}</dd>" in html
     assert f"<dt>Journeys taken</dt><dd>{stats.journeys_taken}</dd>" in html
-    assert f"&#8377;{stats.total_spent}" in html and f"&#8377;{stats.average_fare}" in html
+    assert rupees(stats.total_spent) in html and rupees(stats.average_fare) in html
     assert f"{stats.km_travelled} km" in html
     route = stats.top_route
     assert f"{route.board_code} &rarr; {route.alight_code}" in html

@@ -65,9 +65,7 @@ def test_a_pool_timeout_answers_503_too(settings):
 def test_the_booking_api_answers_json_503(settings):
     booking_network()
     client = logged_in_client(make_user())
-    with mock.patch(
-        "booking.reservations.hold_booking", side_effect=InterfaceError("connection already closed")
-    ):
+    with mock.patch("booking.admission.submit", side_effect=InterfaceError("connection already closed")):
         response = client.post("/api/bookings", json.dumps(payload()), content_type="application/json")
     assert response.status_code == 503
     assert response["Retry-After"] == str(settings.DATABASE_OUTAGE_RETRY_AFTER)

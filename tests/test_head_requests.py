@@ -7,7 +7,7 @@ import socket
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from booking.models import Booking
+from booking.models import Booking, QueuedBookingRequest
 from payments.models import Payment
 
 from testsupport.bookings import post_booking, travel_date
@@ -53,6 +53,8 @@ def arguments(network):
         "gateway_name": "simulated",
         "path": "renditions/none/320.jpg",
         "uidb64": "MQ",
+        "code": "hi",
+        "request_id": QueuedBookingRequest.objects.get(booking=booking).pk,
     }
     return client, values
 
@@ -82,7 +84,7 @@ def test_head_answers_like_get_on_every_url(arguments):
         "search-api",
         "stations-api",
         "train-schedule",
-        "booking:api-booking",
+        "api-booking",
         "pwa:manifest",
         "pwa:service-worker",
         "booking:passengers",

@@ -56,7 +56,7 @@ def test_availability_and_allocation_read_one_inventory_row_by_its_key(loaded):
     sample = Inventory.objects.order_by("?").values("train_id", "journey_date", "travel_class").first()
     lookup = Inventory.objects.filter(**sample)
     assert_uses(plan(lookup), "inventory_uniq", "booking_inventory")  # booking/availability.py
-    with transaction.atomic():  # the booking engine's row lock (reservations.lock_inventory)
+    with transaction.atomic():  # the inventory row lock's look-up by key (admission._inventory_id)
         assert_uses(plan(lookup.select_for_update()), "inventory_uniq", "booking_inventory")
 
 

@@ -130,7 +130,7 @@ def test_raw_page_views_are_listed_read_only(staff_client):
 def test_pages_carry_their_route_template_not_their_url(client):
     tiny_network()
     home = client.get("/").content.decode()
-    assert '<html lang="en" data-route="/" data-rum-endpoint="/rum" data-rum-sample="1">' in home
+    assert '<html lang="en-IN" data-route="/" data-rum-endpoint="/rum" data-rum-sample="1">' in home
     assert re.search(
         r'<script type="module" src="/static/js/rum(\.[0-9a-f]{12})?\.js" fetchpriority="low"></script>', home
     )

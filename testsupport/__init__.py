@@ -13,6 +13,7 @@ Pages:
   performance_budgets.py the key pages and how heavy each may be
   pages.py               the key pages' URL providers (budget test, `make lighthouse`)
   page_weight.py         Brotli bytes of a page's HTML, CSS and JS; over_budget
+  visible_text.py        the English words a passenger sees on a page (the Hindi-page tests)
 Processes and runs:
   load_harness.py        gunicorn on a free port, an HTTP keep-alive client, signed-in sessions,
                          open- and closed-loop booking load (benchmarks, fault tests, `make loadtest`)

@@ -3,6 +3,7 @@
 
 import datetime
 import json
+import time
 
 from django.utils import timezone
 
@@ -40,6 +41,17 @@ def post_booking(client, data=None, **headers):
         content_type="application/json",
         headers=headers,
     )
+
+
+def book_until_decided(client, data=None, poll_seconds=0.02, **headers):
+    """POST a booking, then, while the answer is 202 (queued), GET its Location as a passenger's
+    client would (waiting Retry-After there; here `poll_seconds`). Returns (first answer, final answer)."""
+    first = post_booking(client, data, **headers)
+    final = first
+    while final.status_code == 202:
+        time.sleep(poll_seconds)
+        final = client.get(first["Location"])
+    return first, final
 
 
 def party(count, name="Party Member", gender="M", first_age=30):

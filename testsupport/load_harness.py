@@ -244,11 +244,14 @@ class Result:
     started: float = 0.0
     finished: float = 0.0
     client_cpu_s: float = 0.0
+    first_answers: list = field(default_factory=list)  # seconds to the first answer (a 202 or the outcome)
+    queued_202: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, seconds, status, body=None, error=None):
+    def record(self, seconds, status, body=None, error=None, first=None):
         with self.lock:
             self.latencies.append(seconds)
+            self.first_answers.append(seconds if first is None else first)
             self.timeline.append((time.perf_counter() - seconds - self.started, seconds))
             self.statuses[status] += 1
             if error:
@@ -268,10 +271,19 @@ class Result:
         ms = [value * 1000 for value in self.latencies]
         elapsed = self.finished - self.started
         ok = self.statuses.get(201, 0)
+        refused = self.statuses.get(409, 0)  # a rule's outcome (hold limit, REGRET), not an error
+        first = [value * 1000 for value in self.first_answers]
         return {
             "requests": len(ms),
             "created_201": ok,
-            "errors": len(ms) - ok,
+            "refused_409": refused,
+            "answered_202_first": self.queued_202,
+            "errors": len(ms) - ok - refused,
+            "first_answer_ms": {
+                "p50": round(percentile(first, 0.50), 1) if first else None,
+                "p95": round(percentile(first, 0.95), 1) if first else None,
+                "p99": round(percentile(first, 0.99), 1) if first else None,
+            },
             "statuses": dict(self.statuses),
             "error_kinds": dict(self.errors),
             "elapsed_s": round(elapsed, 3),
@@ -301,11 +313,16 @@ class Client:
         passengers behind one proxy would)."""
         self.sessionid, self.csrf = credentials or (None, None)
 
-    def post_json(self, path, body, headers=None):
-        status, _headers, data = self.request(
-            "POST", path, json.dumps(body), {"Content-Type": "application/json", **(headers or {})}
-        )
-        return status, data
+    def until_decided(self, answer, poll_seconds=0.05):
+        """Given the (status, headers, body) of POST /api/bookings: while it is 202 (queued), GET
+        its Location until decided, after `poll_seconds` each time (None: the answer's Retry-After,
+        as a passenger's client waits)."""
+        status, headers, data = answer
+        location = headers.get("Location")
+        while status == 202:
+            time.sleep(float(headers.get("Retry-After", 1)) if poll_seconds is None else poll_seconds)
+            status, headers, data = self.request("GET", location)
+        return status, headers, data
 
     def request(self, method, path, body=None, headers=None):
         """(status, headers (an http.client.HTTPMessage: case-insensitive, get_all), body bytes)."""
@@ -362,9 +379,19 @@ def warm_up(port, path, count=40, parallel=16):
 
 
 def book(client, result, body, key):
+    """POST one booking as a passenger's client does: on 202 (queued) GET the request's URL until
+    it is decided. Records the time to the first answer and to the final outcome; a rule's refusal
+    (409: hold limit, REGRET) is an outcome, not an error."""
     start = time.perf_counter()
     try:
-        status, data = client.post_json("/api/bookings", body, {"Idempotency-Key": key})
+        answer = client.request(
+            "POST",
+            "/api/bookings",
+            json.dumps(body),
+            {"Content-Type": "application/json", "Idempotency-Key": key},
+        )
+        first = time.perf_counter() - start
+        status, _headers, data = client.until_decided(answer, poll_seconds=None)
     except Exception as error:  # noqa: BLE001 - counted as an error
         result.record(time.perf_counter() - start, "exception", error=type(error).__name__)
         return
@@ -373,8 +400,14 @@ def book(client, result, body, key):
         parsed = json.loads(data)
     except ValueError:
         parsed = None
-    message = None if status == 201 else (parsed or {}).get("error", data[:80].decode(errors="replace"))
-    result.record(elapsed, status, parsed if status == 201 else None, message)
+    decided = status in (200, 201)
+    message = None if decided else (parsed or {}).get("error", data[:80].decode(errors="replace"))
+    result.record(
+        elapsed, 201 if status == 200 else status, parsed if decided else None, message, first=first
+    )
+    if answer[0] == 202:
+        with result.lock:
+            result.queued_202 += 1
 
 
 def run_open_loop(port, credentials, bodies, duration, threads):

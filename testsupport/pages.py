@@ -5,8 +5,9 @@ lighthouse` (scripts/lighthouse.py), so both look at the same pages."""
 
 import datetime
 
+from django.conf import settings
 from django.urls import get_resolver, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 
 from timetable.models import Train
@@ -38,9 +39,10 @@ def page_url(page, user=None):
         raise PageUnavailable(
             f"URL name {page.url_name!r} does not resolve yet (its app is not built or not installed)"
         )
-    if not page.provider:
-        return reverse(page.url_name)
-    return page.provider(user)
+    with translation.override(page.language or settings.LANGUAGE_CODE):
+        if not page.provider:
+            return reverse(page.url_name)
+        return page.provider(user)
 
 
 # --- Providers ---------------------------------------------------------------------------------
@@ -106,8 +108,8 @@ def passenger_form(user):
 
 
 def eticket(user):
+    from booking.admission import hold_booking
     from booking.booking_requests import parse_booking_request
-    from booking.reservations import hold_booking
 
     route, date = _journey()
     number, date_text, board, alight, travel_class = _args(route, date)

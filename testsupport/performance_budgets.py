@@ -37,6 +37,8 @@ class KeyPage:
     # Required pages are always measured: being unable to is a failure, not a skip.
     required: bool = False
     budgets: dict = field(default_factory=lambda: dict(BUDGETS))
+    # The page in this language (its /hi/... URL); empty: the default language (docs/i18n.md).
+    language: str = ""
 
 
 KEY_PAGES = [
@@ -45,4 +47,8 @@ KEY_PAGES = [
     KeyPage("booking passenger form", "booking:passengers", provider=pages.passenger_form, login=True),
     KeyPage("e-ticket", "booking:eticket", provider=pages.eticket, login=True),
     KeyPage("dashboard", "dashboard", provider=pages.dashboard, login=True),
+    # The same budgets hold in Hindi (Devanagari text, system fonts: no web font to download).
+    KeyPage("home (Hindi)", "home", required=True, language="hi"),
+    KeyPage("search results (Hindi)", "search", provider=pages.search_results, required=True, language="hi"),
+    KeyPage("e-ticket (Hindi)", "booking:eticket", provider=pages.eticket, login=True, language="hi"),
 ]

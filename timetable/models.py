@@ -5,6 +5,7 @@ station, so `departure_minute // 1440` is the stop's day offset and a duration i
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .running_days import format_running_days
 
@@ -46,16 +47,16 @@ class Station(models.Model):
 
 class Train(models.Model):
     class Type(models.TextChoices):
-        RAJDHANI = "RAJ", "Rajdhani"
-        SHATABDI = "SHT", "Shatabdi"
-        DURONTO = "DRN", "Duronto"
-        VANDE_BHARAT = "VB", "Vande Bharat"
-        GARIB_RATH = "GR", "Garib Rath"
-        HUMSAFAR = "HMS", "Humsafar"
-        JAN_SHATABDI = "JSH", "Jan Shatabdi"
-        SUPERFAST = "SF", "Superfast"
-        MAIL_EXPRESS = "EXP", "Mail/Express"
-        PASSENGER = "PAS", "Passenger"
+        RAJDHANI = "RAJ", _("Rajdhani")
+        SHATABDI = "SHT", _("Shatabdi")
+        DURONTO = "DRN", _("Duronto")
+        VANDE_BHARAT = "VB", _("Vande Bharat")
+        GARIB_RATH = "GR", _("Garib Rath")
+        HUMSAFAR = "HMS", _("Humsafar")
+        JAN_SHATABDI = "JSH", _("Jan Shatabdi")
+        SUPERFAST = "SF", _("Superfast")
+        MAIL_EXPRESS = "EXP", _("Mail/Express")
+        PASSENGER = "PAS", _("Passenger")
 
     number = models.CharField(max_length=10, unique=True)
     name = models.CharField(max_length=100)

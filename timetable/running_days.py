@@ -5,7 +5,18 @@ Running days always refer to the day a train leaves its FIRST station.
 
 import datetime
 
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+from django.utils.translation import gettext, gettext_noop
+
+# Translated when shown (Django's Tamil catalogue lacks these abbreviations: ours has them).
+DAY_NAMES = (
+    gettext_noop("Mon"),
+    gettext_noop("Tue"),
+    gettext_noop("Wed"),
+    gettext_noop("Thu"),
+    gettext_noop("Fri"),
+    gettext_noop("Sat"),
+    gettext_noop("Sun"),
+)
 DAILY = 0b1111111
 
 
@@ -32,8 +43,9 @@ def parse_running_days(text: str) -> int:
 
 def format_running_days(mask: int) -> str:
     if mask == DAILY:
-        return "Daily"
-    return " ".join(name for index, name in enumerate(DAY_NAMES) if mask & (1 << index))
+        return gettext("Daily")
+    # Django's own catalogues name the days in the active language.
+    return " ".join(gettext(name) for index, name in enumerate(DAY_NAMES) if mask & (1 << index))
 
 
 def runs_on(mask: int, date: datetime.date) -> bool:

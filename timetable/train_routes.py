@@ -9,6 +9,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from caching.tiered import tiered_cache
 
@@ -78,7 +80,7 @@ class TrainRoute:
 
     @property
     def train_type_label(self) -> str:
-        return Train.Type(self.train_type).label
+        return str(Train.Type(self.train_type).label)  # in the active language
 
     @property
     def running_days_display(self) -> str:
@@ -152,7 +154,11 @@ def journey_for(
     board_code, alight_code = str(board_code or "").upper(), str(alight_code or "").upper()
     board = next((s for s in route.stops if s.code == board_code and s.departure_minute is not None), None)
     if board is None:
-        raise RuleError("from", f"Train {route.number} does not call at {board_code or '(none)'} to pick up.")
+        raise RuleError(
+            "from",
+            _("Train %(number)s does not call at %(station)s to pick up.")
+            % {"number": route.number, "station": board_code or "(none)"},
+        )
     alight = next(
         (
             s
@@ -163,14 +169,18 @@ def journey_for(
     )
     if alight is None:
         raise RuleError(
-            "to", f"Train {route.number} does not go from {board_code} to {alight_code or '(none)'}."
+            "to",
+            _("Train %(number)s does not go from %(board)s to %(alight)s.")
+            % {"number": route.number, "board": board_code, "alight": alight_code or "(none)"},
         )
     # Chosen above for having them; the assertions tell the type checker so.
     assert board.departure_minute is not None and alight.arrival_minute is not None
     journey_date = run_start(route.running_days, board.departure_minute, boarding_date)
     if journey_date is None:
         raise RuleError(
-            "date", f"Train {route.number} does not leave {board_code} on {boarding_date:%a %d %b %Y}."
+            "date",
+            _("Train %(number)s does not leave %(station)s on %(date)s.")
+            % {"number": route.number, "station": board_code, "date": date_format(boarding_date, "D d M Y")},
         )
     return RouteJourney(
         route,

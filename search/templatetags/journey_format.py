@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext
 
 from timetable.running_days import format_running_days
 
@@ -7,9 +8,11 @@ register = template.Library()
 
 @register.filter
 def duration(minutes: int | str) -> str:
-    """625 -> '10h 25m'."""
+    """625 -> '10h 25m' (in the active language: '10 घं 25 मि')."""
     hours, minutes = divmod(int(minutes), 60)
-    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+    if hours:
+        return gettext("%(hours)dh %(minutes)02dm") % {"hours": hours, "minutes": minutes}
+    return gettext("%(minutes)dm") % {"minutes": minutes}
 
 
 @register.filter

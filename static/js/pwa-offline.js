@@ -2,7 +2,13 @@
 // e-tickets with their last known status and when they were fetched, and the public pages.
 // Tickets come from the cache the worker names: the signed-in owner's, while their session lasts.
 
-const fmt = (value) => new Date(value).toLocaleString("en-IN", { dateStyle: "medium", timeStyle: "short" });
+// Words and the language come from the page (pwa/templates/pwa/offline.html); times in IST, 24-hour,
+// Latin digits, whatever the phone's own settings (docs/i18n.md).
+const page = document.querySelector("[data-offline-page]").dataset;
+const fmt = (value) => new Date(value).toLocaleString(document.documentElement.lang, {
+  dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Kolkata", hourCycle: "h23", numberingSystem: "latn",
+});
+const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => values[key]);
 
 function item(href, text, note) {
   const li = document.createElement("li");
@@ -40,10 +46,11 @@ async function tickets() {
 }
 
 async function pages() {
-  const names = (await caches.keys()).filter((name) => name.startsWith("rc-pages-v"));
+  // This page's language only: rc-pages-v<version>-<code> (pwa/templates/pwa/sw.js).
+  const names = (await caches.keys()).filter((name) => name.startsWith("rc-pages-v") && name.endsWith("-" + page.language));
   const urls = new Set();
   for (const name of names) for (const request of await (await caches.open(name)).keys()) urls.add(request.url);
-  return [...urls].filter((url) => !new URL(url).pathname.startsWith("/offline"));
+  return [...urls].filter((url) => new URL(url).pathname !== page.offlineUrl);
 }
 
 if (window.caches) {
@@ -53,11 +60,11 @@ if (window.caches) {
     if (found.length) document.querySelector('[data-offline-empty="tickets"]').hidden = true;
     for (const t of found) {
       ticketList.append(item(t.url, `PNR ${t.pnr}: ${t.journey}, ${fmt(t.departs)}`,
-        `Status ${t.status} (as of ${t.fetched ? fmt(t.fetched) : "unknown"})`));
+        fill(page.statusText, { status: t.status, time: t.fetched ? fmt(t.fetched) : page.unknownText })));
     }
   }).finally(() => ticketList.setAttribute("aria-busy", "false"));
   const pageList = document.querySelector('[data-offline-list="pages"]');
   pages().then((urls) => {
-    pageList.replaceChildren(...urls.map((url) => item(url, new URL(url).pathname === "/" ? "Search trains" : new URL(url).pathname)));
+    pageList.replaceChildren(...urls.map((url) => item(url, new URL(url).pathname === page.homeUrl ? page.homeText : new URL(url).pathname)));
   });
 }

@@ -11,10 +11,11 @@ if (sw && window.caches) {
     bar.id = "sw-update";
     bar.setAttribute("role", "status");
     bar.style.cssText = "position:fixed;inset:auto 1rem 1rem auto;background:#0b4f8a;color:#fff;padding:.5rem 1rem;border-radius:.5rem;z-index:9";
-    bar.textContent = "New version available - ";
+    // The words come from the page, in its language (templates/base.html).
+    bar.textContent = document.body.dataset.swUpdate + " - ";
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = "reload";
+    button.textContent = document.body.dataset.swReload;
     button.addEventListener("click", () => { accepted = true; worker.postMessage({ type: "skipWaiting" }); });
     bar.append(button);
     document.body.append(bar);
@@ -36,7 +37,8 @@ if (sw && window.caches) {
   if (document.readyState === "complete") register();
   else addEventListener("load", register, { once: true });
   document.addEventListener("submit", (event) => {
-    if (new URL(event.target.action, location.href).pathname === "/accounts/logout/") {
+    // /accounts/logout/ in any language (/hi/accounts/logout/...).
+    if (/^(\/[a-z]{2}(-[a-z]{2})?)?\/accounts\/logout\/$/.test(new URL(event.target.action, location.href).pathname)) {
       sw.controller?.postMessage({ type: "logout" });
     }
   });

@@ -2,7 +2,11 @@
 // Version: the static build's manifest plus this file's source; a new one means a new worker.
 const VERSION = "{{ version }}";
 const STATIC_CACHE = "rc-static-v" + VERSION;
-const PAGES_CACHE = "rc-pages-v" + VERSION;
+// Pages are kept per language (rc-pages-v<version>-<code>), and each language has its own offline
+// page: a passenger never gets another language's page from here (docs/i18n.md). LANGUAGES: the
+// default (unprefixed) language first, each with its URL prefix, home and offline page.
+const LANGUAGES = {{ languages|safe }};
+const pagesCache = (language) => "rc-pages-v" + VERSION + "-" + language.code;
 const DATA_CACHE = "rc-data-v" + VERSION;
 // Personal entries (e-tickets) live apart, unversioned (a deploy keeps them), in a cache named
 // after their owner's tag (X-RC-Owner, pwa/owner.py): rc-personal-<tag>. OWNER_CACHE holds one
@@ -10,21 +14,31 @@ const DATA_CACHE = "rc-data-v" + VERSION;
 // deletes every other owner's entries first; logout and the session's end delete them all.
 const PERSONAL_PREFIX = "rc-personal-";
 const OWNER_CACHE = "rc-owner";
-const CURRENT = [STATIC_CACHE, PAGES_CACHE, DATA_CACHE, OWNER_CACHE];
-const PRECACHE_PAGES = {{ precache_pages|safe }};
+const CURRENT = [STATIC_CACHE, DATA_CACHE, OWNER_CACHE, ...LANGUAGES.map(pagesCache)];
 const PRECACHE_STATIC = {{ precache_static|safe }};
-const OFFLINE_URL = {{ offline_url|safe }};
 const OWNER_URL = {{ owner_url|safe }};
 const STATIC_PREFIX = {{ static_prefix|safe }};
 const NETWORK_TIMEOUT_MS = 3000;
 const HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
+// Tested on the path without its language prefix (unprefixed() below).
 const TICKET = /^\/bookings\/[A-Za-z0-9]+$/;
 const NEVER = /^\/(admin|payments|accounts|rum|metrics|sw\.js)(\/|$)/;
 
+function languageOf(pathname) {
+  return LANGUAGES.find((language) => language.prefix && (pathname === language.prefix || pathname.startsWith(language.prefix + "/"))) || LANGUAGES[0];
+}
+
+function unprefixed(pathname) {
+  const { prefix } = languageOf(pathname);
+  return prefix ? pathname.slice(prefix.length) || "/" : pathname;
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
-    const pages = await caches.open(PAGES_CACHE);
-    await pages.addAll(PRECACHE_PAGES.map((url) => new Request(url, { cache: "reload" })));
+    for (const language of LANGUAGES) {
+      const pages = await caches.open(pagesCache(language));
+      await pages.addAll([language.home, language.offline].map((url) => new Request(url, { cache: "reload" })));
+    }
     const statics = await caches.open(STATIC_CACHE);
     await statics.addAll(PRECACHE_STATIC);
   })());
@@ -125,14 +139,15 @@ function withTimeout(promise, ms) {
 
 async function page(event, url) {
   const request = event.request;
-  const ticket = TICKET.test(url.pathname);
+  const ticket = TICKET.test(unprefixed(url.pathname));
+  const language = languageOf(url.pathname);
   const network = fetch(request).then((response) => {
     const copy = response.clone(); // the page consumes the original before the owner is settled
     event.waitUntil(serially(async () => {
       const tag = await learnOwner(copy);
       if (!storable(copy)) return;
       if (ticket && isPrivate(copy) && tag) await keep(PERSONAL_PREFIX + tag, request, copy);
-      else if (!isPrivate(copy)) await keep(PAGES_CACHE, request, copy);
+      else if (!isPrivate(copy)) await keep(pagesCache(language), request, copy);
     }));
     return response;
   });
@@ -140,13 +155,13 @@ async function page(event, url) {
     return await withTimeout(network, NETWORK_TIMEOUT_MS);
   } catch {
     await settled; // an owner change still being applied comes first
-    const names = ticket ? [await personalCache()].filter(Boolean) : [PAGES_CACHE];
+    const names = ticket ? [await personalCache()].filter(Boolean) : [pagesCache(language)];
     const hit = await cached(request, names);
     if (hit) return hit;
     try {
       return await network; // slow but not failed: keep waiting
     } catch {
-      return (await cached(new Request(OFFLINE_URL), [PAGES_CACHE])) || Response.error();
+      return (await cached(new Request(language.offline), [pagesCache(language)])) || Response.error();
     }
   }
 }
@@ -188,11 +203,12 @@ if (self.caches) {
     const request = event.request;
     const url = new URL(request.url);
     if (url.origin !== self.location.origin) return;
-    if (request.method === "POST" && url.pathname === "/accounts/logout/") {
+    const path = unprefixed(url.pathname);
+    if (request.method === "POST" && path === "/accounts/logout/") {
       event.respondWith(logout(event));
       return;
     }
-    if (request.method !== "GET" || NEVER.test(url.pathname)) return; // network only, never cached
+    if (request.method !== "GET" || NEVER.test(path)) return; // network only, never cached
     if (url.pathname.startsWith(STATIC_PREFIX)) {
       if (HASHED.test(url.pathname)) event.respondWith(cacheFirst(request));
       return;

@@ -10,6 +10,8 @@ npm-installed browser modules of STATIC_VENDOR_FILES into static/vendor/: railco
 Source maps (*.map) are never collected: they publish the unminified sources. Any left in STATIC_ROOT
 by an earlier build are deleted, since WhiteNoise serves whatever the folder holds.
 
+Before all that, the message catalogues are compiled (railconnect/catalogues.py).
+
 Then WhiteNoise, reading STATIC_ROOT at start-up, serves all of it with a year's immutable
 caching. `make static` runs this; so do the browser and budget tests (into a temporary folder).
 """
@@ -21,6 +23,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from whitenoise.compress import Compressor
 
+from railconnect.catalogues import compile_catalogues
 from railconnect.static_vendor import vendor_static_files
 
 # A source map and its precompressed variants (also under a hashed name: x.js.0123456789ab.map).
@@ -34,6 +37,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
+        # The translations (locale/*.po -> .mo, with Babel: no system gettext needed).
+        compile_catalogues()
         vendor_static_files()
         for stale in Path(settings.STATIC_ROOT).rglob("*.map*"):
             if stale.name.endswith(SOURCE_MAP_SUFFIXES):

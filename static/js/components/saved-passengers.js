@@ -58,7 +58,7 @@ export function enhance(picker) {
       const row = rows.find(isEmpty);
       if (!row) {
         box.checked = false;
-        say("Every passenger row is filled: clear one first.");
+        say(status.dataset.fullText); // in the page's language (_saved_passenger_picker.html)
         return;
       }
       fill(row, box.dataset);

@@ -47,7 +47,7 @@ def seed_shares(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("booking", "0003_dashboard_indexes"),
+        ("booking", "0004_booking_queue"),
     ]
 
     operations = [

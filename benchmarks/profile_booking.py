@@ -1,0 +1,90 @@
+"""CPU and SQL per booking request, in this process (no HTTP server): the server's cost of one
+POST /api/bookings, with a pyinstrument profile of where it goes.
+
+N passengers (each its own, within the hold limits) book one after another through Django's test
+client on a fresh PostgreSQL database, after a warm-up; reported: CPU ms per booking (process
+time: this process is the server here), SQL statements per booking, and pyinstrument's top
+frames (written to bench-results/profile_booking.txt). Run it on two checkouts to compare.
+
+    .venv/bin/python -m benchmarks.profile_booking [--bookings 300] [--database bench_profile_booking]
+"""
+
+import argparse
+import datetime
+import json
+import sys
+import time
+
+from testsupport.databases import fresh_database, setup_django
+from testsupport.results import RESULTS, save
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bookings", type=int, default=300)
+    parser.add_argument("--database", default="bench_profile_booking")
+    args = parser.parse_args()
+    setup_django(fresh_database("postgres", args.database))
+
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from pyinstrument import Profiler
+
+    from testsupport.networks import booking_network
+    from testsupport.users import logged_in_client, make_passwordless_user
+
+    booking_network()
+    date = (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
+    body = json.dumps(
+        {
+            "train": "12002",
+            "date": date,
+            "from": "AAA",
+            "to": "DDD",
+            "class": "SL",
+            "passengers": [{"name": "Asha Rao", "age": 34, "gender": "F"}],
+        }
+    )
+    clients: list[Client] = [logged_in_client(make_passwordless_user()) for _ in range(args.bookings + 20)]
+    for client in clients[1:]:
+        # One request handler (one middleware chain, as in a server process), not one per client:
+        # building it scans the static files (WhiteNoise), which is no part of a request's cost.
+        client.handler = clients[0].handler
+
+    def book(client: Client) -> None:
+        response = client.post("/api/bookings", body, content_type="application/json")
+        assert response.status_code == 201, response.content[:200]
+
+    for client in clients[:20]:  # warm-up: caches, route, connection
+        book(client)
+    reset_queries()
+    profiler = Profiler(interval=0.0005)
+    with CaptureQueriesContext(connection) as queries:
+        cpu, wall = time.process_time(), time.perf_counter()
+        profiler.start()
+        for client in clients[20:]:
+            book(client)
+        profiler.stop()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    n = args.bookings
+    figures = {
+        "bookings": n,
+        "cpu_ms_per_booking": round(cpu * 1000 / n, 2),
+        "wall_ms_per_booking": round(wall * 1000 / n, 2),
+        "sql_per_booking": round(len(queries) / n, 2),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "profile_booking.txt").write_text(profiler.output_text(unicode=False, show_all=False))
+    save("profile_booking", figures)
+    print(
+        f"SUMMARY profile_booking: {figures['cpu_ms_per_booking']} ms CPU, "
+        f"{figures['sql_per_booking']} SQL statements per booking (wall {figures['wall_ms_per_booking']} ms; "
+        f"{n} bookings, sequential, in-process)"
+    )
+    connection.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

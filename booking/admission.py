@@ -1,0 +1,410 @@
+"""Admission: every booking request waits in a durable queue in front of its inventory's one writer.
+
+Why: in the Tatkal rush thousands of passengers book one train, date and class in the same
+second. One transaction per booking, each queuing on the inventory row lock for several round
+trips, gave p95 answers of seconds. Here a request is written to the queue (QueuedBookingRequest,
+in PostgreSQL: Redis is never its only copy), and whoever holds the inventory's writer role
+allocates the waiting requests in arrival order, up to BOOKING_BATCH_SIZE per transaction, under
+one lock acquisition (reservations.hold_batch).
+
+Why it is correct:
+- One writer per inventory: the writer role IS the inventory row lock that every other change to
+  that train, date and class already takes (SELECT ... FOR NO KEY UPDATE; cancellation, expiry,
+  chart: see reservations).
+  A would-be writer asks for it with SKIP LOCKED: it gets it, or learns someone else has it.
+- Consistent seat map: the batch reads the seat map once, under that lock, and allocates request
+  after request on it in memory; what it writes is what it read plus its own decisions.
+- FIFO: requests are taken by id (the order their INSERTs got their ids), a party as one request.
+- Nothing lost: a request's outcome (its booking, or its refusal) is written in the same
+  transaction as the booking itself. A writer that dies mid-batch rolls back (PostgreSQL aborts
+  the transaction of a dropped connection) and its requests are still QUEUED, to be taken by the
+  next writer: the next arrival for that inventory, or the next status poll of any waiting
+  request (GET on its URL), or the waiting request's own loop. No daemon is needed.
+- Idempotency: (user, Idempotency-Key) is unique on the queue row; a retry finds the row and gets
+  its state (queued, or the same outcome).
+
+A request that is decided within BOOKING_ADMISSION_WAIT_MS is answered at once (201); otherwise
+the API answers 202 with the request's URL, where the outcome can be fetched. On SQLite the same
+code runs: the IMMEDIATE transaction serialises writers, so there is no waiting for a writer.
+
+Every database access of the queue and the allocation goes to `database_for(train_id=...)`: the
+one place that changes when inventories are partitioned by train over several databases.
+"""
+
+import datetime
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Min
+from django.utils import timezone
+from prometheus_client import Histogram
+
+from . import reservations
+from .booking_requests import BookingRequest, parse_booking_request
+from .booking_rules import IdempotencyKeyReused, Refusal, RuleError
+from .models import Booking, Inventory, QueuedBookingRequest
+from .reservations import HoldItem, HoldResult
+
+Q = QueuedBookingRequest.Status
+# PNRs are random: a batch that drew a taken one rolls back and runs again with new ones.
+PNR_ATTEMPTS = 8
+
+QUEUE_WAIT_SECONDS = Histogram(
+    "railconnect_booking_queue_wait_seconds",
+    "From a booking request's arrival in the queue to its outcome (allocated or refused)",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0),
+)
+BATCH_SIZE = Histogram(
+    "railconnect_booking_batch_size",
+    "Requests allocated per writer transaction",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
+)
+
+
+def database_for(*, train_id: int) -> str:
+    """The database alias holding a train's inventories, booking queue and bookings. One database
+    today; partitioning inventories by train over several primaries changes this function only."""
+    return "default"
+
+
+def payload_of(request: BookingRequest) -> dict[str, object]:
+    """The request in the API's JSON shape, which parse_booking_request reads back in the batch."""
+    journey = request.journey
+    return {
+        "train": journey.route.number,
+        "date": journey.boarding_date.isoformat(),
+        "from": journey.board.code,
+        "to": journey.alight.code,
+        "class": request.travel_class,
+        "quota": request.quota,
+        "passengers": [
+            {
+                "name": p.name,
+                "age": p.age,
+                "gender": p.gender,
+                "berth_preference": p.berth_preference,
+                "no_berth": p.no_berth,
+                "pregnant": p.pregnant,
+            }
+            for p in request.passengers
+        ],
+        "only_if_confirmed": request.only_if_confirmed,
+        "auto_upgrade": request.auto_upgrade,
+        # A string, so the Decimal comes back exactly (Premium Tatkal's fare the passenger was shown).
+        "shown_fare": None if request.shown_fare is None else str(request.shown_fare),
+    }
+
+
+@dataclass
+class Admission:
+    """A request's place in the queue, and its outcome when it has one."""
+
+    entry: QueuedBookingRequest
+    replayed: bool  # the Idempotency-Key was seen before: this answers an earlier request
+    held: HoldResult | None = None  # allocated by this process: the booking as written
+    refused: RuleError | None = None  # refused by this process: the refusal as raised
+
+    @property
+    def queued(self) -> bool:
+        return self.entry.status == Q.QUEUED
+
+    def refusal(self) -> RuleError:
+        """The refusal of a REFUSED request (as raised here, or as stored by another process)."""
+        if self.refused is not None:
+            return self.refused
+        stored = self.entry.refusal or {}
+        return Refusal(
+            str(stored.get("field", "")),
+            str(stored.get("error", "")),
+            status=int(stored.get("status", 400)),
+            outcome=stored.get("outcome"),
+            details=stored.get("details"),
+        )
+
+    def position(self) -> int:
+        """1 for the next request the writer takes; 0 once decided."""
+        if not self.queued:
+            return 0
+        entry = self.entry
+        return (
+            QueuedBookingRequest.objects.using(entry._state.db)
+            .filter(inventory_id=entry.inventory_id, status=Q.QUEUED, id__lte=entry.pk)
+            .count()
+        )
+
+
+def estimated_wait_ms(position: int) -> int:
+    return position * settings.BOOKING_QUEUE_MS_PER_REQUEST
+
+
+def retry_after_seconds(position: int) -> int:
+    return max(1, math.ceil(estimated_wait_ms(position) / 1000))
+
+
+# --- Arrival -----------------------------------------------------------------------------------
+
+
+def submit(
+    *,
+    user: User,
+    request: BookingRequest,
+    idempotency_key: str | None = None,
+    request_hash: str = "",
+    now: datetime.datetime | None = None,
+    wait_seconds: float | None,
+) -> Admission:
+    """Queue a checked booking request and wait up to `wait_seconds` (None: however long it takes)
+    for its outcome, allocating the queue itself whenever nobody else holds the writer role.
+
+    A key seen before for this user answers with that request (replayed=True), as it now stands,
+    after the same wait. Raises IdempotencyKeyReused for a key used with a different request.
+    """
+    now = now or timezone.now()
+    key = (idempotency_key or "").strip()[:100] or None
+    using = database_for(train_id=request.journey.route.train_id)
+    earlier = _earlier_request(user, key, request_hash, using)
+    if earlier is None:
+        inventory_id = _inventory_id(request, using)
+        try:
+            with transaction.atomic(using=using):
+                entry = QueuedBookingRequest.objects.using(using).create(
+                    user=user,
+                    inventory_id=inventory_id,
+                    payload=payload_of(request),
+                    idempotency_key=key,
+                    request_hash=request_hash,
+                    created_at=now,
+                )
+        except IntegrityError:
+            # A concurrent request with the same key was queued first: answer as its replay.
+            earlier = _earlier_request(user, key, request_hash, using)
+            if earlier is None:
+                raise
+    admission = Admission(earlier, True) if earlier is not None else Admission(entry, False)
+    deadline = None if wait_seconds is None else time.monotonic() + wait_seconds
+    return advance(admission, deadline=deadline)
+
+
+def _earlier_request(
+    user: User, key: str | None, request_hash: str, using: str
+) -> QueuedBookingRequest | None:
+    if not key:
+        return None
+    entry = QueuedBookingRequest.objects.using(using).filter(user=user, idempotency_key=key).first()
+    if entry is not None and request_hash and entry.request_hash and entry.request_hash != request_hash:
+        raise IdempotencyKeyReused(
+            "Idempotency-Key", "This Idempotency-Key was already used for a different booking request."
+        )
+    return entry
+
+
+def _inventory_id(request: BookingRequest, using: str) -> int:
+    """The id of the request's inventory row, created on first use (no lock: the writer locks it)."""
+    journey = request.journey
+    rows = Inventory.objects.using(using).filter(
+        train_id=journey.route.train_id, journey_date=journey.journey_date, travel_class=request.travel_class
+    )
+    found = rows.values_list("id", flat=True).first()
+    if found is None:
+        Inventory.objects.using(using).bulk_create(
+            [reservations.new_inventory(journey.route, journey.journey_date, request.travel_class)],
+            ignore_conflicts=True,
+        )
+        found = rows.values_list("id", flat=True).get()
+    return found
+
+
+# --- Waiting and writing -------------------------------------------------------------------------
+
+
+def advance(admission: Admission, *, deadline: float | None) -> Admission:
+    """Drive a queued request towards its outcome until `deadline` (time.monotonic(); None: until
+    decided): take the writer role whenever it is free and drain the queue, else look again every
+    BOOKING_QUEUE_POLL_MS. Returns the admission with the entry as it now stands."""
+    using = admission.entry._state.db or "default"
+    poll = settings.BOOKING_QUEUE_POLL_MS / 1000
+    while admission.queued:
+        was_writer = _drain(admission, using, deadline)
+        if not admission.queued:
+            break
+        # Another writer may have decided our request (before we got the role, or while we waited).
+        admission.entry.refresh_from_db(using=using, fields=["status", "booking", "refusal", "decided_at"])
+        if not admission.queued:
+            break
+        if deadline is not None and (
+            time.monotonic() >= deadline
+            # Another writer has the role and the queue ahead will not be through by the deadline:
+            # answer now (202) rather than hold a server thread that others need.
+            or (
+                not was_writer
+                and time.monotonic() + estimated_wait_ms(admission.position()) / 1000 > deadline
+            )
+        ):
+            break
+        if not was_writer:
+            time.sleep(poll)
+    return admission
+
+
+def _drain(admission: Admission, using: str, deadline: float | None) -> bool:
+    """Be the inventory's writer for as long as there are queued requests (once ours is decided, for
+    at most BOOKING_WRITER_MAX_MS more, and never past our own deadline once decided): batch after
+    batch, each its own transaction. False if another process holds the writer role."""
+    entry = admission.entry
+    started = time.monotonic()
+    limit = settings.BOOKING_WRITER_MAX_MS / 1000
+    was_writer = False
+    while True:
+        batch = _write_batch(entry.inventory_id, using)
+        if batch is None:
+            return was_writer
+        was_writer = True
+        for decided, outcome in batch:
+            if decided.pk == entry.pk:
+                admission.entry = decided
+                if isinstance(outcome, HoldResult):
+                    admission.held = outcome
+                else:
+                    admission.refused = outcome
+        if not batch:
+            return True
+        if not admission.queued:
+            now = time.monotonic()
+            # A batch short of the batch size took every request there was: those that came since
+            # are taken by their own threads (or polls) without another look here.
+            if len(batch) < settings.BOOKING_BATCH_SIZE or now - started >= limit:
+                return True
+            if deadline is not None and now >= deadline:
+                return True
+
+
+def _write_batch(
+    inventory_id: int, using: str
+) -> list[tuple[QueuedBookingRequest, HoldResult | RuleError]] | None:
+    """Take the writer role of one inventory and decide up to BOOKING_BATCH_SIZE waiting requests,
+    oldest first, in one transaction: their bookings and their queue rows commit together. None when
+    another process holds the role; an empty list when nothing waits."""
+    for attempt in range(PNR_ATTEMPTS):
+        try:
+            with transaction.atomic(using=using):
+                inventory = (
+                    Inventory.objects.using(using)
+                    .select_for_update(skip_locked=True, no_key=True)
+                    .filter(pk=inventory_id)
+                    .first()
+                )
+                if inventory is None:
+                    return None
+                entries = list(
+                    QueuedBookingRequest.objects.using(using)
+                    .filter(inventory_id=inventory_id, status=Q.QUEUED)
+                    .order_by("id")[: settings.BOOKING_BATCH_SIZE]
+                )
+                if not entries:
+                    return []
+                decided = _decide(inventory, entries, using)
+            break
+        except IntegrityError:
+            # A random PNR was taken: everything rolled back, the requests are still queued.
+            if attempt == PNR_ATTEMPTS - 1:
+                raise
+    BATCH_SIZE.observe(len(decided))
+    for entry, _outcome in decided:
+        assert entry.decided_at is not None
+        QUEUE_WAIT_SECONDS.observe(max(0.0, (entry.decided_at - entry.created_at).total_seconds()))
+    return decided
+
+
+def _decide(
+    inventory: Inventory, entries: list[QueuedBookingRequest], using: str
+) -> list[tuple[QueuedBookingRequest, HoldResult | RuleError]]:
+    # The batch's clock: the writer's, but never before an arrival it decides (clocks of processes,
+    # and of tests, may differ a little).
+    now = max(timezone.now(), max(entry.created_at for entry in entries))
+    outcomes: dict[int, HoldResult | RuleError] = {}
+    items: list[tuple[QueuedBookingRequest, HoldItem]] = []
+    for entry in entries:
+        try:
+            # Judged as it arrived (Tatkal opening, horizon): parsing is cheap and deterministic.
+            request = parse_booking_request(entry.payload, now=entry.created_at)
+        except RuleError as refusal:
+            outcomes[entry.pk] = refusal
+            continue
+        item = HoldItem(entry.user_id, request, entry.idempotency_key, entry.request_hash, entry.created_at)
+        items.append((entry, item))
+    results = reservations.hold_batch(
+        inventory=inventory, items=[item for _e, item in items], now=now, using=using
+    )
+    for (entry, _item), result in zip(items, results, strict=True):
+        outcomes[entry.pk] = result
+    decided: list[tuple[QueuedBookingRequest, HoldResult | RuleError]] = []
+    for entry in entries:
+        outcome = outcomes[entry.pk]
+        entry.decided_at = now
+        if isinstance(outcome, HoldResult):
+            entry.status, entry.booking = Q.ALLOCATED, outcome.booking
+        else:
+            entry.status = Q.REFUSED
+            entry.refusal = {
+                "status": outcome.status,
+                "field": outcome.field,
+                "error": outcome.message,
+                "outcome": getattr(outcome, "outcome", None),
+                "details": getattr(outcome, "details", None),  # FARE_CHANGED: the new fare
+            }
+        decided.append((entry, outcome))
+    QueuedBookingRequest.objects.using(using).bulk_update(
+        entries, ["status", "booking", "refusal", "decided_at"]
+    )
+    return decided
+
+
+# --- Synchronous holding (pages' fallbacks, tests, scripts) -------------------------------------
+
+
+def hold_booking(
+    user: User,
+    request: BookingRequest,
+    idempotency_key: str | None = None,
+    request_hash: str = "",
+    now: datetime.datetime | None = None,
+) -> HoldResult:
+    """Hold berths (or RAC/waitlist places) for a BookingRequest, pending payment, waiting for the
+    queue however long it takes. Returns HoldResult(created=False) with the earlier booking when
+    `idempotency_key` was seen before for this user. Raises the RuleError refusing the request."""
+    admission = submit(
+        user=user,
+        request=request,
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+        now=now,
+        wait_seconds=None,
+    )
+    return outcome_of(admission)
+
+
+def outcome_of(admission: Admission) -> HoldResult:
+    """The HoldResult of a decided admission, or its refusal raised."""
+    if admission.entry.status == Q.REFUSED:
+        raise admission.refusal()
+    if admission.held is not None:
+        admission.held.created = not admission.replayed
+        return admission.held
+    booking_id = admission.entry.booking_id
+    assert booking_id is not None, "an ALLOCATED request has its booking"
+    booking = Booking.objects.using(admission.entry._state.db).select_related("train").get(pk=booking_id)
+    return HoldResult(booking, False)
+
+
+def queue_state(*, using: str) -> tuple[int, datetime.datetime | None]:
+    """(requests waiting, the oldest one's arrival) over every inventory of database `using`."""
+    state = (
+        QueuedBookingRequest.objects.using(using)
+        .filter(status=Q.QUEUED)
+        .aggregate(depth=Count("id"), oldest=Min("created_at"))
+    )
+    return state["depth"], state["oldest"]

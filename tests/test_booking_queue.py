@@ -1,0 +1,279 @@
+"""The booking queue (booking/admission.py): bursts, the 202 path, REGRET, a writer killed mid-batch.
+
+On PostgreSQL every client has its own connection (threads) and the writer role is the inventory
+row lock, held here from a separate connection when a test needs requests to wait.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+from django.test import Client
+
+from booking import coach_layouts
+from booking.models import Booking, BookingPassenger, Inventory, QueuedBookingRequest
+from payments.models import Payment
+
+from testsupport.bookings import book_until_decided, party, payload, post_booking, set_coaches
+from testsupport.networks import booking_network
+from testsupport.users import logged_in_client, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+QUEUED = QueuedBookingRequest.Status.QUEUED
+
+
+def database_url_under_test():
+    settings = connection.settings_dict
+    return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+
+
+class WriterRoleHeld:
+    """Holds an inventory's writer role (its row lock) from another connection until released."""
+
+    def __init__(self, inventory_id):
+        self.connection = psycopg.connect(database_url_under_test())
+        self.connection.execute(
+            "SELECT id FROM booking_inventory WHERE id = %s FOR NO KEY UPDATE", [inventory_id]
+        )
+
+    def release(self):
+        self.connection.commit()
+        self.connection.close()
+
+
+def the_inventory_id(client):
+    """Make the inventory row (one booking) and return its id."""
+    assert post_booking(client).status_code == 201
+    return Inventory.objects.get().pk
+
+
+def assert_seat_map_consistent():
+    inventory = Inventory.objects.get()
+    held = list(
+        BookingPassenger.objects.filter(status__in=["CNF", "RAC"]).values_list(
+            "unit", "board_sequence", "alight_sequence"
+        )
+    )
+    legs = Counter((unit, leg) for unit, board, alight in held for leg in range(board, alight))
+    assert not legs or max(legs.values()) == 1, "a unit sold twice on a leg"
+    union = [0] * len(inventory.occupancy)
+    for unit, board, alight in held:
+        union[unit] |= ((1 << (alight - board)) - 1) << (board - 1)
+    assert union == inventory.occupancy
+    for status in ("RAC", "WL"):
+        numbers = sorted(BookingPassenger.objects.filter(status=status).values_list("number", flat=True))
+        assert numbers == list(range(1, len(numbers) + 1)), f"{status} numbers not contiguous"
+
+
+SEGMENTS = [("AAA", "DDD"), ("AAA", "BBB"), ("BBB", "DDD"), ("AAA", "CCC")]
+
+
+@pytest.mark.postgres
+def test_a_burst_of_parties_on_mixed_segments_gives_each_request_one_outcome(
+    postgres_only, transactional_db, settings
+):
+    """More than the train holds, parties of 1 to 6 on mixed segments, 202s included: every request
+    ends with exactly one outcome, a party in one booking, no leg of a berth sold twice, RAC/WL
+    contiguous, REGRET past the waitlist cap; a retry of each key answers the same outcome."""
+    settings.BOOKING_ADMISSION_WAIT_MS = 30  # short: many answers go through the 202 path
+    # The class's default waitlist cap (60% of 2A's berths) is far below what the burst asks for.
+    booking_network()
+    set_coaches("12951", "2A", 1)
+    threads, per_thread = 30, 4
+    clients = [[logged_in_client(make_user(f"b{i}-{n}")) for n in range(per_thread)] for i in range(threads)]
+    barrier = threading.Barrier(threads)
+    outcomes, errors = {}, []
+
+    def fire(index):
+        try:
+            barrier.wait()
+            for n in range(per_thread):
+                board, alight = SEGMENTS[(index + n) % len(SEGMENTS)]
+                size = 1 + (index * per_thread + n) % 6
+                body = payload(
+                    passengers=party(size, "Burst Rider"), **{"class": "2A", "from": board, "to": alight}
+                )
+                key = f"burst-{index}-{n}"
+                first, final = book_until_decided(clients[index][n], body, **{"Idempotency-Key": key})
+                assert first.status_code in (201, 202, 409), first.content
+                outcomes[key] = (index, n, body, final.status_code, final.json(), size)
+        except Exception as error:  # noqa: BLE001 - any failure fails the test below
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=fire, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=180)
+    assert not any(worker.is_alive() for worker in workers), "a request hung"
+    assert not errors, errors[:3]
+    assert len(outcomes) == threads * per_thread
+    statuses = Counter(status for _i, _n, _b, status, _body, _s in outcomes.values())
+    assert set(statuses) <= {200, 201, 409} and statuses[409] > 0 and statuses[200] + statuses[201] > 0
+    regrets = [body for *_rest, status, body, _s in outcomes.values() if status == 409]
+    assert all(body["status"] == "REGRET" for body in regrets)
+    # Each request exactly one outcome: one decided queue row each, one booking per allocated row.
+    rows = QueuedBookingRequest.objects.all()
+    assert rows.count() == threads * per_thread and not rows.filter(status=QUEUED).exists()
+    assert rows.filter(status="ALLOCATED").count() == Booking.objects.count() == statuses[200] + statuses[201]
+    for _index, _n, _body, status, body, size in outcomes.values():
+        if status != 409:
+            booking = Booking.objects.get(pnr=body["pnr"])
+            assert booking.passengers.count() == size == len(body["passengers"])  # the party together
+    assert_seat_map_consistent()
+    # No berth left behind: nobody waits (RAC/WL) for legs on which a General berth is still free.
+    inventory = Inventory.objects.get()
+    gn_units = [i for i, unit in enumerate(inventory.units) if unit.pool == "GN"]
+    waiting = BookingPassenger.objects.filter(status__in=["RAC", "WL"]).values_list(
+        "board_sequence", "alight_sequence"
+    )
+    assert waiting.exists()
+    for board, alight in waiting:
+        mask = ((1 << (alight - board)) - 1) << (board - 1)
+        assert all(inventory.occupancy[i] & mask for i in gn_units)
+    # A retry of every key: the same outcome.
+    for key, (index, n, body, status, answer, _size) in list(outcomes.items())[:20]:
+        again = post_booking(clients[index][n], body, **{"Idempotency-Key": key})
+        assert again.status_code == (409 if status == 409 else 201)
+        assert again.json() == answer
+
+
+@pytest.mark.postgres
+def test_a_queued_request_answers_202_with_its_position_then_the_201_document(
+    postgres_only, transactional_db
+):
+    booking_network()
+    asha, ravi = logged_in_client(make_user("asha")), logged_in_client(make_user("ravi"))
+    writer = WriterRoleHeld(the_inventory_id(logged_in_client(make_user("first"))))
+    try:
+        queued = post_booking(asha, **{"Idempotency-Key": "asha-1"})
+        assert queued.status_code == 202
+        assert queued.json() == {
+            "status": "QUEUED",
+            "position": 1,
+            "estimated_wait_ms": queued.json()["estimated_wait_ms"],
+        }
+        location = queued["Location"]
+        assert location.startswith("/api/bookings/requests/") and int(queued["Retry-After"]) >= 1
+        second = post_booking(ravi, payload(passengers=party(2, "Ravi Kumar")))
+        assert second.status_code == 202 and second.json()["position"] == 2
+        # The same key again while queued: the same 202.
+        again = post_booking(asha, **{"Idempotency-Key": "asha-1"})
+        assert again.status_code == 202 and again["Location"] == location and again.json()["position"] == 1
+        # Waiting, the request URL says so; the page shows the place and refreshes itself.
+        assert asha.get(location).status_code == 202
+        page = asha.get(location.replace("/api", ""))
+        assert page.status_code == 200 and b'http-equiv="refresh"' in page.content
+        assert b"number <strong>1</strong>" in page.content
+        # Another passenger's request URL is 404, exactly like one that does not exist.
+        assert ravi.get(location).status_code == 404
+        assert ravi.get(location.replace("/api", "")).status_code == 404
+        assert asha.get("/api/bookings/requests/999999").status_code == 404
+        assert not Booking.objects.filter(user__username="asha").exists()
+    finally:
+        writer.release()
+    decided = asha.get(location)
+    assert decided.status_code == 200
+    document = decided.json()
+    assert document["status"] == "HELD" and document["payment_url"] and document["passengers"]
+    # A retry of the POST now answers 201 with exactly the same document.
+    replay = post_booking(asha, **{"Idempotency-Key": "asha-1"})
+    assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
+    assert replay.json() == document
+    assert asha.get(location).json() == document
+    # The other queued request was decided too (FIFO: after asha's), and its page sends to payment.
+    assert ravi.get(second["Location"]).status_code == 200
+    assert ravi.get(second["Location"].replace("/api", ""))["Location"].startswith("/payments/")
+    assert Booking.objects.count() == 3 and Payment.objects.count() == 3
+
+
+def test_regret_is_409_with_its_status_on_sqlite_and_postgres(network, settings):
+    set_coaches("12951", "1A", 1)
+    # A waitlist cap of one passenger: the smallest percent of the coach's berths that makes one.
+    settings.WAITLIST_CAP_AC_PERCENT = -(-100 // coach_layouts.berth_count("1A", 1))
+    capacity = coach_layouts.capacity("1A", 1)["GN"]
+    answers = [
+        post_booking(logged_in_client(make_user(f"p{i}")), payload(**{"class": "1A"}))
+        for i in range(capacity + 2)
+    ]
+    assert [a.status_code for a in answers] == [201] * (capacity + 1) + [409]
+    assert answers[-1].json()["status"] == "REGRET" and "REGRET" in answers[-1].json()["error"]
+    assert QueuedBookingRequest.objects.filter(status="REFUSED").count() == 1
+
+
+@pytest.mark.postgres
+def test_a_writer_killed_mid_batch_loses_nothing(postgres_only, transactional_db):
+    """SIGKILL while a batch's bookings are written but not committed: everything rolls back, the
+    requests are still queued, and the next look at a request URL allocates each exactly once."""
+    booking_network()
+    clients = [logged_in_client(make_user(f"k{i}")) for i in range(8)]
+    inventory_id = the_inventory_id(logged_in_client(make_user("first")))
+    writer = WriterRoleHeld(inventory_id)
+    try:
+        queued = [post_booking(c, **{"Idempotency-Key": f"kill-{i}"}) for i, c in enumerate(clients)]
+    finally:
+        writer.release()
+    assert [q.status_code for q in queued] == [202] * len(clients)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.queue_writer_killed", str(inventory_id)],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url_under_test(), "REDIS_URL": ""},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = child.stdout.readline()
+        assert line.strip() == "WRITTEN", child.stderr.read()[-2000:]
+        # Mid-batch: the writer holds the role, nothing is visible, the requests still wait.
+        assert clients[0].get(queued[0]["Location"]).status_code == 202
+        assert Booking.objects.count() == 1
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+    assert QueuedBookingRequest.objects.filter(status=QUEUED).count() == len(clients)
+    documents = []
+    for i, client in enumerate(clients):
+        _first, final = book_until_decided(client, **{"Idempotency-Key": f"kill-{i}"})
+        assert final.status_code in (200, 201)
+        documents.append(final.json())
+        assert client.get(queued[i]["Location"]).json() == final.json()
+    assert len({d["pnr"] for d in documents}) == len(clients)
+    assert Booking.objects.count() == len(clients) + 1 == Payment.objects.count()
+    assert QueuedBookingRequest.objects.filter(status="ALLOCATED").count() == len(clients) + 1
+    assert_seat_map_consistent()
+
+
+@pytest.mark.postgres
+def test_queue_depth_and_wait_are_in_metrics(postgres_only, transactional_db):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    def scrape():
+        text = Client().get("/metrics").content.decode()
+        return {s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples}
+
+    booking_network()
+    client = logged_in_client(make_user("metric"))
+    writer = WriterRoleHeld(the_inventory_id(logged_in_client(make_user("first"))))
+    try:
+        assert post_booking(client).status_code == 202
+        waiting = scrape()
+        assert waiting["railconnect_booking_queue_depth"] == 1
+        assert waiting["railconnect_booking_queue_oldest_seconds"] > 0
+    finally:
+        writer.release()
+    before = scrape()["railconnect_booking_queue_wait_seconds_count"]
+    _first, final = book_until_decided(client, payload(passengers=party(2, "Metric Two")))
+    assert final.status_code in (200, 201)
+    after = scrape()
+    assert after["railconnect_booking_queue_depth"] == 0
+    assert after["railconnect_booking_queue_wait_seconds_count"] >= before + 2  # both requests decided
