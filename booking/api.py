@@ -133,7 +133,7 @@ def admission_json(request: HttpRequest, state: admission.Admission, *, decided_
             },
             status=202,
         )
-        response["Location"] = reverse("booking:api-request", args=[entry.pk])
+        response["Location"] = reverse("api-request", args=[entry.pk])
         response["Retry-After"] = str(admission.retry_after_seconds(position))
         if state.replayed:
             response["Idempotent-Replayed"] = "true"

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("book/review/<str:draft_id>", views.review, name="review"),
     path("bookings/", views.my_bookings, name="list"),
+    path("bookings/requests/<int:request_id>", views.queued, name="queued"),
     path("bookings/<str:pnr>", views.ticket, name="eticket"),
     path("bookings/<str:pnr>/pay", views.pay, name="pay"),
     path("bookings/<str:pnr>/cancel", views.cancel, name="cancel"),
@@ -27,7 +28,6 @@ urlpatterns = [
 api_urlpatterns = [
     path("api/bookings", api.create, name="api-bookings"),
     path("api/bookings/requests/<int:request_id>", api.request_status, name="api-request"),
-    path("bookings/requests/<int:request_id>", views.queued, name="queued"),
     path("api/bookings/<str:pnr>", api.detail, name="api-booking"),
     path("api/bookings/<str:pnr>/pay", api.pay, name="api-pay"),
     path("api/bookings/<str:pnr>/cancel", api.cancel, name="api-cancel"),
