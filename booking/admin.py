@@ -11,8 +11,7 @@ from django.http import HttpRequest
 
 from railconnect.admin_tables import ReadOnlyAdmin
 
-from . import coach_layouts
-from .models import Booking, BookingPassenger, CoachComposition, Inventory, RefundRule
+from .models import Booking, BookingPassenger, CoachComposition, Inventory, QuotaShare, RefundRule
 
 
 class PassengerInline(admin.TabularInline[BookingPassenger, Booking]):
@@ -28,6 +27,7 @@ class PassengerInline(admin.TabularInline[BookingPassenger, Booking]):
         "berth_number",
         "berth_type",
         "booking_status",
+        "upgraded_from",
         "fare",
         "refund_amount",
     ]
@@ -77,6 +77,8 @@ class InventoryAdmin(ReadOnlyAdmin[Inventory]):
         "rac_count",
         "gnwl_count",
         "tqwl_count",
+        "ldwl_count",
+        "sswl_count",
         "chart_prepared_at",
     ]
     list_select_related = ["train"]
@@ -88,6 +90,7 @@ class InventoryAdmin(ReadOnlyAdmin[Inventory]):
         "occupancy_display",
         "occupancy_by_coach",
         "occupancy",
+        "quota_shares",
         "legs",
         "coach_count",
         "departs_at",
@@ -104,9 +107,7 @@ class InventoryAdmin(ReadOnlyAdmin[Inventory]):
     @admin.display(description="by coach")
     def occupancy_by_coach(self, obj: Inventory) -> str:
         per_coach: dict[str, tuple[int, int]] = {}
-        for unit, mask in zip(
-            coach_layouts.units(obj.travel_class, obj.coach_count), obj.occupancy, strict=True
-        ):
+        for unit, mask in zip(obj.units, obj.occupancy, strict=True):
             used, total = per_coach.get(unit.coach, (0, 0))
             per_coach[unit.coach] = (used + bool(mask), total + 1)
         return ", ".join(f"{coach}: {used}/{total}" for coach, (used, total) in per_coach.items())
@@ -118,6 +119,16 @@ class CoachCompositionAdmin(admin.ModelAdmin[CoachComposition]):
     list_select_related = ["train"]
     raw_id_fields = ["train"]
     search_fields = ["=train__number"]
+
+
+@admin.register(QuotaShare)
+class QuotaShareAdmin(admin.ModelAdmin[QuotaShare]):
+    """Berths per quota in each class. An inventory copies the shares when it is created (its own
+    read-only `quota_shares`): an edit here applies to trains and dates not booked yet."""
+
+    list_display = ["travel_class", "tatkal", "premium_tatkal", "senior_lower", "ladies"]
+    list_editable = ["tatkal", "premium_tatkal", "senior_lower", "ladies"]
+    ordering = ["travel_class"]
 
 
 @admin.register(RefundRule)

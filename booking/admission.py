@@ -89,9 +89,14 @@ def payload_of(request: BookingRequest) -> dict[str, object]:
                 "gender": p.gender,
                 "berth_preference": p.berth_preference,
                 "no_berth": p.no_berth,
+                "pregnant": p.pregnant,
             }
             for p in request.passengers
         ],
+        "only_if_confirmed": request.only_if_confirmed,
+        "auto_upgrade": request.auto_upgrade,
+        # A string, so the Decimal comes back exactly (Premium Tatkal's fare the passenger was shown).
+        "shown_fare": None if request.shown_fare is None else str(request.shown_fare),
     }
 
 
@@ -118,6 +123,7 @@ class Admission:
             str(stored.get("error", "")),
             status=int(stored.get("status", 400)),
             outcome=stored.get("outcome"),
+            details=stored.get("details"),
         )
 
     def position(self) -> int:
@@ -358,6 +364,7 @@ def _decide(
                 "field": outcome.field,
                 "error": outcome.message,
                 "outcome": getattr(outcome, "outcome", None),
+                "details": getattr(outcome, "details", None),  # FARE_CHANGED: the new fare
             }
         decided.append((entry, outcome))
     QueuedBookingRequest.objects.using(using).bulk_update(

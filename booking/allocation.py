@@ -14,16 +14,20 @@ The rules, as on Indian Railways:
 - Passengers entitled to a lower berth (seniors, women 45+) choose first and get LB/SL where
   free; a berth preference is honoured where such a berth is free; otherwise the nearest berth.
 - With no berth free in the quota's pool, a General passenger gets an RAC slot (two passengers
-  share a side-lower berth), then a waitlist place; a Tatkal passenger goes to the Tatkal
-  waitlist (this model keeps RAC for the General quota only).
+  share a side-lower berth), then a waitlist place; a Tatkal, Ladies or lower berth quota
+  passenger goes to that quota's waitlist (this model keeps RAC for the General quota only;
+  Premium Tatkal has no waitlist: booking_rules refuses it).
 - A freed unit goes first to RAC passengers (who become confirmed), in RAC order, then to the
-  waitlist in order (confirmed if a berth is free, RAC if a slot is free). Numbers close up.
+  waitlists in order (confirmed if a berth is free, RAC if a slot is free). Numbers close up.
+- Auto-upgradation at charting (plan_upgrade): a party moves up a class only all together, onto
+  berths free in the higher class for its whole journey.
 """
 
 from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .coach_layouts import GENERAL, LOWER_BERTHS, TATKAL, Unit
+from . import quotas
+from .coach_layouts import GENERAL, LOWER_BERTHS, Unit
 
 # RAC is a pool of coach_layouts and, here, a status beside CNF and WL: re-exported as such.
 from .coach_layouts import RAC as RAC
@@ -179,14 +183,13 @@ def promote[K: Hashable](
 ) -> tuple[int, dict[str, int]]:
     """Give free units to queued passengers in order; renumber the queues (1, 2, 3, ...).
 
-    Mutates the `waiting` items (status, unit, number, changed) and the seat map. At charting,
-    Tatkal berths left unsold go to the General queues. Returns (rac_count, {quota: wl_count}).
+    Mutates the `waiting` items (status, unit, number, changed) and the seat map. Each quota's
+    waitlist is served from its own berths; at charting, the berths every quota left unsold then go
+    to the General queues (quotas.pools_at_charting). Returns (rac_count, {quota: wl_count}).
     """
 
     def cnf_pools(quota: str) -> tuple[str, ...]:
-        if charting and quota == GENERAL:
-            return (GENERAL, TATKAL)
-        return (quota,)
+        return quotas.pools_at_charting(quota, charting)
 
     rac_queue = sorted((w for w in waiting if w.status == RAC), key=_queue_number)
     for passenger in rac_queue:
@@ -205,7 +208,7 @@ def promote[K: Hashable](
             passenger.status, passenger.number, passenger.changed = CNF, None, True
     new_rac: list[Waiting[K]] = []
     wl_counts: dict[str, int] = {}
-    for quota in (TATKAL, GENERAL):
+    for quota in quotas.WAITLISTED_QUOTAS:
         queue = sorted((w for w in waiting if w.status == WL and w.quota == quota), key=_queue_number)
         remaining: list[Waiting[K]] = []
         for passenger in queue:
@@ -238,3 +241,22 @@ def promote[K: Hashable](
         if passenger.number != number:
             passenger.number, passenger.changed = number, True
     return len(rac_order), wl_counts
+
+
+def premium_tatkal_percent(seatmap: SeatMap, mask: int) -> int:
+    """Premium Tatkal's fare slab now (quotas.premium_tatkal_percent), from how much of the quota is
+    sold on the journey's legs (a mask of 0 overlaps nothing: it counts every PT unit)."""
+    pools = (quotas.PREMIUM_TATKAL,)
+    return quotas.premium_tatkal_percent(seatmap.count_free(0, pools), seatmap.count_free(mask, pools))
+
+
+def plan_upgrade[K: Hashable](higher: SeatMap, party: Sequence[Need[K]], mask: int) -> dict[K, int]:
+    """Berths in the higher class for a whole party ({need.key: unit index}), or {} when the higher
+    class cannot take all of it: a party is upgraded together or not at all. At charting every
+    quota's unsold berths are vacant alike (quotas.pools_at_charting). Takes the units it gives."""
+    chosen = choose_berths(higher, party, mask, quotas.pools_at_charting(GENERAL, True))
+    if len(chosen) < len(party):
+        return {}
+    for index in chosen.values():
+        higher.take(index, mask)
+    return chosen

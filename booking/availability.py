@@ -7,7 +7,9 @@ rush of searches costs one row read per train, date and class every few seconds 
 says why). Neither decides anything: allocation reads the locked row (booking/reservations.py).
 
 Shown as Indian Railways shows it: AVAILABLE n while berths are free on every leg of the
-journey, then RAC n (the RAC number the next passenger would get), then WL n. Unpaid holds whose
+journey, then RAC n (the RAC number the next passenger would get), then WL n, and REGRET / WL
+closed once the class's waitlist is at its cap (booking_rules.check_waitlist_cap). Premium Tatkal
+shows its fare of the moment, which rises as the quota fills. Unpaid holds whose
 time has run out still count as taken until the next booking releases them, so the figure is
 never more than the engine would give.
 """
@@ -15,6 +17,7 @@ never more than the engine would give.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -22,19 +25,20 @@ from django.utils.translation import gettext
 from caching.tiered import tiered_cache
 from timetable.train_routes import RouteJourney
 
-from . import booking_rules, coach_layouts
-from .allocation import SeatMap, leg_mask
-from .booking_rules import GENERAL, QUOTAS, TATKAL
+from . import booking_rules, coach_layouts, fares, quotas
+from .allocation import SeatMap, leg_mask, premium_tatkal_percent
+from .booking_rules import GENERAL, QUOTAS
 from .fares import FareBreakdown, one_adult_fare
-from .models import Inventory
+from .models import WL_COUNT_FIELDS, Inventory
 
 
 @dataclass(frozen=True)
 class Availability:
     quota: str
     bookable: bool
-    label: str  # AVAILABLE 12, RAC 3, WL 40, NOT OFFERED, OPENS 10:00 ..., CHART PREPARED
+    label: str  # AVAILABLE 12, RAC 3, WL 40, REGRET / WL closed, NOT OFFERED, OPENS 10:00 ..., CHART PREPARED
     free: int = 0
+    fare: int | None = None  # Premium Tatkal: an adult's fare now (it rises as the quota fills)
     opens: datetime.datetime | None = None  # when Tatkal opens, for `shown`
 
     @property
@@ -57,7 +61,11 @@ class Availability:
             "CHART PREPARED": gettext("CHART PREPARED"),
             "DEPARTED": gettext("DEPARTED"),
             "NOT OFFERED": gettext("NOT OFFERED"),
+            REGRET_LABEL: gettext("REGRET / WL closed"),
         }.get(self.label, self.label)
+
+
+REGRET_LABEL = "REGRET / WL closed"
 
 
 def _inventory_snapshot(journey: RouteJourney, travel_class: str) -> Inventory:
@@ -70,10 +78,10 @@ def _inventory_snapshot(journey: RouteJourney, travel_class: str) -> Inventory:
         .only(
             "coach_count",
             "travel_class",
+            "quota_shares",
             "occupancy",
             "rac_count",
-            "gnwl_count",
-            "tqwl_count",
+            *WL_COUNT_FIELDS.values(),
             "chart_due_at",
             "chart_prepared_at",
         )
@@ -82,39 +90,74 @@ def _inventory_snapshot(journey: RouteJourney, travel_class: str) -> Inventory:
     return inventory or new_inventory(journey.route, journey.journey_date, travel_class)
 
 
+def premium_tatkal_fare(journey: RouteJourney, travel_class: str, seatmap: SeatMap) -> fares.FareBreakdown:
+    """An adult's Premium Tatkal fare as of this seat map (read, not locked: the booking fixes it
+    under the lock and refuses it with the new fare if it moved: booking_rules.check_shown_fare)."""
+    mask = leg_mask(journey.board.sequence, journey.alight.sequence)
+    return fares.fare_for(
+        travel_class,
+        journey.distance_km,
+        journey.route.is_superfast,
+        quotas.PREMIUM_TATKAL,
+        [("Adult", 30, False)],
+        premium_tatkal_percent(seatmap, mask),
+    )
+
+
+def premium_tatkal_percent_now(journey: RouteJourney, travel_class: str) -> int:
+    """Premium Tatkal's fare slab for the journey as the inventory stands (read, not locked)."""
+    inventory = _inventory_snapshot(journey, travel_class)
+    mask = leg_mask(journey.board.sequence, journey.alight.sequence)
+    return premium_tatkal_percent(SeatMap(inventory.units, inventory.occupancy), mask)
+
+
 def availability(
     journey: RouteJourney, travel_class: str, now: datetime.datetime | None = None
 ) -> dict[str, Availability]:
-    """{quota: Availability} for a RouteJourney in one class."""
+    """{quota: Availability} for a RouteJourney in one class, every quota of quotas.QUOTAS."""
     from .reservations import is_charted
 
     now = now or timezone.now()
     inventory = _inventory_snapshot(journey, travel_class)
-    closed = is_charted(inventory, now) or journey.departs <= now
-    seatmap = SeatMap(coach_layouts.units(travel_class, inventory.coach_count), inventory.occupancy)
-    mask = leg_mask(journey.board.sequence, journey.alight.sequence)
-    result: dict[str, Availability] = {}
-    if closed:
+    if is_charted(inventory, now) or journey.departs <= now:
         label = "CHART PREPARED" if is_charted(inventory, now) else "DEPARTED"
-        return {quota: Availability(quota, False, label) for quota in (GENERAL, TATKAL)}
-    free = seatmap.count_free(mask, (GENERAL,))
-    if free:
-        result[GENERAL] = Availability(GENERAL, True, f"AVAILABLE {free}", free)
-    elif seatmap.count_free(mask, (coach_layouts.RAC,)):
-        result[GENERAL] = Availability(GENERAL, True, f"RAC {inventory.rac_count + 1}")
-    else:
-        result[GENERAL] = Availability(GENERAL, True, f"WL {inventory.gnwl_count + 1}")
-    is_open, opens = booking_rules.tatkal_status(journey.journey_date, travel_class, now)
-    if opens is None:
-        result[TATKAL] = Availability(TATKAL, False, "NOT OFFERED")
-    elif not is_open:
-        result[TATKAL] = Availability(
-            TATKAL, False, f"OPENS {timezone.localtime(opens):%d %b %H:%M}", opens=opens
-        )
-    else:
-        free = seatmap.count_free(mask, (TATKAL,))
-        label = f"AVAILABLE {free}" if free else f"WL {inventory.tqwl_count + 1}"
-        result[TATKAL] = Availability(TATKAL, True, label, free)
+        return {quota: Availability(quota, False, label) for quota in QUOTAS}
+    seatmap = SeatMap(inventory.units, inventory.occupancy)
+    mask = leg_mask(journey.board.sequence, journey.alight.sequence)
+    capacity = inventory.capacity
+    cap = quotas.waitlist_cap(
+        travel_class,
+        coach_layouts.berth_count(travel_class, inventory.coach_count),
+        settings.WAITLIST_CAP_AC_PERCENT,
+        settings.WAITLIST_CAP_NON_AC_PERCENT,
+    )
+    waitlist_open = inventory.waitlisted < cap
+    tatkal_open, opens = booking_rules.tatkal_status(journey.journey_date, travel_class, now)
+    result: dict[str, Availability] = {}
+    for quota in QUOTAS:
+        if quota != GENERAL and not capacity[quota]:
+            result[quota] = Availability(quota, False, "NOT OFFERED")
+            continue
+        if quota in quotas.TATKAL_QUOTAS and opens is None:
+            result[quota] = Availability(quota, False, "NOT OFFERED")
+            continue
+        if quota in quotas.TATKAL_QUOTAS and not tatkal_open and opens is not None:
+            result[quota] = Availability(
+                quota, False, f"OPENS {timezone.localtime(opens):%d %b %H:%M}", opens=opens
+            )
+            continue
+        free = seatmap.count_free(mask, (quota,))
+        fare = None
+        if quota == quotas.PREMIUM_TATKAL:
+            fare = int(premium_tatkal_fare(journey, travel_class, seatmap).total)
+        if free:
+            result[quota] = Availability(quota, True, f"AVAILABLE {free}", free, fare)
+        elif quota == GENERAL and seatmap.count_free(mask, (coach_layouts.RAC,)):
+            result[quota] = Availability(quota, True, f"RAC {inventory.rac_count + 1}")
+        elif quota == quotas.PREMIUM_TATKAL or not waitlist_open:
+            result[quota] = Availability(quota, False, REGRET_LABEL)
+        else:
+            result[quota] = Availability(quota, True, f"WL {inventory.wl_count(quota) + 1}")
     return result
 
 
@@ -150,10 +193,24 @@ class QuotaOffer:
 def quota_offers(journey: RouteJourney, travel_class: str, now: datetime.datetime) -> list[QuotaOffer]:
     """Live availability and the fare for one adult in each quota of a class (the fare enquiry)."""
     superfast = journey.route.is_superfast
-    return [
-        QuotaOffer(item, one_adult_fare(travel_class, journey.distance_km, superfast, quota))
-        for quota, item in availability(journey, travel_class, now).items()
-    ]
+    offers = []
+    for quota, item in availability(journey, travel_class, now).items():
+        fare: FareBreakdown | None
+        if item.label == "NOT OFFERED":
+            fare = None
+        elif quota == quotas.PREMIUM_TATKAL:  # its fare of the moment, as it rises with the quota sold
+            fare = fares.fare_for(
+                travel_class,
+                journey.distance_km,
+                superfast,
+                quota,
+                [("One adult", 30, False)],
+                premium_tatkal_percent_now(journey, travel_class),
+            )
+        else:
+            fare = one_adult_fare(travel_class, journey.distance_km, superfast, quota)
+        offers.append(QuotaOffer(item, fare))
+    return offers
 
 
 @dataclass(frozen=True)

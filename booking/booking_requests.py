@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,10 +20,12 @@ from django.utils.translation import gettext as _
 from timetable.models import CLASS_CODES
 from timetable.train_routes import RouteJourney, journey_for, route_for
 
-from . import booking_rules
-from .booking_rules import GENERAL, TATKAL, RuleError
+from . import booking_rules, quotas
+from .allocation import SeatMap, premium_tatkal_percent
+from .booking_rules import GENERAL, RuleError
 from .coach_layouts import berth_preferences
 from .fares import INFANT, FareBreakdown, fare_for, passenger_category
+from .quotas import TATKAL_QUOTAS
 
 # Names on tickets are written in English (Latin) letters, as on IRCTC and on the identity card
 # shown to the TTE: A-Z only (no accents, no other script), words joined by spaces, dots,
@@ -41,13 +44,13 @@ def name_rule_message() -> str:
 
 MAX_AGE = 125
 GENDERS = ("M", "F", "T")
-SENIOR_AGE = 60
-WOMAN_LOWER_BERTH_AGE = 45
+MAX_FARE = Decimal("1000000")
 
 
-def wants_lower(age: int, gender: str) -> bool:
-    """Seniors and women 45 and over are given lower berths first (allocation.Need.wants_lower)."""
-    return age >= SENIOR_AGE or (gender == "F" and age >= WOMAN_LOWER_BERTH_AGE)
+def wants_lower(age: int, gender: str, pregnant: bool = False) -> bool:
+    """Seniors, women 45 and over and pregnant women are given lower berths first
+    (allocation.Need.wants_lower; the same passengers the lower berth quota is for)."""
+    return quotas.lower_berth_eligible(age, gender, pregnant)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class PassengerRequest:
     gender: str
     berth_preference: str = ""
     no_berth: bool = False
+    pregnant: bool = False
 
     @property
     def category(self) -> str:
@@ -68,7 +72,7 @@ class PassengerRequest:
 
     @property
     def wants_lower(self) -> bool:
-        return wants_lower(self.age, self.gender)
+        return wants_lower(self.age, self.gender, self.pregnant)
 
 
 @dataclass(frozen=True)
@@ -77,14 +81,28 @@ class BookingRequest:
     travel_class: str
     quota: str
     passengers: tuple[PassengerRequest, ...]
+    only_if_confirmed: bool = False
+    auto_upgrade: bool = False
+    shown_fare: Decimal | None = None  # the Premium Tatkal fare the passenger was shown
 
-    def fare(self) -> FareBreakdown:
+    def fare_under_lock(self, seatmap: SeatMap, mask: int, quoted: FareBreakdown) -> FareBreakdown:
+        """The fare to charge, fixed under the inventory lock: `quoted` (priced before the lock), but
+        for Premium Tatkal the fare at the locked seat map's slab, which must be the fare the
+        passenger was shown (booking_rules.FareChanged, 409 with the new fare, otherwise)."""
+        if self.quota != quotas.PREMIUM_TATKAL:
+            return quoted
+        fare = self.fare(premium_tatkal_percent(seatmap, mask))
+        booking_rules.check_shown_fare(fare=fare.total, shown_fare=self.shown_fare)
+        return fare
+
+    def fare(self, premium_percent: int = 100) -> FareBreakdown:
         return fare_for(
             self.travel_class,
             self.journey.distance_km,
             self.journey.route.is_superfast,
             self.quota,
             [(p.name, p.age, p.no_berth) for p in self.passengers],
+            premium_percent,
         )
 
 
@@ -144,6 +162,12 @@ def _passenger(raw: object, index: int, travel_class: str, quota: str) -> Passen
         raise RuleError(
             f"{field}.no_berth", _("Passenger %(number)d: no_berth is true or false.") % {"number": index + 1}
         )
+    pregnant = raw.get("pregnant", False)
+    if not isinstance(pregnant, bool) or (pregnant and gender != "F"):
+        raise RuleError(
+            f"{field}.pregnant",
+            _("Passenger %(number)d: pregnant is true (women only) or false.") % {"number": index + 1},
+        )
     if age < 5:
         no_berth = True  # children under 5 travel free, without a berth
     elif no_berth:
@@ -153,12 +177,36 @@ def _passenger(raw: object, index: int, travel_class: str, quota: str) -> Passen
                 _("Passenger %(number)d: only children 5 to 11 may travel without a berth.")
                 % {"number": index + 1},
             )
-        if quota == TATKAL:
+        if quota in TATKAL_QUOTAS:
             raise RuleError(
                 f"{field}.no_berth",
                 _("Passenger %(number)d: Tatkal has no child fare: book a berth.") % {"number": index + 1},
             )
-    return PassengerRequest(name, age, gender, preference.upper() if not no_berth else "", no_berth)
+    return PassengerRequest(name, age, gender, preference.upper() if not no_berth else "", no_berth, pregnant)
+
+
+def _option(data: Mapping[str, object], name: str) -> bool:
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        raise RuleError(name, _("%(option)s is true or false.") % {"option": name})
+    return value
+
+
+def _shown_fare(data: Mapping[str, object]) -> Decimal | None:
+    value = data.get("shown_fare")
+    if value is None:
+        return None
+    try:
+        fare = (
+            Decimal(str(value))
+            if isinstance(value, (int, float, str)) and not isinstance(value, bool)
+            else None
+        )
+    except InvalidOperation:
+        fare = None
+    if fare is None or not fare.is_finite() or not 0 <= fare < MAX_FARE:
+        raise RuleError("shown_fare", _("shown_fare is the fare you were shown, in rupees (a number)."))
+    return fare
 
 
 def _check_no_duplicates(passengers: Sequence[PassengerRequest]) -> None:
@@ -211,4 +259,13 @@ def parse_booking_request(data: object, now: datetime | None = None) -> BookingR
         )
     if all(p.category == INFANT for p in passengers):
         raise RuleError("passengers", _("At least one passenger needs a berth."))
-    return BookingRequest(journey, travel_class, quota, passengers)
+    quotas.check_eligibility(quota, passengers)
+    return BookingRequest(
+        journey,
+        travel_class,
+        quota,
+        passengers,
+        only_if_confirmed=_option(data, "only_if_confirmed"),
+        auto_upgrade=_option(data, "auto_upgrade"),
+        shown_fare=_shown_fare(data),
+    )

@@ -4,11 +4,16 @@
   `timetable.journeys.booking_window()`: today up to settings.BOOKING_HORIZON_DAYS ahead.
 - Booking closes when the train has left the boarding station or the chart is prepared.
 - General quota (GN): up to settings.GENERAL_MAX_PASSENGERS passengers.
-- Tatkal quota (TQ): not in 1A; opens the day before the journey (the date the train leaves its
-  first station) at settings.TATKAL_AC_OPENING_HOUR for AC classes and
+- Tatkal quota (TQ) and Premium Tatkal (PT): not in 1A; open the day before the journey (the date
+  the train leaves its first station) at settings.TATKAL_AC_OPENING_HOUR for AC classes and
   settings.TATKAL_NON_AC_OPENING_HOUR for the others, clock time at the origin (IST); up to
   settings.TATKAL_MAX_PASSENGERS passengers; premium fare (fares.py); no refund once confirmed
   (refund rules); no child concession.
+- Ladies (LD) and lower berth (SS) quotas: who may use them, per passenger, in quotas.py; SS at
+  most quotas.SENIOR_QUOTA_MAX_PASSENGERS passengers.
+- Refusals at the inventory lock (pure functions of the locked state, called by the allocator):
+  a waitlist over the class's cap (Regret), a booking asked "only if confirmed" that is not
+  (NotAllConfirmed), a Premium Tatkal fare that is not the one the passenger was shown (FareChanged).
 
 A refused request raises RuleError, the error of the journey rules (timetable/journeys.py): a
 journey the timetable refuses and a booking refused here are answered alike. Its `status` is the
@@ -17,16 +22,24 @@ turned into a page or a JSON body in one place: booking/responses.py.
 """
 
 import datetime
+from collections.abc import Collection
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from timetable.journeys import RuleError as RuleError  # booking's refusals too: re-exported (see above)
 from timetable.journeys import booking_window, parse_journey_date
 from timetable.train_routes import TrainRoute
+
+from . import quotas
+from .quotas import AC_CLASSES as AC_CLASSES
+from .quotas import GENERAL as GENERAL
+from .quotas import QUOTAS as QUOTAS
+from .quotas import TATKAL as TATKAL
+from .quotas import TATKAL_QUOTAS
 
 
 class BookingConflict(RuleError):
@@ -35,19 +48,22 @@ class BookingConflict(RuleError):
     status = 409
 
 
-class WaitlistFull(BookingConflict):
-    """REGRET: no waitlist place is left for this class; answered 409 {"status": "REGRET", "error": ...}."""
-
-    outcome = "REGRET"
-
-
 class Refusal(RuleError):
     """A refusal stored with a queued request (admission.py), raised again as it was first answered."""
 
-    def __init__(self, field: str, message: str, *, status: int, outcome: str | None = None) -> None:
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        *,
+        status: int,
+        outcome: str | None = None,
+        details: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(field, message)
         self.status = status
         self.outcome = outcome
+        self.details = details or {}
 
 
 class IdempotencyKeyReused(RuleError):
@@ -56,15 +72,54 @@ class IdempotencyKeyReused(RuleError):
     status = 422
 
 
-GENERAL, TATKAL = "GN", "TQ"
-QUOTAS = {GENERAL: _("General"), TATKAL: _("Tatkal")}
-AC_CLASSES = frozenset({"1A", "2A", "3A", "CC"})
+# Refusals that are the booking's outcome, not a mistake in it: answered 409 with the outcome's name
+# under "status" (and `details`, e.g. the new fare), as a booking document names its own. In a batch
+# (reservations.hold_batch) each is one request's outcome, raised before that request keeps any unit.
+
+
+class Regret(BookingConflict):
+    """The class's waitlist is at its cap (or Premium Tatkal is sold out): no ticket at all.
+    Answered 409 {"status": "REGRET", "error": ...}."""
+
+    outcome = "REGRET"
+
+    def __init__(self, message: str) -> None:
+        super().__init__("class", message)
+
+
+class NotAllConfirmed(BookingConflict):
+    """Booked "only if confirmed berths are allotted" and some passenger would not be: nothing held."""
+
+    outcome = "NOT_CONFIRMED"
+
+
+class FareChanged(BookingConflict):
+    """The Premium Tatkal fare under the lock is not the fare the passenger was shown: 409 with the
+    new fare, nothing held; the passenger confirms by sending it again as `shown_fare`."""
+
+    outcome = "FARE_CHANGED"
+
+    def __init__(self, fare: Decimal) -> None:
+        super().__init__(
+            "shown_fare",
+            gettext(
+                "The Premium Tatkal fare is now ₹%(fare)s: confirm the new fare to book (nothing was held)."
+            )
+            % {"fare": fare},
+        )
+        self.details = {"fare": float(fare)}
+
+
 NO_TATKAL_CLASSES = frozenset({"1A"})
 MIN_AGE_ALONE = 12  # a booking needs at least one passenger this old
 
 
 def max_passengers(quota: str) -> int:
-    return settings.TATKAL_MAX_PASSENGERS if quota == TATKAL else settings.GENERAL_MAX_PASSENGERS
+    if quota in TATKAL_QUOTAS:
+        return settings.TATKAL_MAX_PASSENGERS
+    if quota == quotas.SENIOR:
+        return quotas.SENIOR_QUOTA_MAX_PASSENGERS
+    return settings.GENERAL_MAX_PASSENGERS
 
 
 def tatkal_opens_at(journey_date: datetime.date, travel_class: str) -> datetime.datetime:
@@ -120,21 +175,24 @@ def check_quota(
     quota: str, travel_class: str, journey_date: datetime.date, passenger_count: int, now: datetime.datetime
 ) -> None:
     if quota not in QUOTAS:
+        codes = ", ".join(f"{code} ({name})" for code, name in QUOTAS.items())
         raise RuleError(
-            "quota", gettext("Unknown quota %(quota)r: use GN (General) or TQ (Tatkal).") % {"quota": quota}
+            "quota",
+            gettext("Unknown quota %(quota)r: use one of %(codes)s.") % {"quota": quota[:4], "codes": codes},
         )
-    if quota == TATKAL:
+    if quota in TATKAL_QUOTAS:
         if not tatkal_offered(travel_class):
             raise RuleError(
                 "quota",
-                gettext("Tatkal is not offered in %(travel_class)s.") % {"travel_class": travel_class},
+                gettext("%(quota)s is not offered in %(travel_class)s.")
+                % {"quota": QUOTAS[quota], "travel_class": travel_class},
             )
         opens = tatkal_opens_at(journey_date, travel_class)
         if now < opens:
             raise RuleError(
                 "quota",
-                gettext("Tatkal for this journey opens %(time)s.")
-                % {"time": date_format(timezone.localtime(opens), "d M Y H:i")},
+                gettext("%(quota)s for this journey opens %(time)s.")
+                % {"quota": QUOTAS[quota], "time": date_format(timezone.localtime(opens), "d M Y H:i")},
             )
     limit = max_passengers(quota)
     if passenger_count > limit:
@@ -155,3 +213,73 @@ def tatkal_status(
         return False, None
     opens = tatkal_opens_at(journey_date, travel_class)
     return now >= opens, opens
+
+
+# --- Checks made under the inventory lock ------------------------------------------------------
+
+
+def check_waitlist_cap(*, travel_class: str, berths: int, waitlisted_now: int, joining: int) -> None:
+    """Regret when `joining` more waitlisted passengers would pass the class's cap (quotas.waitlist_cap)."""
+    cap = quotas.waitlist_cap(
+        travel_class, berths, settings.WAITLIST_CAP_AC_PERCENT, settings.WAITLIST_CAP_NON_AC_PERCENT
+    )
+    if quotas.waitlist_full(cap, waitlisted_now, joining):
+        raise Regret(
+            gettext(
+                "REGRET: the waitlist of %(travel_class)s on this train is closed (at most %(cap)d "
+                "waitlisted passengers in this class). No ticket was booked and nothing was charged."
+            )
+            % {"travel_class": travel_class, "cap": cap}
+        )
+
+
+def check_all_confirmed(*, only_if_confirmed: bool, statuses: Collection[str]) -> None:
+    """NotAllConfirmed when the booking asked for confirmed berths only and not every passenger
+    needing a berth got one (`statuses`: their allocation statuses, CNF, RAC or WL)."""
+    if only_if_confirmed and any(status != "CNF" for status in statuses):
+        raise NotAllConfirmed(
+            "only_if_confirmed",
+            gettext(
+                "Not every passenger can get a confirmed berth now, and you asked to book only if all "
+                "are confirmed: nothing was booked and nothing was charged."
+            ),
+        )
+
+
+def check_shown_fare(*, fare: Decimal, shown_fare: Decimal | None) -> None:
+    """FareChanged when a Premium Tatkal fare fixed under the lock is not the one the passenger saw
+    (or none was sent)."""
+    if shown_fare != fare:
+        raise FareChanged(fare)
+
+
+def check_allocation(
+    *,
+    quota: str,
+    travel_class: str,
+    berths: int,
+    waitlisted_now: int,
+    statuses: Collection[str],
+    only_if_confirmed: bool,
+) -> None:
+    """Every refusal that depends on where a new booking's passengers would go (`statuses`: CNF, RAC
+    or WL for each passenger needing a berth), checked before anything is written."""
+    check_all_confirmed(only_if_confirmed=only_if_confirmed, statuses=statuses)
+    check_premium_tatkal_confirmed(quota=quota, statuses=statuses)
+    check_waitlist_cap(
+        travel_class=travel_class,
+        berths=berths,
+        waitlisted_now=waitlisted_now,
+        joining=sum(1 for status in statuses if status == "WL"),
+    )
+
+
+def check_premium_tatkal_confirmed(*, quota: str, statuses: Collection[str]) -> None:
+    """Regret when Premium Tatkal, which sells confirmed berths only, has none left for a passenger."""
+    if quota == quotas.PREMIUM_TATKAL and any(status != "CNF" for status in statuses):
+        raise Regret(
+            gettext(
+                "REGRET: Premium Tatkal sells confirmed berths only and has too few left for this "
+                "journey. No ticket was booked and nothing was charged."
+            )
+        )

@@ -7,8 +7,10 @@ Per passenger, in whole rupees:
   farther you go); this flat rate is the documented simplification.
 - reservation charge: a flat amount per class.
 - superfast surcharge: a flat amount per class on superfast services (`Train.is_superfast`).
-- Tatkal premium (Tatkal quota only): a share of the base fare, kept between a minimum and a
-  maximum per class (as Indian Railways publishes it).
+- Tatkal premium (Tatkal and Premium Tatkal): a share of the base fare, kept between a minimum
+  and a maximum per class (as Indian Railways publishes it).
+- Premium Tatkal: the base fare times the slab of the moment, `premium_percent`
+  (quotas.premium_tatkal_percent: rising as the quota fills), fixed under the inventory lock.
 - GST: 5% of the above on AC classes (1A, 2A, 3A, CC), rounded to the rupee.
 
 Children under 5 travel free without a berth. Children 5 to 11 who choose no berth pay half the
@@ -20,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .booking_rules import AC_CLASSES, TATKAL
+from .quotas import AC_CLASSES, TATKAL_QUOTAS
 
 GST_RATE = Decimal("0.05")
 
@@ -112,18 +114,20 @@ def fare_for(
     superfast: bool,
     quota: str,
     passengers: Iterable[tuple[str, int, bool]],
+    premium_percent: int = 100,
 ) -> FareBreakdown:
     """The fare of a booking, itemised per passenger.
 
-    `passengers` is a sequence of (label, age, no_berth). Raises ValueError for a class without
-    Tatkal when `quota` is Tatkal (the booking rules refuse such a request before pricing it).
+    `passengers` is a sequence of (label, age, no_berth); `premium_percent` scales the base fare
+    (Premium Tatkal's slab; 100 otherwise). Raises ValueError for a class without Tatkal when
+    `quota` is a Tatkal quota (the booking rules refuse such a request before pricing it).
     """
     rate = CLASS_FARES[travel_class]
-    tatkal = quota == TATKAL
+    tatkal = quota in TATKAL_QUOTAS
     tatkal_share = rate.tatkal_share if tatkal else None  # set exactly when the Tatkal premium applies
     if tatkal and tatkal_share is None:
         raise ValueError(f"no Tatkal fare in {travel_class}")
-    adult_base = _round_up_to_5(rate.per_km * max(distance_km, rate.minimum_km))
+    adult_base = _round_up_to_5(rate.per_km * max(distance_km, rate.minimum_km) * premium_percent / 100)
     breakdown = FareBreakdown(travel_class, distance_km, quota, superfast)
     for label, age, no_berth in passengers:
         category = passenger_category(age, no_berth and not tatkal)
@@ -146,8 +150,8 @@ def fare_for(
 
 def one_adult_fare(travel_class: str, distance_km: int, superfast: bool, quota: str) -> FareBreakdown | None:
     """The fare enquiry: what one adult pays (a price shown before login), or None when the quota
-    is not sold in the class (Tatkal in 1A)."""
-    if quota == TATKAL and CLASS_FARES[travel_class].tatkal_share is None:
+    is not sold in the class (Tatkal and Premium Tatkal in 1A)."""
+    if quota in TATKAL_QUOTAS and CLASS_FARES[travel_class].tatkal_share is None:
         return None
     return fare_for(travel_class, distance_km, superfast, quota, [("One adult", 30, False)])
 

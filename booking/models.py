@@ -11,6 +11,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from timetable.models import TRAVEL_CLASSES, Station, Train
 
 from . import coach_layouts
 from .booking_rules import QUOTAS
+from .quotas import GENERAL, LADIES, SENIOR, TATKAL, QuotaShares, default_shares
 
 QUOTA_CHOICES = list(QUOTAS.items())
 # What a passenger of an unpaid hold is shown instead of CNF / RAC / WL (BookingPassenger.shown_status).
@@ -46,6 +48,38 @@ class CoachComposition(models.Model):
         return f"{self.train_id} {self.travel_class} x{self.coaches}"
 
 
+class QuotaShare(models.Model):
+    """Berths earmarked per quota in a class (default: quotas.DEFAULT_SHARES; a migration seeds one row
+    per class). Copied into an inventory when it is created: an edit applies to inventories created
+    afterwards and never moves a berth of an existing one."""
+
+    travel_class = models.CharField(max_length=2, choices=TRAVEL_CLASSES, unique=True)
+    tatkal = models.PositiveSmallIntegerField("Tatkal berths per coach", default=0)
+    premium_tatkal = models.PositiveSmallIntegerField("Premium Tatkal berths per coach", default=0)
+    senior_lower = models.PositiveSmallIntegerField("lower berth quota (SS) per coach", default=0)
+    ladies = models.PositiveSmallIntegerField("Ladies berths per train", default=0)
+
+    def __str__(self) -> str:
+        return f"{self.travel_class} quotas"
+
+    def clean(self) -> None:
+        layout = coach_layouts.LAYOUTS.get(self.travel_class)
+        if layout is None:
+            return
+        saleable = layout.size - len(layout.rac_berth_numbers())
+        if self.tatkal + self.premium_tatkal + self.senior_lower > saleable:
+            raise ValidationError(
+                f"A {self.travel_class} coach has {saleable} berths outside RAC: the shares exceed it."
+            )
+        lower = sum(1 for kind in layout.berth_types() if kind == "LB")
+        if self.senior_lower > lower:
+            raise ValidationError({"senior_lower": f"A {self.travel_class} coach has {lower} lower berths."})
+
+    @property
+    def shares(self) -> QuotaShares:
+        return QuotaShares(self.tatkal, self.premium_tatkal, self.senior_lower, self.ladies)
+
+
 class Inventory(models.Model):
     train = models.ForeignKey(Train, on_delete=models.PROTECT, related_name="+")
     journey_date = models.DateField(help_text="The date the train leaves its first station.")
@@ -55,11 +89,16 @@ class Inventory(models.Model):
     departs_at = models.DateTimeField(help_text="Departure from the first station.")
     chart_due_at = models.DateTimeField(db_index=True)
     chart_prepared_at = models.DateTimeField(null=True, blank=True)
-    # Leg bitmask per unit, in coach_layouts.units(travel_class, coach_count) order.
+    # The quota shares (quotas.QuotaShares.as_json) this inventory was created with. The columns this
+    # issue added have database defaults too, so rows inserted by plain SQL (test data) stay valid.
+    quota_shares = models.JSONField(default=dict, db_default={})
+    # Leg bitmask per unit, in coach_layouts.units(travel_class, coach_count, shares) order.
     occupancy = models.JSONField(default=list)
     rac_count = models.PositiveIntegerField(default=0)
     gnwl_count = models.PositiveIntegerField(default=0)
     tqwl_count = models.PositiveIntegerField(default=0)
+    ldwl_count = models.PositiveIntegerField(default=0, db_default=0)
+    sswl_count = models.PositiveIntegerField(default=0, db_default=0)
     # The earliest expiry among unpaid holds: the next booking releases expired holds first.
     earliest_hold_expiry = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -74,17 +113,33 @@ class Inventory(models.Model):
         return f"{self.train_id} {self.journey_date} {self.travel_class}"
 
     @property
+    def shares(self) -> QuotaShares:
+        if not self.quota_shares:
+            return default_shares(self.travel_class)
+        return QuotaShares.from_json(self.quota_shares)
+
+    @property
     def units(self) -> tuple[coach_layouts.Unit, ...]:
-        return coach_layouts.units(self.travel_class, self.coach_count)
+        return coach_layouts.units(self.travel_class, self.coach_count, self.shares)
+
+    @property
+    def capacity(self) -> dict[str, int]:
+        return coach_layouts.capacity(self.travel_class, self.coach_count, self.shares)
 
     def wl_count(self, quota: str) -> int:
-        return self.tqwl_count if quota == "TQ" else self.gnwl_count
+        return int(getattr(self, WL_COUNT_FIELDS[quota]))
 
     def set_wl_count(self, quota: str, value: int) -> None:
-        if quota == "TQ":
-            self.tqwl_count = value
-        else:
-            self.gnwl_count = value
+        setattr(self, WL_COUNT_FIELDS[quota], value)
+
+    @property
+    def waitlisted(self) -> int:
+        """Waitlisted passengers over all quotas: what the class's waitlist cap counts."""
+        return sum(self.wl_count(quota) for quota in WL_COUNT_FIELDS)
+
+
+# Each waitlisted quota's counter (quotas.WAITLISTED_QUOTAS; Premium Tatkal has no waitlist).
+WL_COUNT_FIELDS = {GENERAL: "gnwl_count", TATKAL: "tqwl_count", LADIES: "ldwl_count", SENIOR: "sswl_count"}
 
 
 class Booking(models.Model):
@@ -117,6 +172,10 @@ class Booking(models.Model):
     # NULL rather than "": the unique (user, key) constraint below applies only to bookings with a key.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     request_hash = models.CharField(max_length=64, blank=True)
+    # The passenger's options on the form: book only if every berth is confirmed; consider for
+    # auto-upgradation at chart preparation (reservations.prepare_chart).
+    only_if_confirmed = models.BooleanField(default=False, db_default=False)
+    auto_upgrade = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
 
@@ -226,7 +285,8 @@ class QueuedBookingRequest(models.Model):
     booking = models.OneToOneField(
         Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="queued_request"
     )
-    # A refusal: {"status": HTTP status, "field": ..., "error": message, "outcome": "REGRET" or null}.
+    # A refusal: {"status": HTTP status, "field": ..., "error": message, "outcome": "REGRET" or null,
+    # "details": what the outcome carries besides (FARE_CHANGED: {"fare": ...}) or null}.
     refusal = models.JSONField(null=True, blank=True)
     # Arrival: the rules (Tatkal opening, horizon, hold windows) are judged at this instant.
     created_at = models.DateTimeField(default=timezone.now)
@@ -292,6 +352,8 @@ class BookingPassenger(models.Model):
     cancellation_charge = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     refund_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The class booked, when auto-upgradation moved the passenger up (inventory is then the higher one).
+    upgraded_from = models.CharField(max_length=2, blank=True, choices=TRAVEL_CLASSES, db_default="")
 
     class Meta:
         ordering = ["booking", "position"]

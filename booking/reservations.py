@@ -20,6 +20,7 @@ import secrets
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -30,14 +31,33 @@ from django.utils.translation import gettext as _
 
 from payments import services as payments
 from payments.models import Payment
-from timetable.train_routes import TrainRoute
+from timetable.train_routes import TrainRoute, route_for
 
-from . import coach_layouts, events, fares, hold_limits, refunds
-from .allocation import CNF, RAC, WL, Need, SeatMap, Waiting, allocate_party, leg_mask, promote
+from . import booking_rules, coach_layouts, events, fares, hold_limits, quotas, refunds
+from .allocation import (
+    CNF,
+    RAC,
+    Need,
+    SeatMap,
+    Waiting,
+    allocate_party,
+    leg_mask,
+    plan_upgrade,
+    promote,
+)
 from .booking_requests import BookingRequest, wants_lower
-from .booking_rules import MIN_AGE_ALONE, BookingConflict, RuleError, WaitlistFull
+from .booking_rules import MIN_AGE_ALONE, BookingConflict, RuleError
 from .coach_layouts import Unit
-from .models import Booking, BookingPassenger, CoachComposition, Inventory, RefundRule, status_text
+from .models import (
+    WL_COUNT_FIELDS,
+    Booking,
+    BookingPassenger,
+    CoachComposition,
+    Inventory,
+    QuotaShare,
+    RefundRule,
+    status_text,
+)
 
 P = BookingPassenger.Status
 QUEUE_FIELDS = ["status", "number", "unit", "coach", "berth_number", "berth_type"]
@@ -53,6 +73,12 @@ def coach_count_for(route: TrainRoute, travel_class: str) -> int:
     return coach_layouts.default_coach_count(route.train_type, travel_class)
 
 
+def quota_shares_for(travel_class: str) -> quotas.QuotaShares:
+    """The shares a new inventory of this class copies: the admin's QuotaShare row, or the default."""
+    row = QuotaShare.objects.filter(travel_class=travel_class).first()
+    return row.shares if row is not None else quotas.default_shares(travel_class)
+
+
 def new_inventory(
     route: TrainRoute, journey_date: datetime.date, travel_class: str, coach_count: int | None = None
 ) -> Inventory:
@@ -66,6 +92,7 @@ def new_inventory(
         legs=route.legs,
         departs_at=departs_at,
         chart_due_at=departs_at - datetime.timedelta(hours=settings.CHART_HOURS_BEFORE_DEPARTURE),
+        quota_shares=quota_shares_for(travel_class).as_json(),
         occupancy=[0] * len(coach_layouts.units(travel_class, coach_count)),
     )
 
@@ -85,7 +112,7 @@ def _save_inventory(inventory: Inventory, seatmap: SeatMap) -> None:
             "occupancy",
             "rac_count",
             "gnwl_count",
-            "tqwl_count",
+            *WL_COUNT_FIELDS.values(),
             "earliest_hold_expiry",
             "chart_prepared_at",
             "updated_at",
@@ -139,8 +166,8 @@ def reorganise_queues(
     if promoted and not charting:
         events.passengers_promoted.send(sender=Inventory, passenger_ids=promoted)
     inventory.rac_count = rac_count
-    inventory.gnwl_count = wl_counts.get("GN", 0)
-    inventory.tqwl_count = wl_counts.get("TQ", 0)
+    for quota in WL_COUNT_FIELDS:
+        inventory.set_wl_count(quota, wl_counts.get(quota, 0))
     return changed
 
 
@@ -153,7 +180,8 @@ def _vacate(
 ) -> None:
     """Cancel passenger rows: free their units. `charges` maps row id -> RefundQuote."""
     for row in rows:
-        if row.status in (P.CONFIRMED, P.RAC) and row.unit is not None:
+        # An upgraded passenger's berth is in the higher class's inventory, charted already: left as is.
+        if row.status in (P.CONFIRMED, P.RAC) and row.unit is not None and row.inventory_id == inventory.id:
             seatmap.release(row.unit, leg_mask(row.board_sequence, row.alight_sequence))
         row.cancelled_status = row.status
         row.status = P.CANCELLED
@@ -289,17 +317,28 @@ def _allocate_one(
     request, journey = item.request, item.request.journey
     fare = request.fare()
     mask = leg_mask(journey.board.sequence, journey.alight.sequence)
+    quotas.check_offered(request.quota, inventory.capacity)
+    fare = request.fare_under_lock(seatmap, mask, fare)  # Premium Tatkal: priced here, 409 if not as shown
     needs = [
         Need(i, p.berth_preference, p.wants_lower) for i, p in enumerate(request.passengers) if p.needs_berth
     ]
     placements = allocate_party(seatmap, needs, mask, request.quota)
-    waitlisted = sum(1 for placement in placements.values() if placement.status == WL)
-    limit = settings.WAITLIST_LIMIT
-    if waitlisted and limit and inventory.wl_count(request.quota) + waitlisted > limit:
+    try:
+        booking_rules.check_allocation(
+            quota=request.quota,
+            travel_class=inventory.travel_class,
+            berths=coach_layouts.berth_count(inventory.travel_class, inventory.coach_count),
+            waitlisted_now=inventory.waitlisted,
+            statuses=[placement.status for placement in placements.values()],
+            only_if_confirmed=request.only_if_confirmed,
+        )
+    except RuleError:
+        # Refused (REGRET, NOT_CONFIRMED): the batch's seat map goes back to what it was, so the
+        # requests after this one get what they would have got without it.
         for given in placements.values():
             if given.unit is not None:
                 seatmap.release(given.unit, mask)
-        raise WaitlistFull("passengers", _("REGRET: the waitlist for this class is full."))
+        raise
     booking = Booking(
         pnr=_new_pnr(),
         user_id=item.user_id,
@@ -321,6 +360,8 @@ def _allocate_one(
         fare_total=fare.total,
         fare_breakdown=fare.as_dict(),
         request_hash=item.request_hash,
+        only_if_confirmed=request.only_if_confirmed,
+        auto_upgrade=request.auto_upgrade,
     )
     rows: list[BookingPassenger] = []
     units = inventory.units
@@ -567,19 +608,80 @@ class ChartResult:
     inventory: Inventory
     expired_holds: int = 0
     cancelled_bookings: list[str] = field(default_factory=list)  # their PNRs
+    upgraded: list[BookingPassenger] = field(default_factory=list)
+
+
+def _upgrade_target(inventory_id: int, now: datetime.datetime) -> int | None:
+    """The id of the inventory one class up (quotas.UPGRADE_TO) on the same train and date, created if
+    the train carries that class, and charted first, so its own waitlist has had its berths."""
+    lower = Inventory.objects.select_related("train").get(pk=inventory_id)
+    upper_class = quotas.UPGRADE_TO.get(lower.travel_class)
+    route = route_for(lower.train.number) if upper_class else None
+    if upper_class is None or route is None or upper_class not in route.classes:
+        return None
+    rows = Inventory.objects.filter(
+        train_id=lower.train_id, journey_date=lower.journey_date, travel_class=upper_class
+    )
+    if not rows.exists():
+        Inventory.objects.bulk_create(
+            [new_inventory(route, lower.journey_date, upper_class)], ignore_conflicts=True
+        )
+    upper = rows.get()
+    if upper.chart_prepared_at is None:
+        prepare_chart(upper.pk, now)
+    return upper.pk
+
+
+def _auto_upgrade(lower: Inventory, lower_seatmap: SeatMap, upper: Inventory) -> list[BookingPassenger]:
+    """Move the confirmed passengers of paid bookings that opted in to the charted class above, in
+    booking order, each party together (allocation.plan_upgrade); their berths below are freed for
+    the queues. Both inventory rows are locked by the caller."""
+    upper_seatmap = seat_map(upper)
+    candidates = BookingPassenger.objects.filter(
+        inventory=lower, status=P.CONFIRMED, booking__auto_upgrade=True, booking__status=Booking.Status.BOOKED
+    ).order_by("booking_id", "position")
+    moved: list[BookingPassenger] = []
+    for _booking_id, rows in groupby(candidates, key=lambda row: row.booking_id):
+        party = list(rows)
+        mask = leg_mask(party[0].board_sequence, party[0].alight_sequence)
+        needs = [Need(row.id, row.berth_preference, wants_lower(row.age, row.gender)) for row in party]
+        chosen = plan_upgrade(upper_seatmap, needs, mask)
+        for row in party if chosen else ():
+            if row.unit is not None:
+                lower_seatmap.release(row.unit, mask)
+            row.inventory, row.upgraded_from = upper, lower.travel_class
+            _place(row, upper.units, chosen[row.id])
+            moved.append(row)
+    if moved:
+        BookingPassenger.objects.bulk_update(moved, ["inventory", "upgraded_from", *QUEUE_FIELDS[2:]])
+        upper.occupancy = upper_seatmap.occupied
+        upper.save(update_fields=["occupancy", "updated_at"])
+    return moved
 
 
 def prepare_chart(inventory_id: int, now: datetime.datetime | None = None) -> ChartResult:
-    """Freeze allocation for one inventory: unpaid holds released, unsold Tatkal berths given to
-    the General queues, tickets still entirely waitlisted cancelled with a full refund."""
+    """Freeze allocation for one inventory: unpaid holds released, passengers who opted for
+    auto-upgradation moved up a class where it has vacant berths, the berths they freed and every
+    quota's unsold berths given to the queues in order, tickets still entirely waitlisted cancelled
+    with a full refund."""
     now = now or timezone.now()
+    upper_id = _upgrade_target(inventory_id, now)
     with transaction.atomic():
-        inventory = Inventory.objects.select_for_update(no_key=True).get(pk=inventory_id)
+        # Two inventories are locked in one fixed order, ascending id (one SELECT ... ORDER BY id FOR
+        # UPDATE), and every other path locks one inventory only: no two paths wait on each other.
+        ids = [inventory_id] if upper_id is None else [inventory_id, upper_id]
+        locked = {
+            row.pk: row
+            for row in Inventory.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+        }
+        inventory = locked[inventory_id]
         result = ChartResult(inventory)
         if inventory.chart_prepared_at is not None:
             return result
         seatmap = seat_map(inventory)
         result.expired_holds = len(release_expired_holds(inventory, seatmap, now, everything=True))
+        if upper_id is not None:
+            result.upgraded = _auto_upgrade(inventory, seatmap, locked[upper_id])
         reorganise_queues(inventory, seatmap, charting=True)
         inventory.chart_prepared_at = now
         _save_inventory(inventory, seatmap)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,11 +33,12 @@ from timetable.journeys import booking_window
 from timetable.train_routes import RouteJourney, TrainRoute, journey_for, later_journeys, route_for
 
 from . import admission, booking_rules, coach_layouts, reservations, services
-from .availability import availability, class_offers, quota_offers
+from .availability import availability, class_offers, premium_tatkal_percent_now, quota_offers
 from .booking_requests import parse_booking_request
 from .booking_rules import GENERAL, QUOTAS, RuleError
 from .forms import posted_passengers
 from .models import Booking, BookingPassenger, QueuedBookingRequest
+from .quotas import PREMIUM_TATKAL
 from .responses import rule_error_page
 
 PNR_LENGTH = 10
@@ -174,6 +176,8 @@ def passengers(
     status = 200
     rows = 1
     if request.method == "POST":
+        data["only_if_confirmed"] = "only_if_confirmed" in request.POST
+        data["auto_upgrade"] = "auto_upgrade" in request.POST
         try:
             data["passengers"] = posted_passengers(request.POST)
             rows = len(data["passengers"])
@@ -212,7 +216,11 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
         # Already confirmed (a second press, or Back): show what it became.
         entry = (
             QueuedBookingRequest.objects.select_related("booking")
-            .filter(user=request.user, idempotency_key=f"draft:{draft_id}")
+            .filter(
+                Q(idempotency_key=f"draft:{draft_id}") | Q(idempotency_key__startswith=f"draft:{draft_id}:"),
+                user=request.user,
+            )
+            .order_by("-pk")
             .first()
         )
         if entry is not None:
@@ -220,17 +228,24 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
         raise PassengerNotFound(_("This booking draft has expired: start again from the search."))
     context: dict[str, Any] = {"data": data, "draft_id": draft_id}
     status = 200
+    if request.method == "POST":  # the Premium Tatkal fare the page showed, fixed under the lock
+        data = {**data, "shown_fare": request.POST.get("shown_fare")}
     try:
         booking_request = parse_booking_request(data)
     except RuleError as error:
         return rule_error_page(request, "booking/review.html", context, error)
     if request.method == "POST":
         try:
-            # The draft id doubles as the idempotency key: a double submit holds berths once.
+            # The draft id doubles as the idempotency key: a double submit holds berths once. A
+            # Premium Tatkal confirmation of a new fare (after FARE_CHANGED) is a new request: the key
+            # names the fare, or the earlier refusal would be replayed.
+            key = f"draft:{draft_id}"
+            if booking_request.shown_fare is not None:
+                key = f"{key}:{booking_request.shown_fare}"
             state = admission.submit(
                 user=request.user,
                 request=booking_request,
-                idempotency_key=f"draft:{draft_id}",
+                idempotency_key=key,
                 wait_seconds=settings.BOOKING_ADMISSION_WAIT_MS / 1000,
             )
             if state.queued:
@@ -250,7 +265,10 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
         {
             "request_": booking_request,
             "journey": journey,
-            "fare": booking_request.fare(),
+            "fare": booking_request.fare(premium_tatkal_percent_now(journey, booking_request.travel_class))
+            if booking_request.quota == PREMIUM_TATKAL
+            else booking_request.fare(),
+            "quota_name": QUOTAS[booking_request.quota],
             "availability": availability(journey, booking_request.travel_class)[booking_request.quota],
             "hold_minutes": settings.BOOKING_HOLD_MINUTES,
         }

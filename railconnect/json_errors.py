@@ -1,8 +1,9 @@
 """One shape for every JSON error, and the pieces that keep /api/ answering JSON whatever fails.
 
 The shape: {"error": "<message for a person>"} plus, where they apply, "field" (the input to
-change), "code" (a stable name a program can test) and "retry_after" (seconds, also sent as the
-Retry-After header). `json_error` builds it; every JSON endpoint answers its errors with it.
+change), "code" (a stable name a program can test), "retry_after" (seconds, also sent as the
+Retry-After header) and what a refusal carries besides (`extra`: a booking's {"status": "REGRET"},
+a changed fare). `json_error` builds it; every JSON endpoint answers its errors with it.
 
 Errors Django raises before or around a view would otherwise be HTML pages. Under /api/:
 - `ApiErrorsMiddleware` refuses a body over API_MAX_BODY_BYTES with 413 before anything reads it
@@ -45,9 +46,10 @@ def json_error(
     field: str | None = None,
     code: str | None = None,
     retry_after: int | None = None,
+    extra: dict[str, object] | None = None,
 ) -> JsonResponse:
     """The one JSON error body; `message` is sent as text whatever it is (an exception, a lazy string)."""
-    body: dict[str, object] = {"error": str(message)}
+    body: dict[str, object] = {**(extra or {}), "error": str(message)}
     if field is not None:
         body["field"] = field
     if code is not None:

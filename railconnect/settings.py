@@ -454,8 +454,11 @@ TATKAL_NON_AC_OPENING_HOUR = env_int("TATKAL_NON_AC_OPENING_HOUR", 11)
 # Passengers per ticket.
 GENERAL_MAX_PASSENGERS = env_int("GENERAL_MAX_PASSENGERS", 6)
 TATKAL_MAX_PASSENGERS = env_int("TATKAL_MAX_PASSENGERS", 4)
-# Waitlist places per train, date, class and quota; past it a booking is refused (REGRET). 0: no limit.
-WAITLIST_LIMIT = env_int("WAITLIST_LIMIT", 0)
+
+# The waitlist cap of a class, over all its quotas, in percent of its berths; past it a booking is
+# refused (REGRET). Railway Board, 28 June 2025 (revising the 25% of 16 June 2025): 60% AC, 30% non-AC.
+WAITLIST_CAP_AC_PERCENT = env_int("WAITLIST_CAP_AC_PERCENT", 60)
+WAITLIST_CAP_NON_AC_PERCENT = env_int("WAITLIST_CAP_NON_AC_PERCENT", 30)
 # The booking queue (booking/admission.py): how long a POST waits for its outcome before answering
 # 202 with the request's URL (ms); how many queued requests one writer's transaction allocates; how
 # long a writer keeps draining others' requests once its own is decided (ms); the wait quoted per

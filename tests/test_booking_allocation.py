@@ -15,6 +15,7 @@ from booking.allocation import (
     promote,
 )
 from booking.coach_layouts import GENERAL, TATKAL, units
+from booking.quotas import LADIES, PREMIUM_TATKAL, SENIOR
 
 
 def seatmap(travel_class="3A", coaches=1):
@@ -126,7 +127,7 @@ def test_waitlisted_passenger_promoted_only_to_a_berth_free_on_all_their_legs():
     assert short_trip.status == CNF and short_trip.unit == 3
 
 
-def test_charting_gives_unsold_tatkal_berths_to_general_waitlist():
+def test_charting_gives_unsold_quota_berths_to_general_waitlist():
     sm = seatmap("SL")
     mask = leg_mask(1, 2)
     allocate_party(sm, [Need(i) for i in range(sm.count_free(mask, (GENERAL,)) + 14)], mask, GENERAL)
@@ -134,7 +135,12 @@ def test_charting_gives_unsold_tatkal_berths_to_general_waitlist():
     promote(sm, waiting)
     assert waiting[0].status == WL
     promote(sm, waiting, charting=True)
-    assert waiting[0].status == CNF and sm.units[waiting[0].unit].pool == TATKAL
+    assert waiting[0].status == CNF and sm.units[waiting[0].unit].pool in (
+        TATKAL,
+        PREMIUM_TATKAL,
+        LADIES,
+        SENIOR,
+    )
 
 
 def test_choose_berths_takes_nothing():

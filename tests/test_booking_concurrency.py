@@ -11,9 +11,10 @@ import threading
 from collections import Counter
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
-from booking import coach_layouts
+from booking import coach_layouts, quotas
 from booking.models import BookingPassenger, Inventory
 
 from testsupport.bookings import book_until_decided, party, payload, set_coaches
@@ -22,6 +23,15 @@ from testsupport.users import logged_in_client, make_user
 
 THREADS = 40
 PER_THREAD = 6
+
+
+def waitlist_cap(travel_class, coaches):
+    return quotas.waitlist_cap(
+        travel_class,
+        coach_layouts.berth_count(travel_class, coaches),
+        settings.WAITLIST_CAP_AC_PERCENT,
+        settings.WAITLIST_CAP_NON_AC_PERCENT,
+    )
 
 
 def passenger_clients(prefix):
@@ -66,9 +76,12 @@ def test_concurrent_bookings_never_oversell(postgres_only, transactional_db):
     run_in_threads(fire)
     assert not errors
     assert len(results) == THREADS * PER_THREAD >= 200
-    # Each answered once it was decided: 201 at once, or 200 on its request URL after a 202.
-    assert {status for status, _ in results} <= {200, 201}
-    assert len({body["pnr"] for _, body in results}) == THREADS * PER_THREAD
+    # Each answered once it was decided: 201 at once, or 200 on its request URL after a 202; past
+    # the class's waitlist cap a booking is refused whole: 409 REGRET, nothing written.
+    assert {status for status, _ in results} <= {200, 201, 409} and 409 in {status for status, _ in results}
+    assert all(body["status"] == "REGRET" for status, body in results if status == 409)
+    booked = [body for status, body in results if status in (200, 201)]
+    assert len({body["pnr"] for body in booked}) == len(booked)
 
     rows = list(
         BookingPassenger.objects.values("status", "number", "unit", "board_sequence", "alight_sequence")
@@ -82,11 +95,13 @@ def test_concurrent_bookings_never_oversell(postgres_only, transactional_db):
         waitlist == list(range(1, len(waitlist) + 1))
         and len(waitlist) == len(rows) - by_status["CNF"] - by_status["RAC"]
     )
+    # The cap holds under concurrency: full, or one place short (a party of two did not fit).
+    assert waitlist_cap("3A", 1) - 1 <= len(waitlist) <= waitlist_cap("3A", 1)
     held = [r for r in rows if r["status"] in ("CNF", "RAC")]
     units = Counter(r["unit"] for r in held)
     assert all(count == 1 for count in units.values())  # every journey here covers every leg
     # The statuses the API answered agree with the rows.
-    answered = Counter(p["status"].split(" ")[0] for _, body in results for p in body["passengers"])
+    answered = Counter(p["status"].split(" ")[0] for body in booked for p in body["passengers"])
     assert answered["CNF"] == capacity["GN"] and answered["RAC"] == capacity["RAC"]
     inventory = Inventory.objects.get()
     assert sum(1 for mask in inventory.occupancy if mask) == len(held)
@@ -122,7 +137,7 @@ def test_concurrent_bookings_on_mixed_segments_never_double_sell_a_leg(postgres_
             connection.close()
 
     run_in_threads(fire)
-    assert not errors and set(statuses) <= {200, 201} and len(statuses) == THREADS * PER_THREAD
+    assert not errors and set(statuses) <= {200, 201, 409} and len(statuses) == THREADS * PER_THREAD
     assert Inventory.objects.count() == 1
     held = list(
         BookingPassenger.objects.filter(status__in=["CNF", "RAC"]).values_list(
@@ -139,6 +154,7 @@ def test_concurrent_bookings_on_mixed_segments_never_double_sell_a_leg(postgres_
     for status in ("RAC", "WL"):
         numbers = sorted(BookingPassenger.objects.filter(status=status).values_list("number", flat=True))
         assert numbers == list(range(1, len(numbers) + 1))
+    assert BookingPassenger.objects.filter(status="WL").count() <= waitlist_cap("2A", 1)
 
 
 def test_concurrent_bookings_on_sqlite_are_serialised(tmp_path):

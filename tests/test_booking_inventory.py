@@ -9,6 +9,8 @@ from django.utils import timezone
 from booking import admission, reservations
 from booking.availability import availability
 from booking.booking_requests import parse_booking_request
+from booking.booking_rules import Regret
+from booking.coach_layouts import capacity
 from booking.models import Booking, BookingPassenger, Inventory
 from payments.models import Payment, Refund
 
@@ -80,7 +82,7 @@ def test_full_train_gives_waitlist_and_numbers_follow(network):
 
 def test_cancellation_promotes_rac_to_confirmed_and_waitlist_to_rac_in_order(network):
     set_coaches("12002", "SL", 1)
-    general = 72 - 7 - 14
+    general = capacity("SL", 1)["GN"]
     held = []
     for _ in range(general):
         held.append(hold(train="12002", **{"class": "SL"}))
@@ -135,14 +137,14 @@ def test_expire_holds_command_and_paid_bookings_stay(network, settings):
     assert sum(1 for mask in Inventory.objects.get().occupancy if mask) == 1
 
 
-def test_waitlist_limit_regret(network, settings):
-    settings.WAITLIST_LIMIT = 2
+def test_waitlist_cap_regret(network, settings):
+    settings.WAITLIST_CAP_AC_PERCENT = 10  # 10% of 1A's 24 berths: 2 waitlisted passengers
     fill_first_class()
     hold(**{"class": "1A", "passengers": party(2, "A B")})
     try:
         hold(**{"class": "1A"})
-    except reservations.RuleError as error:
-        assert "REGRET" in error.message
+    except Regret as error:
+        assert "REGRET" in error.message and error.status == 409
     else:
         raise AssertionError("expected REGRET")
     assert Booking.objects.count() == 5
@@ -164,7 +166,7 @@ def test_child_without_berth_and_infant(network):
 
 def test_prepare_chart_freezes_and_refunds_waitlisted_tickets(network, user):
     set_coaches("12002", "SL", 1)
-    for _ in range(72 - 7 - 14 + 14):
+    for _ in range(capacity("SL", 1)["GN"] + capacity("SL", 1)["RAC"]):
         pay(hold(train="12002", **{"class": "SL"}))
     waitlisted = hold(train="12002", **{"class": "SL"})
     pay(waitlisted)
@@ -175,10 +177,10 @@ def test_prepare_chart_freezes_and_refunds_waitlisted_tickets(network, user):
     call_command("prepare_chart", "--now", at.isoformat(), stdout=open("/dev/null", "w"))
     inventory.refresh_from_db()
     assert inventory.chart_prepared_at is not None
-    # The 14 unsold Tatkal berths went to the General queues: the 14 RAC passengers are confirmed
-    # and the waitlisted ticket took an RAC place.
+    # The unsold quota berths (Tatkal, Premium Tatkal, Ladies, lower berth: 26) went to the General
+    # queues: the 14 RAC passengers are confirmed and so is the waitlisted ticket.
     assert not BookingPassenger.objects.filter(status=P.RAC).exclude(booking=waitlisted.booking).exists()
-    assert statuses(waitlisted) == ["RAC 1"]
+    assert statuses(waitlisted)[0].startswith("CNF S1/")
     unpaid.booking.refresh_from_db()
     assert unpaid.booking.status == Booking.Status.EXPIRED
     # Booking is closed once the chart is prepared.

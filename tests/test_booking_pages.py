@@ -27,10 +27,11 @@ def test_search_results_link_to_the_availability_page(network):
 def test_availability_page_is_public_live_and_not_cached(network, client_for):
     page = Client().get(choose_url("3A"))
     assert page.status_code == 200
-    assert b"AVAILABLE 560" in page.content  # 10 coaches x (72 berths - 4 RAC - 12 Tatkal)
+    # 10 coaches x (72 berths - 4 RAC - 6 Tatkal - 6 Premium Tatkal - 4 lower berth quota) - 6 Ladies
+    assert b"AVAILABLE 514" in page.content
     assert "no-cache" in page["Cache-Control"] or "no-store" in page["Cache-Control"]
     post_booking(client_for)
-    assert b"AVAILABLE 559" in Client().get(choose_url("3A")).content
+    assert b"AVAILABLE 513" in Client().get(choose_url("3A")).content
 
 
 def test_availability_page_errors_are_400_not_500(network):

@@ -83,7 +83,7 @@ def test_a_burst_of_parties_on_mixed_segments_gives_each_request_one_outcome(
     ends with exactly one outcome, a party in one booking, no leg of a berth sold twice, RAC/WL
     contiguous, REGRET past the waitlist cap; a retry of each key answers the same outcome."""
     settings.BOOKING_ADMISSION_WAIT_MS = 30  # short: many answers go through the 202 path
-    settings.WAITLIST_LIMIT = 40
+    # The class's default waitlist cap (60% of 2A's berths) is far below what the burst asks for.
     booking_network()
     set_coaches("12951", "2A", 1)
     threads, per_thread = 30, 4
@@ -221,8 +221,9 @@ def test_a_tatkal_refusal_is_403_before_queuing_even_when_the_answer_would_be_20
 
 
 def test_regret_is_409_with_its_status_on_sqlite_and_postgres(network, settings):
-    settings.WAITLIST_LIMIT = 1
     set_coaches("12951", "1A", 1)
+    # A waitlist cap of one passenger: the smallest percent of the coach's berths that makes one.
+    settings.WAITLIST_CAP_AC_PERCENT = -(-100 // coach_layouts.berth_count("1A", 1))
     capacity = coach_layouts.capacity("1A", 1)["GN"]
     answers = [
         post_booking(logged_in_client(make_user(f"p{i}")), payload(**{"class": "1A"}))

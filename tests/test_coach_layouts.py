@@ -1,5 +1,6 @@
 from booking import coach_layouts
 from booking.coach_layouts import GENERAL, RAC, TATKAL, capacity, default_coach_count, units
+from booking.quotas import LADIES, PREMIUM_TATKAL, SENIOR
 from timetable.models import Train
 
 
@@ -31,14 +32,21 @@ def test_rac_side_lowers_give_two_slots_each():
     assert len(rac_berths) == 7
     slots = [u for u in units("SL", 1) if u.pool == RAC]
     assert len(slots) == 14 and all(u.berth_type == "SL" for u in slots)
-    assert capacity("SL", 1) == {GENERAL: 72 - 7 - 14, TATKAL: 14, RAC: 14}
+    assert capacity("SL", 1) == {
+        GENERAL: 72 - 7 - 7 - 7 - 6 - 6,
+        TATKAL: 7,
+        PREMIUM_TATKAL: 7,
+        SENIOR: 6,
+        LADIES: 6,
+        RAC: 14,
+    }
 
 
 def test_no_tatkal_or_rac_in_first_class_and_seats_in_chair_car():
-    assert capacity("1A", 1) == {GENERAL: 24, TATKAL: 0, RAC: 0}
+    assert capacity("1A", 1) == {GENERAL: 24, TATKAL: 0, PREMIUM_TATKAL: 0, SENIOR: 0, LADIES: 0, RAC: 0}
     assert set(coach_layouts.berth_preferences("1A")) == {"LB", "UB"}
     assert coach_layouts.berth_preferences("CC") == ("WS", "MS", "AS")
-    assert capacity("2S", 1) == {GENERAL: 100, TATKAL: 8, RAC: 0}
+    assert capacity("2S", 1) == {GENERAL: 100, TATKAL: 8, PREMIUM_TATKAL: 0, SENIOR: 0, LADIES: 0, RAC: 0}
     assert len(units("CC", 2)) == 156
 
 

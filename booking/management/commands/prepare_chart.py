@@ -12,8 +12,10 @@ class Command(BaseCommand):
     help = (
         "Prepare now the chart of every train, date and class whose chart time has come "
         "(settings.CHART_HOURS_BEFORE_DEPARTURE before departure): freeze allocation, release unpaid "
-        "holds, give unsold Tatkal berths to the General queues, cancel and fully refund tickets "
-        "that are still entirely waitlisted. The scheduler does the same every CHART_SWEEP_SECONDS."
+        "holds, move passengers who opted for auto-upgradation up a class where it has vacant berths "
+        "(the class above is charted first), give every quota's unsold berths and the freed ones to "
+        "the queues in order, cancel and fully refund tickets that are still entirely waitlisted. "
+        "The scheduler does the same every CHART_SWEEP_SECONDS."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
