@@ -97,7 +97,8 @@ def choose(
                 (later, class_offers(later, now))
                 for later in later_journeys(journey, booking_window()[1], WEEK_AT_A_GLANCE_DATES)
             ],
-            "waitlisted": chosen.kind == "WL",
+            # Waitlisted, or past the waitlist cap (REGRET): either way, offer other trains.
+            "waitlisted": chosen.kind in ("WL", "REGRET"),
         }
     )
     return render(request, "booking/choose.html", context)

@@ -22,14 +22,14 @@ from booking.responses import rule_error_json
 from payments.models import Payment
 
 from testsupport.bookings import party, payload, post_booking, set_coaches, travel_date
-from testsupport.users import new_passenger
+from testsupport.users import new_passenger, verify_mobile
 
 P = BookingPassenger.Status
 
 
 def hold(**changes):
     """A hold by a new passenger (one passenger may hold only a few: hold_limits)."""
-    return admission.hold_booking(new_passenger(), parse_booking_request(payload(**changes)))
+    return admission.hold_booking(verify_mobile(new_passenger()), parse_booking_request(payload(**changes)))
 
 
 def women(count, name="Lady Traveller", first_age=30):
@@ -50,6 +50,14 @@ def snapshot():
 
 
 # --- Eligibility, per passenger ------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def verified_passenger(request):
+    """Tatkal and Premium Tatkal need a verified mobile number (booking/tatkal_rules.py): the
+    signed-in passenger of these tests has one."""
+    if "user" in request.fixturenames:
+        verify_mobile(request.getfixturevalue("user"))
 
 
 def test_ladies_quota_is_for_women_and_children_under_12(network, client_for):
@@ -302,7 +310,7 @@ def test_premium_tatkal_sold_out_is_regret_not_a_waitlist(network, client_for, t
     request = parse_booking_request(payload(**tatkal_open, passengers=party(4, "Pt Group")))
     fare = int(request.fare(100).total)
     admission.hold_booking(
-        new_passenger(),
+        verify_mobile(new_passenger()),
         parse_booking_request(payload(**tatkal_open, shown_fare=fare, passengers=party(4, "Pt Group"))),
     )
     left = availability(journey(**tatkal_open), "3A")["PT"]

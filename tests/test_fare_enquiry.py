@@ -79,13 +79,13 @@ def test_the_class_fragment_shows_availability_and_fare_and_is_cached_briefly(
     body = text(response)
     assert response.status_code == 200
     assert body.count('class="class-button') == 3
-    assert "AVAILABLE 560" in body and rupees(one_adult("3A")) in body
+    assert "AVAILABLE 514" in body and rupees(one_adult("3A")) in body
     assert response["Cache-Control"] == "public, max-age=5"
     # A booking does not show in the display figure until it expires; the availability page is live.
     post_booking(client_for)
     with django_assert_num_queries(0):
-        assert "AVAILABLE 560" in text(Client().get(classes_url()))
-    assert "AVAILABLE 559" in text(Client().get(choose_url("3A")))
+        assert "AVAILABLE 514" in text(Client().get(classes_url()))
+    assert "AVAILABLE 513" in text(Client().get(choose_url("3A")))
 
 
 @pytest.mark.parametrize(
@@ -104,9 +104,10 @@ def test_the_class_fragment_of_an_unknown_train_is_404(network):
 
 def test_a_waitlisted_class_offers_alternative_trains(network):
     monday = next_weekday(0, after=travel_date(3))
+    # No coach at all: no berth, and a waitlist capped at a share of no berths (REGRET).
     set_coaches("12951", "3A", 0)
     page = text(Client().get(choose_url("3A", date=monday)))
-    assert "WL 1" in page and "3A is waitlisted" in page
+    assert "REGRET" in page and "3A is waitlisted" in page
     assert "/search/alternatives?from=AAA&to=DDD" in page
     alternatives = Client().get(
         "/search/alternatives",
