@@ -1,7 +1,7 @@
 """The passengers page's form: rows of passengers, read with a Django formset.
 
 The fields are named as the page has always named them, p-<row>-name, -age, -gender,
--berth_preference and -no_berth (the saved-passengers picker fills them by those names). The row
+-berth_preference, -no_berth and -pregnant (the saved-passengers picker fills them by those names). The row
 count is not a hidden management field but the rows the browser sent: the page works without
 JavaScript, and a row the passenger filled beyond the quota's limit is read, so the rules refuse
 it with a message rather than drop it silently. The form only reads: every rule (how many
@@ -30,6 +30,8 @@ class PassengerForm(forms.Form):
     gender = forms.CharField(required=False, strip=False)
     berth_preference = forms.CharField(required=False, strip=False)
     no_berth = forms.BooleanField(required=False)
+    # Pregnant women may book the senior citizen / lower berth quota (SS) and get lower berths first.
+    pregnant = forms.BooleanField(required=False)
 
     def passenger(self) -> dict[str, Any] | None:
         """The row as a booking request's passenger, or None for a row left empty."""
@@ -43,6 +45,7 @@ class PassengerForm(forms.Form):
             "gender": data["gender"],
             "berth_preference": data["berth_preference"],
             "no_berth": data["no_berth"],
+            "pregnant": data["pregnant"],
         }
 
 

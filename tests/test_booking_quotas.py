@@ -257,6 +257,19 @@ def test_passenger_form_carries_both_options(network, client_for):
     assert booking.only_if_confirmed and booking.auto_upgrade
 
 
+def test_a_pregnant_woman_books_the_lower_berth_quota_from_the_passenger_form(network, client_for):
+    url = f"/book/12951/{travel_date().isoformat()}/AAA/DDD/3A/passengers"
+    assert b'name="p-0-pregnant"' in client_for.get(url + "?quota=SS").content
+    form = {"quota": "SS", "p-0-name": "Meera Das", "p-0-age": "29", "p-0-gender": "F"}
+    refused = client_for.post(url, form)
+    assert refused.status_code == 400 and Booking.objects.count() == 0  # 29 and not pregnant: not eligible
+    review = client_for.post(url, {**form, "p-0-pregnant": "on"})
+    assert review.status_code == 302
+    assert client_for.post(review["Location"]).status_code == 302
+    passenger = BookingPassenger.objects.get()
+    assert Booking.objects.get().quota == "SS" and passenger.berth_type == "LB"
+
+
 # --- Premium Tatkal: opening, fare slabs, fare fixed under the lock, no waitlist ------------------
 
 
