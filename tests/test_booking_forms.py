@@ -26,13 +26,28 @@ def test_rows_are_read_in_order_and_empty_ones_skipped():
             p_0_age="34",
             p_0_gender="F",
             p_0_berth_preference="LB",
+            p_0_pregnant="on",
             p_3_name="",
             p_3_age="",
         )
     )
     assert rows == [
-        {"name": "Asha Rao", "age": 34, "gender": "F", "berth_preference": "LB", "no_berth": False},
-        {"name": "Ravi Rao", "age": 8, "gender": "M", "berth_preference": "", "no_berth": True},
+        {
+            "name": "Asha Rao",
+            "age": 34,
+            "gender": "F",
+            "berth_preference": "LB",
+            "no_berth": False,
+            "pregnant": True,
+        },
+        {
+            "name": "Ravi Rao",
+            "age": 8,
+            "gender": "M",
+            "berth_preference": "",
+            "no_berth": True,
+            "pregnant": False,
+        },
     ]
 
 
