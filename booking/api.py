@@ -34,7 +34,7 @@ from railconnect.rate_limits import rate_limited, signed_in_user_or_address
 from . import admission, reservations, services
 from .booking_requests import parse_booking_request, request_fingerprint
 from .booking_rules import RuleError
-from .models import Booking, BookingPassenger, QueuedBookingRequest
+from .models import Booking, BookingPassenger, QueuedBookingRequest, with_pnr
 from .responses import rule_error_json
 
 # A JSON request body (railconnect.json_body): JSON values of any type, checked where used.
@@ -166,7 +166,7 @@ def own_booking[R: HttpResponseBase](
 
     @wraps(view)
     def wrapper(request: AuthenticatedHttpRequest, pnr: str, **kwargs: Any) -> R | JsonResponse:
-        booking = Booking.objects.select_related("train").filter(pnr=pnr[:10], user=request.user).first()
+        booking = with_pnr(Booking.objects.select_related("train"), pnr).filter(user=request.user).first()
         if booking is None:
             return json_error("No such booking.", status=404, field="pnr")
         return view(request, booking, **kwargs)

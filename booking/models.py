@@ -8,6 +8,7 @@ their coach, berth and stop sequences, so double selling can be checked from row
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -452,3 +453,17 @@ class RefundRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ruleset} {self.applies_to} {self.quota or '*'} {self.travel_class or '*'}: {self.note}"
+
+
+PNR_LENGTH = 10
+PNR_DIGITS = re.compile(r"[0-9]{10}")
+
+
+def with_pnr(bookings: models.QuerySet[Booking], pnr: str) -> models.QuerySet[Booking]:
+    """`bookings` narrowed to the one with PNR `pnr` (its first 10 characters, as the pages have always
+    read it). A PNR is 10 ASCII digits: anything else matches nothing without asking the database,
+    which refuses some characters (NUL) in a comparison."""
+    candidate = pnr[:PNR_LENGTH]
+    if not PNR_DIGITS.fullmatch(candidate):
+        return bookings.none()
+    return bookings.filter(pnr=candidate)

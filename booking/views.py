@@ -37,11 +37,10 @@ from .availability import availability, class_offers, premium_tatkal_percent_now
 from .booking_requests import parse_booking_request
 from .booking_rules import GENERAL, QUOTAS, RuleError
 from .forms import posted_passengers
-from .models import Booking, BookingPassenger, QueuedBookingRequest
+from .models import PNR_LENGTH, Booking, BookingPassenger, QueuedBookingRequest, with_pnr
 from .quotas import PREMIUM_TATKAL
 from .responses import rule_error_page
 
-PNR_LENGTH = 10
 # How many later dates the availability page shows at a glance (IRCTC shows six).
 WEEK_AT_A_GLANCE_DATES = 6
 # A booking in these states may still be cancelled (until the train leaves).
@@ -307,8 +306,8 @@ def queued(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponseBa
 
 def _own_booking(request: AuthenticatedHttpRequest, pnr: str) -> Booking:
     booking = (
-        Booking.objects.select_related("train", "board_station", "alight_station")
-        .filter(pnr=pnr[:PNR_LENGTH], user=request.user)
+        with_pnr(Booking.objects.select_related("train", "board_station", "alight_station"), pnr)
+        .filter(user=request.user)
         .first()
     )
     if booking is None:
@@ -433,11 +432,9 @@ def pnr_form(request: HttpRequest) -> HttpResponseBase:
 def pnr_status(request: HttpRequest, pnr: str) -> HttpResponse:
     """What a public PNR enquiry shows: the journey and each passenger's status, no names. Limited per
     address (settings.RATE_LIMITS["pnr"]): PNRs are 10 digits, so unlimited lookups could sweep them."""
-    booking = (
-        Booking.objects.select_related("train", "board_station", "alight_station", "inventory")
-        .filter(pnr=pnr[:PNR_LENGTH])
-        .first()
-    )
+    booking = with_pnr(
+        Booking.objects.select_related("train", "board_station", "alight_station", "inventory"), pnr
+    ).first()
     if booking is None or booking.status == Booking.Status.EXPIRED:
         return render(
             request,

@@ -225,11 +225,11 @@ def test_the_availability_page_shows_fares_and_a_week_at_a_glance(site, new_page
 
 def test_a_waitlisted_class_lists_alternative_trains_with_their_availability(site, new_page):
     booking_network()
-    set_coaches("12951", "3A", 0)
+    set_coaches("12951", "3A", 0)  # no berth, and a waitlist capped at a share of none: REGRET
     monday = next_weekday(0, after=travel_date(3))
     page = new_page(viewport=PHONE)
     page.goto(f"{site.url}/book/12951/{monday.isoformat()}/AAA/DDD/3A")
-    assert "WL 1" in page.locator(".class-card.chosen").inner_text()
+    assert "REGRET" in page.locator(".class-card.chosen").inner_text()
     alternatives = page.locator(".alternatives")
     alternatives.scroll_into_view_if_needed()  # it loads, and then each train's classes, in view
     alternatives.locator(".class-button .fare").first.wait_for()
