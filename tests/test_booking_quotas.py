@@ -8,9 +8,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.test import Client
 from django.utils import timezone
 
 from booking import admission, booking_rules, coach_layouts, quotas, reservations
@@ -416,30 +414,20 @@ def test_auto_upgrade_skips_unpaid_and_a_party_that_does_not_fit(network):
 # --- Shares are data; an inventory keeps its own ------------------------------------------------
 
 
-@pytest.fixture
-def admin_client_(db):
-    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
-    client = Client()
-    client.force_login(admin)
-    return client
-
-
-def test_admin_edit_changes_future_inventories_and_never_moves_sold_berths(
-    network, client_for, admin_client_
-):
+def test_admin_edit_changes_future_inventories_and_never_moves_sold_berths(network, client_for, admin_client):
     sold = post_booking(client_for, payload(quota="LD", passengers=women(1)))
     assert sold.status_code == 201
     inventory = Inventory.objects.get()
     row = Booking.objects.get().passengers.get()
     pools_before = [unit.pool for unit in inventory.units]
     share = QuotaShare.objects.get(travel_class="3A")
-    page = admin_client_.get(f"/admin/booking/quotashare/{share.pk}/change/")
+    page = admin_client.get(f"/admin/booking/quotashare/{share.pk}/change/")
     assert page.status_code == 200
     form = {"travel_class": "3A", "tatkal": "0", "premium_tatkal": "0", "senior_lower": "0", "ladies": "0"}
-    response = admin_client_.post(f"/admin/booking/quotashare/{share.pk}/change/", form)
+    response = admin_client.post(f"/admin/booking/quotashare/{share.pk}/change/", form)
     assert response.status_code == 302, response.content
     too_many = {**form, "senior_lower": "30"}
-    refused = admin_client_.post(f"/admin/booking/quotashare/{share.pk}/change/", too_many)
+    refused = admin_client.post(f"/admin/booking/quotashare/{share.pk}/change/", too_many)
     assert refused.status_code == 200 and b"lower berths" in refused.content
     # The booked date's inventory keeps the shares it was created with: no berth moves.
     inventory.refresh_from_db()
