@@ -540,8 +540,8 @@ PROFILING_INTERVAL = float(os.environ.get("PROFILING_INTERVAL", 0.001))
 # deeper than this is refused with 400 (a booking needs 3 levels; Python's parser recursed into a 500).
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 16 * 1024)
 API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 16)
-# A failed CSRF check answers JSON under /api/ (Django's page elsewhere).
-CSRF_FAILURE_VIEW = "railconnect.json_errors.csrf_failure"
+# A failed CSRF check answers JSON under /api/ and the site's 403 page for forms elsewhere.
+CSRF_FAILURE_VIEW = "railconnect.error_pages.csrf_failure"
 # Public PNR lookups per client address per minute (then 429 with Retry-After).
 RATE_LIMITS["pnr"] = (env_int("PNR_RATE_LIMIT", 30), 60)
 # Mobile verification codes (accounts/mobile_verification.py): per client address.
