@@ -155,6 +155,25 @@ def test_the_header_says_who_is_signed_in_on_every_page(site, passenger, new_pag
         assert not signed_out.locator(".site-header >> text=My bookings").is_visible(), path
 
 
+def test_without_javascript_the_cached_pages_header_still_says_who_is_signed_in(site, passenger, new_page):
+    signed_in = signed_in_page(
+        new_page, site, client=passenger["client"], viewport=PHONE, java_script_enabled=False
+    )
+    signed_out = new_page(viewport=PHONE, java_script_enabled=False)
+    date = travel_date().isoformat()
+    for path in ("/", f"/search?from=AAA&to=DDD&date={date}", "/trains/12951", "/hi/"):
+        signed_out.goto(site.url + path)  # the cached page is the same for both
+        assert signed_out.locator(".site-header [data-account-nav=signed-out]").is_visible(), path
+        assert not signed_out.locator(".site-header [data-account-nav=signed-in]").is_visible(), path
+        signed_in.goto(site.url + path)
+        assert signed_in.locator(".site-header [data-account-nav=signed-in]").is_visible(), path
+        assert not signed_in.locator(".site-header [data-account-nav=signed-out]").is_visible(), path
+    signed_in.goto(site.url + "/dashboard")
+    signed_in.click(".site-header >> text=Log out")
+    signed_in.goto(site.url + "/")
+    assert signed_in.locator(".site-header >> text=Log in").is_visible(), "after logging out"
+
+
 # --- axe-core ------------------------------------------------------------------------------------
 
 PUBLIC_PAGES = {"home": "/", "search results": "/search?from=AAA&to=DDD&date={date}", "availability": JOURNEY}
