@@ -311,9 +311,14 @@ if env_bool("CACHE_BACKEND_DUMMY", False):
     # Benchmarks only: measure the site with no cache at all.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
-# Sessions: read from the cache, written through to the database, so a Redis outage or restart
-# never logs anybody out, and every app instance sees the same sessions.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions: with Redis, read from the cache, written through to the database, so a Redis outage or
+# restart never logs anybody out, and every app instance sees the same sessions. Without Redis the
+# cache is each process's own memory: gunicorn's workers (`make run` starts one per core) would each
+# keep their own copy of a session and serve a stale one (a booking draft "expired", a log-out that
+# the other worker never heard of), so sessions are read from the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
 
 # --- Auth, i18n ----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
