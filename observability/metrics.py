@@ -24,7 +24,8 @@
 
 | railconnect_redis_circuit_open (gauge, largest over live workers), railconnect_redis_circuit_trips_total
   | | the Redis circuit breakers (caching/resilient_redis.py) |
-| railconnect_worker_exits_total | reason (timeout, reload, exited) | gunicorn's arbiter (observability/workers.py) |
+| railconnect_worker_exits_total | reason (timeout, reload, exited)
+  | gunicorn's arbiter (observability/workers.py) |
 | railconnect_worker_recycles_total | | a worker leaving after GUNICORN_MAX_REQUESTS (idem) |
 
 The alert rules on these names are in deploy/prometheus/alerts.yml (docs/runbook.md).

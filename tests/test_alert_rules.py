@@ -38,9 +38,7 @@ def _promtool():
 
 
 def _run(*args):
-    result = subprocess.run(
-        [_promtool(), *args], cwd=RULES_DIR, capture_output=True, text=True, timeout=120
-    )
+    result = subprocess.run([_promtool(), *args], cwd=RULES_DIR, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -78,7 +76,11 @@ def test_every_alert_has_a_firing_case_and_a_runbook_section():
 def _exposed_names(text):
     """Every series name a scrape can hold: sample names, and for each family (a labelled metric
     with no series yet still has its TYPE line) the names its type implies."""
-    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum"), "summary": ("_count", "_sum")}
+    suffixes = {
+        "counter": ("_total",),
+        "histogram": ("_bucket", "_count", "_sum"),
+        "summary": ("_count", "_sum"),
+    }
     names = set()
     for family in text_string_to_metric_families(text):
         names.add(family.name)

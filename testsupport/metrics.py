@@ -1,5 +1,7 @@
 """Reading /metrics in tests: a scrape parsed into {(sample name, sorted labels): value}."""
 
+from typing import Any
+
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -14,14 +16,14 @@ def parse_exposition(text: str) -> Samples:
     return samples
 
 
-def scrape_text(client: Client | None = None, **headers: str) -> str:
+def scrape_text(client: Client | None = None, **headers: Any) -> str:
     response = (client or Client()).get("/metrics", **headers)
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"].startswith("text/plain")
     return response.content.decode()
 
 
-def scrape(client: Client | None = None, **headers: str) -> Samples:
+def scrape(client: Client | None = None, **headers: Any) -> Samples:
     return parse_exposition(scrape_text(client, **headers))
 
 
