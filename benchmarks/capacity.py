@@ -115,7 +115,10 @@ def reads(args):
             print(f"{mode}: {results[mode]}", flush=True)
         return results
     finally:
-        drop_database(database)
+        import psycopg  # Django is not set up in this process yet: drop it directly
+
+        with psycopg.connect(f"{POSTGRES_ADMIN_URL}/postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def bookings(args):
