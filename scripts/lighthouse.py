@@ -3,7 +3,8 @@
 Starts gunicorn (DEBUG off, the built static files, WhiteNoise) on a free loopback port with a
 temporary SQLite database and media folder, loads the demo data (seed_demo, seed_promotions),
 then runs Lighthouse 12.2.3 (node_modules, from package-lock.json) in Debian's Chromium on every
-key page of testsupport/performance_budgets.py that exists, and prints the performance score, FCP,
+key page of testsupport/performance_budgets.py that exists, a PNR's status page and the booking
+review page, and prints the performance score, FCP,
 LCP, CLS, TBT and total bytes per page, and the accessibility, best-practices and SEO scores.
 Each page is run LIGHTHOUSE_RUNS times (default 3) and the medians are reported. JSON reports are
 kept in var/lighthouse/.
@@ -117,6 +118,25 @@ for page in KEY_PAGES:
         name = settings.SESSION_COOKIE_NAME
         cookie = {"name": name, "value": client.cookies[name].value}
     out.append({"name": page.name, "url": url, "cookie": cookie, "public": not page.login})
+# Two passenger pages that are not budget key pages: a PNR's status (public, found by its number)
+# and the review page, whose booking draft lives in the session that posted the passenger form.
+from django.urls import reverse
+from testsupport import pages
+try:
+    ticket = pages.eticket(make_passwordless_user())
+    # Public, but noindex (one booking's status): SEO is not a target there.
+    out.append({"name": "PNR status", "url": reverse("booking:pnr", args=[ticket.rsplit("/", 1)[-1]]),
+                "cookie": None, "public": False})
+    client = Client()
+    client.force_login(make_passwordless_user())
+    form = pages.passenger_form(None)
+    posted = client.post(form, {"quota": "GN", "p-0-name": "Asha Rao", "p-0-age": "34", "p-0-gender": "F"})
+    assert posted.status_code == 302, posted.status_code
+    name = settings.SESSION_COOKIE_NAME
+    out.append({"name": "booking review", "url": posted["Location"],
+                "cookie": {"name": name, "value": client.cookies[name].value}, "public": False})
+except PageUnavailable as reason:
+    out.append({"name": "PNR status", "skip": str(reason)})
 print(json.dumps(out))
 """
     result = subprocess.run(

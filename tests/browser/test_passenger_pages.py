@@ -53,7 +53,8 @@ def passenger():
     for index, person in enumerate(FAMILY[:2]):
         rows.update({f"p-{index}-{key}": str(value) for key, value in person.items()})
     review = client.post(JOURNEY + "/passengers", rows)["Location"]
-    return {"client": client, "paid": paid, "unpaid": unpaid, "review": review}
+    payment = Payment.objects.get(booking__pnr=unpaid).token
+    return {"client": client, "paid": paid, "unpaid": unpaid, "review": review, "payment": payment}
 
 
 def private_pages(passenger):
@@ -68,6 +69,12 @@ def private_pages(passenger):
         "dashboard": ("/dashboard", ".trip-status"),
         "statistics": ("/dashboard/statistics", ".figure"),
         "passenger form": (JOURNEY + "/passengers", "button[name=add_passenger]"),
+        "payment": (f"/payments/{passenger['payment']}", "button[value=pay]"),
+        "PNR status": (f"/pnr/{paid}", "main h1"),
+        "upcoming journeys": ("/dashboard/upcoming", ".trip-status"),
+        "past journeys": ("/dashboard/journeys", "main h1"),
+        "mobile number": ("/accounts/mobile/", "main h1"),
+        "password change": ("/accounts/password/change/", "main h1"),
     }
 
 
@@ -83,6 +90,7 @@ def public_pages():
         "log in": "/accounts/login/",
         "sign up": "/accounts/signup/",
         "not found": "/no/such/page",
+        "offline": "/offline",
     }
 
 
