@@ -18,3 +18,26 @@ def slip_font_installed(**kwargs: Any) -> list[Error]:
             id="etickets.E001",
         )
     ]
+
+
+@register()
+def script_fonts_installed(**kwargs: Any) -> list[Error]:
+    """A slip in Hindi or Tamil embeds that script's fonts (etickets/scripts.py)."""
+    missing = [
+        path
+        for paths in settings.ERS_SCRIPT_FONT_PATHS.values()
+        for path in paths
+        if not Path(path).is_file()
+    ]
+    if not missing:
+        return []
+    return [
+        Error(
+            f"The e-ticket PDF's Hindi / Tamil fonts are missing: {', '.join(missing)}.",
+            hint="Install Debian's fonts-noto-core (apt-get install fonts-noto-core), or set "
+            "ERS_DEVANAGARI_FONT_PATH, ERS_DEVANAGARI_BOLD_FONT_PATH, ERS_TAMIL_FONT_PATH and "
+            "ERS_TAMIL_BOLD_FONT_PATH to Noto Sans Devanagari / Noto Sans Tamil (or fonts with the "
+            "same scripts).",
+            id="etickets.E002",
+        )
+    ]
