@@ -140,9 +140,8 @@ def test_the_service_worker_serves_the_hindi_offline_page_in_hindi(site, network
     assert "/offline" not in cached_pages(page, "en-in") and cached_pages(page, "ta") == []
     # An English page opened online keeps the English offline page from then on.
     page.goto(f"{site.url}/pnr")
-    wait_until(
-        page, "caches.open(%r).then((c) => c.match('/offline')).then(Boolean)" % pages_cache(page, "en-in")
-    )
+    english = pages_cache(page, "en-in")
+    wait_until(page, f"caches.open('{english}').then((c) => c.match('/offline')).then(Boolean)")
     assert "/offline" in cached_pages(page, "en-in") and cached_pages(page, "ta") == []
     page.context.set_offline(True)
     page.goto(f"{site.url}/hi/trains/12951")  # never visited: the Hindi offline page
