@@ -15,13 +15,16 @@ from django.utils.translation import gettext
 from booking.booking_requests import NAME_PATTERN
 from booking.booking_rules import RuleError
 from booking.models import Booking
+from demo.pictures import seed_pictures
 from etickets.references import reference_for
 from payments.models import Payment
+from promotions.models import Picture
 from railconnect.catalogues import catalogue_paths, compile_catalogues, incomplete_entries
 from railconnect.indian_formats import rupees
 from search.places import city_of_label
 
 from testsupport.bookings import post_booking, settle_payment, travel_date
+from testsupport.caches import reset_caches
 from testsupport.networks import next_weekday, tiny_network
 from testsupport.visible_text import english_words
 
@@ -238,6 +241,21 @@ def test_the_verify_page_follows_the_checkers_language(network, client_for, lang
     assert english_words(valid.content.decode()) == set()
     forged = checker.get(f"/verify/{pnr}:forged")
     assert forged.status_code == 404 and english_words(forged.content.decode()) == set()
+
+
+@pytest.mark.parametrize("language", ["hi", "ta"])
+def test_the_home_pictures_texts_are_in_the_language(network, language):
+    """The banner's and destinations' title, subtitle and alt text (data in English) come from the
+    catalogue when it has them (the demo pictures'); an admin's own text is shown as written and
+    marked lang="en"."""
+    seed_pictures(scale=0.05)
+    home = hindi_page(Client(), f"/{language}/", language=language)
+    assert english_words(home) == set() and 'lang="en"' not in home.split("<main", 1)[1]
+    assert {"hi": "कोंकण रेलवे पर मानसून", "ta": "கொங்கண் பாதையில் பருவமழை"}[language] in home
+    Picture.objects.filter(title="Goa").update(title="Goa by night")
+    reset_caches()
+    home = Client().get(f"/{language}/").content.decode()
+    assert re.search(r'<span lang="en"><strong>Goa by night</strong>', home)
 
 
 # --- The autocomplete's city entry in the page's language -----------------------------------------
