@@ -76,11 +76,11 @@ class Picture(models.Model):
         has one (the demo pictures' texts are marked: demo/artwork.py), else as written, in English,
         and then marked lang="en" on the page so screen readers read it as English (docs/i18n.md)."""
         written = (self.title, self.subtitle, self.alt_text)
-        shown = tuple(gettext(text) if text else "" for text in written)
+        title, subtitle, alt = (gettext(text) if text else "" for text in written)
         english = translation.get_language() != settings.LANGUAGE_CODE and any(
-            text and text == original for text, original in zip(shown, written, strict=True)
+            text and text == original for text, original in zip((title, subtitle, alt), written, strict=True)
         )
-        return PictureTexts(*shown, lang="en" if english else "")
+        return PictureTexts(title, subtitle, alt, lang="en" if english else "")
 
     @property
     def rendition_set(self):
