@@ -13,6 +13,7 @@ other word stays in DejaVu Sans. A word that joins the script to Latin letters (
 both) is split into its runs with a space, so each run is shaped by a font that has it.
 """
 
+from pathlib import Path
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
@@ -48,8 +49,9 @@ def script_fonts(language: str) -> ScriptFonts | None:
     paths = settings.ERS_SCRIPT_FONT_PATHS.get(language)
     if paths is None:
         return None
-    regular, bold = f"RC-{language}", f"RC-{language}-Bold"
-    if regular not in pdfmetrics.getRegisteredFontNames():
+    # Named after the files, so other paths (settings) are registered, not mistaken for these.
+    regular, bold = (f"RC-{Path(path).stem}" for path in paths)
+    if regular not in pdfmetrics.getRegisteredFontNames() or bold not in pdfmetrics.getRegisteredFontNames():
         try:
             pdfmetrics.registerFont(TTFont(regular, paths[0]))
             pdfmetrics.registerFont(TTFont(bold, paths[1]))

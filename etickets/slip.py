@@ -14,6 +14,7 @@ as on Indian Railways' tickets.
 """
 
 import io
+import logging
 from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
@@ -34,7 +35,9 @@ from booking.refunds import active_rules, describe_rule
 from payments.models import Payment
 from railconnect.indian_formats import rupees
 
-from .scripts import ScriptFonts, markup, script_fonts
+from .scripts import ScriptFontMissing, ScriptFonts, markup, script_fonts
+
+logger = logging.getLogger(__name__)
 
 PAGE = (105 * mm, 240 * mm)
 FONT, BOLD = "RC-DejaVuSans", "RC-DejaVuSans-Bold"
@@ -154,7 +157,16 @@ def render(*, booking: Booking, verify_url: str, language: str) -> bytes:
     """The slip of one booking as PDF bytes, in `language` (the passenger's, remembered on the
     account: accounts.languages.language_of). verify_url: what the QR code opens."""
     with translation.override(language):
-        return _render(booking=booking, verify_url=verify_url, fonts=script_fonts(translation.get_language()))
+        try:
+            fonts = script_fonts(translation.get_language())
+        except ScriptFontMissing as error:
+            # A server without the script's fonts (check etickets.W002 said so): the ticket in
+            # English rather than no ticket.
+            logger.warning("e-ticket PDF in English instead of %s: %s", language, error)
+            language = settings.LANGUAGE_CODE
+            fonts = None
+    with translation.override(language):
+        return _render(booking=booking, verify_url=verify_url, fonts=fonts)
 
 
 def _render(*, booking: Booking, verify_url: str, fonts: ScriptFonts | None) -> bytes:
