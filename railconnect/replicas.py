@@ -25,11 +25,12 @@ is a GET: safe to repeat), and a 404 from the replica (a booking made on another
 ago, say) is asked of the primary too. A replica that does not answer costs at most
 REPLICA_CONNECT_TIMEOUT to the one request that checks its health, never seconds.
 
-Lag: measured from positions, not from the replica's replay timestamp (which, on an idle
-primary, grows without the replica being behind). Each health check reads the primary's
-current position, then the replica's replay position; the replica is as fresh as the latest
-moment this process saw the primary at a position the replica has replayed. So lag is 0 when
-the replica has replayed everything, and grows by wall-clock time while replay is paused or the
+Lag: each health check reads the primary's current position, then the replica's replay
+position. When the replica has replayed everything the primary had, the lag is 0 (not the age of
+its last replayed transaction, which grows on an idle primary without the replica being behind).
+Otherwise it is the smaller of two upper bounds: the time since this process last saw the primary
+at a position the replica has replayed, and the age of the last transaction the replica replayed
+(pg_last_xact_replay_timestamp()). So it grows by wall-clock time while replay is paused or the
 replica is cut off and the primary moves on.
 
 Metrics: railconnect_db_replica_lag_seconds (gauge, the highest over live processes) and
@@ -226,14 +227,17 @@ class ReplicaMonitor:
             self._samples.clear()
             self._samples.append((sampled_at, primary_lsn))
             return 0.0
-        # Keep the latest sample the replica has replayed, and the later ones.
+        # Two upper bounds of the staleness, the smaller one wins. (1) The latest moment this
+        # process saw the primary at a position the replica has replayed (coarse when this process
+        # has not checked for a while). (2) The age of the last transaction the replica replayed
+        # (coarse after the primary was idle). Keep that latest sample and the later ones.
         while len(self._samples) >= 2 and self._samples[1][1] <= replay_lsn:
             self._samples.popleft()
         oldest_time, oldest_lsn = self._samples[0]
-        if oldest_lsn <= replay_lsn:
-            return max(0.0, time.monotonic() - oldest_time)
-        # Behind everything this process has seen: the replica's own replay age is the best bound.
-        return float(replay_age) if replay_age is not None else math.inf
+        bound = time.monotonic() - oldest_time if oldest_lsn <= replay_lsn else math.inf
+        if replay_age is not None:
+            bound = min(bound, float(replay_age))
+        return max(0.0, bound)
 
     def close_connection(self) -> None:
         try:
