@@ -89,6 +89,13 @@ bench-booking: $(VENV)/.installed
 	$(PY) -m benchmarks.booking_rush
 	$(PY) -m benchmarks.booking_throughput
 
+# The scale-out topology under load, its drills timed (benchmarks/bench_cluster.py): a private
+# cluster like run-cluster's on free ports; hello world, public reads from the replica and from the
+# primary, replication delay, an app instance killed, the replica stopped, Redis restarted, and the
+# partition drill when benchmarks/bench_partitions.py exists. Needs what run-cluster needs.
+bench-cluster: $(VENV)/.installed static
+	$(PY) -m benchmarks.bench_cluster $(BENCH_ARGS)
+
 # The passenger dashboard on PostgreSQL (127.0.0.1:5432) with a million bookings: EXPLAIN of every
 # dashboard query (each must use its index), statistics view refresh times, and the pages' server
 # time (median/p95/p99; fails at p95 >= 50 ms). BENCH_ARGS="--reuse" keeps the loaded database.

@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bookings import travel_date
 from .load_harness import Client, free_port
 from .private_services import PrivateRedis
 from .results import percentile
@@ -139,6 +139,8 @@ def letters(number):
 
 
 def booking_body(name, age=30):
+    from .bookings import travel_date
+
     return {
         "train": "12002",
         "date": travel_date().isoformat(),
@@ -203,22 +205,27 @@ def pnr_status(client, pnr):
     return re.search(rb"<dt>Booking</dt><dd>([^<]*)</dd>", body).group(1).decode()
 
 
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """HTTP to one app instance's unix socket (behind nginx, /metrics wants its token)."""
+
+    def __init__(self, path):
+        super().__init__("localhost", timeout=20)
+        self.socket_path = str(path)
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(20)
+        self.sock.connect(self.socket_path)
+
+
 def replica_metrics(socket_path):
     """The railconnect_db_replica_* series of one app instance (its /metrics, from its socket)."""
-    output = subprocess.run(
-        [
-            "curl",
-            "-s",
-            "--unix-socket",
-            str(socket_path),
-            "-H",
-            f"Authorization: Bearer {METRICS_TOKEN}",
-            "http://localhost/metrics",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=20,
-    ).stdout
+    connection = UnixHTTPConnection(socket_path)
+    try:
+        connection.request("GET", "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+        output = connection.getresponse().read().decode()
+    finally:
+        connection.close()
     values = {}
     for line in output.splitlines():
         if line.startswith("railconnect_db_replica"):
@@ -262,6 +269,8 @@ def rows_returned(node):
 
 
 def public_paths():
+    from .bookings import travel_date
+
     date = travel_date().isoformat()
     return ["/api/stations?q=alp", "/pnr", f"/api/trains/search?from=AAA&to=DDD&date={date}"]
 
