@@ -71,7 +71,7 @@ def replication_delays(cluster, count=30):
     """Seconds from a booking's answer until the replica has replayed the passenger's cookie position."""
     import psycopg
 
-    from railconnect.replicas import parse_lsn
+    from railconnect.replicas import parse_cookie_lsn, parse_lsn
 
     passenger = Browser(cluster.port, tuple(cluster.data["credentials"][-1]))
     delays = []
@@ -82,7 +82,7 @@ def replication_delays(cluster, count=30):
             )
             answered = time.perf_counter()
             assert status in (200, 201), status
-            written = parse_lsn(passenger.jar.get("rc_written"))
+            written = parse_cookie_lsn(passenger.jar.get("rc_written"))
             assert written is not None, "the booking's answer carries the read-your-writes cookie"
             while True:
                 replayed = parse_lsn(replica.execute("SELECT pg_last_wal_replay_lsn()::text").fetchone()[0])

@@ -13,8 +13,8 @@ A request reads the replica only when all of these hold (decided once, before it
   behind the primary;
 - read-your-writes: the passenger has no change the replica has not replayed yet. A response to
   a request that wrote to the primary (a booking, a payment, a cancellation, a queued booking
-  allocated by its status poll...) carries a cookie with the primary's WAL position after the
-  write (pg_current_wal_lsn()); until the replica's replay position (pg_last_wal_replay_lsn())
+  allocated by its status poll...) carries a cookie (rc_written) with the primary's WAL position
+  after the write (pg_current_wal_lsn()); until the replica's replay position (pg_last_wal_replay_lsn())
   has reached it, that browser's pages read the primary. The cookie lasts
   REPLICA_READ_YOUR_WRITES_SECONDS, longer than the lag threshold, so by the time it is gone the
   replica has either replayed the write or is too far behind to be read at all.
@@ -61,8 +61,10 @@ from railconnect.database_outage import outage_error
 
 DEFAULT = "default"
 REPLICA = "replica"
-# The browser's last write: the primary's WAL position after it, e.g. "0/3000148".
+# The browser's last write: the primary's WAL position after it, as one hex number ("3000148" for
+# PostgreSQL's "0/3000148": a "/" would make the cookie value quoted).
 WRITTEN_COOKIE = "rc_written"
+COOKIE_LSN_PATTERN = re.compile(r"^[0-9A-Fa-f]{1,16}$")
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "MERGE")
 LSN_PATTERN = re.compile(r"^([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})$")
@@ -95,6 +97,13 @@ def parse_lsn(text: str | None) -> int | None:
 
 def format_lsn(lsn: int) -> str:
     return f"{lsn >> 32:X}/{lsn & 0xFFFFFFFF:X}"
+
+
+def parse_cookie_lsn(text: str | None) -> int | None:
+    """The WAL position of the read-your-writes cookie, or None (absent or not a position)."""
+    if not text or COOKIE_LSN_PATTERN.match(text) is None:
+        return None
+    return int(text, 16)
 
 
 # --- Health of the replica, per process ----------------------------------------------------------
@@ -312,7 +321,7 @@ class ReplicaRouter:
 
 
 def _written_lsn(request: HttpRequest) -> int | None:
-    return parse_lsn(request.COOKIES.get(WRITTEN_COOKIE))
+    return parse_cookie_lsn(request.COOKIES.get(WRITTEN_COOKIE))
 
 
 class ReplicaReadsMiddleware:
@@ -388,7 +397,7 @@ class ReplicaReadsMiddleware:
             return
         response.set_cookie(
             WRITTEN_COOKIE,
-            format_lsn(lsn),
+            f"{lsn:X}",
             max_age=settings.REPLICA_READ_YOUR_WRITES_SECONDS,
             secure=settings.HTTPS,
             httponly=True,

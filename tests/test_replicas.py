@@ -20,6 +20,7 @@ from railconnect.replicas import (
     ReplicaRouter,
     RequestReads,
     format_lsn,
+    parse_cookie_lsn,
     parse_lsn,
     read_alias,
 )
@@ -36,6 +37,12 @@ def test_wal_positions_parse_and_format():
     assert format_lsn(parse_lsn("16/B374D848")) == "16/B374D848"
     for bad in (None, "", "16", "x/1", "1/2/3", "123456789/1", "0/3000148; other=1"):
         assert parse_lsn(bad) is None
+    assert (
+        parse_cookie_lsn("1F4") == 500
+        and parse_cookie_lsn(f"{parse_lsn('16/B374D848'):X}") == (0x16 << 32) | 0xB374D848
+    )
+    for bad in (None, "", "0/3000148", "-1", "x", "1" * 17):
+        assert parse_cookie_lsn(bad) is None
 
 
 class Clock:
@@ -152,10 +159,10 @@ def public_request(path="/pnr/1234567890", method="get", cookies=None):
         (ReplicaHealth(up=True, replay_lsn=500, lag_seconds=9, reason="lag"), None, "lag"),
         (
             ReplicaHealth(up=True, replay_lsn=500, lag_seconds=0, reason=""),
-            format_lsn(501),
+            "1F5",
             "read_your_writes",
         ),
-        (ReplicaHealth(up=True, replay_lsn=500, lag_seconds=0, reason=""), format_lsn(500), None),
+        (ReplicaHealth(up=True, replay_lsn=500, lag_seconds=0, reason=""), "1F4", None),
         (ReplicaHealth(up=True, replay_lsn=500, lag_seconds=0, reason=""), "garbage", None),
     ],
 )
@@ -256,7 +263,8 @@ def test_a_request_that_wrote_remembers_the_primary_position(with_replica, trans
     response = ReplicaReadsMiddleware(view)(public_request(method="post"))
     if connection.vendor == "postgresql":
         cookie = response.cookies["rc_written"]
-        assert parse_lsn(cookie.value) is not None and cookie["httponly"]
+        assert parse_cookie_lsn(cookie.value) is not None and cookie["httponly"]
+        assert '"' not in cookie.OutputString()  # a plain value, not a quoted one
     else:  # no WAL position to remember (SQLite has no replica either)
         assert "rc_written" not in response.cookies
     # A request that only read sets nothing.
