@@ -254,7 +254,7 @@ def main():
         # 7. The partition throughput drill (one primary against two) is issue 16's other half:
         # benchmarks/bench_partitions.py with run(cluster) -> dict, run here on this cluster.
         if importlib.util.find_spec("benchmarks.bench_partitions") is not None:
-            from benchmarks import bench_partitions  # type: ignore[attr-defined]
+            from benchmarks import bench_partitions
 
             print("7. bookings over one primary against two", flush=True)
             results["partitions"] = bench_partitions.run(cluster)

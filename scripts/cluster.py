@@ -431,13 +431,13 @@ class Cluster:
             )
         self.say("one task worker and one scheduler for the whole cluster")
 
-    def start_nginx(self) -> None:
+    def start_nginx(self, logs: Path | None = None) -> None:
         import django
-        from django.conf import settings
+        from django.conf import settings as django_settings
 
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "railconnect.settings")
         django.setup()
-        settings = SettingsOverlay(settings, self.env)
+        settings = SettingsOverlay(django_settings, self.env)
         user = serve.worker_user()
         nginx_dir = self.run_dir / "nginx"
         nginx_dir.mkdir(parents=True, exist_ok=True)
@@ -461,10 +461,13 @@ class Cluster:
         )
         nginx = serve.find_nginx()
         assert nginx is not None
+        output = open(logs / "nginx.log", "ab") if logs else None  # noqa: SIM115
         self.nginx = Process(
             "nginx",
             subprocess.Popen(
-                [nginx, "-p", str(nginx_dir), "-c", str(config), "-e", "stderr"], start_new_session=True
+                [nginx, "-p", str(nginx_dir), "-c", str(config), "-e", "stderr"],
+                stderr=output,
+                start_new_session=True,
             ),
         )
         wait_for_port(self.port, 30, self.host)
@@ -476,7 +479,7 @@ class Cluster:
         self.migrate()
         self.start_apps(logs)
         self.start_tasks(logs)
-        self.start_nginx()
+        self.start_nginx(logs)
 
     # --- faults and stop -------------------------------------------------------------------------
 

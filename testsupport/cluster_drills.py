@@ -330,7 +330,8 @@ class Load:
             thread.join(timeout=60)
         assert not any(thread.is_alive() for thread in self.pool), "a load thread hung"
         self.cpu = time.process_time() - self.cpu
-        self.wall = time.monotonic() - self.wall
+        self.ended = time.monotonic()
+        self.wall = self.ended - self.wall
 
     def __exit__(self, *exc):
         if not self.stop_event.is_set():
@@ -346,7 +347,8 @@ class Load:
             if (since is None or a.started >= since) and (until is None or a.started < until)
         ]
         ms = [a.seconds * 1000 for a in chosen if a.status == 200]
-        span = (until or time.monotonic()) - (since or (time.monotonic() - self.wall))
+        end = min(until, self.ended) if until is not None else self.ended
+        span = end - (since if since is not None else self.ended - self.wall)
         return {
             "requests": len(chosen),
             "ok_per_s": round(len(ms) / span, 1) if span > 0 else None,
