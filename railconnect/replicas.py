@@ -33,7 +33,8 @@ at a position the replica has replayed, and the age of the last transaction the 
 (pg_last_xact_replay_timestamp()). So it grows by wall-clock time while replay is paused or the
 replica is cut off and the primary moves on.
 
-Metrics: railconnect_db_replica_lag_seconds (gauge, the highest over live processes) and
+Metrics: railconnect_db_replica_lag_seconds (gauge, the highest over live processes; +Inf while
+the replica is down) and
 railconnect_db_replica_fallbacks_total{reason} (down, lag, read_your_writes, error, not_found):
 requests for replica-eligible pages that read the primary instead, and why.
 
@@ -167,6 +168,7 @@ class ReplicaMonitor:
         """A request just failed on the replica: nobody here reads it until the next check."""
         self._health = ReplicaHealth(up=False)
         self._checked_at = time.monotonic()
+        REPLICA_LAG.set(math.inf)
 
     def reset(self) -> None:
         with self._lock:
@@ -177,8 +179,8 @@ class ReplicaMonitor:
     def _refresh(self) -> None:
         self._health = self.check()
         self._checked_at = time.monotonic()
-        if self._health.up and math.isfinite(self._health.lag_seconds):
-            REPLICA_LAG.set(self._health.lag_seconds)
+        # A replica that is down or cannot be measured is infinitely behind (+Inf).
+        REPLICA_LAG.set(self._health.lag_seconds if self._health.up else math.inf)
 
     def check(self) -> ReplicaHealth:
         sampled_at = time.monotonic()

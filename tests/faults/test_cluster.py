@@ -18,6 +18,7 @@ PostgreSQL pass only; skipped with the reason when PostgreSQL's server programs,
 redis-server are missing (never under REQUIRE_SERVICES=1).
 """
 
+import math
 import os
 import threading
 import time
@@ -170,6 +171,7 @@ def test_replica_paused_or_stopped_never_shows_a_passenger_stale_status(cluster)
     slowest = load.summary(since=stopped_at)["max_ms"]
     assert slowest < 2000, f"a request took {slowest} ms while the replica was down"
     assert fallbacks(cluster, "down") > 0
+    assert replica_lag(cluster) == math.inf  # a replica that does not answer is infinitely behind
 
     # Back: reads go to the replica again (its own statistics count the rows it returns).
     cluster.replica.start()
