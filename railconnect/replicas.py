@@ -170,12 +170,6 @@ class ReplicaMonitor:
         self._checked_at = time.monotonic()
         REPLICA_LAG.set(math.inf)
 
-    def reset(self) -> None:
-        with self._lock:
-            self._health = None
-            self._checked_at = -math.inf
-            self._samples.clear()
-
     def _refresh(self) -> None:
         self._health = self.check()
         self._checked_at = time.monotonic()
