@@ -270,3 +270,11 @@ def test_a_request_that_wrote_remembers_the_primary_position(with_replica, trans
     # A request that only read sets nothing.
     response = ReplicaReadsMiddleware(lambda request: HttpResponse(Station.objects.count()))(public_request())
     assert "rc_written" not in response.cookies
+
+
+def test_a_cookie_shorter_than_the_tolerated_lag_is_refused_at_start(settings):
+    from django.core.checks import run_checks
+
+    assert not [e for e in run_checks() if e.id == "railconnect.E002"]
+    settings.REPLICA_MAX_LAG_SECONDS = 120
+    assert [e.id for e in run_checks() if e.id == "railconnect.E002"] == ["railconnect.E002"]
