@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Exists, Min, OuterRef
 from django.utils import timezone
 from prometheus_client import Histogram
 
@@ -178,6 +178,9 @@ def submit(
             journey_date=request.journey.journey_date,
             now=now,
         )
+        at_once = _decide_at_once(user=user, request=request, key=key, request_hash=request_hash, now=now)
+        if at_once is not None:
+            return at_once
         inventory_id = _inventory_id(request, using)
         try:
             with transaction.atomic(using=using):
@@ -197,6 +200,73 @@ def submit(
     admission = Admission(earlier, True) if earlier is not None else Admission(entry, False)
     deadline = None if wait_seconds is None else time.monotonic() + wait_seconds
     return advance(admission, deadline=deadline)
+
+
+def _decide_at_once(
+    *, user: User, request: BookingRequest, key: str | None, request_hash: str, now: datetime.datetime
+) -> Admission | None:
+    """The uncontended path: when nobody holds the writer role of the request's inventory, take it,
+    queue the request and decide it with those waiting before it, in one transaction (the request
+    is the batch's last: first come, first served still holds). None, with nothing written, when
+    the role is taken, the inventory row does not exist yet, the queue ahead fills a batch, or the
+    transaction failed on a unique key (a taken PNR, or the same Idempotency-Key sent twice at
+    once): the caller then queues the request first and waits for its turn, as under a rush.
+
+    Why it is as safe as the queue: the request is written in the same transaction as its outcome,
+    so a process that dies here leaves neither (its client got no answer and retries with the same
+    Idempotency-Key). What it saves: the queue row's own transaction, the inventory id's lookup,
+    re-reading and re-parsing the request under the lock, and the UPDATE of its queue row.
+    """
+    journey = request.journey
+    using = database_for(train_id=journey.route.train_id)
+    entry = QueuedBookingRequest(
+        user=user,
+        payload=payload_of(request),
+        idempotency_key=key,
+        request_hash=request_hash,
+        created_at=now,
+    )
+    try:
+        with transaction.atomic(using=using):
+            inventory = (
+                Inventory.objects.using(using)
+                .select_for_update(skip_locked=True, no_key=True)
+                .filter(
+                    train_id=journey.route.train_id,
+                    journey_date=journey.journey_date,
+                    travel_class=request.travel_class,
+                )
+                # Whether anything waits, in the same statement: usually nothing does.
+                .annotate(
+                    waiting=Exists(
+                        QueuedBookingRequest.objects.filter(inventory=OuterRef("pk"), status=Q.QUEUED)
+                    )
+                )
+                .first()
+            )
+            if inventory is None:
+                return None
+            entry.inventory = inventory
+            waiting = []
+            if inventory.waiting:
+                waiting = list(
+                    QueuedBookingRequest.objects.using(using)
+                    .filter(inventory_id=inventory.pk, status=Q.QUEUED)
+                    .order_by("id")[: settings.BOOKING_BATCH_SIZE]
+                )
+            if len(waiting) >= settings.BOOKING_BATCH_SIZE:
+                return None  # a long queue: this request waits its turn behind it
+            decided = _decide(inventory, [*waiting, entry], using, arriving=(entry, request))
+    except IntegrityError:
+        return None
+    _observe(decided)
+    admission = Admission(entry, False)
+    outcome = decided[-1][1]
+    if isinstance(outcome, HoldResult):
+        admission.held = outcome
+    else:
+        admission.refused = outcome
+    return admission
 
 
 def _earlier_request(
@@ -322,38 +392,52 @@ def _write_batch(
             # A random PNR was taken: everything rolled back, the requests are still queued.
             if attempt == PNR_ATTEMPTS - 1:
                 raise
+    _observe(decided)
+    return decided
+
+
+def _observe(decided: list[tuple[QueuedBookingRequest, HoldResult | RuleError]]) -> None:
     BATCH_SIZE.observe(len(decided))
     for entry, _outcome in decided:
         assert entry.decided_at is not None
         QUEUE_WAIT_SECONDS.observe(max(0.0, (entry.decided_at - entry.created_at).total_seconds()))
-    return decided
 
 
 def _decide(
-    inventory: Inventory, entries: list[QueuedBookingRequest], using: str
+    inventory: Inventory,
+    entries: list[QueuedBookingRequest],
+    using: str,
+    *,
+    arriving: tuple[QueuedBookingRequest, BookingRequest] | None = None,
 ) -> list[tuple[QueuedBookingRequest, HoldResult | RuleError]]:
+    """Decide `entries` (oldest first) on the locked inventory and write their outcomes. `arriving`:
+    the last entry, not saved yet, with its request as just parsed (_decide_at_once): it is
+    inserted already decided rather than read back, parsed again and updated."""
     # The batch's clock: the writer's, but never before an arrival it decides (clocks of processes,
     # and of tests, may differ a little).
     now = max(timezone.now(), max(entry.created_at for entry in entries))
-    outcomes: dict[int, HoldResult | RuleError] = {}
+    outcomes: dict[int, HoldResult | RuleError] = {}  # by id(entry): the arriving one has no pk yet
     items: list[tuple[QueuedBookingRequest, HoldItem]] = []
     for entry in entries:
-        try:
-            # Judged as it arrived (Tatkal opening, horizon): parsing is cheap and deterministic.
-            request = parse_booking_request(entry.payload, now=entry.created_at)
-        except RuleError as refusal:
-            outcomes[entry.pk] = refusal
-            continue
+        if arriving is not None and entry is arriving[0]:
+            request = arriving[1]
+        else:
+            try:
+                # Judged as it arrived (Tatkal opening, horizon): parsing is cheap and deterministic.
+                request = parse_booking_request(entry.payload, now=entry.created_at)
+            except RuleError as refusal:
+                outcomes[id(entry)] = refusal
+                continue
         item = HoldItem(entry.user_id, request, entry.idempotency_key, entry.request_hash, entry.created_at)
         items.append((entry, item))
     results = reservations.hold_batch(
         inventory=inventory, items=[item for _e, item in items], now=now, using=using
     )
     for (entry, _item), result in zip(items, results, strict=True):
-        outcomes[entry.pk] = result
+        outcomes[id(entry)] = result
     decided: list[tuple[QueuedBookingRequest, HoldResult | RuleError]] = []
     for entry in entries:
-        outcome = outcomes[entry.pk]
+        outcome = outcomes[id(entry)]
         entry.decided_at = now
         if isinstance(outcome, HoldResult):
             entry.status, entry.booking = Q.ALLOCATED, outcome.booking
@@ -367,9 +451,17 @@ def _decide(
                 "details": getattr(outcome, "details", None),  # FARE_CHANGED: the new fare
             }
         decided.append((entry, outcome))
-    QueuedBookingRequest.objects.using(using).bulk_update(
-        entries, ["status", "booking", "refusal", "decided_at"]
-    )
+    waited = [entry for entry in entries if arriving is None or entry is not arriving[0]]
+    fields = ["status", "booking", "refusal", "decided_at"]
+    if len(waited) == 1:  # one UPDATE without bulk_update's CASE expressions, cheaper to build
+        entry = waited[0]
+        QueuedBookingRequest.objects.using(using).filter(pk=entry.pk).update(
+            **{name: getattr(entry, name) for name in fields}
+        )
+    elif waited:
+        QueuedBookingRequest.objects.using(using).bulk_update(waited, fields)
+    if arriving is not None:
+        arriving[0].save(using=using, force_insert=True)
     return decided
 
 
