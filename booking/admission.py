@@ -45,7 +45,7 @@ from prometheus_client import Histogram
 
 from . import reservations
 from .booking_requests import BookingRequest, parse_booking_request
-from .booking_rules import IdempotencyKeyReused, Refusal, RuleError
+from .booking_rules import IdempotencyKeyReused, Refusal, RuleError, refusal_text
 from .models import Booking, Inventory, QueuedBookingRequest
 from .reservations import HoldItem, HoldResult
 from .tatkal_rules import check_tatkal_eligibility
@@ -118,12 +118,16 @@ class Admission:
         if self.refused is not None:
             return self.refused
         stored = self.entry.refusal or {}
+        code, params = stored.get("code"), stored.get("params") or {}
         return Refusal(
             str(stored.get("field", "")),
-            str(stored.get("error", "")),
+            # Worded now, in the asker's language, not the deciding process's (booking_rules).
+            refusal_text(code, params, str(stored.get("error", ""))),
             status=int(stored.get("status", 400)),
             outcome=stored.get("outcome"),
             details=stored.get("details"),
+            code=code,
+            params=params,
         )
 
     def position(self) -> int:
@@ -446,6 +450,10 @@ def _decide(
             entry.refusal = {
                 "status": outcome.status,
                 "field": outcome.field,
+                # The code and its parameters are what is answered (worded in the asker's language);
+                # the message, in the deciding request's language, only for a refusal without a code.
+                "code": outcome.code,
+                "params": outcome.params,
                 "error": outcome.message,
                 "outcome": getattr(outcome, "outcome", None),
                 "details": getattr(outcome, "details", None),  # FARE_CHANGED: the new fare
