@@ -142,8 +142,24 @@ class Admission:
         )
 
 
+# Milliseconds per request of this process's recent batches (an exponential average of what its
+# writers measured), or None before its first batch. Under a rush on a busy machine a request costs
+# the writer far more than BOOKING_QUEUE_MS_PER_REQUEST: the estimate follows what it really takes,
+# so a request that cannot be decided within the admission wait answers 202 at once instead of
+# holding one of the server's few threads, which the next arrivals need.
+_pace_ms: float | None = None
+
+
+def _measured_pace(batch_ms: float, requests: int) -> None:
+    global _pace_ms
+    sample = batch_ms / max(1, requests)
+    _pace_ms = sample if _pace_ms is None else 0.7 * _pace_ms + 0.3 * sample
+
+
 def estimated_wait_ms(position: int) -> int:
-    return position * settings.BOOKING_QUEUE_MS_PER_REQUEST
+    """The wait of the request at `position`: BOOKING_QUEUE_MS_PER_REQUEST per request ahead, or
+    this process's measured pace when slower."""
+    return math.ceil(position * max(settings.BOOKING_QUEUE_MS_PER_REQUEST, _pace_ms or 0.0))
 
 
 def retry_after_seconds(position: int) -> int:
@@ -372,6 +388,7 @@ def _write_batch(
     """Take the writer role of one inventory and decide up to BOOKING_BATCH_SIZE waiting requests,
     oldest first, in one transaction: their bookings and their queue rows commit together. None when
     another process holds the role; an empty list when nothing waits."""
+    started = time.monotonic()
     for attempt in range(PNR_ATTEMPTS):
         try:
             with transaction.atomic(using=using):
@@ -396,6 +413,7 @@ def _write_batch(
             # A random PNR was taken: everything rolled back, the requests are still queued.
             if attempt == PNR_ATTEMPTS - 1:
                 raise
+    _measured_pace((time.monotonic() - started) * 1000, len(decided))
     _observe(decided)
     return decided
 

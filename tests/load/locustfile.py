@@ -133,7 +133,13 @@ class SignedInUser(Passenger):
         ) as response:
             self.count_refusal(response)
         while response.status_code == 202:
-            gevent.sleep(float(response.headers.get("Retry-After", 1)))
+            # After the estimated wait (at least 0.1 s), at most the Retry-After (whole seconds).
+            retry_after = float(response.headers.get("Retry-After", 1))
+            try:
+                estimated = response.json()["estimated_wait_ms"] / 1000
+            except (ValueError, KeyError, TypeError):
+                estimated = retry_after
+            gevent.sleep(min(retry_after, max(0.1, estimated)))
             with self.client.get(
                 response.headers["Location"], name="GET /api/bookings/requests/<id>", catch_response=True
             ) as response:
