@@ -34,6 +34,7 @@ one place that changes when inventories are partitioned by train over several da
 import datetime
 import math
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -199,11 +200,16 @@ def submit(
             now=now,
         )
         at_once = _decide_at_once(user=user, request=request, key=key, request_hash=request_hash, now=now)
-        if at_once is not None:
+        if isinstance(at_once, Admission):
             return at_once
-        inventory_id = _inventory_id(request, using)
+        # An int: the inventory's id, whose writer role another process holds.
+        writer_busy = at_once is not None
+        inventory_id = at_once if at_once is not None else _inventory_id(request, using)
         try:
-            with transaction.atomic(using=using):
+            # One INSERT, in autocommit (a savepoint only inside a caller's transaction, which a
+            # failed INSERT must not break): the row is durable before anything waits on it.
+            in_transaction = transaction.get_connection(using).in_atomic_block
+            with transaction.atomic(using=using) if in_transaction else nullcontext():
                 entry = QueuedBookingRequest.objects.using(using).create(
                     user=user,
                     inventory_id=inventory_id,
@@ -217,20 +223,24 @@ def submit(
             earlier = _earlier_request(user, key, request_hash, using)
             if earlier is None:
                 raise
-    admission = Admission(earlier, True) if earlier is not None else Admission(entry, False)
+    if earlier is not None:
+        admission, writer_busy = Admission(earlier, True), False
+    else:
+        admission = Admission(entry, False)
     deadline = None if wait_seconds is None else time.monotonic() + wait_seconds
-    return advance(admission, deadline=deadline)
+    return advance(admission, deadline=deadline, writer_busy=writer_busy)
 
 
 def _decide_at_once(
     *, user: User, request: BookingRequest, key: str | None, request_hash: str, now: datetime.datetime
-) -> Admission | None:
+) -> Admission | int | None:
     """The uncontended path: when nobody holds the writer role of the request's inventory, take it,
     queue the request and decide it with those waiting before it, in one transaction (the request
-    is the batch's last: first come, first served still holds). None, with nothing written, when
-    the role is taken, the inventory row does not exist yet, the queue ahead fills a batch, or the
-    transaction failed on a unique key (a taken PNR, or the same Idempotency-Key sent twice at
-    once): the caller then queues the request first and waits for its turn, as under a rush.
+    is the batch's last: first come, first served still holds). With nothing written: the
+    inventory's id when another process holds its writer role (the request's first look at the
+    queue then only weighs the wait); None when the inventory row does not exist yet, the queue
+    ahead fills a batch, or the transaction failed on a unique key (a taken PNR, or the same
+    Idempotency-Key sent twice at once). The caller then queues the request and waits its turn.
 
     Why it is as safe as the queue: the request is written in the same transaction as its outcome,
     so a process that dies here leaves neither (its client got no answer and retries with the same
@@ -246,16 +256,13 @@ def _decide_at_once(
         request_hash=request_hash,
         created_at=now,
     )
+    rows = Inventory.objects.using(using).filter(
+        train_id=journey.route.train_id, journey_date=journey.journey_date, travel_class=request.travel_class
+    )
     try:
         with transaction.atomic(using=using):
             inventory = (
-                Inventory.objects.using(using)
-                .select_for_update(skip_locked=True, no_key=True)
-                .filter(
-                    train_id=journey.route.train_id,
-                    journey_date=journey.journey_date,
-                    travel_class=request.travel_class,
-                )
+                rows.select_for_update(skip_locked=True, no_key=True)
                 # Whether anything waits, in the same statement: usually nothing does.
                 .annotate(
                     waiting=Exists(
@@ -265,7 +272,8 @@ def _decide_at_once(
                 .first()
             )
             if inventory is None:
-                return None
+                # Locked by its writer (its id, for queuing the request), or not made yet (None).
+                return rows.values_list("id", flat=True).first()
             entry.inventory = inventory
             waiting = []
             if inventory.waiting:
@@ -321,20 +329,27 @@ def _inventory_id(request: BookingRequest, using: str) -> int:
 # --- Waiting and writing -------------------------------------------------------------------------
 
 
-def advance(admission: Admission, *, deadline: float | None) -> Admission:
+def advance(admission: Admission, *, deadline: float | None, writer_busy: bool = False) -> Admission:
     """Drive a queued request towards its outcome until `deadline` (time.monotonic(); None: until
     decided): take the writer role whenever it is free and drain the queue, else look again every
-    BOOKING_QUEUE_POLL_MS. Returns the admission with the entry as it now stands."""
+    BOOKING_QUEUE_POLL_MS. `writer_busy`: the role was just found taken and the request just
+    queued, so the first look only weighs the wait. Returns the admission with the entry as it
+    now stands."""
     using = admission.entry._state.db or "default"
     poll = settings.BOOKING_QUEUE_POLL_MS / 1000
     while admission.queued:
-        was_writer = _drain(admission, using, deadline)
-        if not admission.queued:
-            break
-        # Another writer may have decided our request (before we got the role, or while we waited).
-        admission.entry.refresh_from_db(using=using, fields=["status", "booking", "refusal", "decided_at"])
-        if not admission.queued:
-            break
+        if writer_busy:
+            was_writer, writer_busy = False, False
+        else:
+            was_writer = _drain(admission, using, deadline)
+            if not admission.queued:
+                break
+            # Another writer may have decided our request (before we got the role, or while we waited).
+            admission.entry.refresh_from_db(
+                using=using, fields=["status", "booking", "refusal", "decided_at"]
+            )
+            if not admission.queued:
+                break
         if deadline is not None and (
             time.monotonic() >= deadline
             # Another writer has the role and the queue ahead will not be through by the deadline:
