@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from booking import admission, coach_layouts
@@ -234,6 +235,38 @@ def test_regret_is_409_with_its_status_on_sqlite_and_postgres(network, settings)
     assert [a.status_code for a in answers] == [201] * (capacity + 1) + [409]
     assert answers[-1].json()["status"] == "REGRET" and "REGRET" in answers[-1].json()["error"]
     assert QueuedBookingRequest.objects.filter(status="REFUSED").count() == 1
+
+
+def test_an_uncontended_request_decides_the_queue_before_itself_in_one_transaction(network, settings):
+    """With the writer role free, a POST decides the requests already waiting first (FIFO), then
+    itself, and writes its queue row already decided: its booking after theirs, the waitlist in
+    arrival order, and no SQL statement for its own row but the INSERT."""
+    set_coaches("12951", "1A", 1)
+    capacity = coach_layouts.capacity("1A", 1)["GN"]
+    for i in range(capacity):  # every berth: the next passengers are waitlisted, in order
+        assert (
+            post_booking(logged_in_client(make_user(f"p{i}")), payload(**{"class": "1A"})).status_code == 201
+        )
+    waiting_user = make_user("waiting")
+    waiting = QueuedBookingRequest.objects.create(
+        user=waiting_user,
+        inventory=Inventory.objects.get(),
+        payload=admission.payload_of(parse_booking_request(payload(**{"class": "1A"}))),
+    )
+    asha = make_user("asha")
+    with CaptureQueriesContext(connection) as queries:
+        answer = post_booking(logged_in_client(asha), payload(**{"class": "1A"}))
+    assert answer.status_code == 201 and answer.json()["passengers"][0]["status"] == "GNWL 2"
+    waiting.refresh_from_db()
+    assert waiting.status == "ALLOCATED"
+    assert waiting.booking.passengers.get().booking_status == "GNWL 1"
+    mine = QueuedBookingRequest.objects.get(user=asha)
+    assert mine.status == "ALLOCATED" and mine.booking.pnr == answer.json()["pnr"]
+    assert mine.booking_id > waiting.booking_id
+    queue_writes = [
+        q["sql"] for q in queries if "booking_queuedbookingrequest" in q["sql"].split(" WHERE")[0]
+    ]
+    assert [sql.split(" ")[0] for sql in queue_writes if not sql.startswith("SELECT")] == ["UPDATE", "INSERT"]
 
 
 def test_a_queued_refusal_is_worded_in_the_askers_language_not_the_deciding_requests(network, settings):
