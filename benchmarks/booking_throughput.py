@@ -34,14 +34,18 @@ from testsupport.load_harness import Server, drop_database, party, prepare_datab
 from testsupport.results import RESULTS, save
 
 DB_NAME = "bench_booking_throughput" + os.environ.get("BENCH_DB_SUFFIX", "")
-TRAINS = 50
+# benchmarks/capacity.py's workload (load_trains(), body_maker): 60 trains x 30 dates x 4 classes.
+TRAINS = 60
 STOPS = 12
+CLASSES = ("1A", "2A", "3A", "SL")
+# This benchmark's: 50 trains x 7 dates x 3 classes.
+SUSTAINED_TRAINS = 50
 DATES = 7
-CLASSES = ("2A", "3A", "SL")
+SUSTAINED_CLASSES = ("2A", "3A", "SL")
 LUA = Path(__file__).with_name("booking_sustained.lua")
 
 
-def load_trains():
+def load_trains(count=TRAINS, classes=CLASSES):
     from timetable.loading import load_network
     from timetable.records import StationRecord, StopRecord, TrainRecord
     from timetable.running_days import DAILY
@@ -50,7 +54,7 @@ def load_trains():
         StationRecord(f"TP{i:02d}", f"Throughput {i}", city=f"Throughput {i}") for i in range(STOPS * 2)
     ]
     trains = []
-    for t in range(TRAINS):
+    for t in range(count):
         codes = [stations[(t + i) % len(stations)].code for i in range(STOPS)]
         start = (t * 37) % (20 * 60)
         stops = []
@@ -60,7 +64,7 @@ def load_trains():
                 StopRecord(code, None if i == 0 else minute - 5, None if i == STOPS - 1 else minute, i * 90)
             )
         trains.append(
-            TrainRecord(f"{12100 + t}", f"Throughput Mail {t}", "SF", DAILY, ",".join(CLASSES), stops)
+            TrainRecord(f"{12100 + t}", f"Throughput Mail {t}", "SF", DAILY, ",".join(classes), stops)
         )
     load_network(stations, trains)
     return trains
@@ -84,11 +88,37 @@ def bodies(trains, count, seed):
             "date": date.isoformat(),
             "from": train.stops[board].station_code,
             "to": train.stops[alight].station_code,
-            "class": rng.choice(CLASSES),
+            "class": rng.choice(SUSTAINED_CLASSES),
             "passengers": party(rng, rng.randint(1, 4), "Steady Traveller"),
         }
         lines.append(json.dumps(body))
     return lines
+
+
+def body_maker(trains, credentials, threads):
+    """make_body(i): booking i's request (one random generator per client thread: no lock)."""
+    today = datetime.date.today()
+    lock_free_rng = [random.Random(seed) for seed in range(threads)]
+    spans = 6  # 30 dates in 5-day spans
+
+    def make_body(i):
+        r = lock_free_rng[i % len(lock_free_rng)]
+        train = r.choice(trains)
+        board = r.randrange(0, STOPS - 1)
+        alight = r.randrange(board + 1, STOPS)
+        departs_minute = train.stops[board].departure_minute
+        span = (i // len(credentials)) % spans  # this passenger's k-th booking: the k-th span
+        date = today + datetime.timedelta(days=2 + 5 * span + r.randint(0, 4) + departs_minute // 1440)
+        return {
+            "train": train.number,
+            "date": date.isoformat(),
+            "from": train.stops[board].station_code,
+            "to": train.stops[alight].station_code,
+            "class": r.choice(CLASSES),
+            "passengers": party(r, r.randint(1, 4), "Steady Traveller"),
+        }
+
+    return make_body
 
 
 def wrk(url, script, seconds, connections, env):
@@ -185,7 +215,7 @@ def main():
     try:
         from django.conf import settings
 
-        trains = load_trains()
+        trains = load_trains(SUSTAINED_TRAINS, SUSTAINED_CLASSES)
         sessions = signed_in_users(args.passengers)
         warm_sessions = signed_in_users(1000, prefix="warm")
         limit, window = settings.RATE_LIMITS["booking"]
@@ -225,7 +255,8 @@ def main():
         wrk_share = run["wrk_cpu_s"] / run["duration_s"]
         print(
             f"SUMMARY booking_throughput: {run['bookings_per_s']} bookings/s held then paid "
-            f"({run['paid']} in {run['duration_s']:.0f} s, {TRAINS} trains x {DATES} dates x {len(CLASSES)} "
+            f"({run['paid']} in {run['duration_s']:.0f} s, {SUSTAINED_TRAINS} trains x {DATES} dates x "
+            f"{len(SUSTAINED_CLASSES)} "
             f"classes, {args.connections} connections, {args.passengers} passengers), per-request "
             f"p50/p95/p99 {run['p50_ms']}/{run['p95_ms']}/{run['p99_ms']} ms, errors {run['errors']} "
             f"(+{run['socket_errors']} socket, {run['pay_failed']} payments refused), refusals "
