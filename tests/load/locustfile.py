@@ -112,7 +112,10 @@ class SignedInUser(Passenger):
         self.my_pnrs = []
 
     def act_as(self, account):
+        """Become another passenger: their own browser's cookies only. (A cookie the server set for
+        the previous one, e.g. csrftoken for 127.0.0.1, would otherwise be sent beside these.)"""
         session_key, csrf = account
+        self.client.cookies.clear()
         self.client.cookies.set("sessionid", session_key)
         self.client.cookies.set("csrftoken", csrf)
         self.csrf = csrf
