@@ -239,7 +239,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # it through replicas.ReplicaRouter (read-your-writes, lag and outage fallbacks in that module).
 # The same pool as default, but a request never waits long for it: a replica that does not answer
 # within REPLICA_CONNECT_TIMEOUT is marked down and the primary answers instead.
-REPLICA_CONNECT_TIMEOUT = float(os.environ.get("REPLICA_CONNECT_TIMEOUT", 0.5))
+REPLICA_CONNECT_TIMEOUT = float(os.environ.get("REPLICA_CONNECT_TIMEOUT", 0.25))
 if (
     os.environ.get("DATABASE_REPLICA_URL")
     and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
