@@ -286,8 +286,10 @@ class QueuedBookingRequest(models.Model):
     booking = models.OneToOneField(
         Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="queued_request"
     )
-    # A refusal: {"status": HTTP status, "field": ..., "error": message, "outcome": "REGRET" or null,
-    # "details": what the outcome carries besides (FARE_CHANGED: {"fare": ...}) or null}.
+    # A refusal: {"status": HTTP status, "field": ..., "code": its wording's code, "params": {...},
+    # "error": message (as worded when decided: answered only for a refusal without a code),
+    # "outcome": "REGRET" or null, "details": what the outcome carries besides (FARE_CHANGED:
+    # {"fare": ...}) or null}. Worded at answer time in the asker's language (booking_rules).
     refusal = models.JSONField(null=True, blank=True)
     # Arrival: the rules (Tatkal opening, horizon, hold windows) are judged at this instant.
     created_at = models.DateTimeField(default=timezone.now)

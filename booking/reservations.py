@@ -263,7 +263,7 @@ def hold_batch(
     if not items:
         return []
     if is_charted(inventory, now):
-        closed = RuleError("date", _("The chart for this train has been prepared: booking is closed."))
+        closed = booking_rules.coded_error(RuleError, "date", "CHART_PREPARED")
         return [closed for _item in items]
     seatmap = seat_map(inventory)
     _release_due(inventory, seatmap, now)
