@@ -106,5 +106,10 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(queue_rows_for_keyed_bookings, migrations.RunPython.noop),
+        # Bookings and queue rows are partitioned (booking/partitions.py): on every partition.
+        migrations.RunPython(
+            queue_rows_for_keyed_bookings,
+            migrations.RunPython.noop,
+            hints={"model_name": "queuedbookingrequest"},
+        ),
     ]
