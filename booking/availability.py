@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from caching.tiered import tiered_cache
 from timetable.train_routes import RouteJourney
 
-from . import booking_rules, coach_layouts, fares, quotas
+from . import booking_rules, coach_layouts, fares, partitions, quotas
 from .allocation import SeatMap, leg_mask, premium_tatkal_percent
 from .booking_rules import GENERAL, QUOTAS
 from .fares import FareBreakdown, one_adult_fare
@@ -72,9 +72,8 @@ def _inventory_snapshot(journey: RouteJourney, travel_class: str) -> Inventory:
     from .reservations import new_inventory
 
     inventory = (
-        Inventory.objects.filter(
-            train_id=journey.route.train_id, journey_date=journey.journey_date, travel_class=travel_class
-        )
+        Inventory.objects.using(partitions.database_for(train_id=journey.route.train_id))
+        .filter(train_id=journey.route.train_id, journey_date=journey.journey_date, travel_class=travel_class)
         .only(
             "coach_count",
             "travel_class",

@@ -29,7 +29,7 @@ import contextvars
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.db import models

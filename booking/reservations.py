@@ -164,7 +164,7 @@ def reorganise_queues(
     if changed:
         BookingPassenger.objects.bulk_update(changed, QUEUE_FIELDS, batch_size=500)
     if promoted and not charting:
-        events.passengers_promoted.send(sender=Inventory, passenger_ids=promoted)
+        events.passengers_promoted.send(sender=Inventory, passenger_ids=promoted, using=inventory._state.db)
     inventory.rac_count = rac_count
     for quota in WL_COUNT_FIELDS:
         inventory.set_wl_count(quota, wl_counts.get(quota, 0))
@@ -730,7 +730,7 @@ def _prepare_chart(inventory_id: int, now: datetime.datetime, using: str) -> Cha
                 reason="Waitlisted at chart preparation",
             )
             result.cancelled_bookings.append(booking.pnr)
-        events.chart_prepared.send(sender=Inventory, inventory_id=inventory.pk)
+        events.chart_prepared.send(sender=Inventory, inventory_id=inventory.pk, using=using)
     return result
 
 
