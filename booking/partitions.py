@@ -62,6 +62,12 @@ def is_partitioned_model(model: type[models.Model]) -> bool:
     return model._meta.label_lower in PARTITIONED
 
 
+def _is_partitioned_row(instance: object) -> bool:
+    # getattr: the instance may be a lazy proxy (request.user), whose type has no _meta.
+    meta = getattr(instance, "_meta", None)
+    return meta is not None and meta.label_lower in PARTITIONED
+
+
 @contextmanager
 def pinned(alias: str) -> Iterator[str]:
     """Route the partitioned models' queries that name no database to partition `alias` while the
@@ -195,7 +201,7 @@ class PartitionRouter:
         instance = hints.get("instance")
         db = getattr(getattr(instance, "_state", None), "db", None)
         if is_partitioned_model(model):
-            if db is not None and db in aliases() and is_partitioned_model(type(instance)):
+            if db is not None and db in aliases() and _is_partitioned_row(instance):
                 return db
             return current()
         if db is not None and db != DEFAULT and db in aliases():
@@ -209,7 +215,7 @@ class PartitionRouter:
         return self._route(model, **hints)
 
     def allow_relation(self, obj1: models.Model, obj2: models.Model, **hints: Any) -> bool | None:
-        first, second = is_partitioned_model(type(obj1)), is_partitioned_model(type(obj2))
+        first, second = _is_partitioned_row(obj1), _is_partitioned_row(obj2)
         if first and second:
             return obj1._state.db == obj2._state.db or None in (obj1._state.db, obj2._state.db)
         if first or second:

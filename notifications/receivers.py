@@ -18,7 +18,9 @@ def _after_commit(task: Any, *, using: str | None, **kwargs: Any) -> None:
     """Enqueue after the commit of the transaction that made the change, on the booking's partition
     `using` (booking/partitions.py); the task queue is global, so the task is told where to read."""
     using = using or "default"
-    transaction.on_commit(partial(task.enqueue, using=using, **kwargs), using=using, robust=True)
+    if using != "default":  # the task's default: with one database its arguments are as before
+        kwargs["using"] = using
+    transaction.on_commit(partial(task.enqueue, **kwargs), using=using, robust=True)
 
 
 def on_payment_settled(sender: Any, payment: Payment, **kwargs: Any) -> None:
