@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := railconnect.settings
 
-.PHONY: run serve dev test lint bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak bench-cache
+.PHONY: run serve dev test lint bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak bench-cache bench-capacity
 
 # The virtual environment, rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -81,6 +81,13 @@ bench: $(VENV)/.installed
 bench-booking: $(VENV)/.installed
 	$(PY) -m benchmarks.booking_rush
 	$(PY) -m benchmarks.booking_throughput
+
+# The capacity model's inputs (docs/capacity.md): reads/s and bookings/s of one app instance on one
+# primary and the CPU each costs gunicorn, PostgreSQL and the load generator, against hello world
+# (needs PostgreSQL, Redis and wrk). BENCH_ARGS="--redis-url redis://127.0.0.1:6379/N" picks the db.
+bench-capacity: $(VENV)/.installed static
+	@command -v wrk >/dev/null || { echo "bench-capacity needs wrk: apt-get install wrk"; exit 1; }
+	$(PY) -m benchmarks.capacity $(BENCH_ARGS)
 
 # The passenger dashboard on PostgreSQL (127.0.0.1:5432) with a million bookings: EXPLAIN of every
 # dashboard query (each must use its index), statistics view refresh times, and the pages' server

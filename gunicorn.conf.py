@@ -119,11 +119,34 @@ def on_starting(server):
 
 
 def child_exit(server, worker):
-    """A worker that exits (recycled by max_requests, or killed) takes its live gauges with it;
-    its counters and histograms stay counted."""
+    """In the arbiter: a worker that exits (recycled by max_requests, or killed) takes its live
+    gauges with it; its counters and histograms stay counted. The exit itself is counted
+    (railconnect_worker_exits_total, observability/workers.py; the WorkerRestarts alert), unless
+    the whole server is stopping (gunicorn closes its listeners first)."""
     from prometheus_client import multiprocess
 
+    from observability.workers import count_exit
+
     multiprocess.mark_process_dead(worker.pid)
+    count_exit(
+        aborted=worker.aborted,
+        stopping=not server.LISTENERS,
+        reload_window=server.cfg.graceful_timeout + 5,
+    )
+
+
+def on_reload(server):
+    """In the arbiter, on SIGHUP (a deploy): the old workers it replaces are not restarts."""
+    from observability.workers import reloaded
+
+    reloaded()
+
+
+def worker_exit(server, worker):
+    """In the worker, as it leaves: a planned recycle after max_requests is counted apart."""
+    from observability.workers import count_recycle
+
+    count_recycle(served=worker.nr, max_requests=worker.max_requests)
 
 
 def on_exit(server):

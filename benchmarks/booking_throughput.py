@@ -59,6 +59,32 @@ def load_trains():
     return trains
 
 
+def body_maker(trains, credentials, threads):
+    """make_body(i): booking i's request (one random generator per client thread: no lock)."""
+    today = datetime.date.today()
+    lock_free_rng = [random.Random(seed) for seed in range(threads)]
+    spans = 6  # 30 dates in 5-day spans
+
+    def make_body(i):
+        r = lock_free_rng[i % len(lock_free_rng)]
+        train = r.choice(trains)
+        board = r.randrange(0, STOPS - 1)
+        alight = r.randrange(board + 1, STOPS)
+        departs_minute = train.stops[board].departure_minute
+        span = (i // len(credentials)) % spans  # this passenger's k-th booking: the k-th span
+        date = today + datetime.timedelta(days=2 + 5 * span + r.randint(0, 4) + departs_minute // 1440)
+        return {
+            "train": train.number,
+            "date": date.isoformat(),
+            "from": train.stops[board].station_code,
+            "to": train.stops[alight].station_code,
+            "class": r.choice(CLASSES),
+            "passengers": party(r, r.randint(1, 4), "Steady Traveller"),
+        }
+
+    return make_body
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0)
@@ -76,28 +102,7 @@ def main():
         per_passenger = min(settings.HOLDS_LIMIT, spans)
         credentials = signed_in_users(-(-args.max_requests // per_passenger))
         warm_credentials = signed_in_users(400, prefix="warm")
-        today = datetime.date.today()
-        rng = random.Random(440)
-        lock_free_rng = [random.Random(seed) for seed in range(args.threads)]
-
-        def make_body(i):
-            r = lock_free_rng[i % len(lock_free_rng)]
-            train = r.choice(trains)
-            board = r.randrange(0, STOPS - 1)
-            alight = r.randrange(board + 1, STOPS)
-            departs_minute = train.stops[board].departure_minute
-            span = (i // len(credentials)) % spans  # this passenger's k-th booking: the k-th span
-            date = today + datetime.timedelta(days=2 + 5 * span + r.randint(0, 4) + departs_minute // 1440)
-            return {
-                "train": train.number,
-                "date": date.isoformat(),
-                "from": train.stops[board].station_code,
-                "to": train.stops[alight].station_code,
-                "class": r.choice(CLASSES),
-                "passengers": party(r, r.randint(1, 4), "Steady Traveller"),
-            }
-
-        rng.random()
+        make_body = body_maker(trains, credentials, args.threads)
         server = Server(url)
         # Warm-up: the first requests load each worker's code, routes and connections.
         run_closed_loop(server.port, warm_credentials, make_body, 2.0, args.threads, 400, key_prefix="warm")

@@ -5,6 +5,14 @@ caller then goes to the database), trips the breaker, and for the next few secon
 even tries Redis, so requests don't each wait for a connect timeout. The first call after that
 interval probes Redis again; the site recovers by itself when Redis is back. An outage is
 logged once when it starts (and at most once per interval while it lasts), and once when it ends.
+
+Two metrics follow the breakers (alert rules: deploy/prometheus/alerts.yml):
+railconnect_redis_circuit_open is 1 from a failed Redis call (which opens a breaker) until a
+Redis call of the same process succeeds again (the probes in between fail and re-open it), else 0;
+under gunicorn the scrape reports the largest over live workers (multiprocess mode "livemax").
+railconnect_redis_circuit_trips_total counts the failures that (re)opened a breaker. Django keeps
+one cache object, so one breaker, per thread; Redis is the same for all of them, so the process's
+gauge follows the latest outcome of any of its threads (the hot path reads one flag).
 """
 
 import logging
@@ -15,11 +23,29 @@ from functools import wraps
 from django.conf import settings
 from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
+from prometheus_client import Counter, Gauge
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger("railconnect.redis")
 OUTAGE_ERRORS = (ConnectionInterrupted, RedisConnectionError, RedisTimeoutError, OSError)
+
+CIRCUIT_OPEN = Gauge(
+    "railconnect_redis_circuit_open",
+    "1 from a failed Redis call (a circuit breaker opens) until one succeeds again, else 0",
+    multiprocess_mode="livemax",
+)
+CIRCUIT_TRIPS = Counter(
+    "railconnect_redis_circuit_trips", "Failed Redis calls that opened (or re-opened) a circuit breaker"
+)
+_circuit = {"open": False}
+_circuit_lock = threading.Lock()
+
+
+def _publish_circuit(*, open_: bool) -> None:
+    with _circuit_lock:
+        _circuit["open"] = open_
+        CIRCUIT_OPEN.set(1 if open_ else 0)
 
 
 class CircuitBreaker:
@@ -44,8 +70,10 @@ class CircuitBreaker:
         with self._lock:
             self._open_until = now + self.retry_after
             self.trips += 1
+            CIRCUIT_TRIPS.inc()
             if self._down_since is None:
                 self._down_since = now
+            _publish_circuit(open_=True)
             if now - self._last_logged >= settings.REDIS_OUTAGE_LOG_INTERVAL:
                 self._last_logged = now
                 logger.error(
@@ -56,6 +84,8 @@ class CircuitBreaker:
                 )
 
     def succeeded(self):
+        if _circuit["open"]:  # another thread's breaker (or an earlier one) saw Redis down
+            _publish_circuit(open_=False)
         if self._down_since is None:
             return
         with self._lock:

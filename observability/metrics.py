@@ -22,6 +22,14 @@
 | railconnect_booking_queue_wait_seconds, railconnect_booking_batch_size (histograms) | |
   arrival to outcome of each request; requests per writer transaction (booking/admission.py) |
 
+| railconnect_redis_circuit_open (gauge, largest over live workers), railconnect_redis_circuit_trips_total
+  | | the Redis circuit breakers (caching/resilient_redis.py) |
+| railconnect_worker_exits_total | reason (timeout, reload, exited)
+  | gunicorn's arbiter (observability/workers.py) |
+| railconnect_worker_recycles_total | | a worker leaving after GUNICORN_MAX_REQUESTS (idem) |
+
+The alert rules on these names are in deploy/prometheus/alerts.yml (docs/runbook.md).
+
 `view` is the URL name (`booking:choose`), or `<unresolved>`: the set is bounded by the URLconf.
 
 Under gunicorn, prometheus_client runs in multiprocess mode (gunicorn.conf.py sets
@@ -37,6 +45,8 @@ import time
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 from prometheus_client.registry import Collector
+
+from . import workers as workers  # the worker exit counters: every process reports them
 
 MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 if MULTIPROCESS_DIR:

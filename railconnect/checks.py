@@ -68,3 +68,23 @@ def refuse_unsafe_start():
         raise ImproperlyConfigured(
             "refusing to serve:\n" + "\n".join(f"{e.id}: {e.msg} HINT: {e.hint}" for e in errors)
         )
+
+
+@register(Tags.database)
+def replica_settings_consistent(app_configs, **kwargs):
+    """railconnect.E002: a passenger's write must be remembered longer than the replica may lag, or
+    the read-your-writes cookie could expire while the replica, still fit to read, lacks the write
+    (railconnect/replicas.py)."""
+    if (
+        settings.REPLICA_READ_YOUR_WRITES_SECONDS
+        <= settings.REPLICA_MAX_LAG_SECONDS + settings.REPLICA_HEALTH_SECONDS
+    ):
+        return [
+            Error(
+                "REPLICA_READ_YOUR_WRITES_SECONDS must exceed REPLICA_MAX_LAG_SECONDS + "
+                "REPLICA_HEALTH_SECONDS.",
+                hint="Raise REPLICA_READ_YOUR_WRITES_SECONDS or lower REPLICA_MAX_LAG_SECONDS.",
+                id="railconnect.E002",
+            )
+        ]
+    return []

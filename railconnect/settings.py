@@ -117,6 +117,9 @@ MIDDLEWARE = [
     "observability.profiling.ProfilingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Reads of read-only public pages from the replica when it is fit, read-your-writes after a
+    # passenger's change, and the fallback to the primary (railconnect/replicas.py; no-op without one).
+    "railconnect.replicas.ReplicaReadsMiddleware",
     # Turns a login refused by the axes backend into the 429 page (last, as axes asks).
     "axes.middleware.AxesMiddleware",
 ]
@@ -256,6 +259,52 @@ if len(DATABASE_PARTITIONS) > 9:
 DATABASE_ROUTERS = ["booking.partitions.PartitionRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Read replica (railconnect/replicas.py, docs/scale-out-and-failures.md) ---------------------
+# DATABASE_REPLICA_URL: a streaming replica of the default database (PostgreSQL only). Unset: no
+# "replica" alias, every read goes to the primary as before. Set: read-only public pages read from
+# it through replicas.ReplicaRouter (read-your-writes, lag and outage fallbacks in that module).
+# The same pool as default, but a request never waits long for it: a replica that does not answer
+# within REPLICA_CONNECT_TIMEOUT is marked down and the primary answers instead.
+REPLICA_CONNECT_TIMEOUT = float(os.environ.get("REPLICA_CONNECT_TIMEOUT", 0.5))
+if (
+    os.environ.get("DATABASE_REPLICA_URL")
+    and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"])
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    replica_options: dict = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        # libpq's own connect timeout (whole seconds, at least 2): an unreachable host, not a refusal.
+        "connect_timeout": 2,
+    }
+    if "pool" in replica_options:
+        replica_options["pool"] = {
+            **replica_options["pool"],
+            "min_size": env_int("DATABASE_REPLICA_POOL_MIN", 1),
+            "timeout": REPLICA_CONNECT_TIMEOUT,
+        }
+    DATABASES["replica"]["OPTIONS"] = replica_options
+    # Tests run against one database: the replica alias reads the default test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Routers: reads of read-only public pages to the replica when it is fit (no-op without one).
+DATABASE_ROUTERS = ["railconnect.replicas.ReplicaRouter"]
+# Seconds between health checks of the replica in each process (its replay position and lag).
+REPLICA_HEALTH_SECONDS = float(os.environ.get("REPLICA_HEALTH_SECONDS", 0.5))
+# A replica further behind the primary than this (seconds) is not read from.
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", 5))
+# How long a passenger's write is remembered (cookie lifetime, s): until the replica has replayed it,
+# that passenger's pages read the primary. Longer than REPLICA_MAX_LAG_SECONDS (railconnect.E002).
+REPLICA_READ_YOUR_WRITES_SECONDS = env_int("REPLICA_READ_YOUR_WRITES_SECONDS", 60)
+# The read-only public pages (URL names) that may read from the replica, GET/HEAD only.
+REPLICA_READ_ROUTES = env_list(
+    "REPLICA_READ_ROUTES",
+    "home,search,search-dates,search-alternatives,search-api,stations-api,train-schedule,"
+    "booking:classes,booking:choose,booking:pnr,etickets:verify",
+)
+# The apps whose models those pages may read from the replica; everything else (accounts,
+# sessions, login protection, tasks...) always reads the primary.
+REPLICA_READ_APPS = env_list("REPLICA_READ_APPS", "timetable,search,booking,payments,promotions")
 
 # --- Cache ---------------------------------------------------------------------------------
 # REDIS_URL selects Redis through django-redis; unset means the process-local memory cache.

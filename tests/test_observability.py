@@ -13,7 +13,6 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.utils import timezone
-from prometheus_client.parser import text_string_to_metric_families
 
 from observability.profiling import ProfilingMiddleware
 from railconnect.server_timing import ServerTimingMiddleware
@@ -21,25 +20,11 @@ from rum.aggregation import aggregate
 from rum.models import PageView
 
 from testsupport.databases import on_postgres
+from testsupport.metrics import scrape, value
 from testsupport.networks import tiny_network
 from testsupport.rum_documents import beacon, valid_document
 
 pytestmark = pytest.mark.django_db
-
-
-def scrape(client=None, **headers):
-    response = (client or Client()).get("/metrics", **headers)
-    assert response.status_code == 200, response.status_code
-    assert response["Content-Type"].startswith("text/plain")
-    samples = {}
-    for family in text_string_to_metric_families(response.content.decode()):
-        for sample in family.samples:
-            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return samples
-
-
-def value(samples, name, **labels):
-    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
 # --- Who may read /metrics ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from caching.tiered import tiered_cache
 
 from testsupport.load_harness import free_port
+from testsupport.metrics import scrape, value
 from testsupport.networks import next_weekday, tiny_network
 from testsupport.private_services import REDIS_SERVER, PrivateRedis
 
@@ -103,3 +104,52 @@ def test_sessions_survive_a_redis_outage(settings, client):
     finally:
         if redis.process.poll() is None:
             redis.stop()
+
+
+@needs_redis_server
+@pytest.mark.django_db
+def test_the_circuit_breaker_metrics_follow_an_outage(settings, client):
+    """railconnect_redis_circuit_open (the RedisCircuitOpen alert) is 1 from the failure that trips
+    the breaker until a call succeeds again; each trip is counted."""
+    tiny_network()
+    redis = PrivateRedis()
+    redis.start()
+    try:
+        use_redis(settings, redis.port)
+        assert client.get("/trains/12001").status_code == 200
+        before = scrape(client)
+        assert value(before, "railconnect_redis_circuit_open") == 0
+
+        redis.stop()
+        tiered_cache.l1.clear()
+        assert client.get("/trains/12001").status_code == 200
+        during = scrape(client)
+        assert value(during, "railconnect_redis_circuit_open") == 1
+        trips = value(during, "railconnect_redis_circuit_trips_total")
+        assert trips - value(before, "railconnect_redis_circuit_trips_total") >= 1
+
+        time.sleep(0.4)  # past REDIS_RETRY_AFTER: the probe fails and re-opens the breaker
+        tiered_cache.l1.clear()
+        assert client.get("/trains/12001").status_code == 200
+        still = scrape(client)
+        assert value(still, "railconnect_redis_circuit_open") == 1
+        assert value(still, "railconnect_redis_circuit_trips_total") > trips
+
+        redis.start()
+        time.sleep(0.4)
+        tiered_cache.l1.clear()
+        assert client.get("/trains/12001").status_code == 200
+        assert value(scrape(client), "railconnect_redis_circuit_open") == 0
+    finally:
+        redis.stop_if_running()
+
+
+@pytest.mark.django_db
+def test_a_closed_port_opens_the_circuit_in_the_metrics(settings, client):
+    tiny_network()
+    use_redis(settings, free_port())  # nothing listens there
+    before = value(scrape(client), "railconnect_redis_circuit_trips_total")
+    assert client.get("/trains/12001").status_code == 200
+    after = scrape(client)
+    assert value(after, "railconnect_redis_circuit_open") == 1
+    assert value(after, "railconnect_redis_circuit_trips_total") - before >= 1
