@@ -408,7 +408,7 @@ def outcome_of(admission: Admission) -> HoldResult:
         return admission.held
     booking_id = admission.entry.booking_id
     assert booking_id is not None, "an ALLOCATED request has its booking"
-    using = admission.entry._state.db or partitions.DEFAULT
+    using = partitions.home(admission.entry)
     booking = partitions.with_journey_objects(Booking.objects.using(using), "train").get(pk=booking_id)
     partitions.attach_journey_objects([booking], fields=["train"])
     return HoldResult(booking, False)

@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from caching.tiered import tiered_cache
+from railconnect.replicas import read_alias
 from timetable.train_routes import RouteJourney
 
 from . import booking_rules, coach_layouts, fares, partitions, quotas
@@ -72,7 +73,7 @@ def _inventory_snapshot(journey: RouteJourney, travel_class: str) -> Inventory:
     from .reservations import new_inventory
 
     inventory = (
-        Inventory.objects.using(partitions.database_for(train_id=journey.route.train_id))
+        Inventory.objects.using(read_alias(partitions.database_for(train_id=journey.route.train_id)))
         .filter(train_id=journey.route.train_id, journey_date=journey.journey_date, travel_class=travel_class)
         .only(
             "coach_count",

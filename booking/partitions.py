@@ -34,6 +34,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from railconnect import replicas
+
 # app_label.model_name of every partitioned model.
 PARTITIONED = frozenset(
     {
@@ -47,6 +49,7 @@ PARTITIONED = frozenset(
     }
 )
 DEFAULT = "default"
+REPLICA = replicas.REPLICA  # a streaming copy of "default" (railconnect/replicas.py), never a partition
 
 _pinned: contextvars.ContextVar[str | None] = contextvars.ContextVar("booking_partition", default=None)
 _train_partitions: dict[int, str] = {}
@@ -79,6 +82,13 @@ def pinned(alias: str) -> Iterator[str]:
         yield alias
     finally:
         _pinned.reset(token)
+
+
+def home(row: models.Model) -> str:
+    """The partition a row belongs to: where it was read from, "default" for the replica's rows
+    (a copy of "default") and for unsaved ones."""
+    db = row._state.db
+    return db if db in aliases() else DEFAULT
 
 
 def current() -> str:
@@ -163,7 +173,7 @@ def with_journey_objects[M: models.Model](queryset: models.QuerySet[M], *fields:
     """`queryset` joined to its global rows (train, stations) when it reads "default", where they
     live too (one query, as before partitioning). On another partition no join is possible: call
     `attach_journey_objects` on the rows read."""
-    if queryset.db == DEFAULT:
+    if queryset.db in (DEFAULT, REPLICA):
         return queryset.select_related(*(fields or JOURNEY_OBJECTS))
     return queryset
 
@@ -173,7 +183,7 @@ def attach_journey_objects(rows: Sequence[Any], *, fields: Iterable[str] = JOURN
     from "default" in one query per model (rows read from "default" have them joined already)."""
     from timetable.models import Station, Train
 
-    remote = [row for row in rows if row._state.db not in (None, DEFAULT)]
+    remote = [row for row in rows if row._state.db not in (None, DEFAULT, REPLICA)]
     if not remote:
         return
     fields = tuple(fields)
@@ -197,22 +207,31 @@ class PartitionRouter:
     booking's train or user) goes to "default", never to the partition the row came from, which has
     no such table. Other global models: no opinion (the replica router, or "default")."""
 
-    def _route(self, model: type[models.Model], **hints: Any) -> str | None:
+    def _route(self, model: type[models.Model], read: bool, **hints: Any) -> str | None:
         instance = hints.get("instance")
         db = getattr(getattr(instance, "_state", None), "db", None)
         if is_partitioned_model(model):
-            if db is not None and db in aliases() and _is_partitioned_row(instance):
-                return db
-            return current()
+            if (
+                db is not None
+                and (db in aliases() or (read and db == REPLICA))
+                and _is_partitioned_row(instance)
+            ):
+                return db  # from where its row came (a replica's rows are "default"'s)
+            pinned = _pinned.get()
+            if pinned is not None or not read:
+                return pinned or DEFAULT
+            # A read of "default"'s rows outside any write path: the replica when it may serve it
+            # (railconnect/replicas.py decides; "default" otherwise, and always inside a transaction).
+            return replicas.read_alias(DEFAULT)
         if db is not None and db != DEFAULT and db in aliases():
             return DEFAULT
         return None
 
     def db_for_read(self, model: type[models.Model], **hints: Any) -> str | None:
-        return self._route(model, **hints)
+        return self._route(model, True, **hints)
 
     def db_for_write(self, model: type[models.Model], **hints: Any) -> str | None:
-        return self._route(model, **hints)
+        return self._route(model, False, **hints)
 
     def allow_relation(self, obj1: models.Model, obj2: models.Model, **hints: Any) -> bool | None:
         first, second = _is_partitioned_row(obj1), _is_partitioned_row(obj2)
@@ -251,8 +270,11 @@ def find_booking(
     the booking is on "default"; on another partition, one more per global model."""
     from .models import Booking, with_pnr
 
+    # read_alias: the replica instead of "default" for a read-only public page when it may serve it.
     booking = first_found(
-        lambda alias: narrow(with_journey_objects(with_pnr(Booking.objects.using(alias), pnr), *related)),
+        lambda alias: narrow(
+            with_journey_objects(with_pnr(Booking.objects.using(replicas.read_alias(alias)), pnr), *related)
+        ),
         pnr,
     )
     if booking is not None and related:

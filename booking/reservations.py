@@ -342,7 +342,7 @@ def _allocate_one(
                 seatmap.release(given.unit, mask)
         raise
     booking = Booking(
-        pnr=_new_pnr(inventory._state.db or partitions.DEFAULT),
+        pnr=_new_pnr(partitions.home(inventory)),
         user_id=item.user_id,
         idempotency_key=item.idempotency_key,
         inventory=inventory,
@@ -417,7 +417,7 @@ def retry_payment(
     Raises BookingConflict when the booking is not awaiting payment.
     """
     now = now or timezone.now()
-    using = booking._state.db or partitions.DEFAULT
+    using = partitions.home(booking)
     with partitions.pinned(using), transaction.atomic(using=using):
         booking = Booking.objects.select_for_update().get(pk=booking.pk, user=user)
         if not booking.payment_due(now):
@@ -508,7 +508,7 @@ def cancel_booking(
     reopened for the new amount, after the commit.
     """
     now = now or timezone.now()
-    using = booking._state.db or partitions.DEFAULT
+    using = partitions.home(booking)
     with partitions.pinned(using):
         return _cancel(booking, user, passenger_ids, positions, now, full_refund, reason, using)
 

@@ -255,8 +255,6 @@ for _entry in filter(
     DATABASE_PARTITIONS += (_alias,)
 if len(DATABASE_PARTITIONS) > 9:
     raise ImproperlyConfigured("DATABASE_PARTITIONS: at most 9 (a PNR's first digit names its partition)")
-# Partition router first (it owns the partitioned models); the replica router comes after it.
-DATABASE_ROUTERS = ["booking.partitions.PartitionRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -287,8 +285,10 @@ if (
     DATABASES["replica"]["OPTIONS"] = replica_options
     # Tests run against one database: the replica alias reads the default test database.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-# Routers: reads of read-only public pages to the replica when it is fit (no-op without one).
-DATABASE_ROUTERS = ["railconnect.replicas.ReplicaRouter"]
+# Routers: first the inventory partitions' (booking/partitions.py: it owns the partitioned models,
+# and a global model asked for through a partitioned row goes to "default"); then reads of
+# read-only public pages to the replica when it is fit (no-op without one).
+DATABASE_ROUTERS = ["booking.partitions.PartitionRouter", "railconnect.replicas.ReplicaRouter"]
 # Seconds between health checks of the replica in each process (its replay position and lag).
 REPLICA_HEALTH_SECONDS = float(os.environ.get("REPLICA_HEALTH_SECONDS", 0.5))
 # A replica further behind the primary than this (seconds) is not read from.
