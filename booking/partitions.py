@@ -29,12 +29,15 @@ import contextvars
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from django.conf import settings
 from django.db import models
 
 from railconnect import replicas
+
+if TYPE_CHECKING:
+    from .models import Booking
 
 # app_label.model_name of every partitioned model.
 PARTITIONED = frozenset(
@@ -195,7 +198,7 @@ def attach_journey_objects(rows: Sequence[Any], *, fields: Iterable[str] = JOURN
     for row in remote:
         for name in fields:
             field = type(row)._meta.get_field(name)
-            field.set_cached_value(row, found[models_of[name]].get(getattr(row, f"{name}_id")))  # type: ignore[union-attr]
+            field.set_cached_value(row, found[models_of[name]].get(getattr(row, f"{name}_id")))
 
 
 # --- The router -----------------------------------------------------------------------------------
@@ -216,7 +219,7 @@ class PartitionRouter:
                 and (db in aliases() or (read and db == REPLICA))
                 and _is_partitioned_row(instance)
             ):
-                return db  # from where its row came (a replica's rows are "default"'s)
+                return str(db)  # from where its row came (a replica's rows are "default"'s)
             pinned = _pinned.get()
             if pinned is not None or not read:
                 return pinned or DEFAULT
@@ -264,7 +267,7 @@ def find_booking(
     narrow: Callable[[models.QuerySet[Any]], models.QuerySet[Any]] = lambda rows: rows,
     *,
     related: Sequence[str] = JOURNEY_OBJECTS,
-) -> Any:
+) -> "Booking | None":
     """The booking with PNR `pnr` (narrowed by `narrow`, e.g. to one passenger's) on whichever
     partition holds it, with its `related` global rows (train, stations), or None. One query when
     the booking is on "default"; on another partition, one more per global model."""
@@ -298,7 +301,7 @@ def request_location(public_id: int) -> tuple[int, str] | None:
     return (public_id // 10, partitions[index]) if index < len(partitions) else None
 
 
-class Merged:
+class Merged[T: models.Model]:
     """One ordered list over the same query on every partition, for Paginator and slicing: count()
     is one COUNT per partition; a slice [start:stop] reads the first `stop` rows of each partition
     in the query's own order (an index scan each) and merges them by `key`. With one database it is
@@ -306,9 +309,9 @@ class Merged:
 
     def __init__(
         self,
-        query: Callable[[str], models.QuerySet[Any]],
+        query: Callable[[str], models.QuerySet[T]],
         *,
-        key: Callable[[Any], Any],
+        key: Callable[[T], Any],
         reverse: bool = False,
         related: Sequence[str] = (),
     ) -> None:
@@ -321,8 +324,17 @@ class Merged:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[Any]:
-        if not isinstance(index, slice) or index.step not in (None, 1) or index.stop is None:
+    def __iter__(self) -> Iterator[T]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        if index.step not in (None, 1) or index.stop is None:
             raise TypeError("Merged supports slices [start:stop] only")
         start = index.start or 0
         if len(self.querysets) == 1:
