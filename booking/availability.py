@@ -73,7 +73,9 @@ def _inventory_snapshot(journey: RouteJourney, travel_class: str) -> Inventory:
     from .reservations import new_inventory
 
     inventory = (
-        Inventory.objects.using(read_alias(partitions.database_for(train_id=journey.route.train_id)))
+        Inventory.objects.using(
+            read_alias(partitions.database_for(train_id=journey.route.train_id, assign=False))
+        )
         .filter(train_id=journey.route.train_id, journey_date=journey.journey_date, travel_class=travel_class)
         .only(
             "coach_count",

@@ -102,8 +102,12 @@ def current() -> str:
 # --- The train -> partition mapping (data) ----------------------------------------------------
 
 
-def database_for(*, train_id: int) -> str:
-    """The alias of the primary holding train `train_id`'s inventories, queue, bookings and payments."""
+def database_for(*, train_id: int, assign: bool = True) -> str:
+    """The alias of the primary holding train `train_id`'s inventories, queue, bookings and payments.
+
+    A train not yet mapped is given its partition here (`assign`: the booking path) or, for a read
+    (`assign=False`: availability), answered by the rule without writing: nothing of it exists
+    anywhere yet, and the first booking writes the same choice."""
     partitions = aliases()
     if len(partitions) == 1:
         return DEFAULT
@@ -114,6 +118,8 @@ def database_for(*, train_id: int) -> str:
 
     rows = TrainPartition.objects.using(DEFAULT).filter(train_id=train_id)
     alias = rows.values_list("database", flat=True).first()
+    if alias is None and not assign:
+        return partitions[train_id % len(partitions)]
     if alias is None:
         # First use: the rule's choice, written once (a concurrent first use writes the same).
         TrainPartition.objects.using(DEFAULT).bulk_create(
