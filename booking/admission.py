@@ -171,6 +171,8 @@ def submit(
     key = (idempotency_key or "").strip()[:100] or None
     using = database_for(train_id=request.journey.route.train_id)
     earlier = _earlier_request(user, key, request_hash, using)
+    if earlier is None and key:
+        _key_unused_elsewhere(user, key, using)
     if earlier is None:
         # Who may book Tatkal is known here, before queuing: refused at once (403), never queued.
         check_tatkal_eligibility(
@@ -212,6 +214,21 @@ def _earlier_request(
             "Idempotency-Key", "This Idempotency-Key was already used for a different booking request."
         )
     return entry
+
+
+def _key_unused_elsewhere(user: User, key: str, using: str) -> None:
+    """Raise IdempotencyKeyReused when this key already named a request on another partition (a
+    request for another train: the same request is always on the same partition). One indexed
+    lookup per other partition, none with one database. Two requests with one key sent at the same
+    instant for trains on two partitions are not caught (no constraint spans two databases)."""
+    for other in partitions.aliases():
+        if (
+            other != using
+            and QueuedBookingRequest.objects.using(other).filter(user=user, idempotency_key=key).exists()
+        ):
+            raise IdempotencyKeyReused(
+                "Idempotency-Key", "This Idempotency-Key was already used for a different booking request."
+            )
 
 
 def _inventory_id(request: BookingRequest, using: str) -> int:

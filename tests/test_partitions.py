@@ -192,6 +192,17 @@ def test_a_new_train_is_given_a_partition_once_and_keeps_it(trains):
     assert TrainPartition.objects.get(train=train).database == chosen
 
 
+def test_an_idempotency_key_names_one_request_across_partitions(trains):
+    client = logged_in_client(make_user("keyed"))
+    first = post_booking(client, on_p2(), **{"Idempotency-Key": "k-1"})
+    again = post_booking(client, on_p2(), **{"Idempotency-Key": "k-1"})
+    assert first.status_code == 201 and again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true" and again.json()["pnr"] == first.json()["pnr"]
+    elsewhere = post_booking(client, payload(), **{"Idempotency-Key": "k-1"})  # a train on "default"
+    assert elsewhere.status_code == 422
+    assert not Booking.objects.using("default").exists()
+
+
 def test_pnr_enquiry_eticket_pdf_and_api_find_the_booking_on_its_partition(trains):
     client = logged_in_client(make_user("finder"))
     pnr = post_booking(client, on_p2()).json()["pnr"]
