@@ -22,7 +22,10 @@ P = BookingPassenger.Status
 
 def _booking(booking_id: int, using: str) -> Booking | None:
     """The booking on its partition `using` (ids are per partition), with its global rows."""
-    booking = partitions.with_journey_objects(Booking.objects.using(using)).filter(pk=booking_id).first()
+    bookings = Booking.objects.using(using)
+    if using == partitions.DEFAULT:  # the user is there too: joined, as with one database
+        bookings = bookings.select_related("user")
+    booking = partitions.with_journey_objects(bookings).filter(pk=booking_id).first()
     if booking is not None:
         partitions.attach_journey_objects([booking])
     return booking
