@@ -431,7 +431,7 @@ def pnr_status(request: HttpRequest, pnr: str) -> HttpResponse:
         return render(
             request,
             "booking/pnr_form.html",
-            {"error": f"No booking with PNR {pnr[:PNR_LENGTH]}."},
+            {"error": _("No booking with PNR %(pnr)s.") % {"pnr": pnr[:PNR_LENGTH]}},
             status=404,
         )
     context = {

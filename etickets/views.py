@@ -7,6 +7,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 
+from accounts.languages import language_of
 from booking import partitions
 from railconnect.http_types import AuthenticatedHttpRequest
 from railconnect.languages import html_lang
@@ -24,8 +25,12 @@ def ticket_pdf(request: AuthenticatedHttpRequest, pnr: str) -> HttpResponse:
     booking = partitions.find_booking(pnr, lambda rows: rows.filter(user=request.user))
     if booking is None:
         raise Http404("No such booking.")
+    # One URL whatever the page's language: the slip is in the passenger's remembered language,
+    # the same as the one mailed to them (docs/i18n.md).
     pdf = slip.render(
-        booking=booking, verify_url=verify_url(base_url=request.build_absolute_uri("/"), pnr=booking.pnr)
+        booking=booking,
+        verify_url=verify_url(base_url=request.build_absolute_uri("/"), pnr=booking.pnr),
+        language=language_of(user=request.user),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="eticket-{booking.pnr}.pdf"'

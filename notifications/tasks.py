@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.tasks import task
 
+from accounts.languages import language_of
 from booking import partitions
 from booking.models import Booking, BookingPassenger
 from etickets import slip
@@ -47,7 +48,12 @@ def booking_confirmed(*, booking_id: int, using: str = "default") -> None:
     key = f"confirmed:{booking_id}"
     if booking is None or booking.status != Booking.Status.BOOKED or already_sent(key):
         return
-    pdf = slip.render(booking=booking, verify_url=verify_url(base_url=settings.SITE_URL, pnr=booking.pnr))
+    # In the passenger's remembered language, as the mail it is attached to (notify renders that).
+    pdf = slip.render(
+        booking=booking,
+        verify_url=verify_url(base_url=settings.SITE_URL, pnr=booking.pnr),
+        language=language_of(user=booking.user),
+    )
     notify(
         user=booking.user,
         event="booking_confirmed",

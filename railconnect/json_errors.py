@@ -9,7 +9,8 @@ Errors Django raises before or around a view would otherwise be HTML pages. Unde
 - `ApiErrorsMiddleware` refuses a body over API_MAX_BODY_BYTES with 413 before anything reads it
   (CSRF checking reads form bodies), and turns any error response that is not JSON (Django's 404
   and 405, a 400 for a suspicious request, a 500 for a bug) into this shape, same status;
-- `csrf_failure` (settings.CSRF_FAILURE_VIEW) says what the CSRF check wants, as JSON;
+- `csrf_failure` (settings.CSRF_FAILURE_VIEW) says what the CSRF check wants, as JSON, and shows a
+  page of the site (templates/403_csrf.html, translated) elsewhere;
 - `bad_request` (handler400) answers a body over DATA_UPLOAD_MAX_MEMORY_SIZE with 413 (Django's
   RequestDataTooBig), JSON under /api/ and a page elsewhere, instead of a bare 400.
 """
@@ -20,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.views import csrf, defaults
+from django.views import defaults
 
 API_PREFIX = "/api/"
 # Error responses of these statuses that do not come from an API view itself: their code and message.
@@ -114,7 +115,8 @@ def csrf_failure(request, reason=""):
             status=403,
             code="csrf_failed",
         )
-    return csrf.csrf_failure(request, reason=reason)
+    # A page of the site's own, in the page's language (Django's is English and for developers).
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
 
 
 def bad_request(request, exception):

@@ -264,7 +264,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # it through replicas.ReplicaRouter (read-your-writes, lag and outage fallbacks in that module).
 # The same pool as default, but a request never waits long for it: a replica that does not answer
 # within REPLICA_CONNECT_TIMEOUT is marked down and the primary answers instead.
-REPLICA_CONNECT_TIMEOUT = float(os.environ.get("REPLICA_CONNECT_TIMEOUT", 0.5))
+REPLICA_CONNECT_TIMEOUT = float(os.environ.get("REPLICA_CONNECT_TIMEOUT", 0.25))
 if (
     os.environ.get("DATABASE_REPLICA_URL")
     and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -694,6 +694,20 @@ ERS_FONT_PATH = os.environ.get("ERS_FONT_PATH", "/usr/share/fonts/truetype/dejav
 ERS_BOLD_FONT_PATH = os.environ.get(
     "ERS_BOLD_FONT_PATH", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 )
+# The slip in Hindi and Tamil: a font of each script (regular, bold), embedded beside DejaVu Sans,
+# which sets the Latin text (names, stations, PNR). Debian's fonts-noto-core; text shaping through
+# uharfbuzz (docs/etickets.md).
+_NOTO = "/usr/share/fonts/truetype/noto/"
+ERS_SCRIPT_FONT_PATHS = {
+    "hi": (
+        os.environ.get("ERS_DEVANAGARI_FONT_PATH", _NOTO + "NotoSansDevanagari-Regular.ttf"),
+        os.environ.get("ERS_DEVANAGARI_BOLD_FONT_PATH", _NOTO + "NotoSansDevanagari-Bold.ttf"),
+    ),
+    "ta": (
+        os.environ.get("ERS_TAMIL_FONT_PATH", _NOTO + "NotoSansTamil-Regular.ttf"),
+        os.environ.get("ERS_TAMIL_BOLD_FONT_PATH", _NOTO + "NotoSansTamil-Bold.ttf"),
+    ),
+}
 
 # --- Production front end (`make serve`: nginx from deploy/nginx.conf in front of gunicorn) -----
 # Read by scripts/serve.py when it renders the nginx configuration (docs/security/infra.md).
