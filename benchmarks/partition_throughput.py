@@ -17,9 +17,10 @@ by the load generator (this process's child). Reported: the ratio two/one.
     .venv/bin/python -m benchmarks.partition_throughput [--seconds 20] [--threads 32]
 
 The default primaries are two databases on the PostgreSQL at 127.0.0.1:5432 (BENCH_POSTGRES_URL),
-made and dropped here. `measure()` runs one configuration against databases given by URL (for
-example `make bench-cluster`'s scratch clusters on their own ports): they must exist and be empty;
-it migrates them.
+made and dropped here. `compare()` takes the two servers (`make bench-cluster` passes its scratch
+clusters' primaries through benchmarks/bench_partitions.py: separate servers, separate logs);
+`measure()` runs one configuration against databases given by URL (they must exist and be empty;
+it migrates them).
 """
 
 import argparse
@@ -164,21 +165,43 @@ def _hello(port, threads, seconds, Client, Result):
     } | {"requests_per_s": summary["throughput_per_s"]}
 
 
-def _fresh(name: str) -> str:
+def fresh(name: str, server: str = POSTGRES_ADMIN_URL) -> str:
+    """An empty database `name` on the PostgreSQL at `server` (postgres://user@host:port): its URL."""
     import psycopg
 
-    with psycopg.connect(f"{POSTGRES_ADMIN_URL}/postgres", autocommit=True) as connection:
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
-    return f"{POSTGRES_ADMIN_URL}/{name}"
+    return f"{server}/{name}"
 
 
-def _drop(*names: str) -> None:
+def drop(*names: str, server: str = POSTGRES_ADMIN_URL) -> None:
     import psycopg
 
-    with psycopg.connect(f"{POSTGRES_ADMIN_URL}/postgres", autocommit=True) as connection:
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         for name in names:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def compare(*, first_server: str, second_server: str, seconds: float, threads: int) -> dict:
+    """One primary (on `first_server`) against two (`first_server` and `second_server`, which may be
+    the same server: two databases), one after the other: both summaries and the ratio two/one."""
+    names = ("bench_partition_one", "bench_partition_main", "bench_partition_p2")
+    try:
+        one = measure(
+            database_url=fresh(names[0], first_server), partition_urls={}, seconds=seconds, threads=threads
+        )
+        two = measure(
+            database_url=fresh(names[1], first_server),
+            partition_urls={"p2": fresh(names[2], second_server)},
+            seconds=seconds,
+            threads=threads,
+        )
+    finally:
+        drop(names[0], names[1], server=first_server)
+        drop(names[2], server=second_server)
+    ratio = round(two["throughput_per_s"] / one["throughput_per_s"], 2) if one["throughput_per_s"] else None
+    return {"one": one, "two": two, "ratio": ratio}
 
 
 def _line(label: str, summary: dict) -> str:
@@ -200,20 +223,13 @@ def main() -> int:
     if args.child:
         _child(args.child, args.seconds, args.threads)
         return 0
-    names = ("bench_partition_one", "bench_partition_main", "bench_partition_p2")
-    try:
-        one = measure(
-            database_url=_fresh(names[0]), partition_urls={}, seconds=args.seconds, threads=args.threads
-        )
-        two = measure(
-            database_url=_fresh(names[1]),
-            partition_urls={"p2": _fresh(names[2])},
-            seconds=args.seconds,
-            threads=args.threads,
-        )
-    finally:
-        _drop(*names)
-    ratio = round(two["throughput_per_s"] / one["throughput_per_s"], 2) if one["throughput_per_s"] else None
+    result = compare(
+        first_server=POSTGRES_ADMIN_URL,
+        second_server=POSTGRES_ADMIN_URL,
+        seconds=args.seconds,
+        threads=args.threads,
+    )
+    one, two, ratio = result["one"], result["two"], result["ratio"]
     print(
         "\n| primaries | bookings/s | p50 ms | p95 ms | p99 ms | errors | hello world req/s | gunicorn CPU s "
         "| PostgreSQL CPU s | load generator CPU s | bookings per partition |"
