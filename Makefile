@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := railconnect.settings
 
-.PHONY: run serve run-cluster bench-cluster dev test lint bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak bench-cache bench-capacity
+.PHONY: run serve run-cluster bench-cluster dev test lint bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak bench-cache bench-capacity bench-partitions
 
 # The virtual environment, rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -102,6 +102,11 @@ bench-cluster: $(VENV)/.installed static
 bench-capacity: $(VENV)/.installed static
 	@command -v wrk >/dev/null || { echo "bench-capacity needs wrk: apt-get install wrk"; exit 1; }
 	$(PY) -m benchmarks.capacity $(BENCH_ARGS)
+
+# Inventory partitioned by train (docs/partitioning.md): bookings/s with one primary against two
+# (two databases on 127.0.0.1:5432), in one run, with a hello-world baseline and the CPU of each part.
+bench-partitions: $(VENV)/.installed static
+	$(PY) -m benchmarks.partition_throughput $(BENCH_ARGS)
 
 # The passenger dashboard on PostgreSQL (127.0.0.1:5432) with a million bookings: EXPLAIN of every
 # dashboard query (each must use its index), statistics view refresh times, and the pages' server

@@ -27,8 +27,9 @@ A request that is decided within BOOKING_ADMISSION_WAIT_MS is answered at once (
 the API answers 202 with the request's URL, where the outcome can be fetched. On SQLite the same
 code runs: the IMMEDIATE transaction serialises writers, so there is no waiting for a writer.
 
-Every database access of the queue and the allocation goes to `database_for(train_id=...)`: the
-one place that changes when inventories are partitioned by train over several databases.
+Every database access of the queue and the allocation goes to `database_for(train_id=...)`, the
+train's partition (booking/partitions.py), and the batch runs pinned to it: the bookings, their
+passengers, payments and queue rows of one train commit in one transaction on one database.
 """
 
 import datetime
@@ -41,10 +42,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Min, OuterRef
+from django.db.models import Q as Where
 from django.utils import timezone
 from prometheus_client import Histogram
 
-from . import reservations
+from . import partitions, reservations
 from .booking_requests import BookingRequest, parse_booking_request
 from .booking_rules import IdempotencyKeyReused, Refusal, RuleError, refusal_text
 from .models import Booking, Inventory, QueuedBookingRequest
@@ -68,9 +70,9 @@ BATCH_SIZE = Histogram(
 
 
 def database_for(*, train_id: int) -> str:
-    """The database alias holding a train's inventories, booking queue and bookings. One database
-    today; partitioning inventories by train over several primaries changes this function only."""
-    return "default"
+    """The database alias holding a train's inventories, booking queue and bookings: the train's
+    partition (booking/partitions.py; "default" with one database)."""
+    return partitions.database_for(train_id=train_id)
 
 
 def payload_of(request: BookingRequest) -> dict[str, object]:
@@ -190,6 +192,8 @@ def submit(
     key = (idempotency_key or "").strip()[:100] or None
     using = database_for(train_id=request.journey.route.train_id)
     earlier = _earlier_request(user, key, request_hash, using)
+    if earlier is None and key:
+        _key_unused_elsewhere(user, key, using)
     if earlier is None:
         # Who may book Tatkal is known here, before queuing: refused at once (403), never queued.
         check_tatkal_eligibility(
@@ -260,7 +264,7 @@ def _decide_at_once(
         train_id=journey.route.train_id, journey_date=journey.journey_date, travel_class=request.travel_class
     )
     try:
-        with transaction.atomic(using=using):
+        with partitions.pinned(using), transaction.atomic(using=using):
             inventory = (
                 rows.select_for_update(skip_locked=True, no_key=True)
                 # Whether anything waits, in the same statement: usually nothing does.
@@ -308,6 +312,21 @@ def _earlier_request(
             "Idempotency-Key", "This Idempotency-Key was already used for a different booking request."
         )
     return entry
+
+
+def _key_unused_elsewhere(user: User, key: str, using: str) -> None:
+    """Raise IdempotencyKeyReused when this key already named a request on another partition (a
+    request for another train: the same request is always on the same partition). One indexed
+    lookup per other partition, none with one database. Two requests with one key sent at the same
+    instant for trains on two partitions are not caught (no constraint spans two databases)."""
+    for other in partitions.aliases():
+        if (
+            other != using
+            and QueuedBookingRequest.objects.using(other).filter(user=user, idempotency_key=key).exists()
+        ):
+            raise IdempotencyKeyReused(
+                "Idempotency-Key", "This Idempotency-Key was already used for a different booking request."
+            )
 
 
 def _inventory_id(request: BookingRequest, using: str) -> int:
@@ -406,7 +425,7 @@ def _write_batch(
     started = time.monotonic()
     for attempt in range(PNR_ATTEMPTS):
         try:
-            with transaction.atomic(using=using):
+            with partitions.pinned(using), transaction.atomic(using=using):
                 inventory = (
                     Inventory.objects.using(using)
                     .select_for_update(skip_locked=True, no_key=True)
@@ -539,8 +558,44 @@ def outcome_of(admission: Admission) -> HoldResult:
         return admission.held
     booking_id = admission.entry.booking_id
     assert booking_id is not None, "an ALLOCATED request has its booking"
-    booking = Booking.objects.using(admission.entry._state.db).select_related("train").get(pk=booking_id)
+    using = partitions.home(admission.entry)
+    booking = partitions.with_journey_objects(Booking.objects.using(using), "train").get(pk=booking_id)
+    partitions.attach_journey_objects([booking], fields=["train"])
     return HoldResult(booking, False)
+
+
+def request_id(entry: QueuedBookingRequest) -> int:
+    """The number of a request in its URLs (partitions.public_request_id)."""
+    return partitions.public_request_id(entry.pk, entry._state.db or partitions.DEFAULT)
+
+
+def find_request(*, request_id: int, user: User) -> QueuedBookingRequest | None:
+    """The passenger's own queued request by its URL number (request_id), on its partition."""
+    location = partitions.request_location(request_id)
+    if location is None:
+        return None
+    pk, using = location
+    return QueuedBookingRequest.objects.using(using).filter(pk=pk, user=user).first()
+
+
+def find_draft_request(*, draft_id: str, user: User) -> QueuedBookingRequest | None:
+    """The latest request a review draft became (its idempotency key is draft:<id>[:<fare>]), on any
+    partition (the draft is gone, and with it its train)."""
+    latest: QueuedBookingRequest | None = None
+    for using in partitions.aliases():
+        entry = (
+            QueuedBookingRequest.objects.using(using)
+            .filter(
+                Where(idempotency_key=f"draft:{draft_id}")
+                | Where(idempotency_key__startswith=f"draft:{draft_id}:"),
+                user=user,
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if entry is not None and (latest is None or entry.created_at > latest.created_at):
+            latest = entry
+    return latest
 
 
 def queue_state(*, using: str) -> tuple[int, datetime.datetime | None]:

@@ -38,7 +38,7 @@ def pay_booking(*, booking: Booking, user: User, outcome: str) -> Payment | None
     if outcome not in OUTCOMES:
         raise RuleError("outcome", f"outcome is one of {', '.join(OUTCOMES)}.")
     if booking.status != Booking.Status.BOOKED:
-        payment = payments.open_payment(booking_id=booking.pk)
+        payment = payments.open_payment(booking_id=booking.pk, using=booking._state.db)
         if payment is None:
             payment, _url = reservations.retry_payment(booking=booking, user=user)
         payment = payments.settle_simulated(payment=payment, outcome=outcome)
