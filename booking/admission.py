@@ -260,6 +260,9 @@ def _decide_at_once(
         request_hash=request_hash,
         created_at=now,
     )
+    # Its row will be written on the train's partition: say so now, as Model.from_db would, for the
+    # partition router lets a row relate only to rows of its own database (the inventory, the booking).
+    entry._state.db = using
     rows = Inventory.objects.using(using).filter(
         train_id=journey.route.train_id, journey_date=journey.journey_date, travel_class=request.travel_class
     )
