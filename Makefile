@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := railconnect.settings
 
-.PHONY: run serve dev test lint bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak bench-cache bench-capacity
+.PHONY: run serve run-cluster bench-cluster dev test lint bench bench-booking bench-dashboard setup static clean lighthouse loadtest loadtest-tatkal soak bench-cache bench-capacity bench-partitions
 
 # The virtual environment, rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -36,6 +36,13 @@ serve: $(VENV)/.installed
 	@$(PY) -m scripts.serve --preflight
 	@$(MAKE) --no-print-directory setup
 	HOST=$(HOST) PORT=$(PORT) $(PY) -m scripts.serve
+
+# The scale-out topology on this machine (scripts/cluster.py): nginx on HOST:PORT over
+# CLUSTER_INSTANCES (2) gunicorns, a PostgreSQL primary (5441) with a streaming replica (5442) and a
+# second primary (5443) made in var/cluster, Redis, one task worker and one scheduler. Foreground;
+# Ctrl-C stops everything. Needs PostgreSQL's server programs, nginx and redis-server (or REDIS_URL).
+run-cluster: $(VENV)/.installed static
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m scripts.cluster
 
 dev: setup
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
@@ -82,12 +89,24 @@ bench-booking: $(VENV)/.installed
 	$(PY) -m benchmarks.booking_rush
 	$(PY) -m benchmarks.booking_throughput
 
+# The scale-out topology under load, its drills timed (benchmarks/bench_cluster.py): a private
+# cluster like run-cluster's on free ports; hello world, public reads from the replica and from the
+# primary, replication delay, an app instance killed, the replica stopped, Redis restarted, and the
+# partition drill when benchmarks/bench_partitions.py exists. Needs what run-cluster needs.
+bench-cluster: $(VENV)/.installed static
+	$(PY) -m benchmarks.bench_cluster $(BENCH_ARGS)
+
 # The capacity model's inputs (docs/capacity.md): reads/s and bookings/s of one app instance on one
 # primary and the CPU each costs gunicorn, PostgreSQL and the load generator, against hello world
 # (needs PostgreSQL, Redis and wrk). BENCH_ARGS="--redis-url redis://127.0.0.1:6379/N" picks the db.
 bench-capacity: $(VENV)/.installed static
 	@command -v wrk >/dev/null || { echo "bench-capacity needs wrk: apt-get install wrk"; exit 1; }
 	$(PY) -m benchmarks.capacity $(BENCH_ARGS)
+
+# Inventory partitioned by train (docs/partitioning.md): bookings/s with one primary against two
+# (two databases on 127.0.0.1:5432), in one run, with a hello-world baseline and the CPU of each part.
+bench-partitions: $(VENV)/.installed static
+	$(PY) -m benchmarks.partition_throughput $(BENCH_ARGS)
 
 # The passenger dashboard on PostgreSQL (127.0.0.1:5432) with a million bookings: EXPLAIN of every
 # dashboard query (each must use its index), statistics view refresh times, and the pages' server

@@ -27,25 +27,28 @@ A request that is decided within BOOKING_ADMISSION_WAIT_MS is answered at once (
 the API answers 202 with the request's URL, where the outcome can be fetched. On SQLite the same
 code runs: the IMMEDIATE transaction serialises writers, so there is no waiting for a writer.
 
-Every database access of the queue and the allocation goes to `database_for(train_id=...)`: the
-one place that changes when inventories are partitioned by train over several databases.
+Every database access of the queue and the allocation goes to `database_for(train_id=...)`, the
+train's partition (booking/partitions.py), and the batch runs pinned to it: the bookings, their
+passengers, payments and queue rows of one train commit in one transaction on one database.
 """
 
 import datetime
 import math
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Exists, Min, OuterRef
+from django.db.models import Q as Where
 from django.utils import timezone
 from prometheus_client import Histogram
 
-from . import reservations
+from . import partitions, reservations
 from .booking_requests import BookingRequest, parse_booking_request
-from .booking_rules import IdempotencyKeyReused, Refusal, RuleError
+from .booking_rules import IdempotencyKeyReused, Refusal, RuleError, refusal_text
 from .models import Booking, Inventory, QueuedBookingRequest
 from .reservations import HoldItem, HoldResult
 from .tatkal_rules import check_tatkal_eligibility
@@ -67,9 +70,9 @@ BATCH_SIZE = Histogram(
 
 
 def database_for(*, train_id: int) -> str:
-    """The database alias holding a train's inventories, booking queue and bookings. One database
-    today; partitioning inventories by train over several primaries changes this function only."""
-    return "default"
+    """The database alias holding a train's inventories, booking queue and bookings: the train's
+    partition (booking/partitions.py; "default" with one database)."""
+    return partitions.database_for(train_id=train_id)
 
 
 def payload_of(request: BookingRequest) -> dict[str, object]:
@@ -118,12 +121,16 @@ class Admission:
         if self.refused is not None:
             return self.refused
         stored = self.entry.refusal or {}
+        code, params = stored.get("code"), stored.get("params") or {}
         return Refusal(
             str(stored.get("field", "")),
-            str(stored.get("error", "")),
+            # Worded now, in the asker's language, not the deciding process's (booking_rules).
+            refusal_text(code, params, str(stored.get("error", ""))),
             status=int(stored.get("status", 400)),
             outcome=stored.get("outcome"),
             details=stored.get("details"),
+            code=code,
+            params=params,
         )
 
     def position(self) -> int:
@@ -138,8 +145,24 @@ class Admission:
         )
 
 
+# Milliseconds per request of this process's recent batches (an exponential average of what its
+# writers measured), or None before its first batch. Under a rush on a busy machine a request costs
+# the writer far more than BOOKING_QUEUE_MS_PER_REQUEST: the estimate follows what it really takes,
+# so a request that cannot be decided within the admission wait answers 202 at once instead of
+# holding one of the server's few threads, which the next arrivals need.
+_pace_ms: float | None = None
+
+
+def _measured_pace(batch_ms: float, requests: int) -> None:
+    global _pace_ms
+    sample = batch_ms / max(1, requests)
+    _pace_ms = sample if _pace_ms is None else 0.7 * _pace_ms + 0.3 * sample
+
+
 def estimated_wait_ms(position: int) -> int:
-    return position * settings.BOOKING_QUEUE_MS_PER_REQUEST
+    """The wait of the request at `position`: BOOKING_QUEUE_MS_PER_REQUEST per request ahead, or
+    this process's measured pace when slower."""
+    return math.ceil(position * max(settings.BOOKING_QUEUE_MS_PER_REQUEST, _pace_ms or 0.0))
 
 
 def retry_after_seconds(position: int) -> int:
@@ -169,6 +192,8 @@ def submit(
     key = (idempotency_key or "").strip()[:100] or None
     using = database_for(train_id=request.journey.route.train_id)
     earlier = _earlier_request(user, key, request_hash, using)
+    if earlier is None and key:
+        _key_unused_elsewhere(user, key, using)
     if earlier is None:
         # Who may book Tatkal is known here, before queuing: refused at once (403), never queued.
         check_tatkal_eligibility(
@@ -178,9 +203,17 @@ def submit(
             journey_date=request.journey.journey_date,
             now=now,
         )
-        inventory_id = _inventory_id(request, using)
+        at_once = _decide_at_once(user=user, request=request, key=key, request_hash=request_hash, now=now)
+        if isinstance(at_once, Admission):
+            return at_once
+        # An int: the inventory's id, whose writer role another process holds.
+        writer_busy = at_once is not None
+        inventory_id = at_once if at_once is not None else _inventory_id(request, using)
         try:
-            with transaction.atomic(using=using):
+            # One INSERT, in autocommit (a savepoint only inside a caller's transaction, which a
+            # failed INSERT must not break): the row is durable before anything waits on it.
+            in_transaction = transaction.get_connection(using).in_atomic_block
+            with transaction.atomic(using=using) if in_transaction else nullcontext():
                 entry = QueuedBookingRequest.objects.using(using).create(
                     user=user,
                     inventory_id=inventory_id,
@@ -194,9 +227,81 @@ def submit(
             earlier = _earlier_request(user, key, request_hash, using)
             if earlier is None:
                 raise
-    admission = Admission(earlier, True) if earlier is not None else Admission(entry, False)
+    if earlier is not None:
+        admission, writer_busy = Admission(earlier, True), False
+    else:
+        admission = Admission(entry, False)
     deadline = None if wait_seconds is None else time.monotonic() + wait_seconds
-    return advance(admission, deadline=deadline)
+    return advance(admission, deadline=deadline, writer_busy=writer_busy)
+
+
+def _decide_at_once(
+    *, user: User, request: BookingRequest, key: str | None, request_hash: str, now: datetime.datetime
+) -> Admission | int | None:
+    """The uncontended path: when nobody holds the writer role of the request's inventory, take it,
+    queue the request and decide it with those waiting before it, in one transaction (the request
+    is the batch's last: first come, first served still holds). With nothing written: the
+    inventory's id when another process holds its writer role (the request's first look at the
+    queue then only weighs the wait); None when the inventory row does not exist yet, the queue
+    ahead fills a batch, or the transaction failed on a unique key (a taken PNR, or the same
+    Idempotency-Key sent twice at once). The caller then queues the request and waits its turn.
+
+    Why it is as safe as the queue: the request is written in the same transaction as its outcome,
+    so a process that dies here leaves neither (its client got no answer and retries with the same
+    Idempotency-Key). What it saves: the queue row's own transaction, the inventory id's lookup,
+    re-reading and re-parsing the request under the lock, and the UPDATE of its queue row.
+    """
+    journey = request.journey
+    using = database_for(train_id=journey.route.train_id)
+    entry = QueuedBookingRequest(
+        user=user,
+        payload=payload_of(request),
+        idempotency_key=key,
+        request_hash=request_hash,
+        created_at=now,
+    )
+    # Its row will be written on the train's partition: say so now, as Model.from_db would, for the
+    # partition router lets a row relate only to rows of its own database (the inventory, the booking).
+    entry._state.db = using
+    rows = Inventory.objects.using(using).filter(
+        train_id=journey.route.train_id, journey_date=journey.journey_date, travel_class=request.travel_class
+    )
+    try:
+        with partitions.pinned(using), transaction.atomic(using=using):
+            inventory = (
+                rows.select_for_update(skip_locked=True, no_key=True)
+                # Whether anything waits, in the same statement: usually nothing does.
+                .annotate(
+                    waiting=Exists(
+                        QueuedBookingRequest.objects.filter(inventory=OuterRef("pk"), status=Q.QUEUED)
+                    )
+                )
+                .first()
+            )
+            if inventory is None:
+                # Locked by its writer (its id, for queuing the request), or not made yet (None).
+                return rows.values_list("id", flat=True).first()
+            entry.inventory = inventory
+            waiting = []
+            if inventory.waiting:
+                waiting = list(
+                    QueuedBookingRequest.objects.using(using)
+                    .filter(inventory_id=inventory.pk, status=Q.QUEUED)
+                    .order_by("id")[: settings.BOOKING_BATCH_SIZE]
+                )
+            if len(waiting) >= settings.BOOKING_BATCH_SIZE:
+                return None  # a long queue: this request waits its turn behind it
+            decided = _decide(inventory, [*waiting, entry], using, arriving=(entry, request))
+    except IntegrityError:
+        return None
+    _observe(decided)
+    admission = Admission(entry, False)
+    outcome = decided[-1][1]
+    if isinstance(outcome, HoldResult):
+        admission.held = outcome
+    else:
+        admission.refused = outcome
+    return admission
 
 
 def _earlier_request(
@@ -210,6 +315,21 @@ def _earlier_request(
             "Idempotency-Key", "This Idempotency-Key was already used for a different booking request."
         )
     return entry
+
+
+def _key_unused_elsewhere(user: User, key: str, using: str) -> None:
+    """Raise IdempotencyKeyReused when this key already named a request on another partition (a
+    request for another train: the same request is always on the same partition). One indexed
+    lookup per other partition, none with one database. Two requests with one key sent at the same
+    instant for trains on two partitions are not caught (no constraint spans two databases)."""
+    for other in partitions.aliases():
+        if (
+            other != using
+            and QueuedBookingRequest.objects.using(other).filter(user=user, idempotency_key=key).exists()
+        ):
+            raise IdempotencyKeyReused(
+                "Idempotency-Key", "This Idempotency-Key was already used for a different booking request."
+            )
 
 
 def _inventory_id(request: BookingRequest, using: str) -> int:
@@ -231,20 +351,27 @@ def _inventory_id(request: BookingRequest, using: str) -> int:
 # --- Waiting and writing -------------------------------------------------------------------------
 
 
-def advance(admission: Admission, *, deadline: float | None) -> Admission:
+def advance(admission: Admission, *, deadline: float | None, writer_busy: bool = False) -> Admission:
     """Drive a queued request towards its outcome until `deadline` (time.monotonic(); None: until
     decided): take the writer role whenever it is free and drain the queue, else look again every
-    BOOKING_QUEUE_POLL_MS. Returns the admission with the entry as it now stands."""
+    BOOKING_QUEUE_POLL_MS. `writer_busy`: the role was just found taken and the request just
+    queued, so the first look only weighs the wait. Returns the admission with the entry as it
+    now stands."""
     using = admission.entry._state.db or "default"
     poll = settings.BOOKING_QUEUE_POLL_MS / 1000
     while admission.queued:
-        was_writer = _drain(admission, using, deadline)
-        if not admission.queued:
-            break
-        # Another writer may have decided our request (before we got the role, or while we waited).
-        admission.entry.refresh_from_db(using=using, fields=["status", "booking", "refusal", "decided_at"])
-        if not admission.queued:
-            break
+        if writer_busy:
+            was_writer, writer_busy = False, False
+        else:
+            was_writer = _drain(admission, using, deadline)
+            if not admission.queued:
+                break
+            # Another writer may have decided our request (before we got the role, or while we waited).
+            admission.entry.refresh_from_db(
+                using=using, fields=["status", "booking", "refusal", "decided_at"]
+            )
+            if not admission.queued:
+                break
         if deadline is not None and (
             time.monotonic() >= deadline
             # Another writer has the role and the queue ahead will not be through by the deadline:
@@ -298,9 +425,10 @@ def _write_batch(
     """Take the writer role of one inventory and decide up to BOOKING_BATCH_SIZE waiting requests,
     oldest first, in one transaction: their bookings and their queue rows commit together. None when
     another process holds the role; an empty list when nothing waits."""
+    started = time.monotonic()
     for attempt in range(PNR_ATTEMPTS):
         try:
-            with transaction.atomic(using=using):
+            with partitions.pinned(using), transaction.atomic(using=using):
                 inventory = (
                     Inventory.objects.using(using)
                     .select_for_update(skip_locked=True, no_key=True)
@@ -322,38 +450,53 @@ def _write_batch(
             # A random PNR was taken: everything rolled back, the requests are still queued.
             if attempt == PNR_ATTEMPTS - 1:
                 raise
+    _measured_pace((time.monotonic() - started) * 1000, len(decided))
+    _observe(decided)
+    return decided
+
+
+def _observe(decided: list[tuple[QueuedBookingRequest, HoldResult | RuleError]]) -> None:
     BATCH_SIZE.observe(len(decided))
     for entry, _outcome in decided:
         assert entry.decided_at is not None
         QUEUE_WAIT_SECONDS.observe(max(0.0, (entry.decided_at - entry.created_at).total_seconds()))
-    return decided
 
 
 def _decide(
-    inventory: Inventory, entries: list[QueuedBookingRequest], using: str
+    inventory: Inventory,
+    entries: list[QueuedBookingRequest],
+    using: str,
+    *,
+    arriving: tuple[QueuedBookingRequest, BookingRequest] | None = None,
 ) -> list[tuple[QueuedBookingRequest, HoldResult | RuleError]]:
+    """Decide `entries` (oldest first) on the locked inventory and write their outcomes. `arriving`:
+    the last entry, not saved yet, with its request as just parsed (_decide_at_once): it is
+    inserted already decided rather than read back, parsed again and updated."""
     # The batch's clock: the writer's, but never before an arrival it decides (clocks of processes,
     # and of tests, may differ a little).
     now = max(timezone.now(), max(entry.created_at for entry in entries))
-    outcomes: dict[int, HoldResult | RuleError] = {}
+    outcomes: dict[int, HoldResult | RuleError] = {}  # by id(entry): the arriving one has no pk yet
     items: list[tuple[QueuedBookingRequest, HoldItem]] = []
     for entry in entries:
-        try:
-            # Judged as it arrived (Tatkal opening, horizon): parsing is cheap and deterministic.
-            request = parse_booking_request(entry.payload, now=entry.created_at)
-        except RuleError as refusal:
-            outcomes[entry.pk] = refusal
-            continue
+        if arriving is not None and entry is arriving[0]:
+            request = arriving[1]
+        else:
+            try:
+                # Judged as it arrived (Tatkal opening, horizon): parsing is cheap and deterministic.
+                request = parse_booking_request(entry.payload, now=entry.created_at)
+            except RuleError as refusal:
+                outcomes[id(entry)] = refusal
+                continue
         item = HoldItem(entry.user_id, request, entry.idempotency_key, entry.request_hash, entry.created_at)
         items.append((entry, item))
     results = reservations.hold_batch(
         inventory=inventory, items=[item for _e, item in items], now=now, using=using
     )
     for (entry, _item), result in zip(items, results, strict=True):
-        outcomes[entry.pk] = result
+        outcomes[id(entry)] = result
     decided: list[tuple[QueuedBookingRequest, HoldResult | RuleError]] = []
     for entry in entries:
-        outcome = outcomes[entry.pk]
+        outcome = outcomes[id(entry)]
         entry.decided_at = now
         if isinstance(outcome, HoldResult):
             entry.status, entry.booking = Q.ALLOCATED, outcome.booking
@@ -362,14 +505,26 @@ def _decide(
             entry.refusal = {
                 "status": outcome.status,
                 "field": outcome.field,
+                # The code and its parameters are what is answered (worded in the asker's language);
+                # the message, in the deciding request's language, only for a refusal without a code.
+                "code": outcome.code,
+                "params": outcome.params,
                 "error": outcome.message,
                 "outcome": getattr(outcome, "outcome", None),
                 "details": getattr(outcome, "details", None),  # FARE_CHANGED: the new fare
             }
         decided.append((entry, outcome))
-    QueuedBookingRequest.objects.using(using).bulk_update(
-        entries, ["status", "booking", "refusal", "decided_at"]
-    )
+    waited = [entry for entry in entries if arriving is None or entry is not arriving[0]]
+    fields = ["status", "booking", "refusal", "decided_at"]
+    if len(waited) == 1:  # one UPDATE without bulk_update's CASE expressions, cheaper to build
+        entry = waited[0]
+        QueuedBookingRequest.objects.using(using).filter(pk=entry.pk).update(
+            **{name: getattr(entry, name) for name in fields}
+        )
+    elif waited:
+        QueuedBookingRequest.objects.using(using).bulk_update(waited, fields)
+    if arriving is not None:
+        arriving[0].save(using=using, force_insert=True)
     return decided
 
 
@@ -406,8 +561,44 @@ def outcome_of(admission: Admission) -> HoldResult:
         return admission.held
     booking_id = admission.entry.booking_id
     assert booking_id is not None, "an ALLOCATED request has its booking"
-    booking = Booking.objects.using(admission.entry._state.db).select_related("train").get(pk=booking_id)
+    using = partitions.home(admission.entry)
+    booking = partitions.with_journey_objects(Booking.objects.using(using), "train").get(pk=booking_id)
+    partitions.attach_journey_objects([booking], fields=["train"])
     return HoldResult(booking, False)
+
+
+def request_id(entry: QueuedBookingRequest) -> int:
+    """The number of a request in its URLs (partitions.public_request_id)."""
+    return partitions.public_request_id(entry.pk, entry._state.db or partitions.DEFAULT)
+
+
+def find_request(*, request_id: int, user: User) -> QueuedBookingRequest | None:
+    """The passenger's own queued request by its URL number (request_id), on its partition."""
+    location = partitions.request_location(request_id)
+    if location is None:
+        return None
+    pk, using = location
+    return QueuedBookingRequest.objects.using(using).filter(pk=pk, user=user).first()
+
+
+def find_draft_request(*, draft_id: str, user: User) -> QueuedBookingRequest | None:
+    """The latest request a review draft became (its idempotency key is draft:<id>[:<fare>]), on any
+    partition (the draft is gone, and with it its train)."""
+    latest: QueuedBookingRequest | None = None
+    for using in partitions.aliases():
+        entry = (
+            QueuedBookingRequest.objects.using(using)
+            .filter(
+                Where(idempotency_key=f"draft:{draft_id}")
+                | Where(idempotency_key__startswith=f"draft:{draft_id}:"),
+                user=user,
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if entry is not None and (latest is None or entry.created_at > latest.created_at):
+            latest = entry
+    return latest
 
 
 def queue_state(*, using: str) -> tuple[int, datetime.datetime | None]:

@@ -31,10 +31,10 @@ from railconnect.json_body import json_object_body
 from railconnect.json_errors import json_error
 from railconnect.rate_limits import rate_limited, signed_in_user_or_address
 
-from . import admission, reservations, services
+from . import admission, partitions, reservations, services
 from .booking_requests import parse_booking_request, request_fingerprint
 from .booking_rules import RuleError
-from .models import Booking, BookingPassenger, QueuedBookingRequest, with_pnr
+from .models import Booking, BookingPassenger
 from .responses import rule_error_json
 
 # A JSON request body (railconnect.json_body): JSON values of any type, checked where used.
@@ -63,7 +63,7 @@ def booking_json(
 ) -> dict[str, object]:
     passengers = passengers if passengers is not None else list(booking.passengers.all())
     if payment_url is None and booking.payment_due(timezone.now()):
-        payment = payments.open_payment(booking_id=booking.pk)
+        payment = payments.open_payment(booking_id=booking.pk, using=booking._state.db)
         if payment is not None:
             payment_url = request.build_absolute_uri(reverse("payments:simulated", args=[payment.token]))
     elif payment_url:
@@ -114,7 +114,7 @@ def create(request: AuthenticatedHttpRequest, data: JsonObject) -> JsonResponse:
 def request_status(request: AuthenticatedHttpRequest, request_id: int) -> JsonResponse:
     """A queued booking request: 202 while it waits, then its outcome as POST /api/bookings would
     have answered it (200 with the booking, or the refusal's 4xx). Anyone else's is 404."""
-    entry = QueuedBookingRequest.objects.filter(pk=request_id, user=request.user).first()
+    entry = admission.find_request(request_id=request_id, user=request.user)
     if entry is None:
         return json_error("No such booking request.", status=404, field="request")
     # Each look also moves the queue on, should its writer have died (deadline now: one pass).
@@ -135,7 +135,7 @@ def admission_json(request: HttpRequest, state: admission.Admission, *, decided_
             },
             status=202,
         )
-        response["Location"] = reverse("api-request", args=[entry.pk])
+        response["Location"] = reverse("api-request", args=[admission.request_id(entry)])
         response["Retry-After"] = str(admission.retry_after_seconds(position))
         if state.replayed:
             response["Idempotent-Replayed"] = "true"
@@ -166,7 +166,7 @@ def own_booking[R: HttpResponseBase](
 
     @wraps(view)
     def wrapper(request: AuthenticatedHttpRequest, pnr: str, **kwargs: Any) -> R | JsonResponse:
-        booking = with_pnr(Booking.objects.select_related("train"), pnr).filter(user=request.user).first()
+        booking = partitions.find_booking(pnr, lambda rows: rows.filter(user=request.user), related=["train"])
         if booking is None:
             return json_error("No such booking.", status=404, field="pnr")
         return view(request, booking, **kwargs)

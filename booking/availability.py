@@ -23,9 +23,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from caching.tiered import tiered_cache
+from railconnect.replicas import read_alias
 from timetable.train_routes import RouteJourney
 
-from . import booking_rules, coach_layouts, fares, quotas
+from . import booking_rules, coach_layouts, fares, partitions, quotas
 from .allocation import SeatMap, leg_mask, premium_tatkal_percent
 from .booking_rules import GENERAL, QUOTAS
 from .fares import FareBreakdown, one_adult_fare
@@ -75,9 +76,10 @@ def _inventory_snapshot(journey: RouteJourney, travel_class: str) -> Inventory:
     from .reservations import new_inventory
 
     inventory = (
-        Inventory.objects.filter(
-            train_id=journey.route.train_id, journey_date=journey.journey_date, travel_class=travel_class
+        Inventory.objects.using(
+            read_alias(partitions.database_for(train_id=journey.route.train_id, assign=False))
         )
+        .filter(train_id=journey.route.train_id, journey_date=journey.journey_date, travel_class=travel_class)
         .only(
             "coach_count",
             "travel_class",

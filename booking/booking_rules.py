@@ -22,8 +22,9 @@ turned into a page or a JSON body in one place: booking/responses.py.
 """
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -40,6 +41,75 @@ from .quotas import GENERAL as GENERAL
 from .quotas import QUOTAS as QUOTAS
 from .quotas import TATKAL as TATKAL
 from .quotas import TATKAL_QUOTAS
+
+# --- Refusals worded at answer time --------------------------------------------------------------
+# A queued request is decided by the process that holds its inventory's writer role, whose active
+# language is its own request's; the passenger reads the outcome later, in theirs (the API in
+# English, /hi/bookings/requests/<id> in Hindi). So every refusal a batch can decide carries a code
+# and parameters (RuleError.code, .params), stored with the request (admission.py), and is worded
+# by refusal_text when it is answered, in the language active then. One wording per code, here or
+# in the module that owns the rule (hold_limits, quotas), registered with @wording(code).
+
+Wording = Callable[[Mapping[str, Any]], str]
+WORDINGS: dict[str, Wording] = {}
+
+
+def wording(code: str) -> Callable[[Wording], Wording]:
+    def register(function: Wording) -> Wording:
+        WORDINGS[code] = function
+        return function
+
+    return register
+
+
+def refusal_text(code: str | None, params: Mapping[str, Any], fallback: str) -> str:
+    """A coded refusal's message in the active language (`fallback`, as stored, for an unknown code)."""
+    word = WORDINGS.get(code or "")
+    return fallback if word is None else word(params)
+
+
+def coded_error[E: RuleError](error: type[E], field: str, code: str, **params: Any) -> E:
+    """`error(field, message)` worded now by its code, and carrying the code to be worded again."""
+    return error(field, refusal_text(code, params, code), code=code, params=params)
+
+
+@wording("CHART_PREPARED")
+def _chart_prepared(params: Mapping[str, Any]) -> str:
+    return gettext("The chart for this train has been prepared: booking is closed.")
+
+
+@wording("REGRET_WAITLIST_CAP")
+def _waitlist_closed(params: Mapping[str, Any]) -> str:
+    return gettext(
+        "REGRET: the waitlist of %(travel_class)s on this train is closed (at most %(cap)d "
+        "waitlisted passengers in this class). No ticket was booked and nothing was charged."
+    ) % {"travel_class": params["travel_class"], "cap": params["cap"]}
+
+
+@wording("REGRET_PREMIUM_TATKAL")
+def _premium_tatkal_sold_out(params: Mapping[str, Any]) -> str:
+    return gettext(
+        "REGRET: Premium Tatkal sells confirmed berths only and has too few left for this "
+        "journey. No ticket was booked and nothing was charged."
+    )
+
+
+@wording("NOT_CONFIRMED")
+def _not_confirmed(params: Mapping[str, Any]) -> str:
+    return gettext(
+        "Not every passenger can get a confirmed berth now, and you asked to book only if all "
+        "are confirmed: nothing was booked and nothing was charged."
+    )
+
+
+@wording("FARE_CHANGED")
+def _fare_changed(params: Mapping[str, Any]) -> str:
+    return gettext(
+        "The Premium Tatkal fare is now ₹%(fare)s: confirm the new fare to book (nothing was held)."
+    ) % {"fare": params["fare"]}
+
+
+wording("QUOTA_NOT_OFFERED")(quotas.not_offered_text)
 
 
 class BookingConflict(RuleError):
@@ -59,8 +129,10 @@ class Refusal(RuleError):
         status: int,
         outcome: str | None = None,
         details: dict[str, object] | None = None,
+        code: str | None = None,
+        params: dict[str, object] | None = None,
     ) -> None:
-        super().__init__(field, message)
+        super().__init__(field, message, code=code, params=params)
         self.status = status
         self.outcome = outcome
         self.details = details or {}
@@ -83,9 +155,6 @@ class Regret(BookingConflict):
 
     outcome = "REGRET"
 
-    def __init__(self, message: str) -> None:
-        super().__init__("class", message)
-
 
 class NotAllConfirmed(BookingConflict):
     """Booked "only if confirmed berths are allotted" and some passenger would not be: nothing held."""
@@ -100,12 +169,9 @@ class FareChanged(BookingConflict):
     outcome = "FARE_CHANGED"
 
     def __init__(self, fare: Decimal) -> None:
+        params: dict[str, object] = {"fare": str(fare)}
         super().__init__(
-            "shown_fare",
-            gettext(
-                "The Premium Tatkal fare is now ₹%(fare)s: confirm the new fare to book (nothing was held)."
-            )
-            % {"fare": fare},
+            "shown_fare", refusal_text("FARE_CHANGED", params, ""), code="FARE_CHANGED", params=params
         )
         self.details = {"fare": float(fare)}
 
@@ -166,7 +232,7 @@ def check_class(route: TrainRoute, travel_class: str) -> None:
 
 def check_open(departs_at: datetime.datetime, chart_prepared: bool, now: datetime.datetime) -> None:
     if chart_prepared:
-        raise RuleError("date", gettext("The chart for this train has been prepared: booking is closed."))
+        raise coded_error(RuleError, "date", "CHART_PREPARED")
     if departs_at <= now:
         raise RuleError("date", gettext("This train has already left the boarding station."))
 
@@ -224,26 +290,14 @@ def check_waitlist_cap(*, travel_class: str, berths: int, waitlisted_now: int, j
         travel_class, berths, settings.WAITLIST_CAP_AC_PERCENT, settings.WAITLIST_CAP_NON_AC_PERCENT
     )
     if quotas.waitlist_full(cap, waitlisted_now, joining):
-        raise Regret(
-            gettext(
-                "REGRET: the waitlist of %(travel_class)s on this train is closed (at most %(cap)d "
-                "waitlisted passengers in this class). No ticket was booked and nothing was charged."
-            )
-            % {"travel_class": travel_class, "cap": cap}
-        )
+        raise coded_error(Regret, "class", "REGRET_WAITLIST_CAP", travel_class=travel_class, cap=cap)
 
 
 def check_all_confirmed(*, only_if_confirmed: bool, statuses: Collection[str]) -> None:
     """NotAllConfirmed when the booking asked for confirmed berths only and not every passenger
     needing a berth got one (`statuses`: their allocation statuses, CNF, RAC or WL)."""
     if only_if_confirmed and any(status != "CNF" for status in statuses):
-        raise NotAllConfirmed(
-            "only_if_confirmed",
-            gettext(
-                "Not every passenger can get a confirmed berth now, and you asked to book only if all "
-                "are confirmed: nothing was booked and nothing was charged."
-            ),
-        )
+        raise coded_error(NotAllConfirmed, "only_if_confirmed", "NOT_CONFIRMED")
 
 
 def check_shown_fare(*, fare: Decimal, shown_fare: Decimal | None) -> None:
@@ -277,9 +331,4 @@ def check_allocation(
 def check_premium_tatkal_confirmed(*, quota: str, statuses: Collection[str]) -> None:
     """Regret when Premium Tatkal, which sells confirmed berths only, has none left for a passenger."""
     if quota == quotas.PREMIUM_TATKAL and any(status != "CNF" for status in statuses):
-        raise Regret(
-            gettext(
-                "REGRET: Premium Tatkal sells confirmed berths only and has too few left for this "
-                "journey. No ticket was booked and nothing was charged."
-            )
-        )
+        raise coded_error(Regret, "class", "REGRET_PREMIUM_TATKAL")

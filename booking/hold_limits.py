@@ -21,7 +21,7 @@ the order has no cycle (see reservations). On SQLite the IMMEDIATE transaction s
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +29,12 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.checks import CheckMessage, Error, register
-from django.db.models import Count, Min, Q
+from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .booking_rules import RuleError
+from . import partitions
+from .booking_rules import RuleError, coded_error, wording
 from .models import Booking
 
 
@@ -43,12 +44,30 @@ class HoldLimitReached(RuleError):
     status = 409
 
 
-def lock_holders(*, user_ids: Sequence[int], using: str) -> None:
-    """Lock these passengers' user rows until the end of the transaction, in ascending id order.
+# The advisory-lock class of a passenger's holds on a partition other than "default" (any constant
+# unused elsewhere; pg_advisory_xact_lock(class, user id)).
+HOLDERS_LOCK_CLASS = 16
 
-    FOR NO KEY UPDATE, not FOR UPDATE: inserts that reference the users (bookings, payments) by
-    other transactions are not blocked by it.
+
+def lock_holders(*, user_ids: Sequence[int], using: str) -> None:
+    """Lock these passengers until the end of the transaction on `using`, in ascending id order.
+
+    On "default" (where the user rows are): their user rows, FOR NO KEY UPDATE, not FOR UPDATE:
+    inserts that reference the users (bookings, payments) by other transactions are not blocked by
+    it. On another partition (booking/partitions.py), which has no user table: a transaction-level
+    advisory lock per passenger on that partition, which serialises that passenger's batches there
+    the same way (SQLite: its IMMEDIATE transaction serialises every writer already).
     """
+    if using != partitions.DEFAULT:
+        connection = connections[using]
+        if connection.vendor == "postgresql" and user_ids:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(pg_advisory_xact_lock(%s, holder))"
+                    " FROM (SELECT DISTINCT unnest(%s::integer[]) AS holder ORDER BY 1) AS holders",
+                    [HOLDERS_LOCK_CLASS, sorted(user_ids)],
+                )
+        return
     list(
         get_user_model()
         .objects.using(using)
@@ -79,56 +98,73 @@ class HoldCount:
 def hold_counts(
     *, user_ids: Sequence[int], train_id: int, journey_date: datetime.date, now: datetime.datetime, using: str
 ) -> dict[int, HoldCount]:
-    """{user id: HoldCount} for these passengers at `now`, on `train_id` and `journey_date` (one query).
+    """{user id: HoldCount} for these passengers at `now`, on `train_id` and `journey_date` (one query
+    per partition).
 
-    Call it inside the transaction, after lock_holders.
+    Call it inside the transaction, after lock_holders. The train and date are on `using`, so the
+    per-train limit is exact there. The limit in all also counts the holds on the other partitions
+    (booking/partitions.py), read without their locks (no transaction spans two databases): two
+    batches of one passenger running at the same instant on two partitions may each miss the
+    other's hold, so that limit can be passed by one hold per other partition in that race.
     """
     since = now - datetime.timedelta(minutes=settings.HOLDS_WINDOW_MINUTES)
-    here = Q(train_id=train_id, journey_date=journey_date)
     counts = {user_id: HoldCount() for user_id in user_ids}
-    rows = (
-        Booking.objects.using(using)
-        .filter(user_id__in=list(counts), paid_at__isnull=True, created_at__gt=since)
-        .values("user_id")
-        .annotate(
-            everywhere=Count("id"),
-            here=Count("id", filter=here),
-            oldest_everywhere=Min("created_at"),
-            oldest_here=Min("created_at", filter=here),
+    for alias in [using, *(other for other in partitions.aliases() if other != using)]:
+        # The few rows themselves, counted here: a plain SELECT is cheaper to build than the grouped,
+        # filtered aggregate, and the hold limits keep the rows per passenger few.
+        rows = (
+            Booking.objects.using(alias)
+            .filter(user_id__in=list(counts), paid_at__isnull=True, created_at__gt=since)
+            .values_list("user_id", "train_id", "journey_date", "created_at")
+            .order_by()
         )
-        .order_by()
-    )
-    for row in rows:
-        counts[row["user_id"]] = HoldCount(
-            row["everywhere"], row["here"], row["oldest_everywhere"], row["oldest_here"]
-        )
+        for user_id, row_train_id, row_date, created_at in rows:
+            count = counts[user_id]
+            count.everywhere += 1
+            count.oldest_everywhere = _earliest(count.oldest_everywhere, created_at)
+            if alias == using and row_train_id == train_id and row_date == journey_date:
+                count.here += 1
+                count.oldest_here = _earliest(count.oldest_here, created_at)
     return counts
+
+
+def _earliest(first: datetime.datetime | None, second: datetime.datetime | None) -> datetime.datetime | None:
+    return min((moment for moment in (first, second) if moment is not None), default=None)
 
 
 def check_hold_count(count: HoldCount) -> None:
     """Raise HoldLimitReached if a passenger with these counts may not hold another booking here."""
     per_train, overall = settings.HOLDS_PER_TRAIN_LIMIT, settings.HOLDS_LIMIT
     if count.here >= per_train:
-        scope, limit, oldest = gettext("on this train and date"), per_train, count.oldest_here
+        scope, limit, oldest = "train", per_train, count.oldest_here
     elif count.everywhere >= overall:
-        scope, limit, oldest = gettext("in all"), overall, count.oldest_everywhere
+        scope, limit, oldest = "all", overall, count.oldest_everywhere
     else:
         return
     assert oldest is not None  # a count above zero has an oldest hold
     free_at = timezone.localtime(oldest + datetime.timedelta(minutes=settings.HOLDS_WINDOW_MINUTES))
-    raise HoldLimitReached(
+    raise coded_error(
+        HoldLimitReached,
         "passengers",
-        gettext(
-            "You already have %(limit)d unpaid bookings %(scope)s (the most allowed; an unpaid booking "
-            "counts for %(minutes)d minutes even if cancelled). Pay for one, or book again after %(time)s."
-        )
-        % {
-            "limit": limit,
-            "scope": scope,
-            "minutes": settings.HOLDS_WINDOW_MINUTES,
-            "time": f"{free_at:%H:%M}",
-        },
+        "HOLD_LIMIT",
+        limit=limit,
+        scope=scope,
+        minutes=settings.HOLDS_WINDOW_MINUTES,
+        time=f"{free_at:%H:%M}",
     )
+
+
+@wording("HOLD_LIMIT")
+def _hold_limit_text(params: Mapping[str, Any]) -> str:
+    return gettext(
+        "You already have %(limit)d unpaid bookings %(scope)s (the most allowed; an unpaid booking "
+        "counts for %(minutes)d minutes even if cancelled). Pay for one, or book again after %(time)s."
+    ) % {
+        "limit": params["limit"],
+        "scope": gettext("on this train and date") if params["scope"] == "train" else gettext("in all"),
+        "minutes": params["minutes"],
+        "time": params["time"],
+    }
 
 
 @register()

@@ -10,16 +10,20 @@ from django.db import DatabaseError
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily, Metric
 
-from .admission import database_for, queue_state
+from . import partitions
+from .admission import queue_state
 
 
 class BookingQueueCollector:
     def collect(self) -> Iterator[Metric]:
         try:
-            # One database today (database_for); with partitions, one series per alias.
-            depth, oldest = queue_state(using=database_for(train_id=0))
+            # Over every inventory partition (booking/partitions.py): the requests waiting on all of
+            # them, and the oldest of any (one query per partition).
+            states = [queue_state(using=alias) for alias in partitions.aliases()]
         except DatabaseError:
             return
+        depth = sum(count for count, _oldest in states)
+        oldest = min((since for _count, since in states if since is not None), default=None)
         yield GaugeMetricFamily(
             "railconnect_booking_queue_depth", "Booking requests waiting for their inventory's writer", depth
         )

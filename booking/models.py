@@ -81,8 +81,26 @@ class QuotaShare(models.Model):
         return QuotaShares(self.tatkal, self.premium_tatkal, self.senior_lower, self.ladies)
 
 
+class TrainPartition(models.Model):
+    """Which primary holds a train's inventories, queue, bookings and payments (booking/partitions.py).
+
+    Global (on "default" only). Written the first time the train is booked, or set here by hand
+    before that; never changed by the site afterwards: the train's rows are on that partition."""
+
+    train = models.OneToOneField(Train, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    database = models.CharField(max_length=40, help_text="A DATABASE_PARTITIONS alias.")
+
+    def __str__(self) -> str:
+        return f"{self.train_id} on {self.database}"
+
+
+# Partitioned rows (booking/partitions.py) refer to global ones (users, trains, stations) by id: no
+# foreign-key constraint can cross databases, so none is declared (db_constraint=False) on any of
+# them, and no query joins them on a partition other than "default".
+
+
 class Inventory(models.Model):
-    train = models.ForeignKey(Train, on_delete=models.PROTECT, related_name="+")
+    train = models.ForeignKey(Train, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     journey_date = models.DateField(help_text="The date the train leaves its first station.")
     travel_class = models.CharField(max_length=2, choices=TRAVEL_CLASSES)
     coach_count = models.PositiveSmallIntegerField()
@@ -151,14 +169,20 @@ class Booking(models.Model):
         EXPIRED = "EXPIRED", _("Expired (not paid)")
 
     pnr = models.CharField("PNR", max_length=10, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings", db_constraint=False
+    )
     inventory = models.ForeignKey(Inventory, on_delete=models.PROTECT, related_name="bookings")
-    train = models.ForeignKey(Train, on_delete=models.PROTECT, related_name="+")
+    train = models.ForeignKey(Train, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     journey_date = models.DateField(help_text="The date the train leaves its first station.")
     travel_class = models.CharField(max_length=2, choices=TRAVEL_CLASSES)
     quota = models.CharField(max_length=2, choices=QUOTA_CHOICES, default="GN")
-    board_station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+")
-    alight_station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="+")
+    board_station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    alight_station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     board_sequence = models.PositiveSmallIntegerField()
     alight_sequence = models.PositiveSmallIntegerField()
     departs_at = models.DateTimeField(help_text="Departure from the boarding station.")
@@ -275,7 +299,9 @@ class QueuedBookingRequest(models.Model):
         ALLOCATED = "ALLOCATED", "Allocated"
         REFUSED = "REFUSED", "Refused"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     inventory = models.ForeignKey(Inventory, on_delete=models.CASCADE, related_name="+")
     # The request as the API's JSON shape (booking_requests.parse_booking_request reads it back).
     payload = models.JSONField()
@@ -286,8 +312,10 @@ class QueuedBookingRequest(models.Model):
     booking = models.OneToOneField(
         Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="queued_request"
     )
-    # A refusal: {"status": HTTP status, "field": ..., "error": message, "outcome": "REGRET" or null,
-    # "details": what the outcome carries besides (FARE_CHANGED: {"fare": ...}) or null}.
+    # A refusal: {"status": HTTP status, "field": ..., "code": its wording's code, "params": {...},
+    # "error": message (as worded when decided: answered only for a refusal without a code),
+    # "outcome": "REGRET" or null, "details": what the outcome carries besides (FARE_CHANGED:
+    # {"fare": ...}) or null}. Worded at answer time in the asker's language (booking_rules).
     refusal = models.JSONField(null=True, blank=True)
     # Arrival: the rules (Tatkal opening, horizon, hold windows) are judged at this instant.
     created_at = models.DateTimeField(default=timezone.now)

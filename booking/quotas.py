@@ -26,9 +26,9 @@ created afterwards and never moves a berth already sold.
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -148,11 +148,14 @@ def check_eligibility(quota: str, passengers: Sequence[QuotaPassenger]) -> None:
 def check_offered(quota: str, capacity: dict[str, int]) -> None:
     """Refuse a quota the inventory has no berths for (its shares give it none in this class)."""
     if quota != GENERAL and not capacity.get(quota):
-        raise RuleError(
-            "quota",
-            gettext("The %(quota)s quota is not offered in this class.")
-            % {"quota": QUOTAS.get(quota, quota)},
-        )
+        params: dict[str, object] = {"quota": quota}
+        raise RuleError("quota", not_offered_text(params), code="QUOTA_NOT_OFFERED", params=params)
+
+
+def not_offered_text(params: Mapping[str, Any]) -> str:
+    """check_offered's refusal in the active language (booking_rules words it again at answer time)."""
+    quota = str(params["quota"])
+    return gettext("The %(quota)s quota is not offered in this class.") % {"quota": QUOTAS.get(quota, quota)}
 
 
 # --- Waitlist cap ------------------------------------------------------------------------------

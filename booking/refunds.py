@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
+from railconnect.indian_formats import rupees
+
+from .booking_rules import QUOTAS
 from .models import RefundRule
 
 ZERO = Decimal("0")
@@ -82,3 +86,55 @@ def quote_refund(
 def full_refund(fare: Decimal | int) -> RefundQuote:
     fare = Decimal(fare)
     return RefundQuote(fare, ZERO, fare, "full refund")
+
+
+def _hours(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def describe_rule(rule: RefundRule) -> str:
+    """One refund rule in a line, in the active language, from its fields (the e-ticket PDF lists
+    the rules of its quota and class; `note` is the admin's English label, not shown to passengers).
+    E.g. "Confirmed, 3A, more than 48 h before departure: cancellation charge ₹180.00 per passenger"."""
+    if rule.applies_to == RefundRule.AppliesTo.CONFIRMED:
+        who = _("Confirmed")
+    else:
+        who = _("RAC or waitlisted")
+    if rule.quota:
+        who = _("%(status)s, %(quota)s quota") % {"status": who, "quota": QUOTAS.get(rule.quota, rule.quota)}
+    if rule.travel_class:
+        who = f"{who}, {rule.travel_class}"
+    if rule.after_chart:
+        when = _("after the chart is prepared")
+    elif rule.max_hours_before is None and not rule.min_hours_before:
+        when = _("before the chart is prepared")
+    elif rule.max_hours_before is None:
+        when = _("more than %(hours)s h before departure") % {"hours": _hours(rule.min_hours_before)}
+    elif not rule.min_hours_before:
+        when = _("%(hours)s h before departure until the chart is prepared") % {
+            "hours": _hours(rule.max_hours_before)
+        }
+    else:
+        when = _("%(more)s h to %(less)s h before departure") % {
+            "more": _hours(rule.max_hours_before),
+            "less": _hours(rule.min_hours_before),
+        }
+    flat = rupees(rule.flat_charge)
+    if rule.percent_charge >= 100:
+        return _("%(who)s, %(when)s: no refund") % {"who": who, "when": when}
+    if rule.percent_charge and rule.flat_charge:
+        charge = _("%(percent)s%% of the fare, at least %(amount)s per passenger") % {
+            "percent": _hours(rule.percent_charge),
+            "amount": flat,
+        }
+    elif rule.percent_charge:
+        charge = _("%(percent)s%% of the fare") % {"percent": _hours(rule.percent_charge)}
+    elif rule.flat_charge:
+        charge = _("%(amount)s per passenger") % {"amount": flat}
+    else:
+        return _("%(who)s, %(when)s: full refund") % {"who": who, "when": when}
+    return _("%(who)s, %(when)s: cancellation charge %(charge)s") % {
+        "who": who,
+        "when": when,
+        "charge": charge,
+    }

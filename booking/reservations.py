@@ -33,7 +33,7 @@ from payments import services as payments
 from payments.models import Payment
 from timetable.train_routes import TrainRoute, route_for
 
-from . import booking_rules, coach_layouts, events, fares, hold_limits, quotas, refunds
+from . import booking_rules, coach_layouts, events, fares, hold_limits, partitions, quotas, refunds
 from .allocation import (
     CNF,
     RAC,
@@ -164,7 +164,7 @@ def reorganise_queues(
     if changed:
         BookingPassenger.objects.bulk_update(changed, QUEUE_FIELDS, batch_size=500)
     if promoted and not charting:
-        events.passengers_promoted.send(sender=Inventory, passenger_ids=promoted)
+        events.passengers_promoted.send(sender=Inventory, passenger_ids=promoted, using=inventory._state.db)
     inventory.rac_count = rac_count
     for quota in WL_COUNT_FIELDS:
         inventory.set_wl_count(quota, wl_counts.get(quota, 0))
@@ -223,8 +223,10 @@ def _release_due(inventory: Inventory, seatmap: SeatMap, now: datetime.datetime)
 # --- Booking: a batch of queued requests, allocated by the inventory's writer ------------------
 
 
-def _new_pnr() -> str:
-    return str(10**9 + secrets.randbelow(9 * 10**9))
+def _new_pnr(using: str) -> str:
+    """A random PNR whose first digit names partition `using` (partitions.pnr_first_digits; any of
+    1-9 with one database)."""
+    return f"{secrets.choice(partitions.pnr_first_digits(using))}{secrets.randbelow(10**9):09d}"
 
 
 @dataclass
@@ -263,7 +265,7 @@ def hold_batch(
     if not items:
         return []
     if is_charted(inventory, now):
-        closed = RuleError("date", _("The chart for this train has been prepared: booking is closed."))
+        closed = booking_rules.coded_error(RuleError, "date", "CHART_PREPARED")
         return [closed for _item in items]
     seatmap = seat_map(inventory)
     _release_due(inventory, seatmap, now)
@@ -340,7 +342,7 @@ def _allocate_one(
                 seatmap.release(given.unit, mask)
         raise
     booking = Booking(
-        pnr=_new_pnr(),
+        pnr=_new_pnr(partitions.home(inventory)),
         user_id=item.user_id,
         idempotency_key=item.idempotency_key,
         inventory=inventory,
@@ -415,7 +417,8 @@ def retry_payment(
     Raises BookingConflict when the booking is not awaiting payment.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    using = partitions.home(booking)
+    with partitions.pinned(using), transaction.atomic(using=using):
         booking = Booking.objects.select_for_update().get(pk=booking.pk, user=user)
         if not booking.payment_due(now):
             raise BookingConflict(
@@ -505,7 +508,22 @@ def cancel_booking(
     reopened for the new amount, after the commit.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    using = partitions.home(booking)
+    with partitions.pinned(using):
+        return _cancel(booking, user, passenger_ids, positions, now, full_refund, reason, using)
+
+
+def _cancel(
+    booking: Booking,
+    user: User | None,
+    passenger_ids: Collection[int] | None,
+    positions: Collection[int] | None,
+    now: datetime.datetime,
+    full_refund: bool,
+    reason: str,
+    using: str,
+) -> "CancellationResult":
+    with transaction.atomic(using=using):
         inventory = Inventory.objects.select_for_update(no_key=True).get(pk=booking.inventory_id)
         bookings = Booking.objects.select_for_update()
         booking = (bookings.filter(user=user) if user is not None else bookings).get(pk=booking.pk)
@@ -594,12 +612,15 @@ def expire_holds(now: datetime.datetime | None = None) -> int:
     """Release every unpaid hold that has run out. Returns the number of bookings expired."""
     now = now or timezone.now()
     count = 0
-    for inventory_id in Inventory.objects.filter(earliest_hold_expiry__lte=now).values_list("id", flat=True):
-        with transaction.atomic():
-            inventory = Inventory.objects.select_for_update(no_key=True).get(pk=inventory_id)
-            seatmap = seat_map(inventory)
-            count += len(release_expired_holds(inventory, seatmap, now))
-            _save_inventory(inventory, seatmap)
+    for using in partitions.aliases():  # each partition's inventories, each in its own transaction
+        with partitions.pinned(using):
+            due = Inventory.objects.filter(earliest_hold_expiry__lte=now).values_list("id", flat=True)
+            for inventory_id in list(due):
+                with transaction.atomic(using=using):
+                    inventory = Inventory.objects.select_for_update(no_key=True).get(pk=inventory_id)
+                    seatmap = seat_map(inventory)
+                    count += len(release_expired_holds(inventory, seatmap, now))
+                    _save_inventory(inventory, seatmap)
     return count
 
 
@@ -614,7 +635,7 @@ class ChartResult:
 def _upgrade_target(inventory_id: int, now: datetime.datetime) -> int | None:
     """The id of the inventory one class up (quotas.UPGRADE_TO) on the same train and date, created if
     the train carries that class, and charted first, so its own waitlist has had its berths."""
-    lower = Inventory.objects.select_related("train").get(pk=inventory_id)
+    lower = Inventory.objects.get(pk=inventory_id)  # its train from "default" (no join: partitions)
     upper_class = quotas.UPGRADE_TO.get(lower.travel_class)
     route = route_for(lower.train.number) if upper_class else None
     if upper_class is None or route is None or upper_class not in route.classes:
@@ -628,7 +649,7 @@ def _upgrade_target(inventory_id: int, now: datetime.datetime) -> int | None:
         )
     upper = rows.get()
     if upper.chart_prepared_at is None:
-        prepare_chart(upper.pk, now)
+        prepare_chart(upper.pk, now, using=upper._state.db)
     return upper.pk
 
 
@@ -659,14 +680,23 @@ def _auto_upgrade(lower: Inventory, lower_seatmap: SeatMap, upper: Inventory) ->
     return moved
 
 
-def prepare_chart(inventory_id: int, now: datetime.datetime | None = None) -> ChartResult:
-    """Freeze allocation for one inventory: unpaid holds released, passengers who opted for
-    auto-upgradation moved up a class where it has vacant berths, the berths they freed and every
-    quota's unsold berths given to the queues in order, tickets still entirely waitlisted cancelled
-    with a full refund."""
+def prepare_chart(
+    inventory_id: int, now: datetime.datetime | None = None, *, using: str | None = None
+) -> ChartResult:
+    """Freeze allocation for one inventory (on partition `using`; default: the pinned one):
+    unpaid holds released, passengers who opted for auto-upgradation moved up a class where it has
+    vacant berths, the berths they freed and every quota's unsold berths given to the queues in
+    order, tickets still entirely waitlisted cancelled with a full refund. Both classes of a train
+    are on the train's partition: one transaction there."""
     now = now or timezone.now()
+    using = using or partitions.current()
+    with partitions.pinned(using):
+        return _prepare_chart(inventory_id, now, using)
+
+
+def _prepare_chart(inventory_id: int, now: datetime.datetime, using: str) -> ChartResult:
     upper_id = _upgrade_target(inventory_id, now)
-    with transaction.atomic():
+    with transaction.atomic(using=using):
         # Two inventories are locked in one fixed order, ascending id (one SELECT ... ORDER BY id FOR
         # UPDATE), and every other path locks one inventory only: no two paths wait on each other.
         ids = [inventory_id] if upper_id is None else [inventory_id, upper_id]
@@ -700,12 +730,15 @@ def prepare_chart(inventory_id: int, now: datetime.datetime | None = None) -> Ch
                 reason="Waitlisted at chart preparation",
             )
             result.cancelled_bookings.append(booking.pnr)
-        events.chart_prepared.send(sender=Inventory, inventory_id=inventory.pk)
+        events.chart_prepared.send(sender=Inventory, inventory_id=inventory.pk, using=using)
     return result
 
 
-def charts_due(now: datetime.datetime | None = None) -> QuerySet[Inventory, int]:
+def charts_due(now: datetime.datetime | None = None, *, using: str | None = None) -> QuerySet[Inventory, int]:
+    """The ids of partition `using`'s inventories (default: the pinned one) whose chart is due."""
     now = now or timezone.now()
-    return Inventory.objects.filter(chart_prepared_at__isnull=True, chart_due_at__lte=now).values_list(
-        "id", flat=True
+    return (
+        Inventory.objects.using(using or partitions.current())
+        .filter(chart_prepared_at__isnull=True, chart_due_at__lte=now)
+        .values_list("id", flat=True)
     )

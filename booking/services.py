@@ -38,18 +38,24 @@ def pay_booking(*, booking: Booking, user: User, outcome: str) -> Payment | None
     if outcome not in OUTCOMES:
         raise RuleError("outcome", f"outcome is one of {', '.join(OUTCOMES)}.")
     if booking.status != Booking.Status.BOOKED:
-        payment = payments.open_payment(booking_id=booking.pk)
+        payment = payments.open_payment(booking_id=booking.pk, using=booking._state.db)
         if payment is None:
             payment, _url = reservations.retry_payment(booking=booking, user=user)
         payment = payments.settle_simulated(payment=payment, outcome=outcome)
-        booking.refresh_from_db()
+        # What settling changes, re-read without dropping the train the caller selected with it.
+        booking.refresh_from_db(fields=[*PAYMENT_FIELDS])
         if payment.state == Payment.State.EXPIRED and booking.status != Booking.Status.BOOKED:
             # The stored reason is English (payments/services.py); shown in the passenger's language.
             reason = (
                 gettext(payment.failure_reason) if payment.failure_reason else gettext("The hold expired.")
             )
             raise BookingConflict("booking", reason)
+        return payment  # the latest: the open payment, or the one retry_payment just opened
     return booking.payments.order_by("-id").first()
+
+
+# The booking's fields a payment (or a hold expiring meanwhile) changes.
+PAYMENT_FIELDS = ("status", "hold_expires_at", "paid_at", "fare_total", "refunded_amount")
 
 
 # --- Drafts: a booking request the passenger is reviewing, kept in the session ------------------

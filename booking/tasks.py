@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from railconnect.task_retries import retried
 
+from . import partitions
 from .reservations import charts_due, expire_holds, prepare_chart
 
 
@@ -24,10 +25,11 @@ def prepare_due_charts(*, now: datetime.datetime | None = None) -> ChartsPrepare
     """Prepare every chart whose time (CHART_HOURS_BEFORE_DEPARTURE before departure) has come."""
     now = now or timezone.now()
     charts = cancelled = 0
-    for inventory_id in list(charts_due(now)):
-        result = prepare_chart(inventory_id, now)
-        charts += 1
-        cancelled += len(result.cancelled_bookings)
+    for using in partitions.aliases():  # each partition's trains, one chart per transaction
+        for inventory_id in list(charts_due(now, using=using)):
+            result = prepare_chart(inventory_id, now, using=using)
+            charts += 1
+            cancelled += len(result.cancelled_bookings)
     return ChartsPrepared(charts=charts, cancelled_bookings=cancelled)
 
 

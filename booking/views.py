@@ -13,9 +13,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -32,12 +31,12 @@ from railconnect.rate_limits import rate_limited, signed_in_user_or_address
 from timetable.journeys import booking_window
 from timetable.train_routes import RouteJourney, TrainRoute, journey_for, later_journeys, route_for
 
-from . import admission, booking_rules, coach_layouts, reservations, services
+from . import admission, booking_rules, coach_layouts, partitions, reservations, services
 from .availability import availability, class_offers, quota_offers
 from .booking_requests import parse_booking_request
 from .booking_rules import GENERAL, QUOTAS, RuleError
 from .forms import posted_passengers
-from .models import PNR_LENGTH, Booking, BookingPassenger, QueuedBookingRequest, with_pnr
+from .models import PNR_LENGTH, Booking, BookingPassenger
 from .quotas import PREMIUM_TATKAL
 from .responses import rule_error_page
 
@@ -214,17 +213,9 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
     data = services.get_draft(session=request.session, draft_id=draft_id)
     if data is None:
         # Already confirmed (a second press, or Back): show what it became.
-        entry = (
-            QueuedBookingRequest.objects.select_related("booking")
-            .filter(
-                Q(idempotency_key=f"draft:{draft_id}") | Q(idempotency_key__startswith=f"draft:{draft_id}:"),
-                user=request.user,
-            )
-            .order_by("-pk")
-            .first()
-        )
+        entry = admission.find_draft_request(draft_id=draft_id, user=request.user)
         if entry is not None:
-            return redirect(entry.booking or reverse("booking:queued", args=[entry.pk]))
+            return redirect(entry.booking or reverse("booking:queued", args=[admission.request_id(entry)]))
         raise PassengerNotFound(_("This booking draft has expired: start again from the search."))
     context: dict[str, Any] = {"data": data, "draft_id": draft_id}
     status = 200
@@ -250,7 +241,7 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
             )
             if state.queued:
                 # The draft stays until the outcome: a refusal sends the passenger back to it.
-                return redirect("booking:queued", request_id=state.entry.pk)
+                return redirect("booking:queued", request_id=admission.request_id(state.entry))
             result = admission.outcome_of(state)
         except RuleError as error:
             context["error"] = error
@@ -283,7 +274,9 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
 @never_cache
 @require_safe
 def queued(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponseBase:
-    entry = get_object_or_404(QueuedBookingRequest, pk=request_id, user=request.user)
+    entry = admission.find_request(request_id=request_id, user=request.user)
+    if entry is None:
+        raise Http404("No such booking request.")
     # Each look also moves the queue on, should its writer have died (deadline now: one pass).
     state = admission.advance(admission.Admission(entry, False), deadline=time.monotonic())
     if state.queued:
@@ -300,18 +293,14 @@ def queued(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponseBa
         return render(request, "booking/queued.html", {"error": error}, status=error.status)
     booking = result.booking
     if booking.payment_due(timezone.now()):
-        payment = open_payment(booking_id=booking.pk)
+        payment = open_payment(booking_id=booking.pk, using=booking._state.db)
         if payment is not None:
             return redirect("payments:simulated", payment.token)
     return redirect(booking)
 
 
 def _own_booking(request: AuthenticatedHttpRequest, pnr: str) -> Booking:
-    booking = (
-        with_pnr(Booking.objects.select_related("train", "board_station", "alight_station"), pnr)
-        .filter(user=request.user)
-        .first()
-    )
+    booking = partitions.find_booking(pnr, lambda rows: rows.filter(user=request.user))
     if booking is None:
         raise PassengerNotFound(_("No booking with PNR %(pnr)s in your account.") % {"pnr": pnr[:PNR_LENGTH]})
     return booking
@@ -358,10 +347,15 @@ def pay(request: AuthenticatedHttpRequest, pnr: str) -> HttpResponseBase:
 @login_required
 @never_cache
 def my_bookings(request: AuthenticatedHttpRequest) -> HttpResponse:
-    bookings = (
-        Booking.objects.filter(user=request.user)
-        .select_related("train", "board_station", "alight_station")
-        .order_by("-created_at")
+    # Every partition's bookings of this passenger, newest first (partitions.Merged: one COUNT and
+    # one page-sized read per partition).
+    bookings = partitions.Merged(
+        lambda alias: partitions.with_journey_objects(
+            Booking.objects.using(alias).filter(user=request.user).order_by("-created_at", "-id")
+        ),
+        key=lambda booking: (booking.created_at, booking.pk),
+        reverse=True,
+        related=partitions.JOURNEY_OBJECTS,
     )
     page = Paginator(bookings, 20).get_page(request.GET.get("page"))
     return render(request, "booking/my_bookings.html", {"page": page})
@@ -434,14 +428,12 @@ def pnr_form(request: HttpRequest) -> HttpResponseBase:
 def pnr_status(request: HttpRequest, pnr: str) -> HttpResponse:
     """What a public PNR enquiry shows: the journey and each passenger's status, no names. Limited per
     address (settings.RATE_LIMITS["pnr"]): PNRs are 10 digits, so unlimited lookups could sweep them."""
-    booking = with_pnr(
-        Booking.objects.select_related("train", "board_station", "alight_station", "inventory"), pnr
-    ).first()
+    booking = partitions.find_booking(pnr, lambda rows: rows.select_related("inventory"))
     if booking is None or booking.status == Booking.Status.EXPIRED:
         return render(
             request,
             "booking/pnr_form.html",
-            {"error": f"No booking with PNR {pnr[:PNR_LENGTH]}."},
+            {"error": _("No booking with PNR %(pnr)s.") % {"pnr": pnr[:PNR_LENGTH]}},
             status=404,
         )
     context = {

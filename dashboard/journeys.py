@@ -28,6 +28,7 @@ train's second day sorts where the passenger expects it.
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 
+from booking import partitions
 from booking.models import Booking, BookingPassenger
 
 HELD, BOOKED, CANCELLED = Booking.Status.HELD, Booking.Status.BOOKED, Booking.Status.CANCELLED
@@ -65,7 +66,18 @@ PASSENGER_FIELDS = (
 )
 
 
+# On a partition other than "default" (booking/partitions.py) the trains and stations are not there
+# to join: the booking's own columns are read, and partitions.attach_journey_objects adds them.
+LOCAL_FIELDS = tuple(name for name in SUMMARY_FIELDS if "__" not in name) + (
+    "train_id",
+    "board_station_id",
+    "alight_station_id",
+)
+
+
 def _summaries(queryset):
+    if queryset.db != partitions.DEFAULT:
+        return queryset.only(*LOCAL_FIELDS)
     return queryset.select_related("train", "board_station", "alight_station").only(*SUMMARY_FIELDS)
 
 
@@ -74,29 +86,55 @@ def _with_passengers(queryset):
     return queryset.prefetch_related(Prefetch("passengers", queryset=passengers))
 
 
-def upcoming_queryset(user, now):
+def upcoming_queryset(user, now, using=partitions.DEFAULT):
+    """Upcoming journeys on one partition (`using`), soonest first; all_upcoming merges them."""
     # The partial index's predicate (status IN (HELD, BOOKED)) stated as such; within it, a hold
     # counts while it can still be paid. (Written as "BOOKED or time left" rather than "BOOKED, or
     # HELD with time left", which PostgreSQL may split into a BitmapOr over two other indexes.)
     return _with_passengers(
         _summaries(
-            Booking.objects.filter(user=user, status__in=[HELD, BOOKED], departs_at__gt=now)
+            Booking.objects.using(using)
+            .filter(user=user, status__in=[HELD, BOOKED], departs_at__gt=now)
             .filter(Q(status=BOOKED) | Q(hold_expires_at__gt=now))
             .order_by("departs_at", "id")
         )
     )
 
 
+def _when(booking):
+    return (booking.departs_at, booking.pk)
+
+
+def all_upcoming(user, now):
+    """Upcoming journeys on every partition, soonest first (paginate it, or slice it)."""
+    return partitions.Merged(
+        lambda using: upcoming_queryset(user, now, using), key=_when, related=partitions.JOURNEY_OBJECTS
+    )
+
+
 def upcoming(user, now, limit):
-    """(the first `limit` upcoming journeys with their passengers, whether there are more)."""
-    rows = list(upcoming_queryset(user, now)[: limit + 1])
+    """(the first `limit` upcoming journeys with their passengers, whether there are more): one
+    read of at most limit + 1 rows, and one of their passengers, per partition."""
+    rows = all_upcoming(user, now)[: limit + 1]
     return rows[:limit], len(rows) > limit
 
 
-def history_queryset(user, now):
-    """Past and cancelled journeys, latest first (paginate it: Paginator counts, then slices)."""
+def all_history(user, now):
+    """Past and cancelled journeys on every partition, latest first (Paginator counts, then slices:
+    one COUNT and one page read per partition)."""
+    return partitions.Merged(
+        lambda using: history_queryset(user, now, using),
+        key=_when,
+        reverse=True,
+        related=partitions.JOURNEY_OBJECTS,
+    )
+
+
+def history_queryset(user, now, using=partitions.DEFAULT):
+    """Past and cancelled journeys on one partition, latest first."""
     return _summaries(
-        Booking.objects.filter(user=user)
+        Booking.objects.using(using)
+        .filter(user=user)
         .filter(Q(status=CANCELLED) | Q(status=BOOKED, departs_at__lte=now))
         .order_by("-departs_at", "-id")
     )

@@ -36,9 +36,9 @@ def passenger_changed(sender, instance, using=None, **kwargs):
     def owner_changed():
         # After the commit: look the owner up then (the booking may be gone with a cascade; its
         # own post_delete has reported it).
-        user_id = Booking.objects.filter(pk=booking_id).values_list("user_id", flat=True).first()
+        user_id = Booking.objects.using(using).filter(pk=booking_id).values_list("user_id", flat=True).first()
         if user_id is not None:
-            travel_stats._after_commit(user_id)
+            travel_stats._after_commit(user_id, using)
 
     transaction.on_commit(owner_changed, using=using, robust=True)
 

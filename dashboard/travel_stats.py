@@ -42,20 +42,23 @@ the queue insert are a few round trips.
 import datetime
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.tasks import task
 from django.utils import timezone
 
+from booking import partitions
 from booking.models import Booking
 from railconnect.task_retries import retried
+from timetable.models import Station
 
 logger = logging.getLogger(__name__)
 
@@ -110,12 +113,20 @@ class TravelStats:
 # --- Reading ---------------------------------------------------------------------------------
 
 
-def uses_view():
-    return connection.vendor == "postgresql"
+def uses_view(using=partitions.DEFAULT):
+    return connections[using].vendor == "postgresql"
 
 
 def stats_for(user):
-    """The passenger's statistics: from the materialized view when it is up to date for them."""
+    """The passenger's statistics: from the materialized view when it is up to date for them.
+
+    Inventory partitioned by train (booking/partitions.py): each partition has its own view over
+    its own bookings. Every figure but the top route adds up over partitions; the top route is
+    counted from each partition's route counts. So with n partitions: per partition the view row
+    and its route counts (2 queries), or the three aggregates when the view is stale for this
+    passenger, then the top route's stations from "default" (1 query)."""
+    if len(partitions.aliases()) > 1:
+        return _across_partitions(user)
     if uses_view():
         row = _view_row(user.pk)
         if row is not None and not _changed_since(user.pk, row.computed_at):
@@ -123,19 +134,54 @@ def stats_for(user):
     return aggregate_stats(user)
 
 
-def _view_row(user_id):
+def _view_row(user_id, using=partitions.DEFAULT):
     from .models import UserTravelStats
 
-    return (
-        UserTravelStats.objects.select_related("top_board_station", "top_alight_station")
-        .filter(user_id=user_id)
-        .first()
+    rows = UserTravelStats.objects.using(using)
+    if using == partitions.DEFAULT:  # the stations are there too: joined
+        rows = rows.select_related("top_board_station", "top_alight_station")
+    return rows.filter(user_id=user_id).first()
+
+
+def _across_partitions(user):
+    now = timezone.now()
+    totals, routes = [], Counter()
+    for using in partitions.aliases():
+        row = _view_row(user.pk, using) if uses_view(using) else None
+        if row is not None and not _changed_since(user.pk, row.computed_at):
+            part = _from_row(row, with_route=False)
+        else:
+            part = aggregate_stats(user, now=now, using=using, with_route=False)
+        totals.append(part)
+        taken = Booking.objects.using(using).filter(user=user, status=BOOKED, departs_at__lt=part.as_of)
+        for group in taken.values("board_station_id", "alight_station_id").annotate(n=Count("*")).order_by():
+            routes[(group["board_station_id"], group["alight_station_id"])] += group["n"]
+    route = None
+    if routes:
+        (board_id, alight_id), journeys = min(routes.items(), key=lambda item: (-item[1], item[0]))
+        stations = Station.objects.using(partitions.DEFAULT).in_bulk([board_id, alight_id])
+        board, alight = stations[board_id], stations[alight_id]
+        route = Route(board.code, board.name, alight.code, alight.name, journeys)
+    months = Counter()
+    for part in totals:
+        months.update(part.journeys_by_month)
+    sources = {part.source for part in totals}
+    return TravelStats(
+        total_bookings=sum(part.total_bookings for part in totals),
+        fare_sum=sum((part.fare_sum for part in totals), Decimal("0.00")),
+        total_spent=sum((part.total_spent for part in totals), Decimal("0.00")),
+        journeys_taken=sum(part.journeys_taken for part in totals),
+        km_travelled=sum(part.km_travelled for part in totals),
+        top_route=route,
+        journeys_by_month=dict(months),
+        as_of=min(part.as_of for part in totals),
+        source=sources.pop() if len(sources) == 1 else "materialized view and aggregate",
     )
 
 
-def _from_row(row):
+def _from_row(row, with_route=True):
     route = None
-    if row.top_board_station_id is not None:
+    if with_route and row.top_board_station_id is not None:
         route = Route(
             row.top_board_station.code,
             row.top_board_station.name,
@@ -156,10 +202,11 @@ def _from_row(row):
     )
 
 
-def aggregate_stats(user, now=None):
-    """The same figures computed from the passenger's bookings (three queries)."""
+def aggregate_stats(user, now=None, using=partitions.DEFAULT, with_route=True):
+    """The same figures computed from the passenger's bookings on partition `using` (three queries;
+    two without the top route, which joins the stations: on "default" only)."""
     now = now or timezone.now()
-    bookings = Booking.objects.filter(user=user)
+    bookings = Booking.objects.using(using).filter(user=user)
     ticketed = bookings.filter(Q(status=BOOKED) | Q(status=CANCELLED, paid_at__isnull=False))
     taken = Q(status=BOOKED, departs_at__lt=now)
     money = DecimalField(max_digits=14, decimal_places=2)
@@ -175,17 +222,21 @@ def aggregate_stats(user, now=None):
     )
     journeys = bookings.filter(taken)
     top = (
-        journeys.values(
-            "board_station_id",
-            "alight_station_id",
-            "board_station__code",
-            "board_station__name",
-            "alight_station__code",
-            "alight_station__name",
+        None
+        if not with_route
+        else (
+            journeys.values(
+                "board_station_id",
+                "alight_station_id",
+                "board_station__code",
+                "board_station__name",
+                "alight_station__code",
+                "alight_station__name",
+            )
+            .annotate(journeys=Count("*"))
+            .order_by("-journeys", "board_station_id", "alight_station_id")
+            .first()
         )
-        .annotate(journeys=Count("*"))
-        .order_by("-journeys", "board_station_id", "alight_station_id")
-        .first()
     )
     route = None
     if top is not None:
@@ -244,28 +295,34 @@ def _changed_since(user_id, computed_at):
 # --- Refreshing ------------------------------------------------------------------------------
 
 
-def refresh(concurrently=True):
-    """REFRESH the view (PostgreSQL; returns seconds taken), or None where there is no view."""
-    if not uses_view():
-        return None
+def refresh(concurrently=True, using=None):
+    """REFRESH the view on partition `using` (None: on every partition, one after the other; each
+    its own statement, no transaction spans two). Returns seconds taken, or None where there is no
+    view (SQLite)."""
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(f"REFRESH MATERIALIZED VIEW {'CONCURRENTLY ' if concurrently else ''}{VIEW}")
-    return time.perf_counter() - started
+    refreshed = False
+    for alias in partitions.aliases() if using is None else [using]:
+        if not uses_view(alias):
+            continue
+        with connections[alias].cursor() as cursor:
+            cursor.execute(f"REFRESH MATERIALIZED VIEW {'CONCURRENTLY ' if concurrently else ''}{VIEW}")
+        refreshed = True
+    return time.perf_counter() - started if refreshed else None
 
 
 def bookings_changed(user_id, using=None):
-    """Called for every saved or deleted booking (dashboard/signals.py): acts once it commits."""
-    transaction.on_commit(partial(_after_commit, user_id), using=using, robust=True)
+    """Called for every saved or deleted booking (dashboard/signals.py): acts once it commits (on
+    the booking's partition `using`)."""
+    transaction.on_commit(partial(_after_commit, user_id, using), using=using, robust=True)
 
 
-def _after_commit(user_id):
+def _after_commit(user_id, using=None):
     mark_changed(user_id)
-    if not uses_view():
+    if not uses_view(using or partitions.DEFAULT):
         return
     mode = settings.DASHBOARD_STATS_REFRESH
     if mode == "immediate":
-        refresh()
+        refresh(using=using)
     elif mode == "background":
         request_refresh()
 

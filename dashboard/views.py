@@ -63,7 +63,7 @@ def dashboard(request):
     upcoming, more_upcoming = journeys.upcoming(request.user, now, settings.DASHBOARD_UPCOMING_LIMIT)
     journeys.with_links(upcoming)
     # One index-only count sizes the history skeleton exactly (rows on its first page).
-    history_count = journeys.history_queryset(request.user, now).count()
+    history_count = journeys.all_history(request.user, now).count()
     context = {
         "upcoming": upcoming,
         "more_upcoming": more_upcoming,
@@ -78,7 +78,7 @@ def dashboard(request):
 @require_safe
 def upcoming_journeys(request):
     now = timezone.now()
-    page = Paginator(journeys.upcoming_queryset(request.user, now), UPCOMING_PAGE_SIZE).get_page(
+    page = Paginator(journeys.all_upcoming(request.user, now), UPCOMING_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -87,7 +87,7 @@ def upcoming_journeys(request):
 
 
 def _history_page(request):
-    queryset = journeys.history_queryset(request.user, timezone.now())
+    queryset = journeys.all_history(request.user, timezone.now())
     page = Paginator(queryset, settings.DASHBOARD_HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = journeys.with_links(list(page.object_list))
     return page

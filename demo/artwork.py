@@ -7,6 +7,7 @@ They go through the same upload pipeline as any picture an editor would upload i
 import math
 import random
 
+from django.utils.translation import gettext_noop as _
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 
@@ -136,49 +137,50 @@ def rajasthan_desert(width, height):
     return image.filter(ImageFilter.SMOOTH)
 
 
-# (kind, title, subtitle, alt text, link, scene, size)
+# (kind, title, subtitle, alt text, link, scene, size). The texts are marked for the catalogues, so
+# the home page shows them in Hindi and Tamil (Picture.texts); stored in English.
 DEMO_PICTURES = [
     (
         "banner",
-        "Monsoon on the Konkan line",
-        "Green hills, sea views and 2,000 bridges between Mumbai and Goa.",
-        "A red express train crossing a viaduct between green hills and the sea at sunset",
+        _("Monsoon on the Konkan line"),
+        _("Green hills, sea views and 2,000 bridges between Mumbai and Goa."),
+        _("A red express train crossing a viaduct between green hills and the sea at sunset"),
         "/?from=Mumbai&to=Madgaon",
         konkan_coast,
         (1600, 640),
     ),
     (
         "destination",
-        "Goa",
-        "Beaches from Madgaon",
-        "Palm trees on a sandy beach by a blue sea",
+        _("Goa"),
+        _("Beaches from Madgaon"),
+        _("Palm trees on a sandy beach by a blue sea"),
         "/?to=Madgaon",
         goa_beach,
         (1200, 800),
     ),
     (
         "destination",
-        "Shimla",
-        "The toy train to the hills",
-        "A blue train below snow-capped Himalayan peaks",
+        _("Shimla"),
+        _("The toy train to the hills"),
+        _("A blue train below snow-capped Himalayan peaks"),
         "/?to=Shimla",
         himalaya,
         (1200, 800),
     ),
     (
         "destination",
-        "Kerala",
-        "Backwaters by Ernakulam",
-        "A houseboat on green backwaters lined with coconut palms",
+        _("Kerala"),
+        _("Backwaters by Ernakulam"),
+        _("A houseboat on green backwaters lined with coconut palms"),
         "/?to=Ernakulam",
         kerala_backwaters,
         (1200, 800),
     ),
     (
         "destination",
-        "Jaipur",
-        "Forts of Rajasthan",
-        "A hill fort above desert dunes under an orange sky",
+        _("Jaipur"),
+        _("Forts of Rajasthan"),
+        _("A hill fort above desert dunes under an orange sky"),
         "/?to=Jaipur",
         rajasthan_desert,
         (1200, 800),

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from booking import partitions
 from booking.models import Booking, BookingPassenger
 
 from .references import pnr_from
@@ -30,10 +31,9 @@ def valid_ticket(*, reference: str) -> ValidTicket | None:
     pnr = pnr_from(reference=reference)
     if pnr is None:
         return None
-    booking = (
-        Booking.objects.select_related("train", "board_station", "alight_station")
-        .filter(pnr=pnr, status=Booking.Status.BOOKED, arrives_at__gt=timezone.now())
-        .first()
+    now = timezone.now()
+    booking: Booking | None = partitions.find_booking(
+        pnr, lambda rows: rows.filter(status=Booking.Status.BOOKED, arrives_at__gt=now)
     )
     if booking is None:
         return None

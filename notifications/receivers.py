@@ -14,15 +14,21 @@ from payments.signals import payment_settled
 from . import tasks
 
 
-def _after_commit(task: Any, **kwargs: Any) -> None:
-    transaction.on_commit(partial(task.enqueue, **kwargs), robust=True)
+def _after_commit(task: Any, *, using: str | None, **kwargs: Any) -> None:
+    """Enqueue after the commit of the transaction that made the change, on the booking's partition
+    `using` (booking/partitions.py); the task queue is global, so the task is told where to read."""
+    using = using or "default"
+    if using != "default":  # the task's default: with one database its arguments are as before
+        kwargs["using"] = using
+    transaction.on_commit(partial(task.enqueue, **kwargs), using=using, robust=True)
 
 
 def on_payment_settled(sender: Any, payment: Payment, **kwargs: Any) -> None:
+    using = payment._state.db
     if payment.state == Payment.State.SUCCEEDED:
-        _after_commit(tasks.booking_confirmed, booking_id=payment.booking_id)
+        _after_commit(tasks.booking_confirmed, using=using, booking_id=payment.booking_id)
     elif payment.state == Payment.State.FAILED:
-        _after_commit(tasks.payment_failed, payment_id=payment.pk)
+        _after_commit(tasks.payment_failed, using=using, payment_id=payment.pk)
 
 
 def on_booking_cancelled(
@@ -30,18 +36,21 @@ def on_booking_cancelled(
 ) -> None:
     _after_commit(
         tasks.booking_cancelled,
+        using=booking._state.db,
         booking_id=booking.pk,
         passenger_ids=passenger_ids,
         refund_total=str(refund_total),
     )
 
 
-def on_passengers_promoted(sender: Any, passenger_ids: list[int], **kwargs: Any) -> None:
-    _after_commit(tasks.passengers_promoted, passenger_ids=passenger_ids)
+def on_passengers_promoted(
+    sender: Any, passenger_ids: list[int], using: str | None = None, **kwargs: Any
+) -> None:
+    _after_commit(tasks.passengers_promoted, using=using, passenger_ids=passenger_ids)
 
 
-def on_chart_prepared(sender: Any, inventory_id: int, **kwargs: Any) -> None:
-    _after_commit(tasks.chart_prepared, inventory_id=inventory_id)
+def on_chart_prepared(sender: Any, inventory_id: int, using: str | None = None, **kwargs: Any) -> None:
+    _after_commit(tasks.chart_prepared, using=using, inventory_id=inventory_id)
 
 
 def connect() -> None:

@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.tasks import task
 
+from accounts.languages import language_of
+from booking import partitions
 from booking.models import Booking, BookingPassenger
 from etickets import slip
 from etickets.references import verify_url
@@ -19,12 +21,15 @@ from .sending import already_sent, notify
 P = BookingPassenger.Status
 
 
-def _booking(booking_id: int) -> Booking | None:
-    return (
-        Booking.objects.select_related("user", "train", "board_station", "alight_station")
-        .filter(pk=booking_id)
-        .first()
-    )
+def _booking(booking_id: int, using: str) -> Booking | None:
+    """The booking on its partition `using` (ids are per partition), with its global rows."""
+    bookings = Booking.objects.using(using)
+    if using == partitions.DEFAULT:  # the user is there too: joined, as with one database
+        bookings = bookings.select_related("user")
+    booking = partitions.with_journey_objects(bookings).filter(pk=booking_id).first()
+    if booking is not None:
+        partitions.attach_journey_objects([booking])
+    return booking
 
 
 def _context(booking: Booking, **extra: Any) -> dict[str, Any]:
@@ -37,13 +42,18 @@ def _context(booking: Booking, **extra: Any) -> dict[str, Any]:
 
 @task
 @retried(attempts=5, first_delay=30)
-def booking_confirmed(*, booking_id: int) -> None:
+def booking_confirmed(*, booking_id: int, using: str = "default") -> None:
     """Paid: the ticket, with the Electronic Reservation Slip attached."""
-    booking = _booking(booking_id)
+    booking = _booking(booking_id, using)
     key = f"confirmed:{booking_id}"
     if booking is None or booking.status != Booking.Status.BOOKED or already_sent(key):
         return
-    pdf = slip.render(booking=booking, verify_url=verify_url(base_url=settings.SITE_URL, pnr=booking.pnr))
+    # In the passenger's remembered language, as the mail it is attached to (notify renders that).
+    pdf = slip.render(
+        booking=booking,
+        verify_url=verify_url(base_url=settings.SITE_URL, pnr=booking.pnr),
+        language=language_of(user=booking.user),
+    )
     notify(
         user=booking.user,
         event="booking_confirmed",
@@ -55,9 +65,9 @@ def booking_confirmed(*, booking_id: int) -> None:
 
 @task
 @retried(attempts=5, first_delay=30)
-def payment_failed(*, payment_id: int) -> None:
-    payment = Payment.objects.filter(pk=payment_id, state=Payment.State.FAILED).first()
-    booking = _booking(payment.booking_id) if payment else None
+def payment_failed(*, payment_id: int, using: str = "default") -> None:
+    payment = Payment.objects.using(using).filter(pk=payment_id, state=Payment.State.FAILED).first()
+    booking = _booking(payment.booking_id, using) if payment else None
     if payment is None or booking is None:
         return
     notify(
@@ -70,8 +80,10 @@ def payment_failed(*, payment_id: int) -> None:
 
 @task
 @retried(attempts=5, first_delay=30)
-def booking_cancelled(*, booking_id: int, passenger_ids: list[int], refund_total: str) -> None:
-    booking = _booking(booking_id)
+def booking_cancelled(
+    *, booking_id: int, passenger_ids: list[int], refund_total: str, using: str = "default"
+) -> None:
+    booking = _booking(booking_id, using)
     if booking is None or booking.paid_at is None:
         return  # an unpaid hold cancelled by its passenger: nothing was charged, nothing to tell
     cancelled = list(booking.passengers.filter(pk__in=passenger_ids).order_by("position"))
@@ -85,11 +97,13 @@ def booking_cancelled(*, booking_id: int, passenger_ids: list[int], refund_total
 
 @task
 @retried(attempts=5, first_delay=30)
-def passengers_promoted(*, passenger_ids: list[int]) -> None:
+def passengers_promoted(*, passenger_ids: list[int], using: str = "default") -> None:
     """One message per booking whose passengers moved up, with their status as it is now."""
-    rows = BookingPassenger.objects.filter(pk__in=passenger_ids, booking__status=Booking.Status.BOOKED)
+    rows = BookingPassenger.objects.using(using).filter(
+        pk__in=passenger_ids, booking__status=Booking.Status.BOOKED
+    )
     for booking_id in sorted(set(rows.values_list("booking_id", flat=True))):
-        booking = _booking(booking_id)
+        booking = _booking(booking_id, using)
         if booking is None:
             continue
         moved = [p for p in booking.passengers.order_by("position") if p.pk in set(passenger_ids)]
@@ -104,14 +118,16 @@ def passengers_promoted(*, passenger_ids: list[int]) -> None:
 
 @task
 @retried(attempts=5, first_delay=30)
-def chart_prepared(*, inventory_id: int) -> None:
+def chart_prepared(*, inventory_id: int, using: str = "default") -> None:
     """The final status of every paid ticket on the train, date and class (tickets cancelled at
     charting got their cancellation message instead)."""
-    bookings = Booking.objects.filter(inventory_id=inventory_id, status=Booking.Status.BOOKED).values_list(
-        "pk", flat=True
+    bookings = (
+        Booking.objects.using(using)
+        .filter(inventory_id=inventory_id, status=Booking.Status.BOOKED)
+        .values_list("pk", flat=True)
     )
-    for booking_id in bookings:
-        booking = _booking(booking_id)
+    for booking_id in list(bookings):
+        booking = _booking(booking_id, using)
         if booking is not None:
             notify(
                 user=booking.user,

@@ -13,6 +13,7 @@ from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import cast
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.utils import timezone
@@ -67,17 +68,32 @@ def start_payments(
     return urls
 
 
+def find_payment(queryset: "models.QuerySet[Payment]") -> Payment | None:
+    """The first payment `queryset` finds on any inventory partition (a payment lives with its
+    booking on the train's partition, booking/partitions.py; one query with one database)."""
+    for alias in settings.DATABASE_PARTITIONS:
+        payment = queryset.using(alias).first()
+        if payment is not None:
+            return payment
+    return None
+
+
 def settle(result: GatewayResult) -> Payment:
-    """Apply a GatewayResult. Returns the payment as it now stands."""
-    row = Payment.objects.filter(token=result.token).values_list("id", "booking_id").first()
-    if row is None:
+    """Apply a GatewayResult. Returns the payment as it now stands.
+
+    One transaction on the partition of the payment's booking (found by the token)."""
+    found = find_payment(Payment.objects.filter(token=result.token).only("id", "booking_id"))
+    if found is None:
         raise UnknownPayment(result.token)
-    payment_id, booking_id = row
+    payment_id, booking_id, using = found.pk, found.booking_id, found._state.db
     booking_model = Payment._meta.get_field("booking").related_model
-    with transaction.atomic():
+    with transaction.atomic(using=using):
         # The FK's model is booking.Booking, which payments may not name (it sits a layer below).
-        booking = cast(PayableBooking, booking_model._default_manager.select_for_update().get(pk=booking_id))
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        booking = cast(
+            PayableBooking,
+            booking_model._default_manager.using(using).select_for_update().get(pk=booking_id),
+        )
+        payment = Payment.objects.using(using).select_for_update().get(pk=payment_id)
         if not payment.is_open:
             return payment
         now = timezone.now()
@@ -108,17 +124,24 @@ def settle(result: GatewayResult) -> Payment:
 
 
 def expire_open_payments(
-    booking_ids: Collection[int], reason: str = gettext_noop("The booking hold expired.")
+    booking_ids: Collection[int],
+    reason: str = gettext_noop("The booking hold expired."),
+    *,
+    using: str | None = None,
 ) -> int:
-    return Payment.objects.filter(booking_id__in=booking_ids, state__in=Payment.OPEN_STATES).update(
+    """Expire the open payments of these bookings (on partition `using`; None: the router's)."""
+    payments = Payment.objects.using(using)
+    return payments.filter(booking_id__in=booking_ids, state__in=Payment.OPEN_STATES).update(
         state=Payment.State.EXPIRED, failure_reason=reason, updated_at=timezone.now()
     )
 
 
 def refund(booking: models.Model, amount: Decimal, reason: str) -> Refund | None:
     """Refund `amount` of the booking's succeeded payment (call inside the caller's transaction)."""
+    using = booking._state.db  # the booking's partition: the caller's transaction is there
     payment = (
-        Payment.objects.select_for_update()
+        Payment.objects.using(using)
+        .select_for_update()
         .filter(booking_id=booking.pk, state=Payment.State.SUCCEEDED)
         .first()
     )
@@ -127,15 +150,19 @@ def refund(booking: models.Model, amount: Decimal, reason: str) -> Refund | None
     reference = get_gateway(payment.gateway).refund(payment, amount)
     payment.refunded_amount += amount
     payment.save(update_fields=["refunded_amount", "updated_at"])
-    return Refund.objects.create(
+    return Refund.objects.using(using).create(
         payment=payment, amount=amount, reason=reason[:200], gateway_reference=reference
     )
 
 
-def open_payment(*, booking_id: int) -> Payment | None:
-    """The booking's newest payment still open at the gateway, if any (no lock: a read)."""
+def open_payment(*, booking_id: int, using: str | None = None) -> Payment | None:
+    """The booking's newest payment still open at the gateway, if any (no lock: a read), on the
+    booking's partition `using` (None: the router's)."""
     return (
-        Payment.objects.filter(booking_id=booking_id, state__in=Payment.OPEN_STATES).order_by("-id").first()
+        Payment.objects.using(using)
+        .filter(booking_id=booking_id, state__in=Payment.OPEN_STATES)
+        .order_by("-id")
+        .first()
     )
 
 

@@ -24,10 +24,10 @@ ACTIONS = {"pay": SUCCEEDED, "fail": FAILED, "timeout": TIMED_OUT}
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def simulated_gateway(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
-    payment = (
-        Payment.objects.select_related("booking")
-        .filter(token=token[:40], user=request.user, gateway=SimulatedGateway.name)
-        .first()
+    payment = services.find_payment(
+        Payment.objects.select_related("booking").filter(
+            token=token[:40], user=request.user, gateway=SimulatedGateway.name
+        )
     )
     if payment is None:
         raise PassengerNotFound(

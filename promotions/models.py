@@ -1,9 +1,21 @@
+from dataclasses import dataclass
 from typing import Self
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext
 
 from .image_pipeline import ImageRejected, RenditionSet, build_renditions, check_image
+
+
+@dataclass(frozen=True)
+class PictureTexts:
+    title: str
+    subtitle: str
+    alt: str
+    lang: str  # "en" when shown as written (English) on a page in another language, else ""
 
 
 class PictureQuerySet(models.QuerySet):
@@ -58,6 +70,17 @@ class Picture(models.Model):
             except ImageRejected as error:
                 raise ValidationError({"original": str(error)}) from None
         super().save(*args, **kwargs)
+
+    def texts(self) -> PictureTexts:
+        """Title, subtitle and alt text in the active language: the catalogue's translation when it
+        has one (the demo pictures' texts are marked: demo/artwork.py), else as written, in English,
+        and then marked lang="en" on the page so screen readers read it as English (docs/i18n.md)."""
+        written = (self.title, self.subtitle, self.alt_text)
+        title, subtitle, alt = (gettext(text) if text else "" for text in written)
+        english = translation.get_language() != settings.LANGUAGE_CODE and any(
+            text and text == original for text, original in zip((title, subtitle, alt), written, strict=True)
+        )
+        return PictureTexts(title, subtitle, alt, lang="en" if english else "")
 
     @property
     def rendition_set(self):

@@ -70,7 +70,7 @@ def refuse_unsafe_start():
         )
 
 
-@register(Tags.database)
+@register()
 def replica_settings_consistent(app_configs, **kwargs):
     """railconnect.E002: a passenger's write must be remembered longer than the replica may lag, or
     the read-your-writes cookie could expire while the replica, still fit to read, lacks the write

@@ -79,10 +79,13 @@ class PreferredLanguageMiddleware:
             redirect["Cache-Control"] = "private, no-cache"
             return redirect
         response = self.get_response(request)
-        if translation.get_language_from_path(request.path_info) is None and self._has_language_versions(
-            request.path_info
+        if (
+            request.method in ("GET", "HEAD")
+            and translation.get_language_from_path(request.path_info) is None
+            and self._has_language_versions(request.path_info)
         ):
-            # The unprefixed page would have been a redirect for another passenger.
+            # The unprefixed page would have been a redirect for another passenger (only a GET's
+            # answer is ever kept by a cache: a POST's needs no Vary, nor the URL resolved again).
             patch_vary_headers(response, ("Cookie", "Accept-Language"))
         response.headers.setdefault("Content-Language", html_lang(translation.get_language()))
         return response

@@ -13,8 +13,8 @@ A request reads the replica only when all of these hold (decided once, before it
   behind the primary;
 - read-your-writes: the passenger has no change the replica has not replayed yet. A response to
   a request that wrote to the primary (a booking, a payment, a cancellation, a queued booking
-  allocated by its status poll...) carries a cookie with the primary's WAL position after the
-  write (pg_current_wal_lsn()); until the replica's replay position (pg_last_wal_replay_lsn())
+  allocated by its status poll...) carries a cookie (rc_written) with the primary's WAL position
+  after the write (pg_current_wal_lsn()); until the replica's replay position (pg_last_wal_replay_lsn())
   has reached it, that browser's pages read the primary. The cookie lasts
   REPLICA_READ_YOUR_WRITES_SECONDS, longer than the lag threshold, so by the time it is gone the
   replica has either replayed the write or is too far behind to be read at all.
@@ -25,14 +25,16 @@ is a GET: safe to repeat), and a 404 from the replica (a booking made on another
 ago, say) is asked of the primary too. A replica that does not answer costs at most
 REPLICA_CONNECT_TIMEOUT to the one request that checks its health, never seconds.
 
-Lag: measured from positions, not from the replica's replay timestamp (which, on an idle
-primary, grows without the replica being behind). Each health check reads the primary's
-current position, then the replica's replay position; the replica is as fresh as the latest
-moment this process saw the primary at a position the replica has replayed. So lag is 0 when
-the replica has replayed everything, and grows by wall-clock time while replay is paused or the
+Lag: each health check reads the primary's current position, then the replica's replay
+position. When the replica has replayed everything the primary had, the lag is 0 (not the age of
+its last replayed transaction, which grows on an idle primary without the replica being behind).
+Otherwise it is the smaller of two upper bounds: the time since this process last saw the primary
+at a position the replica has replayed, and the age of the last transaction the replica replayed
+(pg_last_xact_replay_timestamp()). So it grows by wall-clock time while replay is paused or the
 replica is cut off and the primary moves on.
 
-Metrics: railconnect_db_replica_lag_seconds (gauge, the highest over live processes) and
+Metrics: railconnect_db_replica_lag_seconds (gauge, the highest over live processes; +Inf while
+the replica is down) and
 railconnect_db_replica_fallbacks_total{reason} (down, lag, read_your_writes, error, not_found):
 requests for replica-eligible pages that read the primary instead, and why.
 
@@ -60,8 +62,10 @@ from railconnect.database_outage import outage_error
 
 DEFAULT = "default"
 REPLICA = "replica"
-# The browser's last write: the primary's WAL position after it, e.g. "0/3000148".
+# The browser's last write: the primary's WAL position after it, as one hex number ("3000148" for
+# PostgreSQL's "0/3000148": a "/" would make the cookie value quoted).
 WRITTEN_COOKIE = "rc_written"
+COOKIE_LSN_PATTERN = re.compile(r"^[0-9A-Fa-f]{1,16}$")
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "MERGE")
 LSN_PATTERN = re.compile(r"^([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})$")
@@ -94,6 +98,13 @@ def parse_lsn(text: str | None) -> int | None:
 
 def format_lsn(lsn: int) -> str:
     return f"{lsn >> 32:X}/{lsn & 0xFFFFFFFF:X}"
+
+
+def parse_cookie_lsn(text: str | None) -> int | None:
+    """The WAL position of the read-your-writes cookie, or None (absent or not a position)."""
+    if not text or COOKIE_LSN_PATTERN.match(text) is None:
+        return None
+    return int(text, 16)
 
 
 # --- Health of the replica, per process ----------------------------------------------------------
@@ -157,18 +168,13 @@ class ReplicaMonitor:
         """A request just failed on the replica: nobody here reads it until the next check."""
         self._health = ReplicaHealth(up=False)
         self._checked_at = time.monotonic()
-
-    def reset(self) -> None:
-        with self._lock:
-            self._health = None
-            self._checked_at = -math.inf
-            self._samples.clear()
+        REPLICA_LAG.set(math.inf)
 
     def _refresh(self) -> None:
         self._health = self.check()
         self._checked_at = time.monotonic()
-        if self._health.up and math.isfinite(self._health.lag_seconds):
-            REPLICA_LAG.set(self._health.lag_seconds)
+        # A replica that is down or cannot be measured is infinitely behind (+Inf).
+        REPLICA_LAG.set(self._health.lag_seconds if self._health.up else math.inf)
 
     def check(self) -> ReplicaHealth:
         sampled_at = time.monotonic()
@@ -226,14 +232,17 @@ class ReplicaMonitor:
             self._samples.clear()
             self._samples.append((sampled_at, primary_lsn))
             return 0.0
-        # Keep the latest sample the replica has replayed, and the later ones.
+        # Two upper bounds of the staleness, the smaller one wins. (1) The latest moment this
+        # process saw the primary at a position the replica has replayed (coarse when this process
+        # has not checked for a while). (2) The age of the last transaction the replica replayed
+        # (coarse after the primary was idle). Keep that latest sample and the later ones.
         while len(self._samples) >= 2 and self._samples[1][1] <= replay_lsn:
             self._samples.popleft()
         oldest_time, oldest_lsn = self._samples[0]
-        if oldest_lsn <= replay_lsn:
-            return max(0.0, time.monotonic() - oldest_time)
-        # Behind everything this process has seen: the replica's own replay age is the best bound.
-        return float(replay_age) if replay_age is not None else math.inf
+        bound = time.monotonic() - oldest_time if oldest_lsn <= replay_lsn else math.inf
+        if replay_age is not None:
+            bound = min(bound, float(replay_age))
+        return max(0.0, bound)
 
     def close_connection(self) -> None:
         try:
@@ -308,7 +317,7 @@ class ReplicaRouter:
 
 
 def _written_lsn(request: HttpRequest) -> int | None:
-    return parse_lsn(request.COOKIES.get(WRITTEN_COOKIE))
+    return parse_cookie_lsn(request.COOKIES.get(WRITTEN_COOKIE))
 
 
 class ReplicaReadsMiddleware:
@@ -384,7 +393,7 @@ class ReplicaReadsMiddleware:
             return
         response.set_cookie(
             WRITTEN_COOKIE,
-            format_lsn(lsn),
+            f"{lsn:X}",
             max_age=settings.REPLICA_READ_YOUR_WRITES_SECONDS,
             secure=settings.HTTPS,
             httponly=True,

@@ -4,11 +4,13 @@ Everything an operator may tune (limits, TTLs, budgets) sits in the "Tunables" s
 bottom, each read from an environment variable with a documented default.
 """
 
+import copy
 import os
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from railconnect import http_caching
@@ -231,6 +233,29 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
                 "reconnect_timeout": float(os.environ.get("DATABASE_POOL_RECONNECT_TIMEOUT", 5)),
             },
         }
+
+# --- Inventory partitions (issue 16) ------------------------------------------------------------
+# DATABASE_PARTITION_URLS adds PostgreSQL primaries that hold the inventories, booking queue,
+# bookings, passengers and payments of the trains they own ("p2=postgres://...,p3=..."; comma-
+# separated alias=url). "default" stays the main primary: the global data (accounts, sessions,
+# tasks, the timetable) and the first partition. Which train lives where is data (booking's
+# TrainPartition rows, booking/partitions.py); unset = one database, exactly as before.
+DATABASE_PARTITIONS: tuple[str, ...] = ("default",)
+for _entry in filter(
+    None, (part.strip() for part in os.environ.get("DATABASE_PARTITION_URLS", "").split(","))
+):
+    _alias, _sep, _url = _entry.partition("=")
+    _alias = _alias.strip()
+    if not _sep or not _alias.isidentifier() or _alias in DATABASES or _alias == "replica":
+        raise ImproperlyConfigured(f"DATABASE_PARTITION_URLS: {_entry!r} is not alias=url with a new alias")
+    DATABASES[_alias] = dj_database_url.parse(_url.strip())
+    # The same connection settings as the main primary (its pool: one per alias and worker process).
+    DATABASES[_alias]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES[_alias]["OPTIONS"] = copy.deepcopy(DATABASES["default"].get("OPTIONS", {}))
+    DATABASE_PARTITIONS += (_alias,)
+if len(DATABASE_PARTITIONS) > 9:
+    raise ImproperlyConfigured("DATABASE_PARTITIONS: at most 9 (a PNR's first digit names its partition)")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Read replica (railconnect/replicas.py, docs/scale-out-and-failures.md) ---------------------
@@ -239,7 +264,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # it through replicas.ReplicaRouter (read-your-writes, lag and outage fallbacks in that module).
 # The same pool as default, but a request never waits long for it: a replica that does not answer
 # within REPLICA_CONNECT_TIMEOUT is marked down and the primary answers instead.
-REPLICA_CONNECT_TIMEOUT = float(os.environ.get("REPLICA_CONNECT_TIMEOUT", 0.5))
+REPLICA_CONNECT_TIMEOUT = float(os.environ.get("REPLICA_CONNECT_TIMEOUT", 0.25))
 if (
     os.environ.get("DATABASE_REPLICA_URL")
     and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
@@ -260,8 +285,10 @@ if (
     DATABASES["replica"]["OPTIONS"] = replica_options
     # Tests run against one database: the replica alias reads the default test database.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-# Routers: reads of read-only public pages to the replica when it is fit (no-op without one).
-DATABASE_ROUTERS = ["railconnect.replicas.ReplicaRouter"]
+# Routers: first the inventory partitions' (booking/partitions.py: it owns the partitioned models,
+# and a global model asked for through a partitioned row goes to "default"); then reads of
+# read-only public pages to the replica when it is fit (no-op without one).
+DATABASE_ROUTERS = ["booking.partitions.PartitionRouter", "railconnect.replicas.ReplicaRouter"]
 # Seconds between health checks of the replica in each process (its replay position and lag).
 REPLICA_HEALTH_SECONDS = float(os.environ.get("REPLICA_HEALTH_SECONDS", 0.5))
 # A replica further behind the primary than this (seconds) is not read from.
@@ -672,6 +699,20 @@ ERS_FONT_PATH = os.environ.get("ERS_FONT_PATH", "/usr/share/fonts/truetype/dejav
 ERS_BOLD_FONT_PATH = os.environ.get(
     "ERS_BOLD_FONT_PATH", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 )
+# The slip in Hindi and Tamil: a font of each script (regular, bold), embedded beside DejaVu Sans,
+# which sets the Latin text (names, stations, PNR). Debian's fonts-noto-core; text shaping through
+# uharfbuzz (docs/etickets.md).
+_NOTO = "/usr/share/fonts/truetype/noto/"
+ERS_SCRIPT_FONT_PATHS = {
+    "hi": (
+        os.environ.get("ERS_DEVANAGARI_FONT_PATH", _NOTO + "NotoSansDevanagari-Regular.ttf"),
+        os.environ.get("ERS_DEVANAGARI_BOLD_FONT_PATH", _NOTO + "NotoSansDevanagari-Bold.ttf"),
+    ),
+    "ta": (
+        os.environ.get("ERS_TAMIL_FONT_PATH", _NOTO + "NotoSansTamil-Regular.ttf"),
+        os.environ.get("ERS_TAMIL_BOLD_FONT_PATH", _NOTO + "NotoSansTamil-Bold.ttf"),
+    ),
+}
 
 # --- Production front end (`make serve`: nginx from deploy/nginx.conf in front of gunicorn) -----
 # Read by scripts/serve.py when it renders the nginx configuration (docs/security/infra.md).

@@ -105,7 +105,9 @@ def open_files_limit():
     return hard
 
 
-def render(settings, *, host, port, run_dir, user, nofile):
+def render(settings, *, host, port, run_dir, user, nofile, sockets=None):
+    """deploy/nginx.conf with its values; `sockets`: the gunicorns' unix sockets (make serve's one
+    by default)."""
     # Each proxied request takes two descriptors (client and gunicorn); keep some for logs.
     worker_connections = min(settings.SERVE_WORKER_CONNECTIONS, max(64, (nofile - 64) // 2))
     if worker_connections < settings.SERVE_WORKER_CONNECTIONS:
@@ -145,6 +147,10 @@ def render(settings, *, host, port, run_dir, user, nofile):
         "STATIC_URL": settings.STATIC_URL,
         "STATIC_ROOT": Path(settings.STATIC_ROOT).resolve(),
         "IMMUTABLE_MAX_AGE": settings.IMMUTABLE_MAX_AGE,
+        "UPSTREAM_SERVERS": "\n        ".join(
+            f"server unix:{path} max_fails=1 fail_timeout=5s;"
+            for path in sockets or [run_dir / "gunicorn.sock"]
+        ),
     }
     text = TEMPLATE.read_text()
     for name, value in values.items():

@@ -7,11 +7,14 @@ stations)"), or a station's full name ("Mumbai Central").
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from caching.tiered import tiered_cache
 from timetable.models import Station
@@ -21,6 +24,30 @@ LABEL_WITH_CODE = re.compile(r"\(([A-Za-z0-9-]{1,10})\)\s*$")
 PRINTABLE = re.compile(r"^[\w .,'()&/-]+$")
 # The autocomplete's label for a city (station_suggestions.city_label): "Mumbai (all stations)".
 ALL_STATIONS = " (all stations)"
+# The same label as the autocomplete shows it in the page's language ("Mumbai (सभी स्टेशन)"): the
+# page hands the script this template (data-city-text, search/_form.html); the search accepts it
+# in every language.
+CITY_LABEL = gettext_noop("{city} (all stations)")
+
+
+@cache
+def _city_label_parts() -> tuple[tuple[str, str], ...]:
+    """(before, after) the city in CITY_LABEL, lower-cased, in each language."""
+    parts = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            before, _city, after = _(CITY_LABEL).partition("{city}")
+        parts.add((before.lower(), after.lower()))
+    return tuple(sorted(parts))
+
+
+def city_of_label(text: str) -> str | None:
+    """The city named by the autocomplete's city label in any language, else None."""
+    lowered = text.lower()
+    for before, after in _city_label_parts():
+        if lowered.startswith(before) and lowered.endswith(after) and len(text) > len(before) + len(after):
+            return text[len(before) : len(text) - len(after)].strip() or None
+    return None
 
 
 class PlaceError(ValueError):
@@ -76,6 +103,9 @@ def _lookup(text: str) -> Place | None:
 def clean_place_text(text: str | None, field_label: str) -> str:
     """`text` with its spaces collapsed, or PlaceError if it cannot name a place."""
     text = " ".join((text or "").split())
+    city = city_of_label(text)
+    if city is not None:
+        text = city + ALL_STATIONS  # "Mumbai (सभी स्टेशन)": the city's every station, as in English
     if not text:
         raise PlaceError(_("%(field)s: enter a station code, station name or city.") % {"field": field_label})
     if len(text) > settings.SEARCH_MAX_QUERY_LENGTH:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from caching.page_cache import public_page_cache
@@ -39,6 +40,15 @@ def home(request: HttpRequest) -> HttpResponse:
         "destinations": [picture for picture in pictures if picture.kind == Picture.Kind.DESTINATION][:4],
     }
     return render(request, "search/home.html", context)
+
+
+def _invalid_search(form: SearchForm) -> HttpResponse:
+    """A lazy fragment asked with a search the form refuses: 400, and why, in the page's language."""
+    reasons = " ".join(str(error) for errors in form.errors.values() for error in errors)
+    return HttpResponseBadRequest(
+        _("This search is not valid: %(reasons)s") % {"reasons": reasons},
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def nearby_dates(date: datetime.date, span: int = 3) -> list[datetime.date]:
@@ -101,7 +111,7 @@ def search_dates(request: HttpRequest) -> HttpResponse:
     """The date strip with a train count per date: the lazy fragment of the results page."""
     form = SearchForm(request.GET)
     if not form.is_valid():
-        return HttpResponseBadRequest("Invalid search.", content_type="text/plain")
+        return _invalid_search(form)
     date, options = form.cleaned_data["date"], form.result_options()
     counts = {
         day: len(find_journeys(form.cleaned_data["from"], form.cleaned_data["to"], day, options))
@@ -124,7 +134,7 @@ def search_alternatives(request: HttpRequest) -> HttpResponse:
     availability is booking's fragment, inside each."""
     form = SearchForm(request.GET)
     if not form.is_valid():
-        return HttpResponseBadRequest("Invalid search.", content_type="text/plain")
+        return _invalid_search(form)
     origin, destination = city_around(form.cleaned_data["from"]), city_around(form.cleaned_data["to"])
     excluded = request.GET.get("exclude", "")
     journeys = [

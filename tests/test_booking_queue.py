@@ -16,8 +16,11 @@ import psycopg
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
-from booking import coach_layouts
+from booking import admission, coach_layouts
+from booking.booking_requests import parse_booking_request
 from booking.models import Booking, BookingPassenger, Inventory, QueuedBookingRequest
 from payments.models import Payment
 
@@ -232,6 +235,70 @@ def test_regret_is_409_with_its_status_on_sqlite_and_postgres(network, settings)
     assert [a.status_code for a in answers] == [201] * (capacity + 1) + [409]
     assert answers[-1].json()["status"] == "REGRET" and "REGRET" in answers[-1].json()["error"]
     assert QueuedBookingRequest.objects.filter(status="REFUSED").count() == 1
+
+
+def test_an_uncontended_request_decides_the_queue_before_itself_in_one_transaction(network, settings):
+    """With the writer role free, a POST decides the requests already waiting first (FIFO), then
+    itself, and writes its queue row already decided: its booking after theirs, the waitlist in
+    arrival order, and no SQL statement for its own row but the INSERT."""
+    set_coaches("12951", "1A", 1)
+    capacity = coach_layouts.capacity("1A", 1)["GN"]
+    for i in range(capacity):  # every berth: the next passengers are waitlisted, in order
+        assert (
+            post_booking(logged_in_client(make_user(f"p{i}")), payload(**{"class": "1A"})).status_code == 201
+        )
+    waiting_user = make_user("waiting")
+    waiting = QueuedBookingRequest.objects.create(
+        user=waiting_user,
+        inventory=Inventory.objects.get(),
+        payload=admission.payload_of(parse_booking_request(payload(**{"class": "1A"}))),
+    )
+    asha = make_user("asha")
+    with CaptureQueriesContext(connection) as queries:
+        answer = post_booking(logged_in_client(asha), payload(**{"class": "1A"}))
+    assert answer.status_code == 201 and answer.json()["passengers"][0]["status"] == "GNWL 2"
+    waiting.refresh_from_db()
+    assert waiting.status == "ALLOCATED"
+    assert waiting.booking.passengers.get().booking_status == "GNWL 1"
+    mine = QueuedBookingRequest.objects.get(user=asha)
+    assert mine.status == "ALLOCATED" and mine.booking.pnr == answer.json()["pnr"]
+    assert mine.booking_id > waiting.booking_id
+    queue_writes = [
+        q["sql"] for q in queries if "booking_queuedbookingrequest" in q["sql"].split(" WHERE")[0]
+    ]
+    assert [sql.split(" ")[0] for sql in queue_writes if not sql.startswith("SELECT")] == ["UPDATE", "INSERT"]
+
+
+def test_a_queued_refusal_is_worded_in_the_askers_language_not_the_deciding_requests(network, settings):
+    """A request refused by a batch that another passenger's request (in Tamil) ran: its answer is
+    worded when asked, from the stored code, in Hindi on the Hindi page and in English in the API."""
+    set_coaches("12951", "1A", 1)
+    settings.WAITLIST_CAP_AC_PERCENT = -(-100 // coach_layouts.berth_count("1A", 1))  # a cap of one
+    capacity = coach_layouts.capacity("1A", 1)["GN"]
+    for i in range(capacity + 1):  # every berth, then the one waitlist place
+        assert (
+            post_booking(logged_in_client(make_user(f"p{i}")), payload(**{"class": "1A"})).status_code == 201
+        )
+    asha = make_user("asha")
+    request = parse_booking_request(payload(**{"class": "1A"}))
+    entry = QueuedBookingRequest.objects.create(
+        user=asha, inventory=Inventory.objects.get(), payload=admission.payload_of(request)
+    )
+    with translation.override("ta"):  # the writer is a Tamil passenger's request
+        admission.advance(admission.Admission(entry, False), deadline=None)
+    entry.refresh_from_db()
+    assert entry.status == "REFUSED"
+    assert entry.refusal["code"] == "REGRET_WAITLIST_CAP" and entry.refusal["params"]["cap"] == 1
+
+    client = logged_in_client(asha)
+    page = client.get(f"/hi/bookings/requests/{entry.pk}")
+    text = page.content.decode()
+    assert page.status_code == 409
+    assert "REGRET: इस ट्रेन में 1A की प्रतीक्षा सूची बंद है (इस श्रेणी में अधिकतम 1" in text
+    assert "காத்திருப்புப் பட்டியல்" not in text  # nothing of the deciding request's Tamil
+    answer = client.get(f"/api/bookings/requests/{entry.pk}")
+    assert answer.status_code == 409 and answer.json()["status"] == "REGRET"
+    assert answer.json()["error"].startswith("REGRET: the waitlist of 1A on this train is closed (at most 1 ")
 
 
 @pytest.mark.postgres

@@ -253,7 +253,7 @@ def test_background_refresh_never_holds_up_the_booking_and_gathers_changes(
     settings.DASHBOARD_STATS_REFRESH_MIN_INTERVAL = 0
     calls = []
     monkeypatch.setattr(travel_stats, "refresh", lambda concurrently=True: calls.append(1))
-    monkeypatch.setattr(travel_stats, "uses_view", lambda: True)
+    monkeypatch.setattr(travel_stats, "uses_view", lambda using="default": True)
     user = make_user("bg")
     for _ in range(3):
         travel_stats._after_commit(user.pk)  # what each commit runs

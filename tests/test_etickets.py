@@ -4,20 +4,27 @@ altered and cancelled references without showing anyone's data; the signing key 
 own."""
 
 import io
+import re
 
 import pytest
 import zxingcpp
+from django.conf import settings as django_settings
 from django.core.checks import run_checks
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 from PIL import Image
 from pypdf import PdfReader
 
+from accounts.languages import remember_language
 from booking import reservations
 from booking.models import Booking
-from etickets import slip
+from booking.refunds import active_rules, describe_rule
+from etickets import scripts, slip
 from etickets.references import reference_for
 
 from testsupport.bookings import held_booking, settle_payment
+from testsupport.pdf_text import shaped_glyphs, shaped_pattern
 from testsupport.users import logged_in_client, make_user
 
 NAMES = ["Asha Rao", "Vikram Rao"]
@@ -151,4 +158,113 @@ def test_a_missing_font_is_a_clear_error(paid, settings, monkeypatch):
     assert "etickets.E001" in [message.id for message in run_checks()]
     monkeypatch.setattr(slip, "FONT", "RC-test-missing-font")
     with pytest.raises(slip.FontMissing, match="fonts-dejavu-core"):
-        slip.render(booking=paid, verify_url="http://testserver/verify/x")
+        slip.render(booking=paid, verify_url="http://testserver/verify/x", language="en")
+
+
+def test_without_the_script_fonts_the_slip_is_english_and_a_check_says_why(paid, settings, caplog):
+    """A warning, not an error (the site still starts on a machine without fonts-noto-core), and
+    the passenger still gets a ticket: in English."""
+    settings.ERS_SCRIPT_FONT_PATHS = {
+        **settings.ERS_SCRIPT_FONT_PATHS,
+        "hi": ("/nonexistent/NotoSansDevanagari-Gone.ttf", "/nonexistent/NotoSansDevanagari-GoneBold.ttf"),
+    }
+    warning = next(message for message in run_checks() if message.id == "etickets.W002")
+    assert "fonts-noto-core" in warning.hint and not warning.is_serious()
+    with pytest.raises(scripts.ScriptFontMissing, match="fonts-noto-core"):
+        scripts.script_fonts("hi")
+    pdf = slip.render(booking=paid, verify_url="http://testserver/verify/x", language="hi")
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Current status" in text and paid.pnr in text
+    assert "e-ticket PDF in English instead of hi" in caplog.text
+
+
+# The slip in Hindi and Tamil: the labels set in the script's font and shaped (conjuncts, vowel
+# signs reordered), Latin data exactly as in English, the QR code still good.
+SCRIPT_FONTS = {"hi": "Devanagari", "ta": "Tamil"}
+
+
+def font_path(language, *, bold=False):
+    return django_settings.ERS_SCRIPT_FONT_PATHS[language][1 if bold else 0]
+
+
+@pytest.mark.parametrize("language", ["hi", "ta"])
+def test_the_slip_is_in_the_passengers_remembered_language_shaped(paid, client_for, language):
+    remember_language(user=paid.user, language=language)
+    reader = pdf_of(client_for, paid)  # one URL, unprefixed: the language is the account's
+    text = " ".join(page.extract_text() for page in reader.pages)
+    with translation.override(language):
+        labels = {
+            gettext("Booking status"): False,
+            gettext("Current status"): False,
+            gettext("Passengers"): True,  # a heading: bold
+            gettext("Check this ticket"): True,
+        }
+    for label, bold in labels.items():
+        pattern = shaped_pattern(label, font_path=font_path(language, bold=bold))
+        assert "[\ue000-\uf8ff]" in pattern.pattern, f"{label}: HarfBuzz forms a glyph no letter maps to"
+        assert pattern.search(text), f"{label!r} is not on the slip as HarfBuzz shapes it"
+        assert label not in text, f"{label!r} was set letter by letter, unshaped"
+    assert "Current status" not in text and "Passengers" not in text
+    # Names, stations, train, PNR and statuses stay in English letters, set as they are: no
+    # ligature turns the "st" of the address into one glyph (a shaped Latin word would).
+    assert paid.pnr in text and paid.train.name in text and paid.board_station.name in text
+    for passenger in paid.passengers.all():
+        assert passenger.name in text and passenger.current_status in text
+    assert "http://testserver/verify/" in text and "\u20b9" in text
+    fonts = {str(font["/BaseFont"]) for page in reader.pages for font in page["/Resources"]["/Font"].values()}
+    assert any(SCRIPT_FONTS[language] in name for name in fonts), fonts
+    url = qr_text(reader)
+    page = Client().get(url.removeprefix("http://testserver"))
+    assert page.status_code == 200 and all(name in page.content.decode() for name in NAMES)
+
+
+def test_a_conjunct_is_one_glyph_on_the_slip():
+    """The check above rests on HarfBuzz: क + ् + ष is the one glyph क्ष, and the Tamil க + ் + ஷ
+    forms க்ஷ, in the fonts the slip embeds."""
+    assert len(shaped_glyphs("क्ष", font_path=font_path("hi"))) == 1
+    assert len(shaped_glyphs("க்ஷ", font_path=font_path("ta"))) < 3
+
+
+def test_a_word_joining_the_script_to_latin_letters_is_split_not_garbled(paid):
+    """No font here has both (Noto's Indic fonts have no Latin letters), and reportlab shapes a word
+    with one font: such a word is set as two, and the slip still renders."""
+    fonts = scripts.script_fonts("ta")
+    assert scripts.markup("PNR-இன்", fonts=fonts) == f'PNR <font name="{fonts.regular}">-இன்</font>'
+    assert scripts.markup("கட்டணம் ₹60.00 <x>", fonts=fonts) == (
+        f'<font name="{fonts.regular}">கட்டணம்</font> ₹60.00 &lt;x&gt;'
+    )
+    assert scripts.markup("Fare & <b>", fonts=None) == "Fare &amp; &lt;b&gt;"
+    slip._register_fonts()
+    paragraph = slip._Writer(fonts).text("PNR-இன் நிலை")
+    assert paragraph.wrap(200, 100)[1] > 0
+
+
+def test_latin_words_on_a_shaped_slip_are_set_as_they_are(db):
+    """reportlab shapes with discretionary ligatures on: shaped, "st" would become the glyph U+FB06
+    (pypdf reads it back as "st", so the PDF test above cannot tell)."""
+    slip._register_fonts()
+    paragraph = slip._Writer(scripts.script_fonts("hi")).text("testserver Augustine यात्री")
+    paragraph.wrap(500, 100)
+    texts = [frag.text for line in paragraph.blPara.lines for frag in line.words]
+    assert texts[0] == "testserver Augustine " and "\ufb06" not in "".join(texts)
+    assert texts[1] != "यात्री"  # the Devanagari word is shaped
+
+
+@pytest.mark.parametrize("language", ["hi", "ta"])
+def test_every_refund_rule_is_described_in_the_language(db, language):
+    """The slip lists the refund rules from their fields, so each line is translated (the
+    admin's `note` is English)."""
+    rules = active_rules()
+    assert rules
+    with translation.override("en"):
+        english = [describe_rule(rule) for rule in rules]
+    assert (
+        "Confirmed, 3A, more than 48 h before departure: cancellation charge ₹180.00 per passenger" in english
+    )
+    assert "Confirmed, Tatkal quota, before the chart is prepared: no refund" in english
+    with translation.override(language):
+        described = [describe_rule(rule) for rule in rules]
+    for line in described:
+        # What stays Latin: class codes, RAC, the hour figures and amounts.
+        leftover = re.sub(r"\b(?:RAC|1A|2A|3A|CC|SL|2S|h)\b", "", line)
+        assert not re.search(r"[A-Za-z]{2,}", leftover), line

@@ -7,15 +7,25 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from booking.booking_requests import NAME_PATTERN
+from booking.booking_rules import RuleError
 from booking.models import Booking
+from demo.pictures import seed_pictures
+from etickets.references import reference_for
 from payments.models import Payment
+from promotions.models import Picture
 from railconnect.catalogues import catalogue_paths, compile_catalogues, incomplete_entries
 from railconnect.indian_formats import rupees
+from search.places import city_of_label
 
-from testsupport.bookings import post_booking, travel_date
+from testsupport.bookings import post_booking, settle_payment, travel_date
+from testsupport.caches import reset_caches
+from testsupport.networks import next_weekday, tiny_network
 from testsupport.visible_text import english_words
 
 SEARCH = {"from": "AAA", "to": "DDD", "date": travel_date().isoformat()}
@@ -86,11 +96,16 @@ def test_public_pages_have_no_english_word(network, language):
         assert english_words(hindi_page(client, url, language=language)) == set(), url
 
 
-def test_a_passenger_books_pays_and_cancels_in_hindi(network, client_for):
-    passengers = hindi_page(client_for, f"/hi/book/12951/{SEARCH['date']}/AAA/DDD/3A/passengers?quota=GN")
+@pytest.mark.parametrize("language", ["hi", "ta"])
+def test_a_passenger_books_pays_and_cancels_in_hindi_and_tamil(network, client_for, language):
+    passengers = hindi_page(
+        client_for,
+        f"/{language}/book/12951/{SEARCH['date']}/AAA/DDD/3A/passengers?quota=GN",
+        language=language,
+    )
     assert english_words(passengers) == set()
     review_url = client_for.post(
-        f"/hi/book/12951/{SEARCH['date']}/AAA/DDD/3A/passengers",
+        f"/{language}/book/12951/{SEARCH['date']}/AAA/DDD/3A/passengers",
         {
             "quota": "GN",
             "p-0-name": "Asha Rao",
@@ -100,34 +115,38 @@ def test_a_passenger_books_pays_and_cancels_in_hindi(network, client_for):
             "p-1-age": "",
         },
     )["Location"]
-    assert review_url.startswith("/hi/book/review/")
-    assert english_words(hindi_page(client_for, review_url)) == set()
+    assert review_url.startswith(f"/{language}/book/review/")
+    assert english_words(hindi_page(client_for, review_url, language=language)) == set()
     to_gateway = client_for.post(review_url)["Location"]
-    assert to_gateway.startswith("/hi/payments/")
-    assert english_words(hindi_page(client_for, to_gateway)) == set()
+    assert to_gateway.startswith(f"/{language}/payments/")
+    assert english_words(hindi_page(client_for, to_gateway, language=language)) == set()
     ticket_url = client_for.post(to_gateway, {"action": "pay"})["Location"]
-    assert ticket_url.startswith("/hi/bookings/")
-    ticket = hindi_page(client_for, ticket_url)
-    assert english_words(ticket) == set() and "ई-टिकट" in ticket
+    assert ticket_url.startswith(f"/{language}/bookings/")
+    ticket = hindi_page(client_for, ticket_url, language=language)
+    assert english_words(ticket) == set() and {"hi": "ई-टिकट", "ta": "மின்-டிக்கெட்"}[language] in ticket
     booking = Booking.objects.get()
-    assert english_words(hindi_page(client_for, f"/hi/pnr/{booking.pnr}")) == set()
-    cancel = hindi_page(client_for, f"/hi/bookings/{booking.pnr}/cancel")
+    assert english_words(hindi_page(client_for, f"/{language}/pnr/{booking.pnr}", language=language)) == set()
+    cancel = hindi_page(client_for, f"/{language}/bookings/{booking.pnr}/cancel", language=language)
     assert english_words(cancel) == set()
     passenger = booking.passengers.get()
     # Ticking asks for confirmation first (issue 14), then confirm=yes cancels.
-    confirm = client_for.post(f"/hi/bookings/{booking.pnr}/cancel", {"passenger": [str(passenger.id)]})
+    confirm = client_for.post(
+        f"/{language}/bookings/{booking.pnr}/cancel", {"passenger": [str(passenger.id)]}
+    )
     assert confirm.status_code == 200 and english_words(confirm.content.decode()) == set()
     assert client_for.post(
-        f"/hi/bookings/{booking.pnr}/cancel", {"passenger": [str(passenger.id)], "confirm": "yes"}
-    )["Location"].startswith("/hi/bookings/")
-    assert english_words(hindi_page(client_for, "/hi/bookings/")) == set()
+        f"/{language}/bookings/{booking.pnr}/cancel", {"passenger": [str(passenger.id)], "confirm": "yes"}
+    )["Location"].startswith(f"/{language}/bookings/")
+    assert english_words(hindi_page(client_for, f"/{language}/bookings/", language=language)) == set()
     for url in (
-        "/hi/dashboard",
-        "/hi/dashboard/journeys",
-        "/hi/dashboard/statistics",
-        "/hi/dashboard/passengers",
+        f"/{language}/dashboard",
+        f"/{language}/dashboard/journeys",
+        f"/{language}/dashboard/statistics",
+        f"/{language}/dashboard/passengers",
+        f"/{language}/accounts/password/change/",
+        f"/{language}/accounts/mobile/",
     ):
-        assert english_words(hindi_page(client_for, url)) == set(), url
+        assert english_words(hindi_page(client_for, url, language=language)) == set(), url
     assert Payment.objects.get().state == "succeeded"
 
 
@@ -138,6 +157,128 @@ def test_a_name_in_another_script_is_refused_in_hindi(network, client_for):
     )
     assert response.status_code == 400
     assert "अंग्रेज़ी अक्षरों (A से Z)" in response.content.decode()
+
+
+# --- The pages added since: fare enquiry, errors, the booking request, /verify/ ------------------
+
+
+@pytest.mark.parametrize("language", ["hi", "ta"])
+def test_fare_enquiry_and_availability_in_every_quota(network, language):
+    """The availability and fare enquiry page (per quota, and a class the train has not), with the
+    date strip and the refusals of a search fragment, in the page's language."""
+    client = Client()
+    base = f"/{language}/book/12951/{SEARCH['date']}/AAA/DDD"
+    for quota in ("GN", "TQ", "PT", "LD", "SS"):
+        page = hindi_page(client, f"{base}/3A?quota={quota}", language=language)
+        assert english_words(page) == set(), quota
+    assert english_words(hindi_page(client, f"{base}/ZZ", status=400, language=language)) == set()
+    dates = client.get(f"/{language}/search/dates", SEARCH)
+    assert dates.status_code == 200 and english_words(dates.content.decode()) == set()
+    for fragment in ("dates", "alternatives"):
+        refused = client.get(f"/{language}/search/{fragment}", {**SEARCH, "from": ""})
+        assert refused.status_code == 400 and refused["Content-Type"] == "text/plain; charset=utf-8"
+        assert english_words(refused.content.decode()) == set(), fragment
+
+
+@pytest.mark.parametrize("language", ["hi", "ta"])
+def test_error_pages_are_in_the_page_language(network, client_for, settings, language):
+    client = Client()
+    for url, status in (
+        (f"/{language}/no-such-page", 404),
+        (f"/{language}/trains/99999", 404),
+        (f"/{language}/pnr/1234567890", 404),
+    ):
+        assert english_words(hindi_page(client, url, status=status, language=language)) == set(), url
+    for url in (
+        f"/{language}/book/review/no-such-draft",
+        f"/{language}/bookings/9999999999",
+        f"/{language}/bookings/requests/99999",
+        f"/{language}/dashboard/passengers/99999",
+    ):
+        assert english_words(hindi_page(client_for, url, status=404, language=language)) == set(), url
+    # A form refused by the CSRF check (a page left open past its session): the site's own page.
+    expired = Client(enforce_csrf_checks=True).post(f"/{language}/accounts/login/", {"username": "a"})
+    assert expired.status_code == 403 and f'<html lang="{language}"' in expired.content.decode()
+    assert english_words(expired.content.decode()) == set()
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    too_big = client.post(f"/{language}/accounts/login/", {"username": "x" * 4096})
+    assert too_big.status_code == 413 and english_words(too_big.content.decode()) == set()
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "pnr": (1, 60)}
+    client.get(f"/{language}/pnr/1234567890")
+    limited = client.get(f"/{language}/pnr/1234567890")
+    assert limited.status_code == 429 and english_words(limited.content.decode()) == set()
+    # 500 and 503 render without a request (no database): in the language the request activated.
+    with translation.override(language):
+        for template in ("500.html", "503.html"):
+            page = render_to_string(template, {"retry_after": 30})
+            assert f'<html lang="{language}"' in page and english_words(page) == set(), template
+
+
+@pytest.mark.parametrize("language", ["hi", "ta"])
+def test_the_booking_request_page_in_the_queue_and_refused(network, language):
+    """/bookings/requests/<id> while the request waits (its place, refreshing itself) and when it
+    was refused: what the page itself says (the refusal's own wording is the request's)."""
+    with translation.override(language):
+        waiting = render_to_string(
+            "booking/queued.html", {"position": 2, "wait_seconds": 1, "estimated_wait_ms": 40}
+        )
+        refused = render_to_string(
+            "booking/queued.html",
+            {"error": RuleError("train", gettext("There is no train number %(train)s.") % {"train": "1"})},
+        )
+    assert english_words(waiting) == set() and "<strong>2</strong>" in waiting
+    assert english_words(refused) == set()
+
+
+@pytest.mark.parametrize("language", ["hi", "ta"])
+def test_the_verify_page_follows_the_checkers_language(network, client_for, language):
+    pnr = post_booking(client_for).json()["pnr"]
+    booking = Booking.objects.get(pnr=pnr)
+    settle_payment(booking)
+    checker = Client(HTTP_ACCEPT_LANGUAGE=language)
+    valid = checker.get(f"/verify/{reference_for(pnr=pnr)}")
+    assert valid.status_code == 200 and f'<html lang="{language}"' in valid.content.decode()
+    assert english_words(valid.content.decode()) == set()
+    forged = checker.get(f"/verify/{pnr}:forged")
+    assert forged.status_code == 404 and english_words(forged.content.decode()) == set()
+
+
+@pytest.mark.parametrize("language", ["hi", "ta"])
+def test_the_home_pictures_texts_are_in_the_language(network, language):
+    """The banner's and destinations' title, subtitle and alt text (data in English) come from the
+    catalogue when it has them (the demo pictures'); an admin's own text is shown as written and
+    marked lang="en"."""
+    seed_pictures(scale=0.05)
+    home = hindi_page(Client(), f"/{language}/", language=language)
+    assert english_words(home) == set() and 'lang="en"' not in home.split("<main", 1)[1]
+    assert {"hi": "कोंकण रेलवे पर मानसून", "ta": "கொங்கண் பாதையில் பருவமழை"}[language] in home
+    Picture.objects.filter(title="Goa").update(title="Goa by night")
+    reset_caches()
+    home = Client().get(f"/{language}/").content.decode()
+    assert re.search(r'<span lang="en"><strong>Goa by night</strong>', home)
+
+
+# --- The autocomplete's city entry in the page's language -----------------------------------------
+
+
+def test_the_city_entry_is_shown_and_accepted_in_every_language(db):
+    tiny_network()
+    for language, label in (
+        ("en-in", "Alpha (all stations)"),
+        ("hi", "Alpha (सभी स्टेशन)"),
+        ("ta", "Alpha (அனைத்து நிலையங்களும்)"),
+    ):
+        prefix = "" if language == "en-in" else f"/{language}"
+        client = Client()
+        if language == "en-in":
+            client.cookies["rc_language"] = "en-in"
+        home = client.get(f"{prefix}/").content.decode()
+        # The page hands the autocomplete its label template (static/js/components/station-autocomplete.js).
+        assert f'data-city-text="{label.replace("Alpha", "{city}")}"' in home, language
+        results = client.get(f"{prefix}/search", {"from": label, "to": "BET", "date": next_weekday(0)})
+        assert results.status_code == 200, (language, results.content[:500])
+        assert "12001" in results.content.decode() and "12002" in results.content.decode(), language
+    assert city_of_label("Alpha (सभी स्टेशन)") == "Alpha" and city_of_label("Alpha Central") is None
 
 
 # --- URLs, the remembered choice, the switcher --------------------------------------------------

@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.db import transaction
 from django.tasks import default_task_backend
@@ -22,6 +23,7 @@ from railconnect import sms
 from railconnect.indian_formats import rupees
 
 from testsupport.bookings import held_booking, party, payload, set_coaches, settle_payment
+from testsupport.pdf_text import shaped_pattern
 from testsupport.users import logged_in_client, new_passenger, verify_mobile
 
 P = BookingPassenger.Status
@@ -71,7 +73,7 @@ def test_a_confirmed_booking_gets_mail_with_the_pdf_and_an_sms(network, run_on_c
 
 def test_a_passenger_who_chose_hindi_is_written_to_in_hindi(network, run_on_commit):
     """Mail and SMS in the remembered language (accounts.languages.language_of), its links to that
-    language's pages; the attached slip stays English (etickets/slip.py: no Devanagari shaping)."""
+    language's pages; the attached slip is in Hindi too, shaped (testsupport/pdf_text.py)."""
     user = traveller()
     remember_language(user=user, language="hi")
     booking = paid_booking(run_on_commit, user=user)
@@ -80,7 +82,10 @@ def test_a_passenger_who_chose_hindi_is_written_to_in_hindi(network, run_on_comm
     assert "आपकी बुकिंग कन्फ़र्म है" in message.body and f"/hi/bookings/{booking.pnr}" in message.body
     assert 'lang="hi"' in html_of(message) and "आपका ऑनलाइन टिकट" in html_of(message)
     ((_name, content, _mimetype),) = message.attachments
-    assert "Current status" in PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    slip_text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    assert "Current status" not in slip_text and booking.pnr in slip_text
+    devanagari = django_settings.ERS_SCRIPT_FONT_PATHS["hi"][0]
+    assert shaped_pattern("वर्तमान स्थिति", font_path=devanagari).search(slip_text)  # "Current status"
     (text,) = sms.outbox
     assert f"PNR {booking.pnr} कन्फ़र्म:" in text.text and "ई-टिकट ईमेल से भेजा गया।" in text.text
 

@@ -32,6 +32,7 @@ def free_port():
 def prepare_database(name):
     """A migrated, empty PostgreSQL database; Django set up on it in this process."""
     url = fresh_database("postgres", name)
+    flush_bench_redis()
     os.environ["DATABASE_URL"] = url
     os.environ["REDIS_URL"] = ""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "railconnect.settings")
@@ -39,6 +40,14 @@ def prepare_database(name):
 
     django.setup()
     return url
+
+
+def flush_bench_redis():
+    """Empty the Redis database BENCH_REDIS_URL names, if any: what a run on another database cached
+    there (a train's route under the same timetable version) must not answer for this one."""
+    url = os.environ.get("BENCH_REDIS_URL")
+    if url:
+        subprocess.run(["redis-cli", "-u", url, "FLUSHDB"], check=True, capture_output=True)
 
 
 def drop_database(name):
@@ -309,6 +318,17 @@ class Result:
         }
 
 
+def next_look_seconds(headers, body):
+    """When a client looks at a queued request again: after its estimated wait (the 202's
+    "estimated_wait_ms", at least 0.1 s), at most its Retry-After (whole seconds, HTTP's unit)."""
+    retry_after = float(headers.get("Retry-After", 1))
+    try:
+        estimated = json.loads(body)["estimated_wait_ms"] / 1000
+    except (ValueError, KeyError, TypeError):
+        return retry_after
+    return min(retry_after, max(0.1, estimated))
+
+
 class Client:
     """One keep-alive HTTP connection acting for a signed-in user (credentials None: a visitor)."""
 
@@ -331,7 +351,7 @@ class Client:
         status, headers, data = answer
         location = headers.get("Location")
         while status == 202:
-            time.sleep(float(headers.get("Retry-After", 1)) if poll_seconds is None else poll_seconds)
+            time.sleep(next_look_seconds(headers, data) if poll_seconds is None else poll_seconds)
             status, headers, data = self.request("GET", location)
         return status, headers, data
 

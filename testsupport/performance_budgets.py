@@ -52,4 +52,8 @@ KEY_PAGES = [
     KeyPage("home (Hindi)", "home", required=True, language="hi"),
     KeyPage("search results (Hindi)", "search", provider=pages.search_results, required=True, language="hi"),
     KeyPage("e-ticket (Hindi)", "booking:eticket", provider=pages.eticket, login=True, language="hi"),
+    # And in Tamil (another script, longer words).
+    KeyPage("home (Tamil)", "home", required=True, language="ta"),
+    KeyPage("search results (Tamil)", "search", provider=pages.search_results, required=True, language="ta"),
+    KeyPage("e-ticket (Tamil)", "booking:eticket", provider=pages.eticket, login=True, language="ta"),
 ]

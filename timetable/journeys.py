@@ -24,10 +24,17 @@ class RuleError(ValueError):
 
     status = 400
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(
+        self, field: str, message: str, *, code: str | None = None, params: dict[str, object] | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        # A refusal that may be answered later and in another language (booking's queued requests
+        # are decided by whichever process holds the writer role) names its wording by `code`,
+        # filled with `params`, so it can be worded again at answer time (booking_rules.refusal_text).
+        self.code = code
+        self.params = params or {}
 
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)

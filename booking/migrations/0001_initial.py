@@ -160,24 +160,34 @@ class Migration(migrations.Migration):
                 (
                     "alight_station",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="timetable.station"
+                        db_constraint=False,  # partitioned row -> global row (booking/partitions.py)
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="timetable.station",
                     ),
                 ),
                 (
                     "board_station",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="timetable.station"
+                        db_constraint=False,  # partitioned row -> global row (booking/partitions.py)
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="timetable.station",
                     ),
                 ),
                 (
                     "train",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="timetable.train"
+                        db_constraint=False,  # partitioned row -> global row (booking/partitions.py)
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="timetable.train",
                     ),
                 ),
                 (
                     "user",
                     models.ForeignKey(
+                        db_constraint=False,  # partitioned row -> global row (booking/partitions.py)
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="bookings",
                         to=settings.AUTH_USER_MODEL,
@@ -223,7 +233,10 @@ class Migration(migrations.Migration):
                 (
                     "train",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="timetable.train"
+                        db_constraint=False,  # partitioned row -> global row (booking/partitions.py)
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="timetable.train",
                     ),
                 ),
             ],

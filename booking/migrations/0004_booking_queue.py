@@ -83,6 +83,7 @@ class Migration(migrations.Migration):
                 (
                     "user",
                     models.ForeignKey(
+                        db_constraint=False,  # partitioned row -> global row (booking/partitions.py)
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
@@ -106,5 +107,10 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(queue_rows_for_keyed_bookings, migrations.RunPython.noop),
+        # Bookings and queue rows are partitioned (booking/partitions.py): on every partition.
+        migrations.RunPython(
+            queue_rows_for_keyed_bookings,
+            migrations.RunPython.noop,
+            hints={"model_name": "queuedbookingrequest"},
+        ),
     ]

@@ -111,6 +111,22 @@ def test_a_signed_in_passenger_books_pays_views_and_cancels_in_hindi(site, netwo
     assert "रद्द हो गया। रिफ़ंड: ₹" in page.locator(".messages").inner_text()
 
 
+def pages_cache(page, code):
+    """The name of the worker's page cache for one language (rc-pages-v<version>-<code>)."""
+    version = page.evaluate("caches.keys()")
+    statics = next(name for name in version if name.startswith("rc-static-v"))
+    return f"rc-pages-v{statics.removeprefix('rc-static-v')}-{code}"
+
+
+def cached_pages(page, code):
+    """The paths in one language's page cache ([] when it holds none)."""
+    return page.evaluate(
+        """async (name) => (await caches.has(name))
+            ? (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname) : []""",
+        pages_cache(page, code),
+    )
+
+
 def test_the_service_worker_serves_the_hindi_offline_page_in_hindi(site, network, new_page):
     page = new_page(service_workers="allow", **PHONE)
     page.goto(f"{site.url}/hi/")
@@ -118,22 +134,15 @@ def test_the_service_worker_serves_the_hindi_offline_page_in_hindi(site, network
         page,
         "navigator.serviceWorker.controller && navigator.serviceWorker.controller.state === 'activated'",
     )
-    caches = page.evaluate(
-        """async () => {
-          const out = {};
-          for (const name of await caches.keys()) {
-            out[name] = (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
-          }
-          return out;
-        }"""
-    )
-    hindi = next(
-        paths for name, paths in caches.items() if name.startswith("rc-pages-v") and name.endswith("-hi")
-    )
-    english = next(
-        paths for name, paths in caches.items() if name.startswith("rc-pages-v") and name.endswith("-en-in")
-    )
-    assert "/hi/offline" in hindi and "/offline" not in hindi and "/offline" in english
+    hindi = cached_pages(page, "hi")
+    assert {"/hi/", "/hi/offline"} <= set(hindi) and "/offline" not in hindi
+    # Only the installing page's language is precached: no English or Tamil page was fetched.
+    assert "/offline" not in cached_pages(page, "en-in") and cached_pages(page, "ta") == []
+    # An English page opened online keeps the English offline page from then on.
+    page.goto(f"{site.url}/pnr")
+    english = pages_cache(page, "en-in")
+    wait_until(page, f"caches.open('{english}').then((c) => c.match('/offline')).then(Boolean)")
+    assert "/offline" in cached_pages(page, "en-in") and cached_pages(page, "ta") == []
     page.context.set_offline(True)
     page.goto(f"{site.url}/hi/trains/12951")  # never visited: the Hindi offline page
     assert page.locator("h1").inner_text() == "आप ऑफ़लाइन हैं"

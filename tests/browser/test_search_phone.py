@@ -121,6 +121,28 @@ def test_the_autocomplete_offers_a_city_with_all_its_stations(site, network, new
     assert page.locator(".journey").count() == 2
 
 
+@pytest.mark.parametrize(
+    ("language", "label"), [("hi", "Alpha (सभी स्टेशन)"), ("ta", "Alpha (அனைத்து நிலையங்களும்)")]
+)
+def test_the_autocomplete_offers_the_city_in_the_page_language(site, network, new_page, language, label):
+    """The API's city entry is English; the page's script shows it in the page's language
+    (data-city-text), and the search takes that label (docs/i18n.md)."""
+    page = new_page(viewport=PHONE)
+    page.goto(f"{site.url}/{language}/")
+    page.focus("#from")
+    with page.expect_response(re.compile(r"/api/stations\?q=Alp")):
+        page.fill("#from", "Alp")
+    wait_until(page, "document.querySelectorAll('#station-list option').length >= 3")
+    options = page.eval_on_selector_all("#station-list option", "options => options.map(o => o.value)")
+    assert options[0] == label, options
+    page.fill("#from", label)
+    page.fill("#to", "Beta Junction (BET)")
+    page.fill("#date", next_weekday(0).isoformat())
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(rf"/{language}/search\?"))
+    assert page.locator(".journey").count() == 2
+
+
 # --- Forms: the date field ------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ const STATIC_CACHE = "rc-static-v" + VERSION;
 // Pages are kept per language (rc-pages-v<version>-<code>), and each language has its own offline
 // page: a passenger never gets another language's page from here (docs/i18n.md). LANGUAGES: the
 // default (unprefixed) language first, each with its URL prefix, home, start URL (the installed
-// app's, issue 14) and offline page.
+// app's, issue 14) and offline page. Only the languages in use are precached (languagesInUse).
 const LANGUAGES = {{ languages|safe }};
 const pagesCache = (language) => "rc-pages-v" + VERSION + "-" + language.code;
 const DATA_CACHE = "rc-data-v" + VERSION;
@@ -34,12 +34,32 @@ function unprefixed(pathname) {
   return prefix ? pathname.slice(prefix.length) || "/" : pathname;
 }
 
+// A language's home, start URL and offline page, fetched into its page cache.
+async function precachePages(language) {
+  const pages = await caches.open(pagesCache(language));
+  await pages.addAll([language.home, language.start, language.offline].map((url) => new Request(url, { cache: "reload" })));
+}
+
+// The languages of the windows open now (the page that registers the worker is one of them), or
+// the default one. A passenger reads one language: precaching every language's pages cost the
+// install three requests per language on a phone's first visit (docs/i18n.md).
+async function languagesInUse() {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const codes = new Set(windows.map((client) => languageOf(new URL(client.url).pathname).code));
+  const open = LANGUAGES.filter((language) => codes.has(language.code));
+  return open.length ? open : [LANGUAGES[0]];
+}
+
+// A language first visited after the install gets its pages kept from its first page on, so its
+// own offline page is there when the network goes.
+async function keepLanguagePages(language) {
+  const pages = await caches.open(pagesCache(language));
+  if (!(await pages.match(language.offline))) await precachePages(language);
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
-    for (const language of LANGUAGES) {
-      const pages = await caches.open(pagesCache(language));
-      await pages.addAll([language.home, language.start, language.offline].map((url) => new Request(url, { cache: "reload" })));
-    }
+    for (const language of await languagesInUse()) await precachePages(language);
     const statics = await caches.open(STATIC_CACHE);
     await statics.addAll(PRECACHE_STATIC);
   })());
@@ -150,6 +170,7 @@ async function page(event, url) {
       if (ticket && isPrivate(copy) && tag) await keep(PERSONAL_PREFIX + tag, request, copy);
       else if (!isPrivate(copy)) await keep(pagesCache(language), request, copy);
     }));
+    if (response.ok) event.waitUntil(keepLanguagePages(language).catch(() => undefined));
     return response;
   });
   try {

@@ -1,6 +1,7 @@
 // Station suggestions for text inputs: fills the native <datalist> the inputs point to (their
 // list="..." attribute) from the suggestion API named by the input's data-suggest-url.
-// The words it shows come translated from the page: data-stations-text ("{count} stations").
+// The words it shows come translated from the page: data-stations-text ("{count} stations") and
+// data-city-text ("{city} (all stations)").
 // Loaded on the first focus of a station field (see pages/search.js); without it the fields are
 // plain text inputs the server understands (code, city or name).
 
@@ -26,8 +27,8 @@ export function enhance(inputs) {
         const response = await fetch(url, { signal: controller.signal, headers: { Accept: "application/json" } });
         if (!response.ok) return;
         const { stations, cities = [] } = await response.json();
-        const stationsText = input.dataset.stationsText || "{count} stations";
-        cache.set(key, [...cities.map((city) => cityOption(city, stationsText)), ...stations.map(option)]);
+        const texts = { stations: input.dataset.stationsText || "{count} stations", city: input.dataset.cityText };
+        cache.set(key, [...cities.map((city) => cityOption(city, texts)), ...stations.map(option)]);
       } catch {
         return; // aborted by a newer keystroke, or offline: the field still works as plain text
       }
@@ -44,11 +45,12 @@ export function enhance(inputs) {
   }
 }
 
-// A city of several stations, first: "Mumbai (all stations)" searches from every one of them.
-function cityOption(city, stationsText) {
+// A city of several stations, first: "Mumbai (all stations)" searches from every one of them. The
+// label in the page's language ("Mumbai (सभी स्टेशन)"), which the search also accepts.
+function cityOption(city, texts) {
   const element = document.createElement("option");
-  element.value = city.label;
-  const count = stationsText.replace("{count}", String(city.station_count));
+  element.value = texts.city ? texts.city.replace("{city}", city.city) : city.label;
+  const count = texts.stations.replace("{count}", String(city.station_count));
   element.label = [count, city.state].filter(Boolean).join(", ");
   return element;
 }
