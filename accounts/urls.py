@@ -12,6 +12,7 @@ from railconnect.rate_limits import rate_limited
 
 from . import views
 from .password_reset import PasswordResetView
+from .signed_in_hint import signed_in_css
 
 app_name = "accounts"
 T = "registration/"
@@ -66,4 +67,10 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name=T + "rc_password_reset_complete.html"),
         name="password_reset_complete",
     ),
+]
+
+# The same in every language (railconnect/urls.py mounts it unprefixed): the no-JavaScript header's
+# stylesheet (accounts/signed_in_hint.py).
+unprefixed_urlpatterns = [
+    path("accounts/signed-in.css", signed_in_css, name="signed-in-css"),
 ]

@@ -41,6 +41,9 @@ class Availability:
     free: int = 0
     fare: int | None = None  # Premium Tatkal: an adult's fare now (it rises as the quota fills)
     opens: datetime.datetime | None = None  # when Tatkal opens, for `shown`
+    # Premium Tatkal (when the class sells it): its fare slab as of the same inventory read, so a
+    # page pricing it (the fare enquiry, the review page) needs no second read.
+    premium_tatkal_percent: int | None = None
 
     @property
     def kind(self) -> str:
@@ -92,25 +95,18 @@ def _inventory_snapshot(journey: RouteJourney, travel_class: str) -> Inventory:
     return inventory or new_inventory(journey.route, journey.journey_date, travel_class)
 
 
-def premium_tatkal_fare(journey: RouteJourney, travel_class: str, seatmap: SeatMap) -> fares.FareBreakdown:
-    """An adult's Premium Tatkal fare as of this seat map (read, not locked: the booking fixes it
-    under the lock and refuses it with the new fare if it moved: booking_rules.check_shown_fare)."""
-    mask = leg_mask(journey.board.sequence, journey.alight.sequence)
+def _premium_tatkal_fare(journey: RouteJourney, travel_class: str, percent: int) -> fares.FareBreakdown:
+    """An adult's Premium Tatkal fare at a slab read from the seat map (read, not locked: the booking
+    fixes it under the lock and refuses it with the new fare if it moved:
+    booking_rules.check_shown_fare)."""
     return fares.fare_for(
         travel_class,
         journey.distance_km,
         journey.route.is_superfast,
         quotas.PREMIUM_TATKAL,
-        [("Adult", 30, False)],
-        premium_tatkal_percent(seatmap, mask),
+        [("One adult", 30, False)],
+        percent,
     )
-
-
-def premium_tatkal_percent_now(journey: RouteJourney, travel_class: str) -> int:
-    """Premium Tatkal's fare slab for the journey as the inventory stands (read, not locked)."""
-    inventory = _inventory_snapshot(journey, travel_class)
-    mask = leg_mask(journey.board.sequence, journey.alight.sequence)
-    return premium_tatkal_percent(SeatMap(inventory.units, inventory.occupancy), mask)
 
 
 def availability(
@@ -121,12 +117,22 @@ def availability(
 
     now = now or timezone.now()
     inventory = _inventory_snapshot(journey, travel_class)
-    if is_charted(inventory, now) or journey.departs <= now:
-        label = "CHART PREPARED" if is_charted(inventory, now) else "DEPARTED"
-        return {quota: Availability(quota, False, label) for quota in QUOTAS}
     seatmap = SeatMap(inventory.units, inventory.occupancy)
     mask = leg_mask(journey.board.sequence, journey.alight.sequence)
     capacity = inventory.capacity
+    # Premium Tatkal's slab, from this one read: carried on its Availability for whoever prices it.
+    pt_percent = premium_tatkal_percent(seatmap, mask) if capacity[quotas.PREMIUM_TATKAL] else None
+    if is_charted(inventory, now) or journey.departs <= now:
+        label = "CHART PREPARED" if is_charted(inventory, now) else "DEPARTED"
+        return {
+            quota: Availability(
+                quota,
+                False,
+                label,
+                premium_tatkal_percent=pt_percent if quota == quotas.PREMIUM_TATKAL else None,
+            )
+            for quota in QUOTAS
+        }
     cap = quotas.waitlist_cap(
         travel_class,
         coach_layouts.berth_count(travel_class, inventory.coach_count),
@@ -143,21 +149,28 @@ def availability(
         if quota in quotas.TATKAL_QUOTAS and opens is None:
             result[quota] = Availability(quota, False, "NOT OFFERED")
             continue
+        percent = pt_percent if quota == quotas.PREMIUM_TATKAL else None
         if quota in quotas.TATKAL_QUOTAS and not tatkal_open and opens is not None:
             result[quota] = Availability(
-                quota, False, f"OPENS {timezone.localtime(opens):%d %b %H:%M}", opens=opens
+                quota,
+                False,
+                f"OPENS {timezone.localtime(opens):%d %b %H:%M}",
+                opens=opens,
+                premium_tatkal_percent=percent,
             )
             continue
         free = seatmap.count_free(mask, (quota,))
         fare = None
-        if quota == quotas.PREMIUM_TATKAL:
-            fare = int(premium_tatkal_fare(journey, travel_class, seatmap).total)
+        if percent is not None:
+            fare = int(_premium_tatkal_fare(journey, travel_class, percent).total)
         if free:
-            result[quota] = Availability(quota, True, f"AVAILABLE {free}", free, fare)
+            result[quota] = Availability(
+                quota, True, f"AVAILABLE {free}", free, fare, premium_tatkal_percent=percent
+            )
         elif quota == GENERAL and seatmap.count_free(mask, (coach_layouts.RAC,)):
             result[quota] = Availability(quota, True, f"RAC {inventory.rac_count + 1}")
         elif quota == quotas.PREMIUM_TATKAL or not waitlist_open:
-            result[quota] = Availability(quota, False, REGRET_LABEL)
+            result[quota] = Availability(quota, False, REGRET_LABEL, premium_tatkal_percent=percent)
         else:
             result[quota] = Availability(quota, True, f"WL {inventory.wl_count(quota) + 1}")
     return result
@@ -200,15 +213,8 @@ def quota_offers(journey: RouteJourney, travel_class: str, now: datetime.datetim
         fare: FareBreakdown | None
         if item.label == "NOT OFFERED":
             fare = None
-        elif quota == quotas.PREMIUM_TATKAL:  # its fare of the moment, as it rises with the quota sold
-            fare = fares.fare_for(
-                travel_class,
-                journey.distance_km,
-                superfast,
-                quota,
-                [("One adult", 30, False)],
-                premium_tatkal_percent_now(journey, travel_class),
-            )
+        elif item.premium_tatkal_percent is not None:  # its fare of the moment, from the same read
+            fare = _premium_tatkal_fare(journey, travel_class, item.premium_tatkal_percent)
         else:
             fare = one_adult_fare(travel_class, journey.distance_km, superfast, quota)
         offers.append(QuotaOffer(item, fare))

@@ -32,7 +32,7 @@ from timetable.journeys import booking_window
 from timetable.train_routes import RouteJourney, TrainRoute, journey_for, later_journeys, route_for
 
 from . import admission, booking_rules, coach_layouts, partitions, reservations, services
-from .availability import availability, class_offers, premium_tatkal_percent_now, quota_offers
+from .availability import availability, class_offers, quota_offers
 from .booking_requests import parse_booking_request
 from .booking_rules import GENERAL, QUOTAS, RuleError
 from .forms import posted_passengers
@@ -252,15 +252,17 @@ def review(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponseBase
                 return redirect(result.payment_url)
             return redirect(result.booking)
     journey = booking_request.journey
+    # One inventory read: the availability shown carries Premium Tatkal's slab of the same moment.
+    shown = availability(journey, booking_request.travel_class)[booking_request.quota]
     context.update(
         {
             "request_": booking_request,
             "journey": journey,
-            "fare": booking_request.fare(premium_tatkal_percent_now(journey, booking_request.travel_class))
-            if booking_request.quota == PREMIUM_TATKAL
+            "fare": booking_request.fare(shown.premium_tatkal_percent)
+            if booking_request.quota == PREMIUM_TATKAL and shown.premium_tatkal_percent is not None
             else booking_request.fare(),
             "quota_name": QUOTAS[booking_request.quota],
-            "availability": availability(journey, booking_request.travel_class)[booking_request.quota],
+            "availability": shown,
             "hold_minutes": settings.BOOKING_HOLD_MINUTES,
         }
     )

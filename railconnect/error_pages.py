@@ -1,5 +1,6 @@
-"""The site's 404 and 403 pages (handler404, handler403): the site header, and the specific reason when
-the view gave one for the passenger. JSON in the site's one error shape under /api/ (json_errors).
+"""The site's 404 and 403 pages (handler404, handler403) and the CSRF failure page
+(settings.CSRF_FAILURE_VIEW): the site header, and the specific reason when there is one for the
+passenger. JSON in the site's one error shape under /api/ (json_errors).
 
 A view that knows why something is missing raises `PassengerNotFound("This booking draft has
 expired...")`; its message reaches the page. Any other Http404 (an unknown URL, get_object_or_404's
@@ -9,7 +10,9 @@ without the database, so they do not extend base.html, whose header reads the si
 """
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from railconnect.json_errors import is_api, json_error, standard_error
 
@@ -29,3 +32,20 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     if is_api(request):
         return standard_error(request, 403)
     return render(request, "403.html", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form the CSRF check refused: a 403 page in the site's layout saying that nothing was done
+    and how to send it again (a link back to the page it came from, when that is this site)."""
+    if is_api(request):
+        return json_error(
+            f"CSRF check failed ({reason}): send the csrftoken cookie's value in the X-CSRFToken header.",
+            status=403,
+            code="csrf_failed",
+        )
+    referer = request.META.get("HTTP_REFERER", "")
+    safe = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    context = {"no_cookie": reason == REASON_NO_CSRF_COOKIE, "retry_url": referer if safe else ""}
+    return render(request, "403_csrf.html", context, status=403)

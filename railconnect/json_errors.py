@@ -9,8 +9,7 @@ Errors Django raises before or around a view would otherwise be HTML pages. Unde
 - `ApiErrorsMiddleware` refuses a body over API_MAX_BODY_BYTES with 413 before anything reads it
   (CSRF checking reads form bodies), and turns any error response that is not JSON (Django's 404
   and 405, a 400 for a suspicious request, a 500 for a bug) into this shape, same status;
-- `csrf_failure` (settings.CSRF_FAILURE_VIEW) says what the CSRF check wants, as JSON, and shows a
-  page of the site (templates/403_csrf.html, translated) elsewhere;
+- `error_pages.csrf_failure` (settings.CSRF_FAILURE_VIEW) says what the CSRF check wants, as JSON;
 - `bad_request` (handler400) answers a body over DATA_UPLOAD_MAX_MEMORY_SIZE with 413 (Django's
   RequestDataTooBig), JSON under /api/ and a page elsewhere, instead of a bare 400.
 """
@@ -106,17 +105,6 @@ class ApiErrorsMiddleware:
         # Django logs each 4xx/5xx once; the replaced response may have been logged already.
         replacement._has_been_logged = getattr(response, "_has_been_logged", False)
         return replacement
-
-
-def csrf_failure(request, reason=""):
-    if is_api(request):
-        return json_error(
-            f"CSRF check failed ({reason}): send the csrftoken cookie's value in the X-CSRFToken header.",
-            status=403,
-            code="csrf_failed",
-        )
-    # A page of the site's own, in the page's language (Django's is English and for developers).
-    return render(request, "403_csrf.html", {"reason": reason}, status=403)
 
 
 def bad_request(request, exception):

@@ -338,9 +338,14 @@ if env_bool("CACHE_BACKEND_DUMMY", False):
     # Benchmarks only: measure the site with no cache at all.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
-# Sessions: read from the cache, written through to the database, so a Redis outage or restart
-# never logs anybody out, and every app instance sees the same sessions.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions: with Redis, read from the cache, written through to the database, so a Redis outage or
+# restart never logs anybody out, and every app instance sees the same sessions. Without Redis the
+# cache is each process's own memory: gunicorn's workers (`make run` starts one per core) would each
+# keep their own copy of a session and serve a stale one (a booking draft "expired", a log-out that
+# the other worker never heard of), so sessions are read from the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
 
 # --- Auth, i18n ----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -616,8 +621,8 @@ PROFILING_INTERVAL = float(os.environ.get("PROFILING_INTERVAL", 0.001))
 # deeper than this is refused with 400 (a booking needs 3 levels; Python's parser recursed into a 500).
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 16 * 1024)
 API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 16)
-# A failed CSRF check answers JSON under /api/ (Django's page elsewhere).
-CSRF_FAILURE_VIEW = "railconnect.json_errors.csrf_failure"
+# A failed CSRF check answers JSON under /api/ and the site's 403 page for forms elsewhere.
+CSRF_FAILURE_VIEW = "railconnect.error_pages.csrf_failure"
 # Public PNR lookups per client address per minute (then 429 with Retry-After).
 RATE_LIMITS["pnr"] = (env_int("PNR_RATE_LIMIT", 30), 60)
 # Mobile verification codes (accounts/mobile_verification.py): per client address.

@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.urls import unprefixed_urlpatterns as accounts_unprefixed
 from booking.urls import api_urlpatterns as booking_api
 from caching.views import cache_stats
 from observability.views import metrics
@@ -22,6 +23,8 @@ urlpatterns = [
     path("", include("rum.urls")),
     # The progressive web app: /sw.js (scope /), /manifest.webmanifest, /pwa/owner.
     path("", include("pwa.urls")),
+    # The no-JavaScript header's signed-in stylesheet (accounts/signed_in_hint.py).
+    path("", include(accounts_unprefixed)),
     path("metrics", metrics, name="metrics"),
     # The language switcher's links: remember the choice, go to the same page in that language.
     path("language/<str:code>", choose_language, name="choose-language"),

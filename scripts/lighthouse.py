@@ -3,10 +3,20 @@
 Starts gunicorn (DEBUG off, the built static files, WhiteNoise) on a free loopback port with a
 temporary SQLite database and media folder, loads the demo data (seed_demo, seed_promotions),
 then runs Lighthouse 12.2.3 (node_modules, from package-lock.json) in Debian's Chromium on every
-key page of testsupport/performance_budgets.py that exists, and prints the performance score, FCP,
+key page of testsupport/performance_budgets.py that exists, a PNR's status page and the booking
+review page, and prints the performance score, FCP,
 LCP, CLS, TBT and total bytes per page, and the accessibility, best-practices and SEO scores.
 Each page is run LIGHTHOUSE_RUNS times (default 3) and the medians are reported. JSON reports are
 kept in var/lighthouse/.
+
+Signed-in pages: each run gets a Chromium of its own (the flags Lighthouse's chrome-launcher uses,
+a fresh profile), the passenger's session cookie is put in its cookie jar over the DevTools
+protocol (Playwright), and Lighthouse is pointed at it with --port. Not --extra-headers: Chromium
+drops a Cookie header given that way as soon as the site sets any cookie of its own (the
+signed-in hint, the CSRF token) and sends its jar instead, so the page's own fetch() calls went
+without the session (GoogleChrome/lighthouse#6207); the dashboard's statistics fragment then
+answered 403 (errors-in-console, best practices 96). This is Lighthouse's documented way for
+pages behind a log-in (docs/authenticated-pages.md in its repository).
 
 Exit status 1 when a page misses a target (performance, accessibility and best practices 100, LCP <
 1.2 s, CLS 0; SEO 100 on public pages: private ones are noindex on purpose) or Lighthouse fails.
@@ -40,6 +50,9 @@ CATEGORIES = {"a11y": "accessibility", "bp": "best-practices", "seo": "seo"}
 METRICS = ("score", "fcp_ms", "lcp_ms", "cls", "tbt_ms", "bytes", *CATEGORIES)
 TARGETS = {"score": 100, "lcp_ms": 1200, "cls": 0.0, "a11y": 100, "bp": 100, "seo": 100}
 SHARED_DATA = ROOT.parent / "shared" / "data"
+LAUNCHER_FLAGS = (
+    'import { Launcher } from "chrome-launcher"; console.log(Launcher.defaultFlags().join("\\n"));'
+)
 
 
 def free_port():
@@ -79,8 +92,9 @@ def load_data(env):
 
 
 def page_urls(env):
-    """[(name, path, cookie header or None)] for the key pages that exist, via the same providers
-    as the budget test; runs in a child process so Django is set up with the temporary database."""
+    """[(name, path, session cookie {name, value} or None)] for the key pages that exist, via the
+    same providers as the budget test; runs in a child process so Django is set up with the
+    temporary database."""
     code = """
 import json, django
 django.setup()
@@ -101,11 +115,28 @@ for page in KEY_PAGES:
     if user is not None:
         client = Client()
         client.force_login(user)
-        # Sent as a header (Lighthouse has no cookie jar option): Chromium appears not to add it to
-        # page's own fetch() calls, so the dashboard's lazy fragments answer 403 under Lighthouse
-        # (errors-in-console: best practices 96 there). A real signed-in browser loads them.
-        cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        name = settings.SESSION_COOKIE_NAME
+        cookie = {"name": name, "value": client.cookies[name].value}
     out.append({"name": page.name, "url": url, "cookie": cookie, "public": not page.login})
+# Two passenger pages that are not budget key pages: a PNR's status (public, found by its number)
+# and the review page, whose booking draft lives in the session that posted the passenger form.
+from django.urls import reverse
+from testsupport import pages
+try:
+    ticket = pages.eticket(make_passwordless_user())
+    # Public, but noindex (one booking's status): SEO is not a target there.
+    out.append({"name": "PNR status", "url": reverse("booking:pnr", args=[ticket.rsplit("/", 1)[-1]]),
+                "cookie": None, "public": False})
+    client = Client()
+    client.force_login(make_passwordless_user())
+    form = pages.passenger_form(None)
+    posted = client.post(form, {"quota": "GN", "p-0-name": "Asha Rao", "p-0-age": "34", "p-0-gender": "F"})
+    assert posted.status_code == 302, posted.status_code
+    name = settings.SESSION_COOKIE_NAME
+    out.append({"name": "booking review", "url": posted["Location"],
+                "cookie": {"name": name, "value": client.cookies[name].value}, "public": False})
+except PageUnavailable as reason:
+    out.append({"name": "PNR status", "skip": str(reason)})
 print(json.dumps(out))
 """
     result = subprocess.run(
@@ -128,25 +159,87 @@ def wait_until_up(base_url, server, timeout=30):
     sys.exit(f"gunicorn did not answer on {base_url} within {timeout} s")
 
 
-def run_lighthouse(url, cookie, report_path, chrome_path):
+def chrome_flags():
+    """The flags chrome-launcher gives the Chromium it starts for Lighthouse, and ours."""
+    defaults = subprocess.run(
+        ["node", "--input-type=module", "-e", LAUNCHER_FLAGS],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout.splitlines()
+    return [*defaults, *CHROME_FLAGS.split()]
+
+
+class Chromium:
+    """A Chromium with a fresh profile and a DevTools port, as Lighthouse would launch it; with a
+    session cookie in its jar, as a signed-in passenger's browser has one."""
+
+    def __init__(self, chrome_path, flags, base_url, cookie):
+        self.profile = tempfile.mkdtemp(prefix="rc-lighthouse-chrome-")
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                chrome_path,
+                *flags,
+                f"--remote-debugging-port={self.port}",
+                f"--user-data-dir={self.profile}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            self._wait_for_devtools()
+            if cookie:
+                self._add_cookie(base_url, cookie)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_for_devtools(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("Chromium exited during start-up")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/json/version", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"Chromium's DevTools port did not answer within {timeout} s")
+
+    def _add_cookie(self, base_url, cookie):
+        from playwright.sync_api import sync_playwright
+
+        # Leaving the block disconnects Playwright; the browser (ours) and its jar stay.
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{self.port}")
+            browser.contexts[0].add_cookies(
+                [{**cookie, "url": base_url, "httpOnly": True, "sameSite": "Lax"}]
+            )
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def run_lighthouse(url, chrome, report_path):
     command = [
         str(LIGHTHOUSE),
         url,
         "--only-categories=performance," + ",".join(CATEGORIES.values()),
         "--output=json",
         f"--output-path={report_path}",
-        f"--chrome-flags={CHROME_FLAGS}",
+        f"--port={chrome.port}",
         "--quiet",
     ]
-    if cookie:
-        command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
-    subprocess.run(
-        command,
-        check=True,
-        env={**os.environ, "CHROME_PATH": chrome_path},
-        timeout=180,
-        stderr=subprocess.DEVNULL,
-    )
+    subprocess.run(command, check=True, timeout=180, stderr=subprocess.DEVNULL)
     report = json.loads(report_path.read_text())
     audits = report["audits"]
     if report.get("runtimeError"):
@@ -206,6 +299,7 @@ def main():
         print(f"== loading demo data into {workdir}", flush=True)
         load_data(env)
         pages = page_urls(env)
+        flags = chrome_flags()
         server = subprocess.Popen(
             [
                 str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -235,8 +329,9 @@ def main():
                 continue
             url = base_url + page["url"]
             for _ in range(2):  # warm the server's caches, as a visitor after the first would find them
+                cookie = page["cookie"]
                 request = urllib.request.Request(
-                    url, headers={"Cookie": page["cookie"]} if page["cookie"] else {}
+                    url, headers={"Cookie": f"{cookie['name']}={cookie['value']}"} if cookie else {}
                 )
                 urllib.request.urlopen(request, timeout=10).read()
             results = []
@@ -245,8 +340,10 @@ def main():
                 # Lighthouse 12 sometimes loses the trace of a load (NO_NAVSTART) with this
                 # Chromium: such a run is repeated, up to ATTEMPTS times.
                 for _attempt in range(ATTEMPTS):
+                    chrome = None
                     try:
-                        results.append(run_lighthouse(url, page["cookie"], report, chrome_path))
+                        chrome = Chromium(chrome_path, flags, base_url, page["cookie"])
+                        results.append(run_lighthouse(url, chrome, report))
                         break
                     except (
                         subprocess.SubprocessError,
@@ -255,6 +352,9 @@ def main():
                         json.JSONDecodeError,
                     ) as error:
                         last_error = error
+                    finally:
+                        if chrome is not None:
+                            chrome.stop()
                 else:
                     rows.append((page["name"], None, f"Lighthouse failed {ATTEMPTS} times: {last_error}"))
                     failed = True

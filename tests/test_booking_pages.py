@@ -251,6 +251,38 @@ def test_error_pages_in_hindi_and_tamil(network, client_for, language, reason, g
     assert english_words(unknown_page.content.decode()) == set()
 
 
+def test_a_refused_form_gets_the_site_page_with_the_reason_and_a_way_back(network, user):
+    stale = logged_in_client(user, enforce_csrf_checks=True)
+    stale.get("/bookings/")  # the CSRF cookie, as a browser holds it
+    refused = stale.post(
+        "/bookings/1234567890/cancel",
+        {"csrfmiddlewaretoken": "x" * 32},
+        HTTP_REFERER="http://testserver/bookings/",
+    )
+    html = refused.content.decode()
+    assert refused.status_code == 403 and refused["Content-Type"].startswith("text/html")
+    assert 'class="site-header"' in html and "Your form could not be sent" in html
+    assert "Nothing was saved, booked or paid." in html and "out of date" in html
+    assert '<a href="http://testserver/bookings/">Open the form again</a>' in html
+    no_cookie = (
+        Client(enforce_csrf_checks=True)
+        .post("/accounts/login/", {"username": "a", "password": "b"}, HTTP_REFERER="https://evil.example/")
+        .content.decode()
+    )
+    assert "allow cookies for this site" in no_cookie and "evil.example" not in no_cookie
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"), [("hi", "आपका फ़ॉर्म नहीं भेजा जा सका"), ("ta", "உங்கள் படிவத்தை அனுப்ப முடியவில்லை")]
+)
+def test_the_refused_form_page_in_hindi_and_tamil(network, language, heading):
+    compile_catalogues()
+    page = Client(enforce_csrf_checks=True).post(f"/{language}/accounts/login/", {"username": "a"})
+    html = page.content.decode()
+    assert page.status_code == 403 and f'<html lang="{language}"' in html and heading in html
+    assert english_words(html) == set()
+
+
 def test_the_payment_outcome_is_shown_after_paying_and_a_failure_says_what_to_do(network, client_for):
     pnr = post_booking(client_for).json()["pnr"]
     token = Payment.objects.get().token

@@ -21,6 +21,7 @@ def test_pnr_status_is_public_and_shows_no_names(network, client_for):
     content = page.content.decode()
     assert body["pnr"] in content and "12951" in content and "CNF B1/" in content
     assert "Secretname" not in content and "Asha" not in content and "Not confirmed" not in content
+    assert '<meta name="robots" content="noindex">' in content  # one booking's page: not for an index
 
 
 def test_an_unpaid_hold_is_never_shown_as_confirmed(network, client_for):

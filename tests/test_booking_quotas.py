@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from booking import admission, booking_rules, coach_layouts, quotas, reservations
@@ -459,6 +460,30 @@ def test_review_page_posts_the_premium_tatkal_fare_it_showed(network, client_for
     assert f'name="shown_fare" value="{new_fare}"'.encode() in changed.content
     confirmed = client_for.post(review_url, {"shown_fare": str(new_fare)})
     assert confirmed.status_code == 302 and Booking.objects.count() == 2
+
+
+def inventory_reads(queries):
+    return [q["sql"] for q in queries.captured_queries if "booking_inventory" in q["sql"]]
+
+
+def test_premium_tatkal_is_priced_from_the_same_inventory_read(
+    network, client_for, tatkal_open, django_assert_max_num_queries
+):
+    """The fare enquiry and the review page price Premium Tatkal from the slab on the Availability
+    they show (one inventory read per class), not from a second read per class (15 queries before)."""
+    choose = f"/book/12951/{tatkal_open['date']}/AAA/DDD/3A"
+    first = Client().get(choose)  # the route and the week at a glance are cached after this
+    pt = availability(journey(**tatkal_open), "3A")["PT"]
+    assert pt.premium_tatkal_percent is not None and f"{pt.fare:,}" in first.content.decode()
+    with django_assert_max_num_queries(9) as queries:
+        page = Client().get(choose)
+    assert page.status_code == 200 and len(inventory_reads(queries)) == 3  # 1A, 2A, 3A: one each
+    form = {"quota": "PT", "p-0-name": "Asha Rao", "p-0-age": "34", "p-0-gender": "F"}
+    review_url = client_for.post(choose + "/passengers", form)["Location"]
+    with django_assert_max_num_queries(6) as queries:
+        review = client_for.get(review_url)
+    assert len(inventory_reads(queries)) == 1
+    assert f'name="shown_fare" value="{pt.fare}"' in review.content.decode()
 
 
 def test_json_error_shape_keeps_extra_fields_apart_from_the_message():

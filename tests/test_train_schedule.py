@@ -1,5 +1,7 @@
 import pytest
 
+from railconnect.catalogues import compile_catalogues
+
 from testsupport.networks import tiny_network
 
 pytestmark = pytest.mark.django_db
@@ -20,3 +22,19 @@ def test_schedule_lists_every_stop_with_its_day(client, django_assert_max_num_qu
 def test_unknown_train_is_404(client, number):
     tiny_network()
     assert client.get(f"/trains/{number}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("prefix", "reason"),
+    [
+        ("", "There is no train number 99999."),
+        ("/hi", "गाड़ी संख्या 99999 मौजूद नहीं है।"),
+        ("/ta", "99999 என்ற எண்ணில் ரயில் எதுவும் இல்லை."),
+    ],
+)
+def test_an_unknown_train_says_so_on_the_site_page(client, prefix, reason):
+    compile_catalogues()
+    tiny_network()
+    response = client.get(f"{prefix}/trains/99999")
+    html = response.content.decode()
+    assert response.status_code == 404 and 'class="site-header"' in html and reason in html

@@ -22,11 +22,23 @@ STATIC_IMPORT = re.compile(
 
 
 class _AssetParser(HTMLParser):
+    """The stylesheets and scripts a browser with scripting on loads: what is inside <noscript>
+    (the header's no-JavaScript stylesheet, templates/base.html) it never parses."""
+
     def __init__(self):
         super().__init__()
         self.stylesheets, self.scripts = [], []
+        self.noscript = 0
+
+    def handle_endtag(self, tag):
+        if tag == "noscript" and self.noscript:
+            self.noscript -= 1
 
     def handle_starttag(self, tag, attrs):
+        if tag == "noscript":
+            self.noscript += 1
+        if self.noscript:
+            return
         attrs = dict(attrs)
         rel = (attrs.get("rel") or "").lower().split()
         if tag == "link" and "stylesheet" in rel and attrs.get("href"):

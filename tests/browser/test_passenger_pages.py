@@ -53,7 +53,8 @@ def passenger():
     for index, person in enumerate(FAMILY[:2]):
         rows.update({f"p-{index}-{key}": str(value) for key, value in person.items()})
     review = client.post(JOURNEY + "/passengers", rows)["Location"]
-    return {"client": client, "paid": paid, "unpaid": unpaid, "review": review}
+    payment = Payment.objects.get(booking__pnr=unpaid).token
+    return {"client": client, "paid": paid, "unpaid": unpaid, "review": review, "payment": payment}
 
 
 def private_pages(passenger):
@@ -68,6 +69,28 @@ def private_pages(passenger):
         "dashboard": ("/dashboard", ".trip-status"),
         "statistics": ("/dashboard/statistics", ".figure"),
         "passenger form": (JOURNEY + "/passengers", "button[name=add_passenger]"),
+        "payment": (f"/payments/{passenger['payment']}", "button[value=pay]"),
+        "PNR status": (f"/pnr/{paid}", "main h1"),
+        "upcoming journeys": ("/dashboard/upcoming", ".trip-status"),
+        "past journeys": ("/dashboard/journeys", "main h1"),
+        "mobile number": ("/accounts/mobile/", "main h1"),
+        "password change": ("/accounts/password/change/", "main h1"),
+    }
+
+
+def public_pages():
+    date = travel_date().isoformat()
+    return {
+        "home": "/",
+        "search results": f"/search?from=AAA&to=DDD&date={date}",
+        "availability": JOURNEY,
+        "schedule": "/trains/12951",
+        "unknown train": "/trains/99999",
+        "PNR": "/pnr",
+        "log in": "/accounts/login/",
+        "sign up": "/accounts/signup/",
+        "not found": "/no/such/page",
+        "offline": "/offline",
     }
 
 
@@ -80,6 +103,51 @@ def test_no_passenger_page_scrolls_sideways_and_the_key_figure_is_on_screen(
         page.goto(site.url + path)
         assert page.evaluate(SIDEWAYS) <= 0, f"{name} scrolls sideways at {viewport['width']} px"
         assert page.locator(figure).first.evaluate(ON_SCREEN), f"{name}: {figure} is off screen"
+    signed_out = new_page(viewport=viewport)
+    for name, path in public_pages().items():
+        signed_out.goto(site.url + path)
+        assert signed_out.evaluate(SIDEWAYS) <= 0, f"{name} scrolls sideways at {viewport['width']} px"
+
+
+# Every visible control a finger may need, smaller than 44x44 CSS px. Links inside a sentence are
+# exempt (WCAG 2.5.8's inline exception: they cannot grow without spreading the text); a checkbox
+# counts with its label, which toggles it; the skip link is off screen until focused.
+SMALL_TARGETS = """() => {
+  const controls = document.querySelectorAll("a[href], button, summary, select, input:not([type=hidden])");
+  const big = (box) => box.width >= 44 && box.height >= 44;
+  return [...controls].filter((e) => {
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height || r.right <= 0 || getComputedStyle(e).visibility === "hidden") return false;
+    if (big(r)) return false;
+    const sentence = e.closest("p, li, td, dd, .help, footer");
+    const text = e.textContent.trim();
+    if (getComputedStyle(e).display === "inline" && sentence && sentence.textContent.trim() !== text) {
+      return false;
+    }
+    const label = e.labels && e.labels[0];
+    return !(label && big(label.getBoundingClientRect()));
+  }).map((e) => {
+    const r = e.getBoundingClientRect();
+    return `${e.tagName} "${(e.textContent || e.name || "").trim().slice(0, 30)}" ${r.width}x${r.height}`;
+  });
+}"""
+
+
+def test_every_touch_target_is_at_least_44_px(site, passenger, new_page):
+    page = signed_in_page(new_page, site, client=passenger["client"], viewport=PHONE)
+    small = {}
+    for name, (path, _figure) in private_pages(passenger).items():
+        page.goto(site.url + path)
+        small[name] = page.evaluate(SMALL_TARGETS)
+    page.goto(f"{site.url}/bookings/{passenger['paid']}/cancel")
+    page.check("input[name=passenger] >> nth=0")
+    page.click("text=Review the cancellation")
+    small["cancel confirmation"] = page.evaluate(SMALL_TARGETS)
+    signed_out = new_page(viewport=PHONE)
+    for name, path in public_pages().items():
+        signed_out.goto(site.url + path)
+        small[f"{name}, signed out"] = signed_out.evaluate(SMALL_TARGETS)
+    assert {name: found for name, found in small.items() if found} == {}
 
 
 def test_cancelling_on_a_phone_ticks_nobody_and_confirms_the_refund_first(site, passenger, new_page):
@@ -155,10 +223,26 @@ def test_the_header_says_who_is_signed_in_on_every_page(site, passenger, new_pag
         assert not signed_out.locator(".site-header >> text=My bookings").is_visible(), path
 
 
-# --- axe-core ------------------------------------------------------------------------------------
+def test_without_javascript_the_cached_pages_header_still_says_who_is_signed_in(site, passenger, new_page):
+    signed_in = signed_in_page(
+        new_page, site, client=passenger["client"], viewport=PHONE, java_script_enabled=False
+    )
+    signed_out = new_page(viewport=PHONE, java_script_enabled=False)
+    date = travel_date().isoformat()
+    for path in ("/", f"/search?from=AAA&to=DDD&date={date}", "/trains/12951", "/hi/"):
+        signed_out.goto(site.url + path)  # the cached page is the same for both
+        assert signed_out.locator(".site-header [data-account-nav=signed-out]").is_visible(), path
+        assert not signed_out.locator(".site-header [data-account-nav=signed-in]").is_visible(), path
+        signed_in.goto(site.url + path)
+        assert signed_in.locator(".site-header [data-account-nav=signed-in]").is_visible(), path
+        assert not signed_in.locator(".site-header [data-account-nav=signed-out]").is_visible(), path
+    signed_in.goto(site.url + "/dashboard")
+    signed_in.click(".site-header >> text=Log out")
+    signed_in.goto(site.url + "/")
+    assert signed_in.locator(".site-header >> text=Log in").is_visible(), "after logging out"
 
-PUBLIC_PAGES = {"home": "/", "search results": "/search?from=AAA&to=DDD&date={date}", "availability": JOURNEY}
-PUBLIC_PAGES.update({"PNR": "/pnr", "not found": "/no/such/page"})
+
+# --- axe-core ------------------------------------------------------------------------------------
 
 
 def axe_violations(page):
@@ -175,13 +259,12 @@ def axe_violations(page):
 def test_axe_finds_no_violation_on_the_key_pages(site, passenger, new_page, viewport):
     if not AXE.exists():
         pytest.skip(f"no {AXE.relative_to(settings.BASE_DIR)}: npm ci (make test installs the dev packages)")
-    date = travel_date().isoformat()
     found = {}
     signed_in = signed_in_page(new_page, site, client=passenger["client"], viewport=viewport, bypass_csp=True)
     signed_out = new_page(viewport=viewport, bypass_csp=True)
     for page, who in ((signed_out, "signed out"), (signed_in, "signed in")):
-        for name, path in PUBLIC_PAGES.items():
-            page.goto(site.url + path.format(date=date))
+        for name, path in public_pages().items():
+            page.goto(site.url + path)
             found[f"{name}, {who}"] = axe_violations(page)
     for name, (path, _figure) in private_pages(passenger).items():
         signed_in.goto(site.url + path)

@@ -5,6 +5,7 @@ never shown to anyone but the session that fetched it (another passenger signing
 that ended or expired: pwa/owner.py, docs/security/offline-privacy.md)."""
 
 import json
+import re
 import time
 
 import pytest
@@ -186,6 +187,13 @@ def test_offline_home_ticket_and_offline_page(site, passenger, new_page):
     page.goto(f"{site.url}/bookings/{pnr}")
     table = page.locator("table.passengers").inner_text()
     assert "Asha Rao" in table and "Ravi Rao" in table and "CNF" in table and "WL" in table
+    # Kept seconds ago, and still it says it is the saved copy, as of when (IST, 24-hour).
+    saved = page.locator("[data-saved-copy]")
+    saved.wait_for()
+    assert re.fullmatch(
+        r"Saved copy, as of \d\d? \w+ \d{4}, \d\d:\d\d IST: the status may have changed since\.",
+        saved.inner_text(),
+    ), saved.inner_text()
     page.goto(site.url + "/trains/12951")  # never visited: the offline page
     assert page.locator("h1").inner_text() == "You are offline"
     page.goto(site.url + "/dashboard")  # My journeys offline: the upcoming tickets kept here
