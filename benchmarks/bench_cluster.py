@@ -28,11 +28,11 @@ import json
 import os
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
 from testsupport.cluster_drills import (
+    Bookers,
     Browser,
     Load,
     book_with_retries,
@@ -102,38 +102,18 @@ def replication_delays(cluster, count=30):
 
 
 def kill_drill(cluster, *, seconds, threads):
-    credentials = cluster.data["credentials"]
-    outcomes = {}
-    lock = threading.Lock()
-    counter = iter(range(150))
-    stop = threading.Event()
-
-    def booker():
-        while not stop.is_set():
-            index = next(counter, None)
-            if index is None:
-                return
-            client = Client(cluster.port, tuple(credentials[index]), timeout=30)
-            key = f"bench-kill-{index}"
-            outcome = book_with_retries(client, booking_body(f"Bench Kill {letters(index)}"), key)
-            client.close()
-            with lock:
-                outcomes[key] = outcome
-
-    bookers = [threading.Thread(target=booker, daemon=True) for _ in range(2)]
+    bookers = Bookers(cluster, passengers=150, threads=2, key_prefix="bench-kill", name_prefix="Bench Kill")
+    outcomes = bookers.outcomes
 
     def during(load, started):
-        for thread in bookers:
-            thread.start()
+        bookers.start()
         time.sleep(seconds / 2)
         killed = time.monotonic()
         cluster.kill_app(1)
         return {"before_kill": (started, killed), "after_kill": (killed, killed + 60)}
 
     summary = run_load(cluster, public_paths(), seconds=seconds, threads=threads, during=during)
-    stop.set()
-    for thread in bookers:
-        thread.join(timeout=60)
+    bookers.stop()
     cluster.apps[0] = cluster.start_app(1, cluster.logs / "app-1.log")
     one_pnr = all(pnr and bookings_with_key(cluster, key) == 1 for key, (_s, pnr, _n) in outcomes.items())
     summary["bookings"] = {

@@ -177,6 +177,43 @@ def book_with_retries(client, body, key, attempts=10):
     return "gave up", None, attempts
 
 
+class Bookers:
+    """Passengers booking through the cluster while a drill breaks something: each of `threads`
+    threads takes the next of `passengers` accounts, books once with its own Idempotency-Key
+    (resent on a lost answer, book_with_retries) and records (status, PNR, sends) by key."""
+
+    def __init__(self, cluster, *, passengers, threads, key_prefix, name_prefix):
+        self.cluster = cluster
+        self.key_prefix, self.name_prefix = key_prefix, name_prefix
+        self.outcomes = {}
+        self._lock = threading.Lock()
+        self._next = iter(range(passengers))
+        self._stop = threading.Event()
+        self.threads = [threading.Thread(target=self._book, daemon=True) for _ in range(threads)]
+
+    def _book(self):
+        credentials = self.cluster.data["credentials"]
+        while not self._stop.is_set():
+            index = next(self._next, None)
+            if index is None:
+                return
+            client = Client(self.cluster.port, tuple(credentials[index]), timeout=30)
+            key = f"{self.key_prefix}-{index}"
+            outcome = book_with_retries(client, booking_body(f"{self.name_prefix} {letters(index)}"), key)
+            client.close()
+            with self._lock:
+                self.outcomes[key] = outcome
+
+    def start(self):
+        for thread in self.threads:
+            thread.start()
+
+    def stop(self):
+        self._stop.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+
 class Browser(Client):
     """A Client that keeps the cookies the site sets (the read-your-writes cookie among them)."""
 

@@ -20,20 +20,19 @@ redis-server are missing (never under REQUIRE_SERVICES=1).
 
 import math
 import os
-import threading
 import time
 from collections import Counter
 
 import pytest
 
 from testsupport.cluster_drills import (
+    Bookers,
     Browser,
     Load,
     book_with_retries,
     booking_body,
     bookings_with_key,
     fallbacks,
-    letters,
     pnr_status,
     public_paths,
     replica_lag,
@@ -68,36 +67,16 @@ def cluster(request):
 
 
 def test_killing_an_app_instance_mid_load_loses_no_request(cluster):
-    credentials = cluster.data["credentials"]
-    outcomes = {}
-    lock = threading.Lock()
-    counter = iter(range(200))
-    stop = threading.Event()
-
-    def booker():
-        while not stop.is_set():
-            index = next(counter, None)
-            if index is None:
-                return
-            client = Client(cluster.port, tuple(credentials[index]), timeout=30)
-            key = f"kill-{index}"
-            outcome = book_with_retries(client, booking_body(f"Kill Drill {letters(index)}"), key)
-            client.close()
-            with lock:
-                outcomes[key] = outcome
-
-    bookers = [threading.Thread(target=booker, daemon=True) for _ in range(3)]
+    bookers = Bookers(cluster, passengers=200, threads=3, key_prefix="kill", name_prefix="Kill Drill")
+    outcomes = bookers.outcomes
     with Load(cluster.port, public_paths(), threads=3, pause=0.02) as load:
-        for thread in bookers:
-            thread.start()
+        bookers.start()
         time.sleep(3)
         cluster.kill_app(1)
         killed_at = time.monotonic()
         time.sleep(4)
-        stop.set()
+        bookers.stop()
         load.stop()
-    for thread in bookers:
-        thread.join(timeout=60)
     # Back to two instances for the next drills.
     cluster.apps[0] = cluster.start_app(1, cluster.logs / "app-1.log")
 
