@@ -9,7 +9,7 @@ status and journey date without a query for the filter choices.
 from django.contrib import admin
 from django.http import HttpRequest
 
-from railconnect.admin_tables import ReadOnlyAdmin
+from railconnect.admin_tables import PartitionedAdmin
 
 from .models import Booking, BookingPassenger, CoachComposition, Inventory, QuotaShare, RefundRule
 
@@ -41,7 +41,7 @@ class PassengerInline(admin.TabularInline[BookingPassenger, Booking]):
 
 
 @admin.register(Booking)
-class BookingAdmin(ReadOnlyAdmin[Booking]):
+class BookingAdmin(PartitionedAdmin[Booking]):
     list_display = [
         "pnr",
         "train",
@@ -67,7 +67,7 @@ class BookingAdmin(ReadOnlyAdmin[Booking]):
 
 
 @admin.register(Inventory)
-class InventoryAdmin(ReadOnlyAdmin[Inventory]):
+class InventoryAdmin(PartitionedAdmin[Inventory]):
     list_display = [
         "train",
         "journey_date",

@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from railconnect.admin_tables import ReadOnlyAdmin
+from railconnect.admin_tables import PartitionedAdmin
 
 from .models import Payment, Refund
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin[Payment]):
+class PaymentAdmin(PartitionedAdmin[Payment]):
     list_display = ["token", "booking", "user", "amount", "state", "gateway", "refunded_amount", "created_at"]
     list_select_related = ["booking", "user"]
     list_filter = ["state", "gateway"]
@@ -17,7 +17,7 @@ class PaymentAdmin(ReadOnlyAdmin[Payment]):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin[Refund]):
+class RefundAdmin(PartitionedAdmin[Refund]):
     list_display = ["payment", "amount", "reason", "created_at"]
     list_select_related = ["payment"]
     search_fields = ["=payment__booking__pnr"]

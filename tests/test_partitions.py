@@ -378,3 +378,40 @@ def test_single_database_settings_are_untouched_by_the_partition_pass():
     assert settings.DATABASE_PARTITIONS == ("default", "p2")
     assert settings.DATABASES["p2"]["OPTIONS"] == settings.DATABASES["default"]["OPTIONS"]
     assert os.environ.get("DATABASE_PARTITION_URLS", "").startswith("p2=")
+
+
+def test_the_admin_lists_searches_and_opens_rows_on_each_partition(trains, admin_client):
+    client = logged_in_client(make_user("admin-seen"))
+    on_default = post_booking(client, payload(train=ON_DEFAULT, **{"class": "3A"})).json()["pnr"]
+    on_second = post_booking(client, on_p2()).json()["pnr"]
+    assert (
+        client.post(f"/api/bookings/{on_second}/pay", "{}", content_type="application/json").status_code
+        == 200
+    )
+    booking = Booking.objects.using("p2").get(pnr=on_second)
+    inventory = Inventory.objects.using("p2").get(pk=booking.inventory_id)
+    payment = Payment.objects.using("p2").get(booking=booking)
+
+    main_list = admin_client.get("/admin/booking/booking/").content.decode()
+    assert on_default in main_list and on_second not in main_list
+    assert "?partition=p2" in main_list  # the filter, one partition at a time
+    second_list = admin_client.get("/admin/booking/booking/?partition=p2")
+    assert second_list.status_code == 200
+    assert on_second in second_list.content.decode() and on_default not in second_list.content.decode()
+    # Searches: by PNR on the partition, and by a train's number (a global row, looked up on default).
+    assert (
+        on_second in admin_client.get(f"/admin/booking/booking/?partition=p2&q={on_second}").content.decode()
+    )
+    found = admin_client.get(f"/admin/booking/inventory/?partition=p2&q={ON_P2}")
+    assert found.status_code == 200 and f"/admin/booking/inventory/{inventory.pk}/" in found.content.decode()
+    assert admin_client.get("/admin/payments/payment/?partition=p2").status_code == 200
+    # A row's page finds it on its partition, passengers (the inline) included.
+    second_list = second_list.content.decode()
+    # Ids are per database: the list's link carries its partition to the row's page.
+    assert f"/admin/booking/booking/{booking.pk}/change/?_changelist_filters=partition%3Dp2" in second_list
+    page = admin_client.get(f"/admin/booking/booking/{booking.pk}/change/?_changelist_filters=partition%3Dp2")
+    assert page.status_code == 200 and on_second in page.content.decode()
+    assert "Asha Rao" in page.content.decode()  # the passenger, from the inline
+    in_p2 = "change/?_changelist_filters=partition%3Dp2"
+    assert ON_P2 in admin_client.get(f"/admin/booking/inventory/{inventory.pk}/{in_p2}").content.decode()
+    assert payment.token in admin_client.get(f"/admin/payments/payment/{payment.pk}/{in_p2}").content.decode()
