@@ -9,7 +9,8 @@ client threads with keep-alive connections, each with a unique Idempotency-Key; 
 (queued) is followed on its request URL until decided, as a passenger's client does. Reported:
 time to the first answer (p50/p95/p99) and to the final outcome (p50/p95/max), confirmed against
 free seats, seats sold twice, waitlist contiguity, payments without a ticket and tickets charged
-twice, errors, and the load generator's CPU beside the server's.
+twice, errors, and the load generator's CPU beside the server's; and, as the floor, the same
+burst shape at the hello-world view on the same server just before (first answers p50/p95/p99).
 
     .venv/bin/python -m benchmarks.booking_rush [--attempts 1000] [--seconds 1] [--threads 200]
 """
@@ -28,6 +29,7 @@ from testsupport.load_harness import (
     prepare_database,
     print_summary,
     run_open_loop,
+    run_open_loop_get,
     signed_in_users,
     warm_up,
 )
@@ -150,8 +152,13 @@ def main():
             }
             for _ in range(args.attempts)
         ]
-        server = Server(url)
+        server = Server(url, {"ROOT_URLCONF": "benchmarks.urls"})  # + /bench/hello
         warm_up(server.port, f"/book/12051/{date.isoformat()}/RSHA/RSHB/2S")
+        # The floor: the same burst shape (count, second, client threads) at Django's hello-world
+        # view on the same server, just before. No booking burst answers faster than this.
+        hello = run_open_loop_get(server.port, "/bench/hello", args.attempts, args.seconds, args.threads)
+        hello_first = hello.summary()["first_answer_ms"]
+        hello_errors = sum(count for status, count in hello.statuses.items() if status != 200)
         server_cpu = server.cpu_seconds()
         result = run_open_loop(server.port, credentials, bodies, args.seconds, args.threads)
         summary = result.summary()
@@ -160,6 +167,7 @@ def main():
         checks.update(pay_confirmed_holds(server.port, credentials, date))
         checks["server_cpu_s"] = summary["server_cpu_s"]
         checks["p95_ms_by_second"] = result.per_second()
+        checks["hello_world_burst"] = {"first_answer_ms": hello_first, "errors": hello_errors}
         print_summary(
             f"Booking rush: {args.attempts} attempts in {args.seconds:g} s, one train/date/class, "
             f"{checks['capacity_general']} General seats",
@@ -179,7 +187,9 @@ def main():
             f"SUMMARY booking_rush: {'OK' if ok else 'WRONG'} confirmed {checks['confirmed']}/"
             f"{checks['capacity_general']}, sold twice {checks['seat_sold_twice']}, "
             f"errors {summary['errors']}; "
-            f"first answer p50/p95/p99 {first['p50']}/{first['p95']}/{first['p99']} ms (target p95 < 1000); "
+            f"first answer p50/p95/p99 {first['p50']}/{first['p95']}/{first['p99']} ms (target p95 < 1000; "
+            f"hello world's same burst {hello_first['p50']}/{hello_first['p95']}/{hello_first['p99']} ms, "
+            f"{hello_errors} errors); "
             f"final outcome p50/p95/max {summary['p50_ms']}/{summary['p95_ms']}/{summary['max_ms']} ms "
             f"(target max < 3000); paid {checks['paid']}; CPU server {summary['server_cpu_s']} s, "
             f"load generator {summary['client_cpu_s']} s"

@@ -242,9 +242,9 @@ def _decide_at_once(
     queue the request and decide it with those waiting before it, in one transaction (the request
     is the batch's last: first come, first served still holds). With nothing written: the
     inventory's id when another process holds its writer role (the request's first look at the
-    queue then only weighs the wait); None when the inventory row does not exist yet, the queue
-    ahead fills a batch, or the transaction failed on a unique key (a taken PNR, or the same
-    Idempotency-Key sent twice at once). The caller then queues the request and waits its turn.
+    queue then only weighs the wait); None when the queue ahead fills a batch, or the transaction
+    failed on a unique key (a taken PNR, or the same Idempotency-Key sent twice at once). The
+    caller then queues the request and waits its turn. The inventory's first booking makes its row.
 
     Why it is as safe as the queue: the request is written in the same transaction as its outcome,
     so a process that dies here leaves neither (its client got no answer and retries with the same
@@ -266,21 +266,26 @@ def _decide_at_once(
     rows = Inventory.objects.using(using).filter(
         train_id=journey.route.train_id, journey_date=journey.journey_date, travel_class=request.travel_class
     )
+    writer_role = rows.select_for_update(skip_locked=True, no_key=True).annotate(
+        # Whether anything waits, in the same statement: usually nothing does.
+        waiting=Exists(QueuedBookingRequest.objects.filter(inventory=OuterRef("pk"), status=Q.QUEUED))
+    )
     try:
         with partitions.pinned(using), transaction.atomic(using=using):
-            inventory = (
-                rows.select_for_update(skip_locked=True, no_key=True)
-                # Whether anything waits, in the same statement: usually nothing does.
-                .annotate(
-                    waiting=Exists(
-                        QueuedBookingRequest.objects.filter(inventory=OuterRef("pk"), status=Q.QUEUED)
-                    )
-                )
-                .first()
-            )
+            inventory = writer_role.first()
             if inventory is None:
-                # Locked by its writer (its id, for queuing the request), or not made yet (None).
-                return rows.values_list("id", flat=True).first()
+                locked_by_its_writer = rows.values_list("id", flat=True).first()
+                if locked_by_its_writer is not None:
+                    return locked_by_its_writer  # its id, for queuing the request
+                # The first booking of this train, date and class: make its row (a concurrent first
+                # booking's INSERT makes this one wait for it, then do nothing) and take the role.
+                Inventory.objects.using(using).bulk_create(
+                    [reservations.new_inventory(journey.route, journey.journey_date, request.travel_class)],
+                    ignore_conflicts=True,
+                )
+                inventory = writer_role.first()
+                if inventory is None:
+                    return rows.values_list("id", flat=True).get()
             entry.inventory = inventory
             waiting = []
             if inventory.waiting:

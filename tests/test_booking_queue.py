@@ -269,6 +269,26 @@ def test_an_uncontended_request_decides_the_queue_before_itself_in_one_transacti
     assert [sql.split(" ")[0] for sql in queue_writes if not sql.startswith("SELECT")] == ["UPDATE", "INSERT"]
 
 
+def test_the_first_booking_of_an_inventory_makes_its_row_and_is_decided_in_one_transaction(network):
+    """No inventory row yet (the first booking of this train, date and class): the POST makes the
+    row and decides itself in the same transaction as any uncontended request, with its queue row
+    written once (INSERT, already decided), never queued then updated."""
+    assert not Inventory.objects.exists()
+    client = logged_in_client(make_user("first"))
+    with CaptureQueriesContext(connection) as queries:
+        answer = post_booking(client)
+    assert answer.status_code == 201, answer.content
+    assert Inventory.objects.count() == 1
+    mine = QueuedBookingRequest.objects.get()
+    assert mine.status == "ALLOCATED" and mine.booking.pnr == answer.json()["pnr"]
+    queue_writes = [
+        q["sql"].split(" ")[0]
+        for q in queries
+        if "booking_queuedbookingrequest" in q["sql"].split(" WHERE")[0] and not q["sql"].startswith("SELECT")
+    ]
+    assert queue_writes == ["INSERT"]
+
+
 def test_a_queued_refusal_is_worded_in_the_askers_language_not_the_deciding_requests(network, settings):
     """A request refused by a batch that another passenger's request (in Tamil) ran: its answer is
     worded when asked, from the stored code, in Hindi on the Hindi page and in English in the API."""

@@ -446,10 +446,36 @@ def run_open_loop(port, credentials, bodies, duration, threads):
     wait for slow answers), from `threads` client threads. Booking i is made by passenger
     credentials[i % len(credentials)]: each passenger holds only as many as the hold limits allow
     when there are enough of them (booking/hold_limits.py)."""
+
+    def attempt(client, result, i):
+        client.act_as(credentials[i % len(credentials)])
+        book(client, result, bodies[i], f"bench-{i}")
+
+    return _open_loop(port, len(bodies), duration, threads, attempt)
+
+
+def run_open_loop_get(port, path, count, duration, threads):
+    """The same burst shape as run_open_loop (count requests evenly over `duration` seconds, from
+    `threads` client threads) with GET `path` by a visitor: on /bench/hello, the floor a burst's
+    first answers cannot beat on this machine, measured in the same run."""
+
+    def attempt(client, result, _i):
+        start = time.perf_counter()
+        try:
+            status, _headers, _body = client.request("GET", path)
+        except Exception as error:  # noqa: BLE001 - counted as an error
+            result.record(time.perf_counter() - start, "exception", error=type(error).__name__)
+            return
+        result.record(time.perf_counter() - start, status, error=None if status == 200 else str(status))
+
+    return _open_loop(port, count, duration, threads, attempt)
+
+
+def _open_loop(port, count, duration, threads, attempt):
     result = Result()
     cpu = time.process_time()
-    interval = duration / len(bodies)
-    next_index = iter(range(len(bodies)))
+    interval = duration / count
+    next_index = iter(range(count))
     index_lock = threading.Lock()
     result.started = time.perf_counter() + 0.5
 
@@ -463,8 +489,7 @@ def run_open_loop(port, credentials, bodies, duration, threads):
             delay = result.started + i * interval - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            client.act_as(credentials[i % len(credentials)])
-            book(client, result, bodies[i], f"bench-{i}")
+            attempt(client, result, i)
 
     pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
     for thread in pool:
