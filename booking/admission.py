@@ -48,7 +48,7 @@ from prometheus_client import Histogram
 
 from . import partitions, reservations
 from .booking_requests import BookingRequest, parse_booking_request
-from .booking_rules import IdempotencyKeyReused, Refusal, RuleError, refusal_text
+from .booking_rules import IdempotencyKeyReused, Refusal, RuleError, coded_error, refusal_text
 from .models import Booking, Inventory, QueuedBookingRequest
 from .reservations import HoldItem, HoldResult
 from .tatkal_rules import check_tatkal_eligibility
@@ -490,7 +490,9 @@ def _decide(
                 # Judged as it arrived (Tatkal opening, horizon): parsing is cheap and deterministic.
                 request = parse_booking_request(entry.payload, now=entry.created_at)
             except RuleError as refusal:
-                outcomes[id(entry)] = refusal
+                # It parsed when it arrived, with the same clock: the timetable changed since. Coded,
+                # so it is worded in the asker's language, not this writer's (booking_rules).
+                outcomes[id(entry)] = coded_error(RuleError, refusal.field, "REQUEST_NO_LONGER_VALID")
                 continue
         item = HoldItem(entry.user_id, request, entry.idempotency_key, entry.request_hash, entry.created_at)
         items.append((entry, item))

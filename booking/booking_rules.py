@@ -112,6 +112,17 @@ def _fare_changed(params: Mapping[str, Any]) -> str:
 wording("QUOTA_NOT_OFFERED")(quotas.not_offered_text)
 
 
+@wording("REQUEST_NO_LONGER_VALID")
+def _request_no_longer_valid(params: Mapping[str, Any]) -> str:
+    # The request was checked when it arrived, and is checked again with the same clock when its
+    # writer decides it: only the timetable can have changed in between (a train withdrawn, a stop
+    # removed). The field names what failed; the reason itself was worded in the writer's language.
+    return gettext(
+        "This train's timetable changed while your request waited: nothing was booked and nothing "
+        "was charged. Search again to book."
+    )
+
+
 class BookingConflict(RuleError):
     """The booking's state forbids the request now (already cancelled, no longer awaiting payment)."""
 

@@ -321,6 +321,30 @@ def test_a_queued_refusal_is_worded_in_the_askers_language_not_the_deciding_requ
     assert answer.json()["error"].startswith("REGRET: the waitlist of 1A on this train is closed (at most 1 ")
 
 
+def test_a_request_that_no_longer_parses_when_decided_is_refused_with_a_code(network):
+    """A queued request is parsed again by its writer; when that fails (the timetable changed while
+    it waited: here its alighting stop is no longer on the route), the refusal is stored with a code
+    and worded when asked, in the asker's language, not in the Tamil of the request that decided it."""
+    asha = make_user("asha")
+    the_inventory_id(logged_in_client(make_user("first")))
+    request = parse_booking_request(payload())
+    entry = QueuedBookingRequest.objects.create(
+        user=asha,
+        inventory=Inventory.objects.get(),
+        payload={**admission.payload_of(request), "to": "NOWHERE"},
+    )
+    with translation.override("ta"):
+        admission.advance(admission.Admission(entry, False), deadline=None)
+    entry.refresh_from_db()
+    assert entry.status == "REFUSED" and entry.refusal["code"] == "REQUEST_NO_LONGER_VALID"
+    client = logged_in_client(asha)
+    answer = client.get(f"/api/bookings/requests/{entry.pk}")
+    assert answer.status_code == 400
+    assert answer.json()["error"].startswith("This train's timetable changed while your request waited")
+    page = client.get(f"/hi/bookings/requests/{entry.pk}")
+    assert page.status_code == 400 and "समय-सारणी बदल गई" in page.content.decode()
+
+
 @pytest.mark.postgres
 def test_a_writer_killed_mid_batch_loses_nothing(postgres_only, transactional_db):
     """SIGKILL while a batch's bookings are written but not committed: everything rolls back, the
