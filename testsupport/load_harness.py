@@ -266,6 +266,7 @@ class Result:
     client_cpu_s: float = 0.0
     first_answers: list = field(default_factory=list)  # seconds to the first answer (a 202 or the outcome)
     queued_202: int = 0
+    looks: int = 0  # GETs of queued requests' URLs: each costs the server a request too
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, seconds, status, body=None, error=None, first=None):
@@ -298,6 +299,7 @@ class Result:
             "created_201": ok,
             "refused_409": refused,
             "answered_202_first": self.queued_202,
+            "looks": self.looks,
             "errors": len(ms) - ok - refused,
             "first_answer_ms": {
                 "p50": round(percentile(first, 0.50), 1) if first else None,
@@ -338,6 +340,7 @@ class Client:
         self.timeout = timeout
         self.connection = None
         self.reconnects = 0  # requests sent again on a new connection after the old one was closed
+        self.looks = 0  # GETs of a queued request's URL (until_decided)
 
     def act_as(self, credentials):
         """Send the next requests as another signed-in user (on the same connection, as many
@@ -353,6 +356,7 @@ class Client:
         while status == 202:
             time.sleep(next_look_seconds(headers, data) if poll_seconds is None else poll_seconds)
             status, headers, data = self.request("GET", location)
+            self.looks += 1
         return status, headers, data
 
     def request(self, method, path, body=None, headers=None):
@@ -414,6 +418,7 @@ def book(client, result, body, key):
     it is decided. Records the time to the first answer and to the final outcome; a rule's refusal
     (409: hold limit, REGRET) is an outcome, not an error."""
     start = time.perf_counter()
+    looks_before = client.looks
     try:
         answer = client.request(
             "POST",
@@ -439,6 +444,7 @@ def book(client, result, body, key):
     if answer[0] == 202:
         with result.lock:
             result.queued_202 += 1
+            result.looks += client.looks - looks_before
 
 
 def run_open_loop(port, credentials, bodies, duration, threads):
