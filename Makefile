@@ -84,8 +84,10 @@ bench: $(VENV)/.installed
 	$(PY) -m benchmarks.run
 
 # Booking under load, through gunicorn on PostgreSQL (needs PostgreSQL on 127.0.0.1:5432): a
-# 1,000-attempt rush at one train/date/class with 100 seats, then sustained throughput.
+# rush attempt's cost part by part (in process), a 1,000-attempt rush at one train/date/class with
+# 100 seats, then sustained throughput.
 bench-booking: $(VENV)/.installed
+	$(PY) -m benchmarks.profile_rush
 	$(PY) -m benchmarks.booking_rush
 	$(PY) -m benchmarks.booking_throughput
 
