@@ -17,6 +17,7 @@ import random
 
 import gevent
 from locust import HttpUser, between, events, task
+from locust.runners import WorkerRunner
 from urllib3 import PoolManager
 
 CATALOGUE = (
@@ -98,6 +99,26 @@ def enforce_thresholds(environment, **kwargs):
         environment.process_exit_code = 1
     elif total.num_requests:
         print("All thresholds met.")
+
+
+def mark_window(environment, mark):
+    """Append `mark` to the file RC_LOAD_WINDOW names: run.py measures the CPU of the server, the
+    database and this generator between "start" and "stop" (once, from the master or the only
+    process, not from each worker)."""
+    path = os.environ.get("RC_LOAD_WINDOW")
+    if path and not isinstance(environment.runner, WorkerRunner):
+        with open(path, "a") as marks:
+            marks.write(f"{mark}\n")
+
+
+@events.test_start.add_listener
+def window_opens(environment, **kwargs):
+    mark_window(environment, "start")
+
+
+@events.test_stop.add_listener
+def window_closes(environment, **kwargs):
+    mark_window(environment, "stop")
 
 
 class SignedInUser(Passenger):
