@@ -190,7 +190,7 @@ class CpuWindow(threading.Thread):
                 if self.wait_for("stop"):
                     self.end_sample = self.sample(connection, self.start_sample)
 
-    def summary(self, server_label, generator_label):
+    def summary(self, server_label, generator_label, requests):
         start, end = self.start_sample, self.end_sample
         if start is None or end is None:
             return None
@@ -207,6 +207,12 @@ class CpuWindow(threading.Thread):
             "cpu_s": {name: round(seconds, 2) for name, seconds in cpu.items()},
             "cores": {name: round(seconds / wall, 2) for name, seconds in cpu.items()},
             "generator_to_server": round(cpu["load_generator"] / cpu["server"], 2) if cpu["server"] else None,
+            # HTTP requests sent in the run (Locust's table without its OUTCOME rows).
+            "requests": requests,
+            "cpu_ms_per_request": {
+                name: round(1000 * seconds / requests, 2) if requests else None
+                for name, seconds in cpu.items()
+            },
             "load_average_start": start["load_average"],
             "load_average_end": end["load_average"],
             "cpus": os.cpu_count(),
@@ -226,9 +232,15 @@ def print_cpu(cpu):
         f"load average {' '.join(map(str, cpu['load_average_start']))} at the start, "
         f"{' '.join(map(str, cpu['load_average_end']))} at the end"
     )
+    per_request = cpu["cpu_ms_per_request"]
+    print(
+        f"CPU per request ({cpu['requests']} requests), ms: server {per_request['server']}, PostgreSQL "
+        f"{per_request['postgres_backends']}, load generator {per_request['load_generator']}"
+    )
 
 
 def print_table(stats_csv):
+    """Locust's table in Markdown; returns the number of HTTP requests (OUTCOME rows are not)."""
     rows = list(csv.DictReader(open(stats_csv)))
     print("\n| request | count | failures | error % | p50 ms | p95 ms | p99 ms | req/s |")
     print("|---|---|---|---|---|---|---|---|")
@@ -239,6 +251,9 @@ def print_table(stats_csv):
             f"| {name} | {count} | {failures} | {100 * failures / count if count else 0:.2f} | "
             f"{row['50%']} | {row['95%']} | {row['99%']} | {float(row['Requests/s']):.1f} |"
         )
+    return sum(
+        int(row["Request Count"]) for row in rows if row["Name"] != "Aggregated" and row["Type"] != "OUTCOME"
+    )
 
 
 def main():
@@ -364,10 +379,11 @@ def main():
         status = locust.wait()
         window.finished.set()
         window.join()
-        print_table(f"{prefix}_stats.csv")
+        requests = print_table(f"{prefix}_stats.csv")
         cpu = window.summary(
             "nginx + gunicorn" if args.serve else "gunicorn",
             "Locust, one process",
+            requests,
         )
         print_cpu(cpu)
         save(f"{prefix.name}_cpu", {"args": vars(args), "cpu": cpu})
