@@ -149,6 +149,14 @@ def load_average():
     return [float(value) for value in Path("/proc/loadavg").read_text().split()[:3]]
 
 
+def machine_busy_seconds():
+    """CPU seconds every core of the machine has been busy since boot (/proc/stat: all but idle and
+    iowait): what the run's own processes did not use of it, other work on the host did."""
+    ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = ticks
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 class CpuWindow(threading.Thread):
     """CPU seconds over Locust's measured window (its test_start to its test_stop, which the
     locustfile appends to the file RC_LOAD_WINDOW names) of the server, of the PostgreSQL backends
@@ -178,6 +186,7 @@ class CpuWindow(threading.Thread):
             if before is None
             else backend_cpu_since(self.database, before["postgres"], connection),
             "load_average": load_average(),
+            "machine": machine_busy_seconds(),
         }
 
     def run(self):
@@ -200,6 +209,9 @@ class CpuWindow(threading.Thread):
             "postgres_backends": end["postgres"],
             "load_generator": end["generator"] - start["generator"],
         }
+        machine = end["machine"] - start["machine"]
+        # Everything else on the host (other sessions' runs, warm-up tasks): the machine is shared.
+        cpu["other_processes"] = max(0.0, machine - sum(cpu.values()))
         return {
             "window_s": round(wall, 2),
             "server": server_label,
@@ -212,6 +224,7 @@ class CpuWindow(threading.Thread):
             "cpu_ms_per_request": {
                 name: round(1000 * seconds / requests, 2) if requests else None
                 for name, seconds in cpu.items()
+                if name != "other_processes"
             },
             "load_average_start": start["load_average"],
             "load_average_end": end["load_average"],
@@ -228,7 +241,8 @@ def print_cpu(cpu):
         f"CPU over the measured window ({cpu['window_s']} s), in cores of {cpu['cpus']}: "
         f"server ({cpu['server']}) {cores['server']}, PostgreSQL backends of the run's database "
         f"{cores['postgres_backends']}, load generator ({cpu['load_generator']}) "
-        f"{cores['load_generator']} ({cpu['generator_to_server']:.0%} of the server's); "
+        f"{cores['load_generator']} ({cpu['generator_to_server']:.0%} of the server's), every other "
+        f"process on the host {cores['other_processes']}; "
         f"load average {' '.join(map(str, cpu['load_average_start']))} at the start, "
         f"{' '.join(map(str, cpu['load_average_end']))} at the end"
     )
