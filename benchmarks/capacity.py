@@ -26,40 +26,21 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 from testsupport.databases import POSTGRES_ADMIN_URL, fresh_database, manage
-from testsupport.load_harness import Server, drop_database, prepare_database, run_closed_loop, signed_in_users
+from testsupport.load_harness import (
+    Server,
+    backend_cpu,
+    backend_cpu_since,
+    drop_database,
+    prepare_database,
+    run_closed_loop,
+    signed_in_users,
+)
 from testsupport.results import RESULTS, save
 
 from .bench_cache_layers import run_wrk, search_paths
 from .booking_throughput import body_maker, load_trains
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def backend_cpu(database):
-    """CPU seconds so far of each PostgreSQL backend connected to `database` (pid -> seconds)."""
-    import psycopg
-
-    with psycopg.connect(f"{POSTGRES_ADMIN_URL}/postgres", autocommit=True) as connection:
-        pids = [
-            row[0]
-            for row in connection.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [database])
-        ]
-    cpu = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        cpu[pid] = (int(fields[11]) + int(fields[12])) / TICK
-    return cpu
-
-
-def backend_cpu_since(database, before):
-    """CPU the backends of `database` used since `before` (a backend opened since counts whole)."""
-    return sum(seconds - before.get(pid, 0.0) for pid, seconds in backend_cpu(database).items())
 
 
 def children_cpu():

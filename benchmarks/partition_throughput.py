@@ -89,10 +89,17 @@ def _child(out: str, seconds: float, threads: int) -> None:
     from booking.models import Booking, TrainPartition
     from timetable.models import Train
 
-    from testsupport.load_harness import Client, Result, Server, run_closed_loop, signed_in_users
+    from testsupport.load_harness import (
+        Client,
+        Result,
+        Server,
+        backend_cpu,
+        backend_cpu_since,
+        run_closed_loop,
+        signed_in_users,
+    )
 
     from .booking_throughput import body_maker, load_trains
-    from .capacity import backend_cpu, backend_cpu_since
 
     aliases = settings.DATABASE_PARTITIONS
     trains = load_trains()

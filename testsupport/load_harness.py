@@ -137,6 +137,57 @@ def child_pids(pid):
         return []
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid):
+    """CPU (user + system) used so far by `pid` and by its children it has waited for: a worker
+    that exited (a recycled gunicorn worker, a finished Locust process) still counts, in its
+    parent's cutime/cstime (Linux /proc/<pid>/stat). 0 when the process is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / TICK
+
+
+def tree_cpu_seconds(root_pid):
+    """CPU used so far by `root_pid` and every process under it (live or waited for)."""
+    total, pending = 0.0, [root_pid]
+    while pending:
+        pid = pending.pop()
+        total += process_cpu_seconds(pid)
+        pending.extend(child_pids(pid))
+    return total
+
+
+def backend_cpu(database, connection=None):
+    """CPU seconds so far of each PostgreSQL backend connected to `database` (pid -> seconds).
+    The server is on this machine: its backends' /proc entries are readable."""
+    import psycopg
+
+    query = "SELECT pid FROM pg_stat_activity WHERE datname = %s"
+    if connection is None:
+        with psycopg.connect(f"{POSTGRES_ADMIN_URL}/postgres", autocommit=True) as own:
+            pids = [row[0] for row in own.execute(query, [database])]
+    else:
+        pids = [row[0] for row in connection.execute(query, [database])]
+    cpu = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / TICK
+    return cpu
+
+
+def backend_cpu_since(database, before, connection=None):
+    """CPU the backends of `database` used since `before` (a backend opened since counts whole;
+    one that closed since is not counted: the run's connection pools keep theirs open)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in backend_cpu(database, connection).items())
+
+
 class Server:
     """gunicorn with the project's gunicorn.conf.py on a free loopback port (also used by the fault
     tests in tests/faults/, which give it their own environment and log file)."""
@@ -185,16 +236,8 @@ class Server:
         return child_pids(self.process.pid)
 
     def cpu_seconds(self):
-        """CPU used so far by gunicorn's arbiter and workers (Linux /proc)."""
-        total = 0.0
-        tick = os.sysconf("SC_CLK_TCK")
-        for pid in [self.process.pid, *self.worker_pids()]:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / tick
-            except OSError:
-                pass
-        return total
+        """CPU used so far by gunicorn's arbiter and workers, recycled ones included (Linux /proc)."""
+        return tree_cpu_seconds(self.process.pid)
 
     def stop(self):
         stop_process(self.process, signal.SIGTERM, timeout=20)
@@ -244,6 +287,11 @@ class ProductionServer:
     def children(self):
         """nginx's master and gunicorn's arbiter (Linux /proc)."""
         return child_pids(self.process.pid)
+
+    def cpu_seconds(self):
+        """CPU used so far by nginx (master and workers), gunicorn (arbiter and workers) and
+        scripts/serve.py, which only waits (Linux /proc)."""
+        return tree_cpu_seconds(self.process.pid)
 
     def stop(self):
         import shutil
@@ -561,6 +609,9 @@ def print_summary(title, summary, extra=None):
 
 
 __all__ = [
+    "backend_cpu",
+    "backend_cpu_since",
+    "tree_cpu_seconds",
     "prepare_database",
     "drop_database",
     "signed_in_users",

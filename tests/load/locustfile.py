@@ -8,16 +8,24 @@ User classes:
 - Login: a few passengers signing in with their password, continuously.
 - SearchApi / BookingApi: the reference design's two API scenarios.
 Thresholds (checked when Locust quits; it then exits non-zero): see THRESHOLDS.
+
+Every user is a FastHttpUser (geventhttpclient): the generator shares the machine's cores with the
+server, and this client costs a fraction of the CPU per request of the requests-based HttpUser
+(docs/load-tests.md has the measurements).
 """
 
 import itertools
 import json
 import os
 import random
+from http.cookiejar import Cookie
+from urllib.parse import urlsplit
 
 import gevent
-from locust import HttpUser, between, events, task
-from urllib3 import PoolManager
+from geventhttpclient.client import HTTPClientPool
+from geventhttpclient.connectionpool import ConnectionPool
+from locust import FastHttpUser, between, events, task
+from locust.runners import WorkerRunner
 
 CATALOGUE = (
     json.loads(open(os.environ["RC_LOAD_CATALOGUE"]).read()) if os.environ.get("RC_LOAD_CATALOGUE") else None
@@ -57,15 +65,86 @@ def own_address():
     return f"127.0.{n // 250}.{n % 250 + 2}"
 
 
-class Passenger(HttpUser):
-    """An HttpUser whose connections leave from its own loopback address (own_address)."""
+class SourceBoundConnectionPool(ConnectionPool):
+    """geventhttpclient's connection pool, its sockets bound to `source_address` before they
+    connect. geventhttpclient has no source-address option (a pull request adding one,
+    geventhttpclient#178, was closed unmerged): this overrides the TCP socket factory its
+    ConnectionPool provides for subclasses (_create_tcp_socket)."""
+
+    source_address = "127.0.0.1"
+
+    def _create_tcp_socket(self, family, socktype, protocol):
+        sock = super()._create_tcp_socket(family, socktype, protocol)
+        sock.bind((self.source_address, 0))
+        return sock
+
+
+class SourceBoundClientPool(HTTPClientPool):
+    """A user's own HTTP client pool (FastHttpUser.client_pool) whose connections leave from
+    `source_address`. HTTPClient builds its plain-HTTP ConnectionPool itself, with no way to name
+    another class, so the pool it built (every setting kept) is given the bound subclass."""
+
+    def __init__(self, source_address, **kwargs):
+        super().__init__(**kwargs)
+        self.source_address = source_address
+
+    def get_client(self, url):
+        client = super().get_client(url)
+        pool = client._connection_pool
+        if type(pool) is ConnectionPool:  # plain HTTP on loopback: the only kind these tests open
+            pool.__class__ = SourceBoundConnectionPool
+            pool.source_address = self.source_address
+        elif not isinstance(pool, SourceBoundConnectionPool):
+            raise RuntimeError(f"cannot bind a source address for {url}: only plain HTTP is supported")
+        return client
+
+
+class Passenger(FastHttpUser):
+    """A FastHttpUser whose connections leave from its own loopback address (own_address)."""
 
     abstract = True
 
     def __init__(self, *args, **kwargs):
         self.address = own_address()
-        self.pool_manager = PoolManager(source_address=(self.address, 0))
+        # A pool of its own, with the settings FastHttpUser would give the pool it makes itself.
+        self.client_pool = SourceBoundClientPool(
+            self.address,
+            network_timeout=self.network_timeout,
+            connection_timeout=self.connection_timeout,
+            concurrency=self.concurrency,
+            insecure=self.insecure,
+        )
         super().__init__(*args, **kwargs)
+        self.site_host = urlsplit(self.host).hostname
+
+    def clear_cookies(self):
+        self.client.cookiejar.clear()
+
+    def set_cookie(self, name, value):
+        """A host-only cookie for the site, as its server would have set it."""
+        self.client.cookiejar.set_cookie(
+            Cookie(
+                version=0,
+                name=name,
+                value=value,
+                port=None,
+                port_specified=False,
+                domain=self.site_host,
+                domain_specified=False,
+                domain_initial_dot=False,
+                path="/",
+                path_specified=True,
+                secure=False,
+                expires=None,
+                discard=True,
+                comment=None,
+                comment_url=None,
+                rest={},
+            )
+        )
+
+    def cookie(self, name, default=""):
+        return next((cookie.value for cookie in self.client.cookiejar if cookie.name == name), default)
 
 
 def p95_limit(name):
@@ -100,6 +179,26 @@ def enforce_thresholds(environment, **kwargs):
         print("All thresholds met.")
 
 
+def mark_window(environment, mark):
+    """Append `mark` to the file RC_LOAD_WINDOW names: run.py measures the CPU of the server, the
+    database and this generator between "start" and "stop" (once, from the master or the only
+    process, not from each worker)."""
+    path = os.environ.get("RC_LOAD_WINDOW")
+    if path and not isinstance(environment.runner, WorkerRunner):
+        with open(path, "a") as marks:
+            marks.write(f"{mark}\n")
+
+
+@events.test_start.add_listener
+def window_opens(environment, **kwargs):
+    mark_window(environment, "start")
+
+
+@events.test_stop.add_listener
+def window_closes(environment, **kwargs):
+    mark_window(environment, "stop")
+
+
 class SignedInUser(Passenger):
     abstract = True
 
@@ -115,9 +214,9 @@ class SignedInUser(Passenger):
         """Become another passenger: their own browser's cookies only. (A cookie the server set for
         the previous one, e.g. csrftoken for 127.0.0.1, would otherwise be sent beside these.)"""
         session_key, csrf = account
-        self.client.cookies.clear()
-        self.client.cookies.set("sessionid", session_key)
-        self.client.cookies.set("csrftoken", csrf)
+        self.clear_cookies()
+        self.set_cookie("sessionid", session_key)
+        self.set_cookie("csrftoken", csrf)
         self.csrf = csrf
 
     def next_account(self):
@@ -256,9 +355,9 @@ class Login(Passenger):
 
     @task
     def log_in(self):
-        self.client.cookies.clear()
+        self.clear_cookies()
         self.client.get("/accounts/login/", name="GET /accounts/login/")
-        csrf = self.client.cookies.get("csrftoken", "")
+        csrf = self.cookie("csrftoken")
         username, password = random.choice(CATALOGUE["logins"])
         self.client.post(
             "/accounts/login/",

@@ -26,15 +26,18 @@ import time
 from pathlib import Path
 
 from benchmarks import booking_rush
-from testsupport.databases import PYTHON, ROOT
+from testsupport.databases import POSTGRES_ADMIN_URL, PYTHON, ROOT
 from testsupport.load_harness import (
     ProductionServer,
     Server,
+    backend_cpu,
+    backend_cpu_since,
     drop_database,
     prepare_database,
     signed_in_users,
+    tree_cpu_seconds,
 )
-from testsupport.results import RESULTS
+from testsupport.results import RESULTS, save
 
 REDIS_URL = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 DATABASE = os.environ.get(
@@ -141,7 +144,117 @@ class MemorySampler(threading.Thread):
             writer.writerows(self.samples)
 
 
+def load_average():
+    """The 1-, 5- and 15-minute load averages (the machine is shared: every figure carries them)."""
+    return [float(value) for value in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+def machine_busy_seconds():
+    """CPU seconds every core of the machine has been busy since boot (/proc/stat: all but idle and
+    iowait): what the run's own processes did not use of it, other work on the host did."""
+    ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = ticks
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuWindow(threading.Thread):
+    """CPU seconds over Locust's measured window (its test_start to its test_stop, which the
+    locustfile appends to the file RC_LOAD_WINDOW names) of the server, of the PostgreSQL backends
+    serving the run's database, and of the load generator (the Locust process and any it forks):
+    the generator shares the machine's cores with the server, so its share is reported beside."""
+
+    def __init__(self, marks, server, generator_pid, database):
+        super().__init__(daemon=True)
+        self.marks, self.server, self.generator_pid, self.database = marks, server, generator_pid, database
+        self.start_sample = self.end_sample = None
+        self.finished = threading.Event()  # Locust has exited: stop waiting for a mark
+
+    def wait_for(self, mark):
+        while not self.finished.is_set():
+            if self.marks.exists() and mark in self.marks.read_text().split():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def sample(self, connection, before=None):
+        return {
+            "at": time.monotonic(),
+            "server": self.server.cpu_seconds(),
+            "generator": tree_cpu_seconds(self.generator_pid),
+            # At the start, each backend's CPU so far; at the end, the backends' CPU since then.
+            "postgres": backend_cpu(self.database, connection)
+            if before is None
+            else backend_cpu_since(self.database, before["postgres"], connection),
+            "load_average": load_average(),
+            "machine": machine_busy_seconds(),
+        }
+
+    def run(self):
+        import psycopg
+
+        # One connection for both samples, to the maintenance database (not counted).
+        with psycopg.connect(f"{POSTGRES_ADMIN_URL}/postgres", autocommit=True) as connection:
+            if self.wait_for("start"):
+                self.start_sample = self.sample(connection)
+                if self.wait_for("stop"):
+                    self.end_sample = self.sample(connection, self.start_sample)
+
+    def summary(self, server_label, generator_label, requests):
+        start, end = self.start_sample, self.end_sample
+        if start is None or end is None:
+            return None
+        wall = end["at"] - start["at"]
+        cpu = {
+            "server": end["server"] - start["server"],
+            "postgres_backends": end["postgres"],
+            "load_generator": end["generator"] - start["generator"],
+        }
+        machine = end["machine"] - start["machine"]
+        # Everything else on the host (other sessions' runs, warm-up tasks): the machine is shared.
+        cpu["other_processes"] = max(0.0, machine - sum(cpu.values()))
+        return {
+            "window_s": round(wall, 2),
+            "server": server_label,
+            "load_generator": generator_label,
+            "cpu_s": {name: round(seconds, 2) for name, seconds in cpu.items()},
+            "cores": {name: round(seconds / wall, 2) for name, seconds in cpu.items()},
+            "generator_to_server": round(cpu["load_generator"] / cpu["server"], 2) if cpu["server"] else None,
+            # HTTP requests sent in the run (Locust's table without its OUTCOME rows).
+            "requests": requests,
+            "cpu_ms_per_request": {
+                name: round(1000 * seconds / requests, 2) if requests else None
+                for name, seconds in cpu.items()
+                if name != "other_processes"
+            },
+            "load_average_start": start["load_average"],
+            "load_average_end": end["load_average"],
+            "cpus": os.cpu_count(),
+        }
+
+
+def print_cpu(cpu):
+    if cpu is None:
+        print("CPU: Locust's measured window was not seen (no test_start/test_stop marks)")
+        return
+    cores = cpu["cores"]
+    print(
+        f"CPU over the measured window ({cpu['window_s']} s), in cores of {cpu['cpus']}: "
+        f"server ({cpu['server']}) {cores['server']}, PostgreSQL backends of the run's database "
+        f"{cores['postgres_backends']}, load generator ({cpu['load_generator']}) "
+        f"{cores['load_generator']} ({cpu['generator_to_server']:.0%} of the server's), every other "
+        f"process on the host {cores['other_processes']}; "
+        f"load average {' '.join(map(str, cpu['load_average_start']))} at the start, "
+        f"{' '.join(map(str, cpu['load_average_end']))} at the end"
+    )
+    per_request = cpu["cpu_ms_per_request"]
+    print(
+        f"CPU per request ({cpu['requests']} requests), ms: server {per_request['server']}, PostgreSQL "
+        f"{per_request['postgres_backends']}, load generator {per_request['load_generator']}"
+    )
+
+
 def print_table(stats_csv):
+    """Locust's table in Markdown; returns the number of HTTP requests (OUTCOME rows are not)."""
     rows = list(csv.DictReader(open(stats_csv)))
     print("\n| request | count | failures | error % | p50 ms | p95 ms | p99 ms | req/s |")
     print("|---|---|---|---|---|---|---|---|")
@@ -152,6 +265,9 @@ def print_table(stats_csv):
             f"| {name} | {count} | {failures} | {100 * failures / count if count else 0:.2f} | "
             f"{row['50%']} | {row['95%']} | {row['99%']} | {float(row['Requests/s']):.1f} |"
         )
+    return sum(
+        int(row["Request Count"]) for row in rows if row["Name"] != "Aggregated" and row["Type"] != "OUTCOME"
+    )
 
 
 def main():
@@ -245,6 +361,8 @@ def main():
             "loadtest-soak" if args.soak else "loadtest-tatkal" if args.tatkal else "loadtest"
         )
         Path(f"{prefix}_stats.csv").unlink(missing_ok=True)
+        marks = Path(f"{prefix}_window.txt")
+        marks.unlink(missing_ok=True)
         command = [
             str(Path(PYTHON).parent / "locust"),
             "-f",
@@ -265,8 +383,24 @@ def main():
             "10",
             *args.classes,
         ]
-        status = subprocess.call(command, env={**os.environ, "RC_LOAD_CATALOGUE": str(catalogue_path)})
-        print_table(f"{prefix}_stats.csv")
+        print(f"load average before Locust starts: {' '.join(map(str, load_average()))}", flush=True)
+        locust = subprocess.Popen(
+            command,
+            env={**os.environ, "RC_LOAD_CATALOGUE": str(catalogue_path), "RC_LOAD_WINDOW": str(marks)},
+        )
+        window = CpuWindow(marks, server, locust.pid, DATABASE)
+        window.start()
+        status = locust.wait()
+        window.finished.set()
+        window.join()
+        requests = print_table(f"{prefix}_stats.csv")
+        cpu = window.summary(
+            "nginx + gunicorn" if args.serve else "gunicorn",
+            "Locust, one process",
+            requests,
+        )
+        print_cpu(cpu)
+        save(f"{prefix.name}_cpu", {"args": vars(args), "cpu": cpu})
         if args.tatkal:
             outcome = booking_rush.verify(rush_date)
             print(f"Tatkal rush outcome: {outcome}")
