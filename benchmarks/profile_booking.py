@@ -20,18 +20,11 @@ from testsupport.databases import fresh_database, setup_django
 from testsupport.results import RESULTS, save
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bookings", type=int, default=300)
-    parser.add_argument("--database", default="bench_profile_booking")
-    args = parser.parse_args()
-    setup_django(fresh_database("postgres", args.database))
-
-    from django.db import connection, reset_queries
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from pyinstrument import Profiler
-
+def passengers_booking_one_train(count):
+    """(the JSON body of one booking at train 12002, `count` signed-in passengers' test clients),
+    on the test network (loaded here), Django set up. The clients share one request handler (one
+    middleware chain, as in a server process), not one each: building it scans the static files
+    (WhiteNoise), which is no part of a request's cost."""
     from testsupport.networks import booking_network
     from testsupport.users import logged_in_client, make_passwordless_user
 
@@ -47,12 +40,25 @@ def main():
             "passengers": [{"name": "Asha Rao", "age": 34, "gender": "F"}],
         }
     )
-    count = 2 * args.bookings + 20
-    clients: list[Client] = [logged_in_client(make_passwordless_user()) for _ in range(count)]
+    clients = [logged_in_client(make_passwordless_user()) for _ in range(count)]
     for client in clients[1:]:
-        # One request handler (one middleware chain, as in a server process), not one per client:
-        # building it scans the static files (WhiteNoise), which is no part of a request's cost.
         client.handler = clients[0].handler
+    return body, clients
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bookings", type=int, default=300)
+    parser.add_argument("--database", default="bench_profile_booking")
+    args = parser.parse_args()
+    setup_django(fresh_database("postgres", args.database))
+
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from pyinstrument import Profiler
+
+    body, clients = passengers_booking_one_train(2 * args.bookings + 20)
 
     def book(client: Client) -> None:
         response = client.post("/api/bookings", body, content_type="application/json")

@@ -13,11 +13,10 @@ one look at each while still queued; then the role is released and one call drai
 """
 
 import argparse
-import datetime
-import json
 import sys
 import time
 
+from benchmarks.profile_booking import passengers_booking_one_train
 from testsupport.databases import fresh_database, setup_django
 from testsupport.results import save
 
@@ -38,25 +37,8 @@ def main():
     from booking import admission
     from booking.models import Inventory, QueuedBookingRequest
 
-    from testsupport.networks import booking_network
-    from testsupport.users import logged_in_client, make_passwordless_user
-
-    booking_network()
-    date = (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
-    body = json.dumps(
-        {
-            "train": "12002",
-            "date": date,
-            "from": "AAA",
-            "to": "DDD",
-            "class": "SL",
-            "passengers": [{"name": "Asha Rao", "age": 34, "gender": "F"}],
-        }
-    )
     n = args.attempts
-    clients = [logged_in_client(make_passwordless_user()) for _ in range(n + 1)]
-    for client in clients[1:]:
-        client.handler = clients[0].handler  # one middleware chain, as in a server process
+    body, clients = passengers_booking_one_train(n + 1)
     figures: dict[str, object] = {"attempts": n}
 
     def measure(name, calls):
