@@ -83,13 +83,14 @@ soak: $(VENV)/.installed static
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks.run
 
-# Booking under load, through gunicorn on PostgreSQL (needs PostgreSQL on 127.0.0.1:5432): a
+# Booking under load, through gunicorn on PostgreSQL and Redis (needs both on 127.0.0.1, and wrk): a
 # rush attempt's cost part by part (in process), a 1,000-attempt rush at one train/date/class with
-# 100 seats, then sustained throughput.
+# 100 seats, then sustained throughput. BENCH_REDIS_URL picks the Redis database (flushed first).
+bench-booking: BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
 bench-booking: $(VENV)/.installed
 	$(PY) -m benchmarks.profile_rush
-	$(PY) -m benchmarks.booking_rush
-	$(PY) -m benchmarks.booking_throughput
+	BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m benchmarks.booking_rush
+	BENCH_REDIS_URL=$(BENCH_REDIS_URL) $(PY) -m benchmarks.booking_throughput
 
 # The scale-out topology under load, its drills timed (benchmarks/bench_cluster.py): a private
 # cluster like run-cluster's on free ports; hello world, public reads from the replica and from the
