@@ -151,9 +151,12 @@ def pnr_first_digits(alias: str) -> tuple[int, ...]:
 def partition_of_pnr(pnr: str) -> str:
     """The partition a PNR was made on (by its first digit); "default" for anything else."""
     partitions = aliases()
-    if not pnr[:1].isdigit() or pnr[0] == "0":
+    # ASCII 1-9 only: str.isdigit() also takes "²", which int() refuses (a 500 on /pnr/², found by
+    # tests/test_fuzz_api.py), and a PNR is made of ASCII digits (new_pnr).
+    first = pnr[:1]
+    if not first or first not in "123456789":
         return DEFAULT
-    return partitions[(int(pnr[0]) - 1) % len(partitions)]
+    return partitions[(int(first) - 1) % len(partitions)]
 
 
 def lookup_order(pnr: str) -> list[str]:

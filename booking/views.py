@@ -414,7 +414,9 @@ def _confirm_cancellation(
 @never_cache
 @require_safe
 def pnr_form(request: HttpRequest) -> HttpResponseBase:
-    pnr = "".join(ch for ch in request.GET.get("pnr", "") if ch.isdigit())
+    # Digits of any script as typed (Devanagari ४, Tamil ௪: a passenger's keyboard), written as ASCII;
+    # isdecimal(), not isdigit(), which also takes "²" (int() refuses it).
+    pnr = "".join(str(int(ch)) for ch in request.GET.get("pnr", "") if ch.isdecimal())
     if request.GET.get("pnr") is not None:
         if len(pnr) == PNR_LENGTH:
             return redirect("booking:pnr", pnr=pnr)

@@ -90,3 +90,14 @@ def test_pnr_form_and_unknown_pnr(db):
     assert client.get("/pnr", {"pnr": "1234567890"})["Location"] == "/pnr/1234567890"
     assert client.get("/pnr/1234567890").status_code == 404
     assert client.get("/pnr/<script>").status_code == 404
+
+
+def test_a_pnr_of_odd_digits_is_never_a_500(db):
+    """ "²" is a digit to str.isdigit() that int() refuses (the fuzzer found /pnr/² a 500); digits
+    of another script, as a Hindi or Tamil keyboard types them, are read as the PNR's digits."""
+    client = Client()
+    assert client.get("/pnr/²").status_code == 404
+    assert client.get("/pnr/²234567890").status_code == 404
+    assert client.get("/pnr", {"pnr": "²" * 10}).status_code == 400
+    assert client.get("/pnr", {"pnr": "१२३४५६७८९०"})["Location"] == "/pnr/1234567890"
+    assert client.get("/pnr", {"pnr": "௧௨௩௪௫௬௭௮௯௦"})["Location"] == "/pnr/1234567890"

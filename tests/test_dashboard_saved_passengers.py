@@ -155,6 +155,12 @@ def test_prefill_ignores_someone_elses_saved_passengers(booking_page):
     assert "saved-picker" not in html and "Save the people you travel with" in html
 
 
+def test_an_odd_digit_in_saved_is_ignored_not_a_500(booking_page):
+    client, saved = booking_page
+    response = client.get(passengers_url(), {"saved": ["²", saved["Ravi Rao"]]})
+    assert response.status_code == 200 and "Ravi Rao" in response.content.decode()
+
+
 def test_the_picker_costs_one_query(booking_page):
     client, saved = booking_page
     client.get(passengers_url())

@@ -35,7 +35,8 @@ def _saved(request):
 
 
 def _chosen_ids(request):
-    return [int(value) for value in request.GET.getlist("saved") if value.isdigit()]
+    # isdecimal(), not isdigit(): "²" is a digit that int() refuses (a 500).
+    return [int(value) for value in request.GET.getlist("saved") if value.isdecimal()]
 
 
 @register.inclusion_tag("dashboard/_saved_passenger_picker.html", takes_context=True)
