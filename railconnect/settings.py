@@ -543,12 +543,14 @@ WAITLIST_CAP_NON_AC_PERCENT = env_int("WAITLIST_CAP_NON_AC_PERCENT", 30)
 # The booking queue (booking/admission.py): how long a POST waits for its outcome before answering
 # 202 with the request's URL (ms); how many queued requests one writer's transaction allocates; how
 # long a writer keeps draining others' requests once its own is decided (ms); the wait quoted per
-# request ahead in the queue (ms, for estimated_wait_ms); how often a waiting request looks again.
+# request ahead in the queue (ms, for estimated_wait_ms); how often a waiting request looks again;
+# how long a process queues its arrivals without trying the writer role once it found it taken (ms).
 BOOKING_ADMISSION_WAIT_MS = env_int("BOOKING_ADMISSION_WAIT_MS", 200)
 BOOKING_BATCH_SIZE = env_int("BOOKING_BATCH_SIZE", 100)
 BOOKING_WRITER_MAX_MS = env_int("BOOKING_WRITER_MAX_MS", 300)
 BOOKING_QUEUE_MS_PER_REQUEST = env_int("BOOKING_QUEUE_MS_PER_REQUEST", 4)
 BOOKING_QUEUE_POLL_MS = env_int("BOOKING_QUEUE_POLL_MS", 50)
+BOOKING_WRITER_BUSY_MS = env_int("BOOKING_WRITER_BUSY_MS", 20)
 # Which set of booking.RefundRule rows applies to cancellations ("2015" is seeded by a migration).
 REFUND_RULESET = os.environ.get("REFUND_RULESET", "2015")
 

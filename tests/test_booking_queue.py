@@ -200,6 +200,44 @@ def test_a_queued_request_answers_202_with_its_position_then_the_201_document(
 
 
 @pytest.mark.postgres
+def test_arrivals_and_looks_just_after_the_role_was_found_taken_queue_without_trying_it(
+    postgres_only, transactional_db, settings
+):
+    """In a rush, once a request of this process found the writer role taken, the next arrivals and
+    looks within BOOKING_WRITER_BUSY_MS queue (or answer 202) without trying the role (no SKIP
+    LOCKED transaction): three statements fewer each. After the window the role is tried again, so
+    the queue moves on once the writer is gone."""
+    booking_network()
+    settings.BOOKING_WRITER_BUSY_MS = 60_000
+    asha, ravi = logged_in_client(make_user("asha")), logged_in_client(make_user("ravi"))
+    writer = WriterRoleHeld(the_inventory_id(logged_in_client(make_user("first"))))
+
+    def tries_the_role(queries):
+        return sum("SKIP LOCKED" in q["sql"] for q in queries)
+
+    try:
+        with CaptureQueriesContext(connection) as first:
+            assert post_booking(asha).status_code == 202
+        with CaptureQueriesContext(connection) as second:
+            queued = post_booking(ravi)
+        assert queued.status_code == 202 and queued.json()["position"] == 2
+        with CaptureQueriesContext(connection) as look:
+            assert ravi.get(queued["Location"]).status_code == 202
+    finally:
+        writer.release()
+    assert tries_the_role(first) == 1
+    assert tries_the_role(second) == 0 and len(second) <= len(first) - 3
+    assert tries_the_role(look) == 0
+    # The writer is gone; within the window this process still takes it as busy...
+    assert ravi.get(queued["Location"]).status_code == 202
+    # ...and once the window has passed, the next look takes the role and decides both, in order.
+    settings.BOOKING_WRITER_BUSY_MS = 0
+    assert ravi.get(queued["Location"]).status_code == 200
+    holds = list(Booking.objects.order_by("id").values_list("user__username", flat=True))
+    assert holds == ["first", "asha", "ravi"]
+
+
+@pytest.mark.postgres
 def test_a_tatkal_refusal_is_403_before_queuing_even_when_the_answer_would_be_202(
     postgres_only, transactional_db, settings
 ):
