@@ -16,7 +16,9 @@ Idempotency-Key, as the API asks. Two workers are killed while this runs:
    whose connection waits there is killed, then the lock is released. Those clients never saw
    their answer; their resend (same Idempotency-Key) finds the request still queued, marked as a
    replay, and it is allocated once, not twice. (A client answered 202 fetches its outcome from
-   the request's URL.)
+   the request's URL.) The one exception, by design: when the killed writer was deciding its own
+   arrival at once (the uncontended path writes the request with its outcome, in one
+   transaction), nothing of that request was left, and its resend is decided afresh, once.
 
 Afterwards, from the database:
 
@@ -270,7 +272,11 @@ def test_killed_workers_lose_no_booking_and_sell_no_berth_twice(test_database_ur
     )
     assert kills[-1][1] < total, "the load was over before the kills"
     assert unanswered >= 1, "no writer was caught in the middle of a batch"
-    assert resent["booking replayed"] >= unanswered
+    # Each caught client sent its request again, and the resends of queued requests are replays. The
+    # one writer (one inventory here) may have been deciding its own arrival at once, which left
+    # nothing and is decided afresh: at most one caught request is not a replay.
+    assert resent["booking"] >= unanswered
+    assert resent["booking replayed"] >= unanswered - 1
 
     # The arbiter replaced both workers by itself.
     deadline = time.monotonic() + 15
