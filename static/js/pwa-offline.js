@@ -63,6 +63,7 @@ if (window.caches) {
   }).finally(() => ticketList.setAttribute("aria-busy", "false"));
   const pageList = document.querySelector('[data-offline-list="pages"]');
   pages().then((urls) => {
-    pageList.replaceChildren(...urls.map((url) => item(url, new URL(url).pathname === page.homeUrl ? page.homeText : new URL(url).pathname)));
+    // Nothing kept yet (a first visit, or storage cleared): keep the server's link home.
+    if (urls.length) pageList.replaceChildren(...urls.map((url) => item(url, new URL(url).pathname === page.homeUrl ? page.homeText : new URL(url).pathname)));
   });
 }
