@@ -90,11 +90,10 @@ def _child(out: str, seconds: float, threads: int) -> None:
     from timetable.models import Train
 
     from testsupport.load_harness import (
-        Client,
-        Result,
         Server,
         backend_cpu,
         backend_cpu_since,
+        run_clients,
         run_closed_loop,
         signed_in_users,
     )
@@ -119,7 +118,7 @@ def _child(out: str, seconds: float, threads: int) -> None:
     databases = [settings.DATABASES[alias]["NAME"] for alias in aliases]
     server = Server(database_url, {"ROOT_URLCONF": "benchmarks.urls", "DATABASE_POOL_MAX": POOL_MAX})
     try:
-        hello = _hello(server.port, threads, HELLO_SECONDS, Client, Result)
+        hello = _hello(server.port, threads, HELLO_SECONDS, run_clients)
         run_closed_loop(server.port, warm_credentials, make_body, 2.0, threads, 400, key_prefix="warm")
         server_cpu = server.cpu_seconds()
         postgres_before = {name: backend_cpu(name) for name in databases}
@@ -138,19 +137,12 @@ def _child(out: str, seconds: float, threads: int) -> None:
     Path(out).write_text(json.dumps(summary))
 
 
-def _hello(port, threads, seconds, Client, Result):
+def _hello(port, threads, seconds, run_clients):
     """Closed-loop GET /bench/hello by `threads` clients for `seconds`: the ceiling of a Django page
     under this gunicorn with this load generator."""
-    import threading
 
-    result = Result()
-    stop_at = time.perf_counter() + seconds
-    cpu = time.process_time()
-    result.started = time.perf_counter()
-
-    def worker():
-        client = Client(port, None)
-        while time.perf_counter() < stop_at:
+    def loop(client, result):
+        while time.perf_counter() < result.started + seconds:
             start = time.perf_counter()
             try:
                 status, _headers, _body = client.request("GET", "/bench/hello")
@@ -159,13 +151,7 @@ def _hello(port, threads, seconds, Client, Result):
                 continue
             result.record(time.perf_counter() - start, 201 if status == 200 else status)
 
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    result.finished = time.perf_counter()
-    result.client_cpu_s = time.process_time() - cpu
+    result = run_clients(port, threads, loop)
     summary = result.summary()
     return {
         key: summary[key] for key in ("requests", "errors", "p50_ms", "p95_ms", "p99_ms", "client_cpu_s")

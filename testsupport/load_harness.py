@@ -525,16 +525,30 @@ def run_open_loop_get(port, path, count, duration, threads):
     return _open_loop(port, count, duration, threads, attempt)
 
 
-def _open_loop(port, count, duration, threads, attempt):
+def run_clients(port, threads, loop, *, lead_s=0.0):
+    """Runs loop(client, result) in each of `threads` threads, each with its own keep-alive Client,
+    and returns their Result: result.started is set before any thread starts (now + lead_s, the
+    moment an open loop schedules from), result.finished once the last thread has returned, and
+    result.client_cpu_s is this process's CPU over the run (the load generator's own share)."""
     result = Result()
     cpu = time.process_time()
+    result.started = time.perf_counter() + lead_s
+    pool = [threading.Thread(target=loop, args=(Client(port, None), result)) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    result.finished = time.perf_counter()
+    result.client_cpu_s = time.process_time() - cpu
+    return result
+
+
+def _open_loop(port, count, duration, threads, attempt):
     interval = duration / count
     next_index = iter(range(count))
     index_lock = threading.Lock()
-    result.started = time.perf_counter() + 0.5
 
-    def worker(number):
-        client = Client(port, None)
+    def loop(client, result):
         while True:
             with index_lock:
                 i = next(next_index, None)
@@ -545,29 +559,17 @@ def _open_loop(port, count, duration, threads, attempt):
                 time.sleep(delay)
             attempt(client, result, i)
 
-    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    result.finished = time.perf_counter()
-    result.client_cpu_s = time.process_time() - cpu
-    return result
+    return run_clients(port, threads, loop, lead_s=0.5)
 
 
 def run_closed_loop(port, credentials, make_body, duration, threads, max_requests, key_prefix="tp"):
     """Each of `threads` clients books back to back for `duration` seconds (at most max_requests);
     booking i is made by passenger credentials[i % len(credentials)], as in run_open_loop."""
-    result = Result()
-    cpu = time.process_time()
     counter = iter(range(max_requests))
     lock = threading.Lock()
-    result.started = time.perf_counter()
-    stop_at = result.started + duration
 
-    def worker(number):
-        client = Client(port, None)
-        while time.perf_counter() < stop_at:
+    def loop(client, result):
+        while time.perf_counter() < result.started + duration:
             with lock:
                 i = next(counter, None)
             if i is None:
@@ -575,14 +577,7 @@ def run_closed_loop(port, credentials, make_body, duration, threads, max_request
             client.act_as(credentials[i % len(credentials)])
             book(client, result, make_body(i), f"{key_prefix}-{i}")
 
-    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    result.finished = time.perf_counter()
-    result.client_cpu_s = time.process_time() - cpu
-    return result
+    return run_clients(port, threads, loop)
 
 
 def print_summary(title, summary, extra=None):
@@ -619,6 +614,7 @@ __all__ = [
     "Server",
     "Client",
     "free_port",
+    "run_clients",
     "run_open_loop",
     "run_closed_loop",
     "print_summary",
