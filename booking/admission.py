@@ -33,6 +33,7 @@ passengers, payments and queue rows of one train commit in one transaction on on
 """
 
 import datetime
+import json
 import math
 import time
 from contextlib import nullcontext
@@ -41,7 +42,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, Min, OuterRef
+from django.db.models import Case, Count, Exists, Min, OuterRef, Value, When
 from django.db.models import Q as Where
 from django.utils import timezone
 from prometheus_client import Histogram
@@ -575,18 +576,42 @@ def _decide(
                 "details": getattr(outcome, "details", None),  # FARE_CHANGED: the new fare
             }
         decided.append((entry, outcome))
-    waited = [entry for entry in entries if arriving is None or entry is not arriving[0]]
-    fields = ["status", "booking", "refusal", "decided_at"]
-    if len(waited) == 1:  # one UPDATE without bulk_update's CASE expressions, cheaper to build
-        entry = waited[0]
-        QueuedBookingRequest.objects.using(using).filter(pk=entry.pk).update(
-            **{name: getattr(entry, name) for name in fields}
-        )
-    elif waited:
-        QueuedBookingRequest.objects.using(using).bulk_update(waited, fields)
+    _write_outcomes(
+        [entry for entry in entries if arriving is None or entry is not arriving[0]], now=now, using=using
+    )
     if arriving is not None:
         arriving[0].save(using=using, force_insert=True)
     return decided
+
+
+def _write_outcomes(entries: list[QueuedBookingRequest], *, now: datetime.datetime, using: str) -> None:
+    """Write decided queue rows (saved ones, decided at `now`): one UPDATE for the allocated ones
+    (a CASE for their bookings) and one per refusal the refused ones share. bulk_update would build
+    a CASE per row and field: 40% of a writer's CPU in a 100-request batch (profiled), where in a
+    rush most rows share one outcome, REGRET. Each row gets the fields bulk_update wrote: a
+    refused row's booking and an allocated row's refusal stay as they were (unset)."""
+    table = QueuedBookingRequest.objects.using(using)
+    allocated = [entry for entry in entries if entry.status == Q.ALLOCATED]
+    if allocated:
+        bookings = (
+            allocated[0].booking
+            if len(allocated) == 1
+            else Case(
+                *(When(pk=entry.pk, then=Value(entry.booking_id)) for entry in allocated),
+                output_field=QueuedBookingRequest._meta.get_field("booking"),
+            )
+        )
+        table.filter(pk__in=[entry.pk for entry in allocated]).update(
+            status=Q.ALLOCATED, decided_at=now, booking=bookings
+        )
+    refused: dict[str, list[QueuedBookingRequest]] = {}
+    for entry in entries:
+        if entry.status == Q.REFUSED:
+            refused.setdefault(json.dumps(entry.refusal, sort_keys=True, default=str), []).append(entry)
+    for same in refused.values():
+        table.filter(pk__in=[entry.pk for entry in same]).update(
+            status=Q.REFUSED, refusal=same[0].refusal, decided_at=now
+        )
 
 
 # --- Synchronous holding (pages' fallbacks, tests, scripts) -------------------------------------

@@ -128,6 +128,10 @@ def test_a_burst_of_parties_on_mixed_segments_gives_each_request_one_outcome(
     rows = QueuedBookingRequest.objects.all()
     assert rows.count() == threads * per_thread and not rows.filter(status=QUEUED).exists()
     assert rows.filter(status="ALLOCATED").count() == Booking.objects.count() == statuses[200] + statuses[201]
+    # ...and each allocated row names its own passenger's booking (a batch writes them together).
+    allocated = rows.filter(status="ALLOCATED").select_related("booking")
+    assert all(row.booking.user_id == row.user_id for row in allocated)
+    assert len({row.booking_id for row in allocated}) == allocated.count()
     for _index, _n, _body, status, body, size in outcomes.values():
         if status != 409:
             booking = Booking.objects.get(pnr=body["pnr"])
