@@ -119,3 +119,39 @@ def test_tree_cpu_counts_children_that_have_exited():
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_an_open_loop_counts_each_latency_from_its_moment_in_the_schedule():
+    """The burst benchmarks' open loop (benchmarks/booking_rush.py): a send that leaves late, because
+    its client thread was still waiting for an answer, counts its lateness in its latency and in
+    send_lag_ms. Five GETs due within 0.1 s from one thread, against a site that takes 0.2 s each:
+    the last was due at 0.08 s and answered at about 1.0 s."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from testsupport.load_harness import run_open_loop_get
+
+    class Slow(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            time.sleep(0.2)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    site = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    try:
+        result = run_open_loop_get(site.server_address[1], "/", 5, 0.1, 1)
+    finally:
+        site.shutdown()
+    summary = result.summary()
+    assert result.statuses == {200: 5}
+    assert max(result.latencies) >= 0.9  # 0.08 s due, sent at about 0.8 s, answered at about 1.0 s
+    assert summary["send_lag_ms"]["max"] >= 700
+    assert summary["first_answer_ms"]["p99"] >= 900

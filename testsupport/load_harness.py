@@ -315,6 +315,9 @@ class Result:
     first_answers: list = field(default_factory=list)  # seconds to the first answer (a 202 or the outcome)
     queued_202: int = 0
     looks: int = 0  # GETs of queued requests' URLs: each costs the server a request too
+    # Open loop: how late each request left against its schedule (a busy client thread, or a
+    # generator short of CPU). Latencies count from the schedule, so lateness is never hidden.
+    send_lags: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, seconds, status, body=None, error=None, first=None):
@@ -365,6 +368,13 @@ class Result:
             "passenger_statuses": dict(self.passenger_statuses),
             # CPU the load generator itself used: it shares the machine's 2 cores with the server.
             "client_cpu_s": round(self.client_cpu_s, 2),
+            "send_lag_ms": {
+                "p50": round(percentile(lags, 0.50), 1),
+                "p95": round(percentile(lags, 0.95), 1),
+                "max": round(max(lags), 1),
+            }
+            if (lags := [value * 1000 for value in self.send_lags])
+            else None,
         }
 
 
@@ -461,11 +471,12 @@ def warm_up(port, path, count=40, parallel=16):
         thread.join()
 
 
-def book(client, result, body, key):
+def book(client, result, body, key, due=None):
     """POST one booking as a passenger's client does: on 202 (queued) GET the request's URL until
-    it is decided. Records the time to the first answer and to the final outcome; a rule's refusal
-    (409: hold limit, REGRET) is an outcome, not an error."""
-    start = time.perf_counter()
+    it is decided. Records the time to the first answer and to the final outcome, from `due` (the
+    moment an open loop scheduled it: a passenger pressing the button) or else from now; a rule's
+    refusal (409: hold limit, REGRET) is an outcome, not an error."""
+    start = time.perf_counter() if due is None else due
     looks_before = client.looks
     try:
         answer = client.request(
@@ -496,14 +507,16 @@ def book(client, result, body, key):
 
 
 def run_open_loop(port, credentials, bodies, duration, threads):
-    """Send len(bodies) bookings evenly over `duration` seconds (open loop: the schedule does not
-    wait for slow answers), from `threads` client threads. Booking i is made by passenger
+    """Send len(bodies) bookings evenly over `duration` seconds, from `threads` client threads, each
+    sending its next once its last is decided: with as many threads as bookings the schedule never
+    waits for an answer (open loop); with fewer, a slow answer delays a send, which shows in
+    send_lag_ms and in every latency (counted from the schedule). Booking i is made by passenger
     credentials[i % len(credentials)]: each passenger holds only as many as the hold limits allow
     when there are enough of them (booking/hold_limits.py)."""
 
-    def attempt(client, result, i):
+    def attempt(client, result, i, due):
         client.act_as(credentials[i % len(credentials)])
-        book(client, result, bodies[i], f"bench-{i}")
+        book(client, result, bodies[i], f"bench-{i}", due)
 
     return _open_loop(port, len(bodies), duration, threads, attempt)
 
@@ -513,8 +526,7 @@ def run_open_loop_get(port, path, count, duration, threads):
     `threads` client threads) with GET `path` by a visitor: on /bench/hello, the floor a burst's
     first answers cannot beat on this machine, measured in the same run."""
 
-    def attempt(client, result, _i):
-        start = time.perf_counter()
+    def attempt(client, result, _i, start):
         try:
             status, _headers, _body = client.request("GET", path)
         except Exception as error:  # noqa: BLE001 - counted as an error
@@ -554,10 +566,12 @@ def _open_loop(port, count, duration, threads, attempt):
                 i = next(next_index, None)
             if i is None:
                 return
-            delay = result.started + i * interval - time.perf_counter()
-            if delay > 0:
+            due = result.started + i * interval
+            if (delay := due - time.perf_counter()) > 0:
                 time.sleep(delay)
-            attempt(client, result, i)
+            with result.lock:
+                result.send_lags.append(time.perf_counter() - due)
+            attempt(client, result, i, due)
 
     return run_clients(port, threads, loop, lead_s=0.5)
 
