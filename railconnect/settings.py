@@ -546,9 +546,9 @@ WAITLIST_CAP_NON_AC_PERCENT = env_int("WAITLIST_CAP_NON_AC_PERCENT", 30)
 # request ahead in the queue (ms, for estimated_wait_ms); how often a waiting request looks again;
 # how long a process queues its arrivals without trying the writer role once it found it taken (ms).
 # The wait is 0 by default: a request is answered 201 when it takes the writer role and decides
-# itself, else 202 at once. A waiting request holds one of gunicorn's few threads (it sleeps between
-# looks), and in a same-second burst of 1,000 that stalled the others: 200 ms gave the first answers
-# p95 6.6-9.1 s, 0 gave 4.3-4.6 s, and every outcome 1-3 s sooner
+# itself, else 202 at once. A waiting request holds one of gunicorn's few threads until decided; in
+# a same-second burst of 1,000, 200 ms gave the first answers p95 6.6-9.1 s, 0 gave 4.3-4.6 s, and
+# every outcome 1-3 s sooner
 # (docs/benchmarks/2026-12-01-rush-measured-from-the-schedule.md).
 BOOKING_ADMISSION_WAIT_MS = env_int("BOOKING_ADMISSION_WAIT_MS", 0)
 BOOKING_BATCH_SIZE = env_int("BOOKING_BATCH_SIZE", 100)
